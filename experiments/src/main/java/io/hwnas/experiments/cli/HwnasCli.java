@@ -1,0 +1,37 @@
+package io.hwnas.experiments.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code hwnas} command line: each subcommand is one class in this package. */
+@Command(name = "hwnas", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Hardware-aware neural architecture search: Pareto sets of deployable models per device.",
+        subcommands = {SpacesCommand.class, InspectCommand.class})
+public final class HwnasCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage or input. */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured picocli command line (also used by tests to capture output). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new HwnasCli());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new UsageException("a command is required; see the list above");
+    }
+}

@@ -1,0 +1,195 @@
+package io.hwnas.core.build;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DJL block that runs an IR {@link Network}: one child block per layer with weights, the other
+ * layers as NDArray operations, evaluated in the network's topological order.
+ */
+public final class NetworkBlock extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final Network network;
+    private final Block[] blocks;
+
+    NetworkBlock(Network network) {
+        super(VERSION);
+        this.network = network;
+        this.blocks = new Block[network.layers().size()];
+        for (Layer l : network.layers()) {
+            Block b = childFor(l);
+            if (b != null) {
+                blocks[l.id()] = addChildBlock(l.name(), b);
+            }
+        }
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    private static Block childFor(Layer l) {
+        switch (l.kind()) {
+            case CONV2D:
+                return Conv2d.builder()
+                        .setKernelShape(new Shape(l.kernel(), l.kernel()))
+                        .optStride(new Shape(l.stride(), l.stride()))
+                        .optPadding(new Shape(l.padding(), l.padding()))
+                        .optGroups(l.groups())
+                        .setFilters(l.output().channels())
+                        .optBias(l.bias())
+                        .build();
+            case BATCH_NORM:
+                return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+            case LINEAR:
+                return Linear.builder().setUnits(l.output().channels()).optBias(l.bias()).build();
+            case SQUEEZE_EXCITE:
+                return new SqueezeExciteBlock(l.input().channels(), l.hidden());
+            default:
+                return null;
+        }
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        List<Layer> layers = network.layers();
+        NDArray[] values = new NDArray[layers.size()];
+        values[0] = inputs.singletonOrThrow();
+        for (int i = 1; i < layers.size(); i++) {
+            values[i] = run(layers.get(i), values, store, training, params);
+        }
+        return new NDList(values[values.length - 1]);
+    }
+
+    private NDArray run(Layer l, NDArray[] values, ParameterStore store, boolean training,
+            PairList<String, Object> params) {
+        NDArray x = values[l.inputs().get(0)];
+        switch (l.kind()) {
+            case CONV2D:
+            case BATCH_NORM:
+            case SQUEEZE_EXCITE:
+                return blocks[l.id()].forward(store, new NDList(x), training, params).singletonOrThrow();
+            case LINEAR: {
+                long batch = x.getShape().get(0);
+                NDArray y = blocks[l.id()].forward(store, new NDList(x.reshape(batch, -1)), training, params)
+                        .singletonOrThrow();
+                return l.id() == network.layers().size() - 1 ? y : y.reshape(batch, -1, 1, 1);
+            }
+            case RELU:
+                return Activation.relu(x);
+            case RELU6:
+                return Activation.relu6(x);
+            case HSWISH:
+                return x.mul(Activation.relu6(x.add(3))).div(6);
+            case SIGMOID:
+                return Activation.sigmoid(x);
+            case ADD: {
+                NDArray sum = x;
+                for (int k = 1; k < l.inputs().size(); k++) {
+                    sum = sum.add(values[l.inputs().get(k)]);
+                }
+                return sum;
+            }
+            case CONCAT: {
+                NDList parts = new NDList();
+                for (int in : l.inputs()) {
+                    parts.add(values[in]);
+                }
+                return NDArrays.concat(parts, 1);
+            }
+            case AVG_POOL:
+                return Pool.avgPool2d(x, new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()),
+                        new Shape(l.padding(), l.padding()), false, false);
+            case MAX_POOL:
+                return Pool.maxPool2d(x, new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()),
+                        new Shape(l.padding(), l.padding()), false);
+            case GLOBAL_AVG_POOL:
+                return globalAvgPool(x);
+            case CHANNEL_SHUFFLE: {
+                Shape s = x.getShape();
+                long g = l.groups();
+                return x.reshape(s.get(0), g, s.get(1) / g, s.get(2), s.get(3)).transpose(0, 2, 1, 3, 4)
+                        .reshape(s);
+            }
+            case IDENTITY:
+                return x;
+            case ZERO:
+                return x.mul(0f);
+            default:
+                throw new IllegalStateException("layer kind " + l.kind() + " cannot run");
+        }
+    }
+
+    /** Global average pool keeping the (N, C, 1, 1) layout. */
+    static NDArray globalAvgPool(NDArray x) {
+        Shape s = x.getShape();
+        return Pool.globalAvgPool2d(x).reshape(s.get(0), s.get(1), 1, 1);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long batch = inputShapes[0].get(0);
+        Layer out = network.output();
+        io.hwnas.core.ir.Shape s = out.output();
+        return new Shape[] {out.kind() == LayerKind.LINEAR ? new Shape(batch, s.channels())
+                : new Shape(batch, s.channels(), s.height(), s.width())};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long batch = inputShapes[0].get(0);
+        for (Layer l : network.layers()) {
+            Block b = blocks[l.id()];
+            if (b == null) {
+                continue;
+            }
+            io.hwnas.core.ir.Shape in = l.input();
+            Shape shape = l.kind() == LayerKind.LINEAR ? new Shape(batch, in.elements())
+                    : new Shape(batch, in.channels(), in.height(), in.width());
+            b.initialize(manager, dataType, shape);
+        }
+    }
+
+    /** Trainable parameters (batch-norm running statistics excluded), as the IR counts them. */
+    public long trainableParameters() {
+        long n = 0;
+        for (Parameter p : trainable()) {
+            n += p.getArray().size();
+        }
+        return n;
+    }
+
+    /** The trainable parameters in a stable order. */
+    public List<Parameter> trainable() {
+        List<Parameter> out = new ArrayList<>();
+        for (var pair : getParameters()) {
+            Parameter.Type t = pair.getValue().getType();
+            if (t != Parameter.Type.RUNNING_MEAN && t != Parameter.Type.RUNNING_VAR) {
+                out.add(pair.getValue());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,139 @@
+package io.hwnas.core.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The intermediate representation every consumer reads: layers in topological order, layer 0 the
+ * input, the last layer the output.
+ *
+ * @param layers         the layers, {@code layers.get(i).id() == i}
+ * @param declaredParams the parameter count as the space's published tables declare it (for a
+ *                       pruned NB201 cell this is the unpruned count; otherwise {@link #params()})
+ */
+public record Network(List<Layer> layers, long declaredParams) {
+
+    public Network {
+        layers = List.copyOf(layers);
+        if (layers.isEmpty() || layers.get(0).kind() != LayerKind.INPUT) {
+            throw new IllegalArgumentException("a network must start with its INPUT layer");
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l.id() != i) {
+                throw new IllegalArgumentException("layer " + l.name() + " has id " + l.id() + " at position " + i);
+            }
+            for (int in : l.inputs()) {
+                if (in < 0 || in >= i) {
+                    throw new IllegalArgumentException(
+                            "layer " + l.name() + " reads layer " + in + ", which is not before it");
+                }
+            }
+        }
+    }
+
+    public Shape inputShape() {
+        return layers.get(0).output();
+    }
+
+    public Shape outputShape() {
+        return output().output();
+    }
+
+    public Layer output() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /** Trainable parameters of the layers as built. */
+    public long params() {
+        long sum = 0;
+        for (Layer l : layers) {
+            sum += l.params();
+        }
+        return sum;
+    }
+
+    /** Multiply-accumulates for one sample. */
+    public long macs() {
+        long sum = 0;
+        for (Layer l : layers) {
+            sum += l.macs();
+        }
+        return sum;
+    }
+
+    /** Bytes of all weights at their bit widths. */
+    public long modelBytes() {
+        long sum = 0;
+        for (Layer l : layers) {
+            sum += l.weightBytes();
+        }
+        return sum;
+    }
+
+    /**
+     * Peak bytes of live activations for one sample when the layers run one after another in
+     * order: a tensor lives from the layer that writes it until its last reader has run.
+     */
+    public long peakActivationBytes() {
+        int n = layers.size();
+        int[] lastUse = new int[n];
+        for (int i = 0; i < n; i++) {
+            lastUse[i] = i;
+        }
+        for (Layer l : layers) {
+            for (int in : l.inputs()) {
+                lastUse[in] = Math.max(lastUse[in], l.id());
+            }
+        }
+        lastUse[n - 1] = n; // the network output stays until the caller reads it
+        long live = 0;
+        long peak = 0;
+        List<List<Integer>> freeAfter = new ArrayList<>();
+        for (int i = 0; i <= n; i++) {
+            freeAfter.add(new ArrayList<>());
+        }
+        for (int i = 0; i < n; i++) {
+            freeAfter.get(lastUse[i]).add(i);
+        }
+        for (int i = 0; i < n; i++) {
+            live += layers.get(i).outputBytes();
+            peak = Math.max(peak, live);
+            for (int done : freeAfter.get(i)) {
+                live -= layers.get(done).outputBytes();
+            }
+        }
+        return peak;
+    }
+
+    /** Layers that run compute (every layer but the input). */
+    public List<Layer> operators() {
+        return layers.subList(1, layers.size());
+    }
+
+    /** A copy with every layer at {@code bits} (weights and activations). */
+    public Network withBits(int bits) {
+        List<Layer> copy = new ArrayList<>(layers.size());
+        for (Layer l : layers) {
+            copy.add(l.withBits(bits));
+        }
+        return new Network(copy, declaredParams);
+    }
+
+    /** A copy that declares another parameter count (see {@link #declaredParams()}). */
+    public Network withDeclaredParams(long declared) {
+        return new Network(layers, declared);
+    }
+
+    /** Finds a layer by name. */
+    public Layer layer(String name) {
+        Objects.requireNonNull(name);
+        for (Layer l : layers) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("no layer named " + name);
+    }
+}

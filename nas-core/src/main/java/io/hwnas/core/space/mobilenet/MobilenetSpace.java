@@ -1,0 +1,416 @@
+package io.hwnas.core.space.mobilenet;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.NetworkBuilder;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.ArchitectureFormatException;
+import io.hwnas.core.space.InvalidArchitectureException;
+import io.hwnas.core.space.Options;
+import io.hwnas.core.space.SearchSpace;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A MnasNet / Once-for-All style MBConv space on the MobileNetV2 skeleton: input resolution and
+ * width multiplier choices, then 5 searchable stages (24, 32, 64, 96, 160 channels at width 1.0) of
+ * depth 2, 3 or 4, each layer with kernel 3/5/7, expansion 3/4/6 and optional squeeze-excite, and
+ * a per-layer output-channel scale (the knob NetAdapt turns; searched only with
+ * {@code search_channels: true}).
+ *
+ * <p>Canonical string: {@code r224-w1.0|k3e6,k3e6|k5e4se,k3e6@0.75,...|...}, one {@code |}-group per
+ * stage with one token per active layer ({@code @s} marks a channel scale below 1). The
+ * architecture's resolution sets the network's height and width; the caller's input shape gives the
+ * channels.
+ */
+public final class MobilenetSpace implements SearchSpace {
+
+    static final int STAGES = 5;
+    static final int MAX_DEPTH = 4;
+    static final int[] DEPTHS = {2, 3, 4};
+    static final int[] KERNELS = {3, 5, 7};
+    static final int[] EXPANSIONS = {3, 4, 6};
+    /** Output-channel scales, index 0 = full width. */
+    public static final double[] CHANNEL_SCALES = {1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25};
+    private static final int[] STAGE_CHANNELS = {24, 32, 64, 96, 160};
+    private static final int[] STAGE_STRIDES = {2, 2, 2, 1, 2};
+    private static final int PER_LAYER = 4; // kernel, expansion, se, channel scale
+    private static final int PER_STAGE = 1 + MAX_DEPTH * PER_LAYER;
+    static final int POSITIONS = 2 + STAGES * PER_STAGE;
+
+    private final List<Integer> resolutions;
+    private final List<Double> widths;
+    private final int stemStride;
+    private final boolean searchChannels;
+    private final LayerKind activation;
+
+    public MobilenetSpace() {
+        this(List.of(160, 192, 224), List.of(0.75, 1.0, 1.25), 2, false, LayerKind.RELU6);
+    }
+
+    private MobilenetSpace(List<Integer> resolutions, List<Double> widths, int stemStride, boolean searchChannels,
+            LayerKind activation) {
+        this.resolutions = List.copyOf(resolutions);
+        this.widths = List.copyOf(widths);
+        this.stemStride = stemStride;
+        this.searchChannels = searchChannels;
+        this.activation = activation;
+    }
+
+    @Override
+    public String name() {
+        return "mobilenet";
+    }
+
+    @Override
+    public String description() {
+        return "MnasNet/OFA-style MBConv space: resolution " + resolutions + ", width " + widths
+                + ", 5 stages of depth 2-4, kernel 3/5/7, expansion 3/4/6, optional SE, per-layer channel scale";
+    }
+
+    @Override
+    public int[] choices() {
+        int[] c = new int[POSITIONS];
+        c[0] = resolutions.size();
+        c[1] = widths.size();
+        for (int s = 0; s < STAGES; s++) {
+            int base = stageBase(s);
+            c[base] = DEPTHS.length;
+            for (int l = 0; l < MAX_DEPTH; l++) {
+                int p = base + 1 + l * PER_LAYER;
+                c[p] = KERNELS.length;
+                c[p + 1] = EXPANSIONS.length;
+                c[p + 2] = 2;
+                c[p + 3] = searchChannels ? CHANNEL_SCALES.length : 1;
+            }
+        }
+        return c;
+    }
+
+    /** Choices a valid vector may hold (the channel scales even when they are not searched). */
+    private int[] validRange() {
+        int[] c = choices();
+        for (int s = 0; s < STAGES; s++) {
+            for (int l = 0; l < MAX_DEPTH; l++) {
+                c[stageBase(s) + 1 + l * PER_LAYER + 3] = CHANNEL_SCALES.length;
+            }
+        }
+        return c;
+    }
+
+    static int stageBase(int s) {
+        return 2 + s * PER_STAGE;
+    }
+
+    /** Position of a layer attribute: 0 kernel, 1 expansion, 2 se, 3 channel scale. */
+    public static int position(int stage, int layer, int attribute) {
+        return stageBase(stage) + 1 + layer * PER_LAYER + attribute;
+    }
+
+    /** Position of a stage's depth. */
+    public static int depthPosition(int stage) {
+        return stageBase(stage);
+    }
+
+    @Override
+    public List<String> positions() {
+        List<String> names = new ArrayList<>();
+        names.add("resolution");
+        names.add("width");
+        String[] attrs = {"kernel", "expansion", "se", "channels"};
+        for (int s = 0; s < STAGES; s++) {
+            names.add("stage" + s + ".depth");
+            for (int l = 0; l < MAX_DEPTH; l++) {
+                for (String a : attrs) {
+                    names.add("stage" + s + ".layer" + l + "." + a);
+                }
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public BigInteger size() {
+        BigInteger perLayer = BigInteger.valueOf((long) KERNELS.length * EXPANSIONS.length * 2
+                * (searchChannels ? CHANNEL_SCALES.length : 1));
+        BigInteger perStage = BigInteger.ZERO;
+        for (int d : DEPTHS) {
+            perStage = perStage.add(perLayer.pow(d));
+        }
+        return perStage.pow(STAGES).multiply(BigInteger.valueOf((long) resolutions.size() * widths.size()));
+    }
+
+    @Override
+    public List<String> violations(int[] v) {
+        List<String> out = new ArrayList<>();
+        if (v.length != POSITIONS) {
+            out.add("the decision vector must have " + POSITIONS + " positions, but had " + v.length);
+            return out;
+        }
+        int[] range = validRange();
+        List<String> names = positions();
+        for (int i = 0; i < 2; i++) {
+            check(v, i, range, names, out);
+        }
+        for (int s = 0; s < STAGES; s++) {
+            int base = stageBase(s);
+            check(v, base, range, names, out);
+            int depth = v[base] >= 0 && v[base] < DEPTHS.length ? DEPTHS[v[base]] : MAX_DEPTH;
+            for (int p = base + 1; p < base + 1 + depth * PER_LAYER; p++) {
+                check(v, p, range, names, out);
+            }
+        }
+        return out;
+    }
+
+    private static void check(int[] v, int p, int[] range, List<String> names, List<String> out) {
+        if (v[p] < 0 || v[p] >= range[p]) {
+            out.add("position " + p + " (" + names.get(p) + ") = " + v[p] + " must be in 0.." + (range[p] - 1));
+        }
+    }
+
+    @Override
+    public Architecture decode(int[] vector) {
+        List<String> bad = violations(vector);
+        if (!bad.isEmpty()) {
+            throw new InvalidArchitectureException(java.util.Arrays.toString(vector), bad);
+        }
+        int[] v = vector.clone();
+        for (int s = 0; s < STAGES; s++) { // inactive layers are normalised so equal networks have equal vectors
+            int base = stageBase(s);
+            int depth = DEPTHS[v[base]];
+            for (int p = base + 1 + depth * PER_LAYER; p < base + PER_STAGE; p++) {
+                v[p] = 0;
+            }
+        }
+        return Architecture.of(name(), v, canonical(v));
+    }
+
+    private String canonical(int[] v) {
+        StringBuilder sb = new StringBuilder();
+        sb.append('r').append(resolutions.get(v[0])).append("-w").append(formatScale(widths.get(v[1])));
+        for (int s = 0; s < STAGES; s++) {
+            sb.append('|');
+            int base = stageBase(s);
+            for (int l = 0; l < DEPTHS[v[base]]; l++) {
+                int p = base + 1 + l * PER_LAYER;
+                if (l > 0) {
+                    sb.append(',');
+                }
+                sb.append('k').append(KERNELS[v[p]]).append('e').append(EXPANSIONS[v[p + 1]]);
+                if (v[p + 2] == 1) {
+                    sb.append("se");
+                }
+                if (v[p + 3] != 0) {
+                    sb.append('@').append(formatScale(CHANNEL_SCALES[v[p + 3]]));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String formatScale(double d) {
+        String s = String.format(Locale.ROOT, "%.3f", d);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s + "0" : s;
+    }
+
+    @Override
+    public Architecture parse(String text) {
+        String t = text.trim();
+        int[] v = new int[POSITIONS];
+        String[] groups = t.split("\\|", -1);
+        if (groups.length != STAGES + 1) {
+            throw new ArchitectureFormatException(name(), text, 0, "expected 'rR-wW' and " + STAGES
+                    + " '|'-separated stages, but found " + (groups.length - 1) + " stages");
+        }
+        String head = groups[0];
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("r(\\d+)-w([0-9.]+)").matcher(head);
+        if (!m.matches()) {
+            throw new ArchitectureFormatException(name(), text, 0, "expected 'r<resolution>-w<width>', e.g. 'r224-w1.0'");
+        }
+        v[0] = resolutions.indexOf(Integer.parseInt(m.group(1)));
+        if (v[0] < 0) {
+            throw new ArchitectureFormatException(name(), text, 1, "resolution " + m.group(1) + " is not one of "
+                    + resolutions + " (space option resolutions)");
+        }
+        v[1] = indexOf(widths, Double.parseDouble(m.group(2)));
+        if (v[1] < 0) {
+            throw new ArchitectureFormatException(name(), text, m.start(2), "width " + m.group(2)
+                    + " is not one of " + widths + " (space option widths)");
+        }
+        int offset = head.length() + 1;
+        java.util.regex.Pattern layer = java.util.regex.Pattern.compile("k(\\d)e(\\d)(se)?(?:@([0-9.]+))?");
+        for (int s = 0; s < STAGES; s++) {
+            String g = groups[s + 1];
+            String[] layers = g.split(",", -1);
+            int depth = -1;
+            for (int i = 0; i < DEPTHS.length; i++) {
+                if (DEPTHS[i] == layers.length) {
+                    depth = i;
+                }
+            }
+            if (depth < 0) {
+                throw new ArchitectureFormatException(name(), text, offset, "stage " + s + " has " + layers.length
+                        + " layers; a stage has 2, 3 or 4");
+            }
+            int base = stageBase(s);
+            v[base] = depth;
+            int pos = offset;
+            for (int l = 0; l < layers.length; l++) {
+                java.util.regex.Matcher lm = layer.matcher(layers[l]);
+                int p = base + 1 + l * PER_LAYER;
+                if (!lm.matches()) {
+                    throw new ArchitectureFormatException(name(), text, pos, "stage " + s + " layer " + l + ": '"
+                            + layers[l] + "' is not of the form k<3|5|7>e<3|4|6>[se][@scale]");
+                }
+                v[p] = indexOf(KERNELS, Integer.parseInt(lm.group(1)));
+                v[p + 1] = indexOf(EXPANSIONS, Integer.parseInt(lm.group(2)));
+                v[p + 2] = lm.group(3) != null ? 1 : 0;
+                v[p + 3] = lm.group(4) == null ? 0 : indexOf(CHANNEL_SCALES, Double.parseDouble(lm.group(4)));
+                if (v[p] < 0 || v[p + 1] < 0 || v[p + 3] < 0) {
+                    throw new ArchitectureFormatException(name(), text, pos, "stage " + s + " layer " + l + ": '"
+                            + layers[l] + "' needs kernel 3/5/7, expansion 3/4/6 and a channel scale in "
+                            + java.util.Arrays.toString(CHANNEL_SCALES));
+                }
+                pos += layers[l].length() + 1;
+            }
+            offset += g.length() + 1;
+        }
+        return decode(v);
+    }
+
+    private static int indexOf(int[] a, int x) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == x) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(double[] a, double x) {
+        for (int i = 0; i < a.length; i++) {
+            if (Math.abs(a[i] - x) < 1e-9) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(List<Double> a, double x) {
+        for (int i = 0; i < a.size(); i++) {
+            if (Math.abs(a.get(i) - x) < 1e-9) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Rounds channels to a multiple of 8, never below 8 or 90% of the request (MobileNet convention). */
+    static int divisible(double channels) {
+        int c = Math.max(8, (int) (channels + 4) / 8 * 8);
+        return c < 0.9 * channels ? c + 8 : c;
+    }
+
+    @Override
+    public Shape defaultInput() {
+        return new Shape(3, 224, 224);
+    }
+
+    @Override
+    public int defaultClasses() {
+        return 1000;
+    }
+
+    @Override
+    public Network network(Architecture architecture, Shape input, int classes) {
+        requireOwn(architecture);
+        int[] v = architecture.vectorArray();
+        List<String> bad = violations(v);
+        if (!bad.isEmpty()) {
+            throw new InvalidArchitectureException(architecture.canonical(), bad);
+        }
+        if (classes <= 0) {
+            throw new IllegalArgumentException("classes must be positive, but was " + classes);
+        }
+        int r = resolutions.get(v[0]);
+        double w = widths.get(v[1]);
+        NetworkBuilder b = new NetworkBuilder(new Shape(input.channels(), r, r));
+        int x = b.conv("stem.conv", b.input(), divisible(32 * w), 3, stemStride, 1, 1, false);
+        x = b.batchNorm("stem.bn", x);
+        x = b.activation("stem.act", activation, x);
+        x = mbconv(b, "first", x, divisible(16 * w), 3, 1, 1, false);
+        for (int s = 0; s < STAGES; s++) {
+            int base = stageBase(s);
+            for (int l = 0; l < DEPTHS[v[base]]; l++) {
+                int p = base + 1 + l * PER_LAYER;
+                int out = divisible(STAGE_CHANNELS[s] * w * CHANNEL_SCALES[v[p + 3]]);
+                int stride = l == 0 ? STAGE_STRIDES[s] : 1;
+                x = mbconv(b, "stage" + s + ".layer" + l, x, out, KERNELS[v[p]], EXPANSIONS[v[p + 1]], stride,
+                        v[p + 2] == 1);
+            }
+        }
+        x = mbconv(b, "last", x, divisible(320 * w), 3, 6, 1, false);
+        x = b.conv("head.conv", x, divisible(1280 * Math.max(1.0, w)), 1, 1, 0, 1, false);
+        x = b.batchNorm("head.bn", x);
+        x = b.activation("head.act", activation, x);
+        x = b.globalAvgPool("head.pool", x);
+        b.linear("head.classifier", x, classes, true);
+        return b.build();
+    }
+
+    private int mbconv(NetworkBuilder b, String name, int x, int out, int kernel, int expansion, int stride,
+            boolean se) {
+        int in = b.shape(x).channels();
+        int mid = in * expansion;
+        int y = x;
+        if (expansion != 1) {
+            y = b.conv(name + ".expand.conv", y, mid, 1, 1, 0, 1, false);
+            y = b.batchNorm(name + ".expand.bn", y);
+            y = b.activation(name + ".expand.act", activation, y);
+        }
+        y = b.conv(name + ".dw.conv", y, mid, kernel, stride, kernel / 2, mid, false);
+        y = b.batchNorm(name + ".dw.bn", y);
+        y = b.activation(name + ".dw.act", activation, y);
+        if (se) {
+            y = b.squeezeExcite(name + ".se", y, divisible(mid / 4.0));
+        }
+        y = b.conv(name + ".project.conv", y, out, 1, 1, 0, 1, false);
+        y = b.batchNorm(name + ".project.bn", y);
+        return in == out && stride == 1 ? b.add(name + ".add", List.of(x, y)) : y;
+    }
+
+    /** The resolution an architecture runs at. */
+    public int resolution(Architecture architecture) {
+        return resolutions.get(architecture.vector().get(0));
+    }
+
+    /** A copy of the architecture with one layer's output-channel scale set (NetAdapt's knob). */
+    public Architecture withChannelScale(Architecture architecture, int stage, int layer, int scaleIndex) {
+        int[] v = encode(architecture);
+        v[position(stage, layer, 3)] = scaleIndex;
+        return decode(v);
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        return Options.ordered("resolutions", resolutions, "widths", widths, "stem_stride", stemStride,
+                "search_channels", searchChannels, "activation", activation.id());
+    }
+
+    @Override
+    public SearchSpace withOptions(Map<String, ?> options) {
+        Options o = new Options("search space mobilenet", options,
+                Set.of("resolutions", "widths", "stem_stride", "search_channels", "activation"));
+        String act = o.string("activation", activation.id(), List.of("relu", "relu6", "hswish"));
+        return new MobilenetSpace(o.integers("resolutions", resolutions), o.numbers("widths", widths),
+                o.integer("stem_stride", stemStride, 1, 2), o.bool("search_channels", searchChannels),
+                LayerKind.valueOf(act.toUpperCase(Locale.ROOT)));
+    }
+}
