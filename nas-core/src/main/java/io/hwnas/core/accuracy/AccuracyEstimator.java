@@ -1,0 +1,40 @@
+package io.hwnas.core.accuracy;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.plugin.Named;
+import io.hwnas.core.space.SearchSpace;
+import java.util.Map;
+
+/**
+ * Scores the accuracy of a candidate: a published table, a zero-cost proxy on the untrained
+ * network, or real short training. Found by name with {@link AccuracyEstimators}. Implementations
+ * are immutable and thread-safe; {@link #estimate} may be called from several threads at once.
+ */
+public interface AccuracyEstimator extends Named {
+
+    /**
+     * A copy with options set (the config's {@code accuracy} section less its {@code name}).
+     *
+     * @throws IllegalArgumentException naming an unknown option, or a bad value and what is allowed
+     */
+    AccuracyEstimator withOptions(Map<String, ?> options);
+
+    /** The options in force, defaults filled in. */
+    Map<String, Object> options();
+
+    /**
+     * True when the value is an accuracy in percent (table, training), comparable across runs;
+     * false for proxies, whose values only rank architectures.
+     */
+    boolean isAccuracy();
+
+    /**
+     * Scores one architecture; higher is better. Deterministic for a given seed.
+     *
+     * @param seed the seed of this evaluation (derived by the caller from the run seed and the
+     *             architecture, never from call order)
+     * @throws IllegalArgumentException if the architecture cannot be scored by this estimator
+     *         (e.g. a table without that architecture)
+     */
+    Estimate estimate(SearchSpace space, Architecture architecture, long seed);
+}
