@@ -13,6 +13,7 @@ public final class HwnasCli implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
     }
 

@@ -1,0 +1,226 @@
+package io.hwnas.experiments.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.hwnas.core.accuracy.AccuracyEstimators;
+import io.hwnas.core.plugin.Registry;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.search.SearchStrategies;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an experiment config (YAML or JSON) strictly: unknown fields, bad values and unknown
+ * plugin names are all collected and reported at once, each with file, field path, value and what
+ * is allowed.
+ */
+public final class ConfigLoader {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The executors a config may name. */
+    public static final List<String> EXECUTORS = List.of("local", "slurm");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads and validates a config file.
+     *
+     * @throws ConfigException listing every problem
+     */
+    public static ExperimentConfig load(Path file) {
+        String name = file.toString();
+        JsonNode root;
+        try {
+            String text = Files.readString(file);
+            root = (name.endsWith(".json") ? JSON : YAML).readTree(text);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(name + ": no such file"));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(List.of(name + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML")
+                    + " at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(name + ": cannot read: " + e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(List.of(name + ": the config must be a mapping of sections (space, accuracy, "
+                    + "devices, strategy, budget, ...)"));
+        }
+        return parse(file, root);
+    }
+
+    static ExperimentConfig parse(Path file, JsonNode json) {
+        Problems p = new Problems(file.toString());
+        Path base = file.toAbsolutePath().getParent();
+        Node root = new Node(p, "", json);
+        root.allowOnly("name", "seed", "space", "dataset", "accuracy", "devices", "objectives", "strategy", "budget",
+                "executor", "output", "final_training");
+        String stem = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
+        String runName = root.string("name", stem, false);
+        if (runName != null && !runName.matches("[A-Za-z0-9._-]+")) {
+            p.notAllowed("name", runName, "letters, digits, '.', '_' and '-' only (it names the run directory)");
+        }
+        long seed = root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+
+        ExperimentConfig.Plugin space = plugin(root.object("space", true), SearchSpaces.registry(), p);
+        SearchSpace spaceImpl = null;
+        if (space != null && SearchSpaces.registry().contains(space.name())) {
+            try {
+                spaceImpl = SearchSpaces.get(space.name(), space.options());
+            } catch (IllegalArgumentException e) {
+                p.at("space.options", e.getMessage());
+            }
+        }
+        Node ds = root.object("dataset", false);
+        Map<String, Object> dataset = ds.isObject() ? root.map("dataset") : Map.of();
+
+        ExperimentConfig.Plugin accuracy = plugin(root.object("accuracy", true), AccuracyEstimators.registry(), p);
+        if (accuracy != null && AccuracyEstimators.registry().contains(accuracy.name())) {
+            try {
+                AccuracyEstimators.get(accuracy.name(), accuracy.options());
+            } catch (IllegalArgumentException e) {
+                p.at("accuracy.options", e.getMessage());
+            }
+        }
+
+        List<String> objectives = new ArrayList<>();
+        List<Node> objNodes = root.list("objectives", false);
+        if (objNodes.isEmpty() && !root.has("objectives")) {
+            objectives.add("latency_ms");
+        }
+        for (Node o : objNodes) {
+            String m = o.asString();
+            if (m != null && !ExperimentConfig.DEVICE_METRICS.contains(m)) {
+                p.notAllowed(pathOf(o, objNodes, "objectives"), m, "one of " + ExperimentConfig.DEVICE_METRICS
+                        + " (accuracy is always maximised)");
+            } else if (m != null && !objectives.contains(m)) {
+                objectives.add(m);
+            }
+        }
+        if (root.has("objectives") && objNodes.isEmpty()) {
+            p.notAllowed("objectives", "[]", "at least one of " + ExperimentConfig.DEVICE_METRICS);
+        }
+
+        List<ExperimentConfig.DeviceSpec> devices = devices(root, base, p);
+
+        Node st = root.object("strategy", true);
+        st.allowOnly("name", "options", "batch_size");
+        String stName = st.string("name", null, st.isObject());
+        if (stName != null && !SearchStrategies.registry().contains(stName)) {
+            p.notAllowed("strategy.name", stName, "one of " + SearchStrategies.registry().names());
+        }
+        Map<String, Object> stOptions = st.map("options");
+        if (stName != null && SearchStrategies.registry().contains(stName)) {
+            try {
+                SearchStrategies.get(stName, stOptions);
+            } catch (IllegalArgumentException e) {
+                p.at("strategy.options", e.getMessage());
+            }
+        }
+        Node ex = root.object("executor", false);
+        ex.allowOnly("name", "parallelism", "options");
+        String exName = ex.string("name", "local", false);
+        if (!EXECUTORS.contains(exName)) {
+            p.notAllowed("executor.name", exName, "one of " + EXECUTORS);
+        }
+        int parallelism = (int) ex.integer("parallelism", Math.max(1, Runtime.getRuntime().availableProcessors()), 1,
+                4096);
+        int batchSize = (int) st.integer("batch_size", Math.max(8, parallelism), 1, 100_000);
+        int budget = (int) root.integer("budget", 0, 1, 10_000_000);
+        if (!root.has("budget")) {
+            p.missing("budget", "the number of evaluations, an integer >= 1");
+        }
+        String out = root.string("output", "runs/" + runName, false);
+        Path output = out == null ? null : base.resolve(out).normalize();
+        Map<String, Object> finalTraining = root.object("final_training", false).isObject()
+                ? root.map("final_training") : Map.of();
+        p.throwIfAny();
+        return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
+                objectives, new ExperimentConfig.Strategy(stName, stOptions, batchSize), budget,
+                new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining);
+    }
+
+    private static String pathOf(Node item, List<Node> all, String field) {
+        return field + "[" + all.indexOf(item) + "]";
+    }
+
+    private static ExperimentConfig.Plugin plugin(Node n, Registry<?> registry, Problems p) {
+        if (!n.isObject()) {
+            return null;
+        }
+        n.allowOnly("name", "options");
+        String name = n.string("name", null, true);
+        if (name != null && !registry.contains(name)) {
+            p.notAllowed(n.path("name"), name, "one of " + registry.names());
+        }
+        return new ExperimentConfig.Plugin(name, n.map("options"));
+    }
+
+    private static List<ExperimentConfig.DeviceSpec> devices(Node root, Path base, Problems p) {
+        List<ExperimentConfig.DeviceSpec> out = new ArrayList<>();
+        List<Node> nodes = root.list("devices", true);
+        if (root.has("devices") && nodes.isEmpty()) {
+            p.notAllowed("devices", "[]", "at least one device");
+        }
+        Set<String> names = new HashSet<>();
+        for (Node d : nodes) {
+            if (!d.isObject()) {
+                p.notAllowed(d.path("").replaceAll("\\.$", ""), "?", "a device section with at least a name");
+                continue;
+            }
+            d.allowOnly("name", "profile", "model", "batch", "calibration", "constraints");
+            String name = d.string("name", null, true);
+            if (name != null && !name.matches("[A-Za-z0-9._-]+")) {
+                p.notAllowed(d.path("name"), name, "letters, digits, '.', '_' and '-' (it names files)");
+            }
+            if (name != null && !names.add(name)) {
+                p.notAllowed(d.path("name"), name, "a name not used by another device");
+            }
+            String profile = d.string("profile", name, false);
+            String model = d.string("model", null, false);
+            int batch = (int) d.integer("batch", 1, 1, 1_000_000);
+            String cal = d.string("calibration", null, false);
+            Map<String, Double> constraints = new LinkedHashMap<>();
+            Node c = d.object("constraints", false);
+            c.allowOnly(ExperimentConfig.DEVICE_METRICS.toArray(String[]::new));
+            for (String m : ExperimentConfig.DEVICE_METRICS) {
+                Double v = c.number(m, null, 0);
+                if (v != null) {
+                    constraints.put(m, v);
+                }
+            }
+            if (profile != null && looksLikePath(profile)) {
+                profile = base.resolve(profile).normalize().toString();
+            }
+            out.add(new ExperimentConfig.DeviceSpec(name, profile, model, batch,
+                    cal == null ? null : base.resolve(cal).normalize(), constraints));
+        }
+        return out;
+    }
+
+    static boolean looksLikePath(String s) {
+        return s.contains("/") || s.endsWith(".json");
+    }
+
+    private static Map<String, Object> resolvePaths(Map<String, Object> dataset, Path base) {
+        Map<String, Object> m = new LinkedHashMap<>(dataset);
+        Object dir = m.get("dir");
+        if (dir instanceof String s) {
+            m.put("dir", base.resolve(s).normalize().toString());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,90 @@
+package io.hwnas.experiments.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated experiment config: what to search, how to score it, on which devices, with which
+ * strategy and budget, where to write the run. Relative paths are already resolved against the
+ * config file's folder.
+ *
+ * @param file          the config file (for messages)
+ * @param name          the run name
+ * @param seed          the run seed
+ * @param space         the search space section
+ * @param dataset       the dataset section (options for estimators that read images), may be empty
+ * @param accuracy      the accuracy estimator section
+ * @param devices       the target devices, at least one
+ * @param objectives    per-device metrics to minimise besides maximising accuracy
+ * @param strategy      the strategy section
+ * @param budget        the number of evaluations
+ * @param executor      the executor section
+ * @param output        the run directory
+ * @param finalTraining options of the final training of Pareto members; empty when off
+ */
+public record ExperimentConfig(Path file, String name, long seed, Plugin space, Map<String, Object> dataset,
+        Plugin accuracy, List<DeviceSpec> devices, List<String> objectives, Strategy strategy, int budget,
+        ExecutorSpec executor, Path output, Map<String, Object> finalTraining) {
+
+    /** The metrics a device objective or constraint may name. */
+    public static final List<String> DEVICE_METRICS =
+            List.of("latency_ms", "energy_mj", "model_bytes", "peak_memory_bytes");
+
+    public ExperimentConfig {
+        Objects.requireNonNull(file, "file");
+        dataset = frozen(dataset);
+        devices = List.copyOf(devices);
+        objectives = List.copyOf(objectives);
+        finalTraining = frozen(finalTraining);
+    }
+
+    /** A plugin by name with its options (space, accuracy estimator). */
+    public record Plugin(String name, Map<String, Object> options) {
+        public Plugin {
+            options = frozen(options);
+        }
+    }
+
+    /** The strategy with its options and the batch size it proposes. */
+    public record Strategy(String name, Map<String, Object> options, int batchSize) {
+        public Strategy {
+            options = frozen(options);
+        }
+    }
+
+    /** The executor: local threads or Slurm, with its parallelism and options. */
+    public record ExecutorSpec(String name, int parallelism, Map<String, Object> options) {
+        public ExecutorSpec {
+            options = frozen(options);
+        }
+    }
+
+    /**
+     * One target device.
+     *
+     * @param name        the name used in metrics and file names (e.g. {@code raspi4})
+     * @param profile     a catalog name or a profile file path
+     * @param model       the cost model name, or null for the profile's default
+     * @param batch       the batch size to cost at
+     * @param calibration a calibration file, or null
+     * @param constraints metric to upper bound (hard constraints)
+     */
+    public record DeviceSpec(String name, String profile, String model, int batch, Path calibration,
+            Map<String, Double> constraints) {
+        public DeviceSpec {
+            constraints = frozen(constraints);
+        }
+    }
+
+    /** An unmodifiable copy that keeps the order (and allows null option values). */
+    static <K, V> Map<K, V> frozen(Map<K, V> m) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
+    }
+
+    /** The metric names that the strategy sees for one device. */
+    public static String metric(String metric, String device) {
+        return metric + "@" + device;
+    }
+}

@@ -1,0 +1,228 @@
+package io.hwnas.experiments.report;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.run.DeviceTarget;
+import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.search.Evaluation;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes {@code report.html}: one self-contained page (plots inlined as PNG) with, per device, the
+ * Pareto plots (accuracy vs latency and vs energy), the hypervolume over evaluations, the table of
+ * Pareto members and each member's per-layer cost breakdown.
+ */
+public final class ReportWriter {
+
+    public static final String FILE = "report.html";
+    private static final Color ALL = new Color(150, 150, 150, 110);
+    private static final Color FRONT = new Color(200, 40, 40);
+
+    private ReportWriter() {
+    }
+
+    /**
+     * Writes the report.
+     *
+     * @param evaluations every evaluation in journal order
+     * @param fronts      the per-device Pareto sets
+     */
+    public static Path write(RunSetup setup, Path dir, List<Evaluation> evaluations,
+            Map<String, List<Evaluation>> fronts) {
+        StringBuilder h = new StringBuilder();
+        var c = setup.config();
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hwnas report: ")
+                .append(esc(c.name())).append("</title><style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0;font-size:90%}")
+                .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
+                .append("td.l,th.l{text-align:left;font-family:monospace}")
+                .append("img{max-width:100%;margin:0.5em 1em 0.5em 0}")
+                .append("details{margin:0.3em 0}summary{cursor:pointer}")
+                .append("</style></head><body>");
+        h.append("<h1>hwnas run <code>").append(esc(c.name())).append("</code></h1>");
+        long failed = evaluations.stream().filter(e -> e.status() == Evaluation.Status.FAILED).count();
+        long infeasible = evaluations.stream().filter(e -> e.status() == Evaluation.Status.INFEASIBLE).count();
+        h.append("<p>space <b>").append(esc(c.space().name())).append("</b> ").append(esc(c.space().options()))
+                .append(", accuracy <b>").append(esc(c.accuracy().name())).append("</b>, strategy <b>")
+                .append(esc(c.strategy().name())).append("</b>, seed ").append(c.seed()).append(", budget ")
+                .append(c.budget()).append(": ").append(evaluations.size()).append(" evaluations (").append(failed)
+                .append(" failed, ").append(infeasible).append(" infeasible).</p>");
+        h.append("<ul>");
+        for (DeviceTarget d : setup.devices()) {
+            h.append("<li><a href=\"#").append(esc(d.name())).append("\">").append(esc(d.name())).append("</a>: ")
+                    .append(esc(d.description())).append(", ").append(fronts.get(d.name()).size())
+                    .append(" Pareto members</li>");
+        }
+        h.append("</ul>");
+        for (DeviceObjectives d : DeviceObjectives.of(c)) {
+            DeviceTarget target = setup.devices().stream().filter(t -> t.name().equals(d.device())).findFirst()
+                    .orElseThrow();
+            device(h, setup, target, d, evaluations, fronts.get(d.device()));
+        }
+        h.append("</body></html>\n");
+        Path file = dir.resolve(FILE);
+        try {
+            Files.writeString(file, h, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private static void device(StringBuilder h, RunSetup setup, DeviceTarget target, DeviceObjectives d,
+            List<Evaluation> evaluations, List<Evaluation> front) {
+        h.append("<h2 id=\"").append(esc(d.device())).append("\">").append(esc(d.device())).append("</h2><p>")
+                .append(esc(target.description())).append(d.constraints().isEmpty() ? ""
+                        : ", constraints " + esc(d.constraints())).append("</p>");
+        List<Evaluation> admitted = evaluations.stream().filter(d::admits).toList();
+        h.append(img(scatter(d, "latency_ms", "latency (ms)", admitted, front)));
+        h.append(img(scatter(d, "energy_mj", "energy (mJ)", admitted, front)));
+        h.append(img(progress(d, evaluations)));
+        h.append("<table><tr><th>#</th><th class=\"l\">architecture</th><th>accuracy</th><th>latency (ms)</th>"
+                + "<th>energy (mJ)</th><th>peak memory (bytes)</th><th>model (bytes)</th></tr>");
+        for (int k = 0; k < front.size(); k++) {
+            Evaluation e = front.get(k);
+            h.append("<tr><td>").append(k + 1).append("</td><td class=\"l\">").append(esc(e.architecture().canonical()))
+                    .append("</td><td>").append(fmt(e.metric("accuracy"))).append("</td><td>")
+                    .append(fmt(e.metric(d.metric("latency_ms")))).append("</td><td>")
+                    .append(fmt(e.metric(d.metric("energy_mj")))).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%,.0f", e.metric(d.metric("peak_memory_bytes"))))
+                    .append("</td><td>").append(String.format(Locale.ROOT, "%,.0f", e.metric(d.metric("model_bytes"))))
+                    .append("</td></tr>");
+        }
+        h.append("</table>");
+        for (int k = 0; k < front.size(); k++) {
+            Architecture a = front.get(k).architecture();
+            DeviceTarget.DeviceCost cost = target.cost(a, setup.evaluator().network(a));
+            h.append("<details><summary>member ").append(k + 1).append(": per-layer breakdown (")
+                    .append(cost.layers().size()).append(" layers, ").append(fmt(cost.latencyMs())).append(" ms, ")
+                    .append(fmt(cost.energyMj())).append(" mJ)</summary><table><tr><th class=\"l\">layer</th>"
+                            + "<th class=\"l\">kind</th><th>time (ms)</th><th>energy (mJ)</th><th class=\"l\">bound</th></tr>");
+            for (DeviceTarget.LayerRow r : cost.layers()) {
+                h.append("<tr><td class=\"l\">").append(esc(r.layer())).append("</td><td class=\"l\">")
+                        .append(esc(r.kind())).append("</td><td>").append(fmt(r.timeMs())).append("</td><td>")
+                        .append(fmt(r.energyMj())).append("</td><td class=\"l\">").append(esc(r.bound()))
+                        .append("</td></tr>");
+            }
+            h.append("</table></details>");
+        }
+    }
+
+    private static XYChart scatter(DeviceObjectives d, String metric, String label, List<Evaluation> all,
+            List<Evaluation> front) {
+        XYChart chart = new XYChartBuilder().width(560).height(400).title(d.device() + ": accuracy vs " + label)
+                .xAxisTitle(label).yAxisTitle("accuracy").build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        if (!all.isEmpty()) {
+            XYSeries s = chart.addSeries("evaluated (" + all.size() + ")", values(all, d.metric(metric)),
+                    values(all, "accuracy"));
+            s.setMarkerColor(ALL);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (!front.isEmpty()) {
+            List<Evaluation> sorted = new ArrayList<>(front);
+            sorted.sort(Comparator.comparingDouble(e -> e.metric(d.metric(metric))));
+            XYSeries f = chart.addSeries("Pareto set (" + front.size() + ")", values(sorted, d.metric(metric)),
+                    values(sorted, "accuracy"));
+            f.setMarkerColor(FRONT);
+            f.setLineColor(FRONT);
+            f.setMarker(SeriesMarkers.DIAMOND);
+            if (metric.equals(d.metrics().get(0))) {
+                f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+                f.setLineStyle(new BasicStroke(1.2f));
+            }
+        }
+        return chart;
+    }
+
+    /** Normalised hypervolume (accuracy vs the first cost metric) after each evaluation. */
+    private static XYChart progress(DeviceObjectives d, List<Evaluation> evaluations) {
+        String metric = d.metric(d.metrics().get(0));
+        double minA = Double.POSITIVE_INFINITY;
+        double maxA = Double.NEGATIVE_INFINITY;
+        double minC = Double.POSITIVE_INFINITY;
+        double maxC = Double.NEGATIVE_INFINITY;
+        for (Evaluation e : evaluations) {
+            if (d.admits(e)) {
+                minA = Math.min(minA, e.metric("accuracy"));
+                maxA = Math.max(maxA, e.metric("accuracy"));
+                minC = Math.min(minC, e.metric(metric));
+                maxC = Math.max(maxC, e.metric(metric));
+            }
+        }
+        List<double[]> points = new ArrayList<>();
+        double[] xs = new double[evaluations.size()];
+        double[] ys = new double[evaluations.size()];
+        for (int i = 0; i < evaluations.size(); i++) {
+            Evaluation e = evaluations.get(i);
+            if (d.admits(e)) {
+                points.add(new double[] {scale(e.metric(metric), minC, maxC),
+                    1 - scale(e.metric("accuracy"), minA, maxA)});
+            }
+            xs[i] = i + 1;
+            ys[i] = Hypervolume2d.of(points);
+        }
+        XYChart chart = new XYChartBuilder().width(560).height(400)
+                .title(d.device() + ": hypervolume over evaluations").xAxisTitle("evaluations")
+                .yAxisTitle("hypervolume (normalised, accuracy x " + d.metrics().get(0) + ")").build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendVisible(false);
+        if (xs.length > 0) {
+            XYSeries s = chart.addSeries("hypervolume", xs, ys);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        return chart;
+    }
+
+    private static double scale(double v, double min, double max) {
+        return max > min ? (v - min) / (max - min) * 0.999 : 0;
+    }
+
+    private static double[] values(List<Evaluation> list, String metric) {
+        double[] out = new double[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i).metric(metric);
+        }
+        return out;
+    }
+
+    private static String img(XYChart chart) {
+        try {
+            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+            return "<img alt=\"" + esc(chart.getTitle()) + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(png) + "\">";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render the chart " + chart.getTitle(), e);
+        }
+    }
+
+    static String esc(Object o) {
+        return String.valueOf(o).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"",
+                "&quot;");
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}

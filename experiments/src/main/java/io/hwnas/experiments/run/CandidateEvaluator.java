@@ -1,0 +1,114 @@
+package io.hwnas.experiments.run;
+
+import io.hwnas.core.accuracy.AccuracyEstimator;
+import io.hwnas.core.accuracy.Estimate;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.search.Evaluation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates one candidate: accuracy once, then the costs on every device. Never throws for a
+ * candidate: exceptions, NaN scores and out-of-memory become FAILED evaluations; broken device
+ * limits or constraints make it INFEASIBLE (with its metrics kept).
+ */
+public final class CandidateEvaluator {
+
+    private final SearchSpace space;
+    private final AccuracyEstimator accuracy;
+    private final List<DeviceTarget> devices;
+    private final Map<String, Map<String, Double>> constraints;
+    private final Shape input;
+    private final int classes;
+    private final long seed;
+
+    public CandidateEvaluator(SearchSpace space, AccuracyEstimator accuracy, List<DeviceTarget> devices,
+            Map<String, Map<String, Double>> constraints, Shape input, int classes, long seed) {
+        this.space = space;
+        this.accuracy = accuracy;
+        this.devices = List.copyOf(devices);
+        this.constraints = Map.copyOf(constraints);
+        this.input = input;
+        this.classes = classes;
+        this.seed = seed;
+    }
+
+    public SearchSpace space() {
+        return space;
+    }
+
+    public List<DeviceTarget> devices() {
+        return devices;
+    }
+
+    /** The network every consumer of this run sees for an architecture. */
+    public Network network(Architecture a) {
+        return space.network(a, input, classes);
+    }
+
+    /** The seed of one architecture's evaluation: a function of the run seed and the architecture only. */
+    public long seedFor(Architecture a) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        for (byte b : a.canonical().getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001B3L;
+        }
+        return h ^ (h >>> 31);
+    }
+
+    /** Evaluates one architecture; never throws. */
+    public Evaluation evaluate(Architecture a) {
+        try {
+            Network network = network(a);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            List<String> problems = new ArrayList<>();
+            for (DeviceTarget d : devices) {
+                DeviceTarget.DeviceCost c = d.cost(a, network);
+                put(metrics, "latency_ms", d, c.latencyMs());
+                put(metrics, "energy_mj", d, c.energyMj());
+                put(metrics, "peak_memory_bytes", d, c.peakMemoryBytes());
+                put(metrics, "model_bytes", d, c.modelBytes());
+                metrics.put(ExperimentConfig.metric("violations", d.name()), (double) c.violations().size());
+                for (String v : c.violations()) {
+                    problems.add(d.name() + ": " + v);
+                }
+                for (Map.Entry<String, Double> e : constraints.getOrDefault(d.name(), Map.of()).entrySet()) {
+                    double value = metrics.get(ExperimentConfig.metric(e.getKey(), d.name()));
+                    if (!(value <= e.getValue())) {
+                        problems.add(d.name() + ": " + e.getKey() + " = " + fmt(value) + " exceeds " + fmt(e.getValue()));
+                    }
+                }
+            }
+            Estimate est = accuracy.estimate(space, a, seedFor(a));
+            if (!Double.isFinite(est.value())) {
+                return Evaluation.failed(a, "accuracy estimator " + accuracy.name() + " returned " + est.value());
+            }
+            metrics.put("accuracy", est.value());
+            for (Map.Entry<String, Object> e : est.details().entrySet()) {
+                if (e.getValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    metrics.put("accuracy." + e.getKey(), n.doubleValue());
+                }
+            }
+            return problems.isEmpty() ? Evaluation.ok(a, metrics)
+                    : Evaluation.infeasible(a, metrics, String.join("; ", problems));
+        } catch (OutOfMemoryError e) {
+            return Evaluation.failed(a, "out of memory: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void put(Map<String, Double> metrics, String metric, DeviceTarget d, double value) {
+        metrics.put(ExperimentConfig.metric(metric, d.name()), value);
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4g", v);
+    }
+}

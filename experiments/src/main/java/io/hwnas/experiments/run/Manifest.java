@@ -1,0 +1,94 @@
+package io.hwnas.experiments.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.experiments.config.ConfigWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** Writes {@code manifest.json}: what produced a run, so that it can be reproduced. */
+final class Manifest {
+
+    static final String FILE = "manifest.json";
+
+    private Manifest() {
+    }
+
+    static void write(RunSetup setup, Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode o = json.createObjectNode();
+        o.put("hwnas_version", version());
+        o.put("git_commit", gitCommit());
+        o.put("seed", setup.config().seed());
+        o.put("config_hash", "sha256:" + ConfigWriter.hash(setup.config()));
+        ObjectNode devices = o.putObject("devices");
+        for (DeviceTarget d : setup.devices()) {
+            ObjectNode n = devices.putObject(d.name());
+            n.put("description", d.description());
+            d.hashes().forEach(n::put);
+        }
+        o.put("java_version", System.getProperty("java.version"));
+        o.put("java_vendor", System.getProperty("java.vendor"));
+        o.put("djl_version", pomVersion("ai.djl", "api"));
+        o.put("pytorch_version", pomVersion("ai.djl.pytorch", "pytorch-native-cpu"));
+        o.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        o.put("cpus", Runtime.getRuntime().availableProcessors());
+        o.put("host", host());
+        o.put("created", Instant.now().toString());
+        Files.writeString(dir.resolve(FILE), json.writeValueAsString(o), StandardCharsets.UTF_8);
+    }
+
+    static String version() {
+        String v = Manifest.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private static String pomVersion(String group, String artifact) {
+        String res = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+        try (InputStream in = Manifest.class.getResourceAsStream(res)) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** The commit of the hwnas checkout the code runs from, or "unknown" outside a git checkout. */
+    static String gitCommit() {
+        try {
+            Path code = Path.of(Manifest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD")
+                    .directory((Files.isDirectory(code) ? code : code.getParent()).toFile())
+                    .redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : "unknown";
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

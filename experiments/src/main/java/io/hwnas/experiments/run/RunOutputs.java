@@ -1,0 +1,140 @@
+package io.hwnas.experiments.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.search.Evaluation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes the results of a run: {@code pareto/<device>.json|csv} and {@code models/<device>/<k>/}. */
+public final class RunOutputs {
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The per-device metrics written for each Pareto member. */
+    static final List<String> COLUMNS = List.of("latency_ms", "energy_mj", "peak_memory_bytes", "model_bytes");
+
+    private final RunSetup setup;
+    private final Path dir;
+
+    public RunOutputs(RunSetup setup, Path dir) {
+        this.setup = setup;
+        this.dir = dir;
+    }
+
+    public void writeFronts(Map<String, List<Evaluation>> fronts) {
+        try {
+            Path pareto = Files.createDirectories(dir.resolve("pareto"));
+            for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
+                List<Evaluation> front = fronts.get(d.device());
+                ObjectNode o = JSON.createObjectNode();
+                o.put("device", d.device());
+                ArrayNode obj = o.putArray("objectives");
+                obj.add("accuracy (max)");
+                d.metrics().forEach(m -> obj.add(m + " (min)"));
+                o.set("constraints", JSON.valueToTree(d.constraints()));
+                ArrayNode members = o.putArray("members");
+                StringBuilder csv = new StringBuilder("rank,arch,accuracy," + String.join(",", COLUMNS) + "\n");
+                for (int k = 0; k < front.size(); k++) {
+                    Evaluation e = front.get(k);
+                    ObjectNode m = members.addObject();
+                    m.put("rank", k + 1);
+                    m.put("space", e.architecture().space());
+                    m.put("arch", e.architecture().canonical());
+                    m.set("vector", JSON.valueToTree(e.architecture().vector()));
+                    m.put("accuracy", e.metric("accuracy"));
+                    csv.append(k + 1).append(",\"").append(e.architecture().canonical()).append("\",")
+                            .append(e.metric("accuracy"));
+                    for (String c : COLUMNS) {
+                        m.put(c, e.metric(d.metric(c)));
+                        csv.append(',').append(e.metric(d.metric(c)));
+                    }
+                    csv.append('\n');
+                }
+                Files.writeString(pareto.resolve(d.device() + ".json"), JSON.writeValueAsString(o));
+                Files.writeString(pareto.resolve(d.device() + ".csv"), csv.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Pareto sets under " + dir, e);
+        }
+    }
+
+    public void writeModels(Map<String, List<Evaluation>> fronts) {
+        try {
+            for (DeviceTarget target : setup.devices()) {
+                List<Evaluation> front = fronts.get(target.name());
+                for (int k = 0; k < front.size(); k++) {
+                    Path m = Files.createDirectories(dir.resolve("models").resolve(target.name())
+                            .resolve(Integer.toString(k + 1)));
+                    Architecture a = front.get(k).architecture();
+                    Files.writeString(m.resolve("architecture.json"), JSON.writeValueAsString(a));
+                    Files.writeString(m.resolve("model-card.md"), modelCard(target, front.get(k), k + 1, front.size()),
+                            StandardCharsets.UTF_8);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the models under " + dir, e);
+        }
+    }
+
+    public void writeStrategyReport(Map<String, Object> report) {
+        if (report.isEmpty()) {
+            return;
+        }
+        try {
+            Files.writeString(dir.resolve("strategy-report.json"), JSON.writeValueAsString(report));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the strategy report under " + dir, e);
+        }
+    }
+
+    String modelCard(DeviceTarget target, Evaluation e, int rank, int of) {
+        ExperimentConfig c = setup.config();
+        Architecture a = e.architecture();
+        Network n = setup.evaluator().network(a);
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(c.name()).append(": ").append(target.name()).append(" model ").append(rank)
+                .append(" of ").append(of).append("\n\n");
+        sb.append("- space: `").append(a.space()).append("` ").append(setup.space().options()).append('\n');
+        sb.append("- architecture: `").append(a.canonical()).append("`\n");
+        sb.append("- accuracy: ").append(fmt(e.metric("accuracy"))).append(" (").append(c.accuracy().name())
+                .append(' ').append(c.accuracy().options()).append(")\n");
+        sb.append("- network: input ").append(n.inputShape()).append(", output ").append(n.outputShape())
+                .append(String.format(Locale.ROOT, ", %,d parameters, %,d MACs, %,d model bytes, %,d peak activation "
+                        + "bytes per sample%n", n.params(), n.macs(), n.modelBytes(), n.peakActivationBytes()));
+        sb.append("\n## Predicted costs on every device of the run\n\n");
+        sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (DeviceTarget d : setup.devices()) {
+            DeviceTarget.DeviceCost cost = d.cost(a, n);
+            sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
+                    .append(fmt(cost.latencyMs())).append(" | ").append(fmt(cost.energyMj())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
+                    .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
+                    .append(" |\n");
+        }
+        DeviceTarget.DeviceCost mine = target.cost(a, n);
+        sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
+        sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");
+        for (DeviceTarget.LayerRow r : mine.layers()) {
+            sb.append("| ").append(r.layer()).append(" | ").append(r.kind()).append(" | ").append(fmt(r.timeMs()))
+                    .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound()).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}

@@ -1,0 +1,110 @@
+package io.hwnas.experiments.run;
+
+import io.hwnas.core.accuracy.AccuracyEstimator;
+import io.hwnas.core.accuracy.AccuracyEstimators;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.config.Problems;
+import io.hwnas.search.Constraint;
+import io.hwnas.search.CostOracle;
+import io.hwnas.search.Objective;
+import io.hwnas.search.SearchProblem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * A config bound to its plugins: the space, the accuracy estimator, the device targets, the
+ * evaluator and the search problem. Binding problems (unknown device, bad calibration file, ...)
+ * are reported all at once, before any work.
+ */
+public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstimator accuracy,
+        List<DeviceTarget> devices, CandidateEvaluator evaluator, SearchProblem problem) {
+
+    /** Turns a device section into a bound target, or throws IllegalArgumentException saying why not. */
+    @FunctionalInterface
+    public interface DeviceBinder {
+        DeviceTarget bind(ExperimentConfig.DeviceSpec spec);
+    }
+
+    public static RunSetup bind(ExperimentConfig c, DeviceBinder binder) {
+        Problems p = new Problems(c.file().toString());
+        SearchSpace space = SearchSpaces.get(c.space().name(), c.space().options());
+        AccuracyEstimator accuracy = AccuracyEstimators.get(c.accuracy().name(), accuracyOptions(c));
+        List<DeviceTarget> devices = new ArrayList<>();
+        for (int i = 0; i < c.devices().size(); i++) {
+            try {
+                devices.add(binder.bind(c.devices().get(i)));
+            } catch (IllegalArgumentException e) {
+                p.at("devices[" + i + "]", e.getMessage());
+            }
+        }
+        p.throwIfAny();
+        Map<String, Map<String, Double>> constraints = new LinkedHashMap<>();
+        for (ExperimentConfig.DeviceSpec d : c.devices()) {
+            constraints.put(d.name(), d.constraints());
+        }
+        Shape input = space.defaultInput();
+        int classes = space.defaultClasses();
+        CandidateEvaluator evaluator =
+                new CandidateEvaluator(space, accuracy, devices, constraints, input, classes, c.seed());
+        List<Objective> objectives = new ArrayList<>();
+        objectives.add(Objective.maximize("accuracy"));
+        List<Constraint> hard = new ArrayList<>();
+        for (ExperimentConfig.DeviceSpec d : c.devices()) {
+            for (String m : c.objectives()) {
+                objectives.add(Objective.minimize(ExperimentConfig.metric(m, d.name())));
+            }
+            hard.add(new Constraint(ExperimentConfig.metric("violations", d.name()), 0));
+            d.constraints().forEach((m, max) -> hard.add(new Constraint(ExperimentConfig.metric(m, d.name()), max)));
+        }
+        CostOracle oracle = oracle(evaluator);
+        SearchProblem problem = new SearchProblem(space, objectives, hard, c.budget(), c.strategy().batchSize(),
+                oracle);
+        return new RunSetup(c, space, accuracy, devices, evaluator, problem);
+    }
+
+    /** The accuracy options, with the config's dataset section handed to estimators that take one. */
+    static Map<String, Object> accuracyOptions(ExperimentConfig c) {
+        Map<String, Object> options = new LinkedHashMap<>(c.accuracy().options());
+        if (!c.dataset().isEmpty() && !options.containsKey("dataset")
+                && AccuracyEstimators.registry().get(c.accuracy().name()).options().containsKey("dataset")) {
+            options.put("dataset", c.dataset());
+        }
+        return options;
+    }
+
+    /** Cost predictions for strategies (NetAdapt): device metrics from the bound cost models. */
+    private static CostOracle oracle(CandidateEvaluator evaluator) {
+        return (metric, architecture) -> {
+            int at = metric.indexOf('@');
+            if (at < 0) {
+                return OptionalDouble.empty();
+            }
+            String m = metric.substring(0, at);
+            String device = metric.substring(at + 1);
+            for (DeviceTarget d : evaluator.devices()) {
+                if (d.name().equals(device)) {
+                    DeviceTarget.DeviceCost cost = d.cost(architecture, evaluator.network(architecture));
+                    switch (m) {
+                        case "latency_ms":
+                            return OptionalDouble.of(cost.latencyMs());
+                        case "energy_mj":
+                            return OptionalDouble.of(cost.energyMj());
+                        case "peak_memory_bytes":
+                            return OptionalDouble.of(cost.peakMemoryBytes());
+                        case "model_bytes":
+                            return OptionalDouble.of(cost.modelBytes());
+                        default:
+                            return OptionalDouble.empty();
+                    }
+                }
+            }
+            return OptionalDouble.empty();
+        };
+    }
+}

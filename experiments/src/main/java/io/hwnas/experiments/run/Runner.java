@@ -1,0 +1,150 @@
+package io.hwnas.experiments.run;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.experiments.config.ConfigException;
+import io.hwnas.experiments.config.ConfigWriter;
+import io.hwnas.experiments.exec.Executor;
+import io.hwnas.experiments.exec.ExecutorProvider;
+import io.hwnas.experiments.exec.Executors;
+import io.hwnas.search.Evaluation;
+import io.hwnas.search.SearchStrategies;
+import io.hwnas.search.StrategyRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a search: drives the strategy (ask, evaluate on the executor, journal, tell) until its
+ * budget is spent, then writes the per-device Pareto sets, model directories and the report. A
+ * resumed run replays the strategy from the start, answering from the journal, then goes on live.
+ */
+public final class Runner {
+
+    private final RunSetup setup;
+    private final Path dir;
+    private final Progress progress;
+
+    public Runner(RunSetup setup, Path dir, Progress progress) {
+        this.setup = setup;
+        this.dir = dir;
+        this.progress = progress;
+    }
+
+    /** What a finished run produced. */
+    public record Result(Path dir, int evaluations, int fromJournal, Map<String, List<Evaluation>> fronts,
+            Map<String, Object> strategyReport) {
+    }
+
+    /**
+     * Runs (or resumes) the search and writes the run directory.
+     *
+     * @param resume true to continue the run in {@code dir}
+     */
+    public Result run(boolean resume) {
+        prepareDirectory(resume);
+        Map<String, Evaluation> known = new HashMap<>();
+        List<Evaluation> all = new ArrayList<>();
+        int fromJournal = 0;
+        Map<String, Object> report;
+        ExecutorProvider provider = Executors.registry().get(setup.config().executor().name());
+        try (Journal journal = Journal.open(dir);
+                Executor executor = provider.create(setup.config().executor(), dir, setup.evaluator())) {
+            for (Journal.Entry e : journal.entries()) {
+                known.putIfAbsent(key(e.evaluation().architecture()), e.evaluation());
+            }
+            StrategyRun run = SearchStrategies.get(setup.config().strategy().name(),
+                    setup.config().strategy().options()).start(setup.problem(), setup.config().seed());
+            int used = 0;
+            for (int batchIndex = 0;; batchIndex++) {
+                List<Architecture> batch = run.ask();
+                if (batch.isEmpty()) {
+                    break;
+                }
+                if (used + batch.size() > setup.config().budget()) {
+                    throw new IllegalStateException("strategy " + setup.config().strategy().name() + " asked for "
+                            + (used + batch.size()) + " evaluations, over the budget of " + setup.config().budget());
+                }
+                used += batch.size();
+                Map<String, Evaluation> results = new HashMap<>();
+                List<Architecture> todo = new ArrayList<>();
+                for (Architecture a : batch) {
+                    Evaluation j = known.get(key(a));
+                    if (j != null) {
+                        results.put(key(a), j);
+                        progress.replayed(j);
+                        fromJournal++;
+                    } else {
+                        todo.add(a);
+                    }
+                }
+                if (!todo.isEmpty()) {
+                    for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {
+                        journal.append(e, seconds);
+                        progress.evaluated(e);
+                    })) {
+                        results.put(key(e.architecture()), e);
+                        known.put(key(e.architecture()), e);
+                    }
+                }
+                List<Evaluation> told = new ArrayList<>(batch.size());
+                for (Architecture a : batch) {
+                    told.add(results.get(key(a)));
+                }
+                all.addAll(told);
+                run.tell(told);
+            }
+            report = run.report();
+        }
+        progress.finish();
+        Map<String, List<Evaluation>> fronts = new LinkedHashMap<>();
+        for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
+            fronts.put(d.device(), ParetoSets.front(d, all));
+        }
+        RunOutputs outputs = new RunOutputs(setup, dir);
+        outputs.writeFronts(fronts);
+        outputs.writeModels(fronts);
+        outputs.writeStrategyReport(report);
+        io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder(), fronts);
+        return new Result(dir, all.size(), fromJournal, fronts, report);
+    }
+
+    /** Every evaluation of the run in journal (completion) order. */
+    private List<Evaluation> journalOrder() {
+        try (Journal j = Journal.open(dir)) {
+            return j.entries().stream().map(Journal.Entry::evaluation).toList();
+        }
+    }
+
+    private static String key(Architecture a) {
+        return a.space() + ":" + a.canonical();
+    }
+
+    private void prepareDirectory(boolean resume) {
+        try {
+            Path config = dir.resolve("config.yaml");
+            String yaml = ConfigWriter.yaml(setup.config());
+            if (resume) {
+                if (!Files.isRegularFile(config)) {
+                    throw new ConfigException(List.of(dir + ": not a run directory (no config.yaml); nothing to resume"));
+                }
+                return;
+            }
+            if (Files.exists(dir.resolve(Journal.FILE)) && Files.size(dir.resolve(Journal.FILE)) > 0) {
+                throw new ConfigException(List.of(dir + " already holds a run (" + Journal.FILE + " is not empty); "
+                        + "continue it with --resume " + dir + " or choose another --out"));
+            }
+            Files.createDirectories(dir);
+            Files.writeString(config, yaml, StandardCharsets.UTF_8);
+            Manifest.write(setup, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the run directory " + dir, e);
+        }
+    }
+}
