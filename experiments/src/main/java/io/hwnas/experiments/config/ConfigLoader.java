@@ -87,7 +87,9 @@ public final class ConfigLoader {
         Node ds = root.object("dataset", false);
         Map<String, Object> dataset = ds.isObject() ? root.map("dataset") : Map.of();
 
-        ExperimentConfig.Plugin accuracy = plugin(root.object("accuracy", true), AccuracyEstimators.registry(), p);
+        Node accNode = root.object("accuracy", true);
+        ExperimentConfig.Plugin accuracy = plugin(accNode, AccuracyEstimators.registry(), p, "screen");
+        ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
         if (accuracy != null && AccuracyEstimators.registry().contains(accuracy.name())) {
             try {
                 AccuracyEstimators.get(accuracy.name(), accuracy.options());
@@ -150,18 +152,45 @@ public final class ConfigLoader {
         p.throwIfAny();
         return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
                 objectives, new ExperimentConfig.Strategy(stName, stOptions, batchSize), budget,
-                new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining);
+                new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen);
     }
 
     private static String pathOf(Node item, List<Node> all, String field) {
         return field + "[" + all.indexOf(item) + "]";
     }
 
-    private static ExperimentConfig.Plugin plugin(Node n, Registry<?> registry, Problems p) {
+    private static ExperimentConfig.Screen screen(Node n, Problems p) {
         if (!n.isObject()) {
             return null;
         }
-        n.allowOnly("name", "options");
+        n.allowOnly("proxy", "options", "keep");
+        String proxy = n.string("proxy", null, true);
+        if (proxy != null && !AccuracyEstimators.registry().contains(proxy)) {
+            p.notAllowed(n.path("proxy"), proxy, "one of " + AccuracyEstimators.registry().names());
+        }
+        Double keep = n.number("keep", 0.5, 0);
+        if (keep != null && !(keep > 0 && keep <= 1)) {
+            p.notAllowed(n.path("keep"), keep, "a share in (0, 1]");
+            keep = 0.5;
+        }
+        Map<String, Object> options = n.map("options");
+        if (proxy != null && AccuracyEstimators.registry().contains(proxy)) {
+            try {
+                AccuracyEstimators.get(proxy, options);
+            } catch (IllegalArgumentException e) {
+                p.at(n.path("options"), e.getMessage());
+            }
+        }
+        return new ExperimentConfig.Screen(proxy, options, keep);
+    }
+
+    private static ExperimentConfig.Plugin plugin(Node n, Registry<?> registry, Problems p, String... extra) {
+        if (!n.isObject()) {
+            return null;
+        }
+        List<String> allowed = new ArrayList<>(List.of("name", "options"));
+        allowed.addAll(List.of(extra));
+        n.allowOnly(allowed.toArray(String[]::new));
         String name = n.string("name", null, true);
         if (name != null && !registry.contains(name)) {
             p.notAllowed(n.path("name"), name, "one of " + registry.names());

@@ -27,6 +27,12 @@ public final class ConfigWriter {
         ObjectNode acc = o.putObject("accuracy");
         acc.put("name", c.accuracy().name());
         acc.set("options", ConfigLoader.YAML.valueToTree(c.accuracy().options()));
+        if (c.screen() != null) {
+            ObjectNode screen = acc.putObject("screen");
+            screen.put("proxy", c.screen().proxy());
+            screen.set("options", ConfigLoader.YAML.valueToTree(c.screen().options()));
+            screen.put("keep", c.screen().keep());
+        }
         ArrayNode devices = o.putArray("devices");
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             ObjectNode n = devices.addObject();

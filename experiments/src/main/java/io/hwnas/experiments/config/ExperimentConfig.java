@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param executor      the executor section
  * @param output        the run directory
  * @param finalTraining options of the final training of Pareto members; empty when off
+ * @param screen        proxy screening before the accuracy estimator, or null
  */
 public record ExperimentConfig(Path file, String name, long seed, Plugin space, Map<String, Object> dataset,
         Plugin accuracy, List<DeviceSpec> devices, List<String> objectives, Strategy strategy, int budget,
-        ExecutorSpec executor, Path output, Map<String, Object> finalTraining) {
+        ExecutorSpec executor, Path output, Map<String, Object> finalTraining, Screen screen) {
 
     /** The metrics a device objective or constraint may name. */
     public static final List<String> DEVICE_METRICS =
@@ -44,6 +45,20 @@ public record ExperimentConfig(Path file, String name, long seed, Plugin space, 
     public record Plugin(String name, Map<String, Object> options) {
         public Plugin {
             options = frozen(options);
+        }
+    }
+
+    /**
+     * Proxy screening: in every batch, a zero-cost proxy scores all candidates and only the best
+     * {@code keep} share goes on to the (expensive) accuracy estimator; the rest are recorded as
+     * failed with the reason.
+     */
+    public record Screen(String proxy, Map<String, Object> options, double keep) {
+        public Screen {
+            options = frozen(options);
+            if (!(keep > 0 && keep <= 1)) {
+                throw new IllegalArgumentException("screen.keep must be in (0, 1], but was " + keep);
+            }
         }
     }
 

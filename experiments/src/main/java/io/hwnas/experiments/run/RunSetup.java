@@ -23,7 +23,7 @@ import java.util.OptionalDouble;
  * are reported all at once, before any work.
  */
 public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstimator accuracy,
-        List<DeviceTarget> devices, CandidateEvaluator evaluator, SearchProblem problem) {
+        AccuracyEstimator screen, List<DeviceTarget> devices, CandidateEvaluator evaluator, SearchProblem problem) {
 
     /** Turns a device section into a bound target, or throws IllegalArgumentException saying why not. */
     @FunctionalInterface
@@ -65,7 +65,9 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         CostOracle oracle = oracle(evaluator);
         SearchProblem problem = new SearchProblem(space, objectives, hard, c.budget(), c.strategy().batchSize(),
                 oracle);
-        return new RunSetup(c, space, accuracy, devices, evaluator, problem);
+        AccuracyEstimator screen = c.screen() == null ? null
+                : AccuracyEstimators.get(c.screen().proxy(), c.screen().options());
+        return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem);
     }
 
     /** The accuracy options, with the config's dataset section handed to estimators that take one. */

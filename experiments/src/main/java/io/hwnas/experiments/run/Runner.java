@@ -84,6 +84,13 @@ public final class Runner {
                         todo.add(a);
                     }
                 }
+                for (Evaluation e : screenOut(batch, todo)) {
+                    todo.remove(e.architecture());
+                    journal.append(e, 0);
+                    progress.evaluated(e);
+                    results.put(key(e.architecture()), e);
+                    known.put(key(e.architecture()), e);
+                }
                 if (!todo.isEmpty()) {
                     for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {
                         journal.append(e, seconds);
@@ -113,6 +120,40 @@ public final class Runner {
         outputs.writeStrategyReport(report);
         io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder(), fronts);
         return new Result(dir, all.size(), fromJournal, fronts, report);
+    }
+
+    /**
+     * Proxy screening of a batch: scores every candidate of the batch (journaled or not, so that a
+     * replay screens identically) and returns FAILED evaluations for the new ones below the cut.
+     */
+    private List<Evaluation> screenOut(List<Architecture> batch, List<Architecture> todo) {
+        if (setup.screen() == null || todo.isEmpty()) {
+            return List.of();
+        }
+        List<Map.Entry<Architecture, Double>> scored = new ArrayList<>();
+        for (Architecture a : batch) {
+            double s;
+            try {
+                s = setup.screen().estimate(setup.space(), a, setup.evaluator().seedFor(a)).value();
+            } catch (RuntimeException e) {
+                s = Double.NaN;
+            }
+            scored.add(Map.entry(a, Double.isFinite(s) ? s : Double.NEGATIVE_INFINITY));
+        }
+        scored.sort(java.util.Comparator.comparing((Map.Entry<Architecture, Double> e) -> -e.getValue())
+                .thenComparing(e -> e.getKey().canonical()));
+        int keep = (int) Math.ceil(setup.config().screen().keep() * batch.size());
+        double cut = scored.get(keep - 1).getValue();
+        List<Evaluation> out = new ArrayList<>();
+        for (int i = keep; i < scored.size(); i++) {
+            Architecture a = scored.get(i).getKey();
+            if (todo.contains(a)) {
+                out.add(Evaluation.failed(a, "screened out: " + setup.screen().name() + " = "
+                        + scored.get(i).getValue() + " is below the batch's cut " + cut + " (keep "
+                        + setup.config().screen().keep() + ")"));
+            }
+        }
+        return out;
     }
 
     /** Every evaluation of the run in journal (completion) order. */

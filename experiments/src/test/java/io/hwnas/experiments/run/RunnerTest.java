@@ -101,6 +101,18 @@ class RunnerTest {
     }
 
     @Test
+    void proxyScreeningKeepsTheBestShareOfEachBatch() throws Exception {
+        ExperimentConfig c = ConfigLoader.load(config(CONFIG.replace("accuracy: {name: test-macs, options: {fail_on: \"avg_pool_3x3~0|+|avg_pool_3x3~0\"}}",
+                "accuracy: {name: test-macs, screen: {proxy: test-macs, keep: 0.5}}")));
+        assertEquals(0.5, c.screen().keep());
+        run(c, c.output(), false);
+        List<String> lines = Files.readAllLines(c.output().resolve("evaluations.jsonl"));
+        assertEquals(60, lines.size());
+        assertEquals(30, lines.stream().filter(l -> l.contains("screened out: test-macs")).count());
+        assertEquals(c.screen(), ConfigLoader.load(c.output().resolve("config.yaml")).screen());
+    }
+
+    @Test
     void aSecondRunIntoTheSameDirectoryIsRefused() throws Exception {
         ExperimentConfig c = ConfigLoader.load(config(CONFIG.replace("budget: 60", "budget: 6")));
         run(c, c.output(), false);
