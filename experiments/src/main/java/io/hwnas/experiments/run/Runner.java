@@ -110,15 +110,8 @@ public final class Runner {
             report = run.report();
         }
         progress.finish();
-        Map<String, List<Evaluation>> fronts = new LinkedHashMap<>();
-        for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
-            fronts.put(d.device(), ParetoSets.front(d, all));
-        }
-        RunOutputs outputs = new RunOutputs(setup, dir);
-        outputs.writeFronts(fronts);
-        outputs.writeModels(fronts);
-        outputs.writeStrategyReport(report);
-        io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder(), fronts);
+        Map<String, List<Evaluation>> fronts = writeResults(setup, dir, all, journalOrder(dir));
+        new RunOutputs(setup, dir).writeStrategyReport(report);
         return new Result(dir, all.size(), fromJournal, fronts, report);
     }
 
@@ -156,8 +149,32 @@ public final class Runner {
         return out;
     }
 
+    /**
+     * Rebuilds the Pareto sets, model directories and report of a run from its journal (for
+     * {@code hwnas report}); returns the report file.
+     */
+    public static Path rebuild(RunSetup setup, Path dir) {
+        List<Evaluation> journaled = journalOrder(dir);
+        writeResults(setup, dir, journaled, journaled);
+        return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
+    }
+
+    /** Writes the Pareto sets, models and report; the fronts depend only on the set of evaluations. */
+    private static Map<String, List<Evaluation>> writeResults(RunSetup setup, Path dir, List<Evaluation> all,
+            List<Evaluation> journalOrder) {
+        Map<String, List<Evaluation>> fronts = new LinkedHashMap<>();
+        for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
+            fronts.put(d.device(), ParetoSets.front(d, all));
+        }
+        RunOutputs outputs = new RunOutputs(setup, dir);
+        outputs.writeFronts(fronts);
+        outputs.writeModels(fronts);
+        io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder, fronts);
+        return fronts;
+    }
+
     /** Every evaluation of the run in journal (completion) order. */
-    private List<Evaluation> journalOrder() {
+    private static List<Evaluation> journalOrder(Path dir) {
         try (Journal j = Journal.open(dir)) {
             return j.entries().stream().map(Journal.Entry::evaluation).toList();
         }
