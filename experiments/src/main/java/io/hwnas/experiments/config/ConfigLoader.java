@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hwnas.core.accuracy.AccuracyEstimators;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.plugin.Registry;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
@@ -75,7 +76,20 @@ public final class ConfigLoader {
         }
         long seed = root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
 
-        ExperimentConfig.Plugin space = plugin(root.object("space", true), SearchSpaces.registry(), p);
+        Node spaceNode = root.object("space", true);
+        ExperimentConfig.Plugin spacePlugin = plugin(spaceNode, SearchSpaces.registry(), p, "input", "classes");
+        Shape input = null;
+        String inputText = spaceNode.string("input", null, false);
+        if (inputText != null) {
+            try {
+                input = Shape.parse(inputText);
+            } catch (IllegalArgumentException e) {
+                p.notAllowed("space.input", inputText, "CxHxW with three positive integers, e.g. 3x32x32");
+            }
+        }
+        long classes = spaceNode.integer("classes", 0, 1, 1_000_000);
+        ExperimentConfig.SpaceSpec space = spacePlugin == null ? null : new ExperimentConfig.SpaceSpec(
+                spacePlugin.name(), spacePlugin.options(), input, classes == 0 ? null : (int) classes);
         SearchSpace spaceImpl = null;
         if (space != null && SearchSpaces.registry().contains(space.name())) {
             try {

@@ -21,6 +21,12 @@ public final class ConfigWriter {
         ObjectNode space = o.putObject("space");
         space.put("name", c.space().name());
         space.set("options", ConfigLoader.YAML.valueToTree(c.space().options()));
+        if (c.space().input() != null) {
+            space.put("input", c.space().input().toString());
+        }
+        if (c.space().classes() != null) {
+            space.put("classes", c.space().classes());
+        }
         if (!c.dataset().isEmpty()) {
             o.set("dataset", ConfigLoader.YAML.valueToTree(c.dataset()));
         }

@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param finalTraining options of the final training of Pareto members; empty when off
  * @param screen        proxy screening before the accuracy estimator, or null
  */
-public record ExperimentConfig(Path file, String name, long seed, Plugin space, Map<String, Object> dataset,
+public record ExperimentConfig(Path file, String name, long seed, SpaceSpec space, Map<String, Object> dataset,
         Plugin accuracy, List<DeviceSpec> devices, List<String> objectives, Strategy strategy, int budget,
         ExecutorSpec executor, Path output, Map<String, Object> finalTraining, Screen screen) {
 
@@ -41,7 +41,17 @@ public record ExperimentConfig(Path file, String name, long seed, Plugin space, 
         finalTraining = frozen(finalTraining);
     }
 
-    /** A plugin by name with its options (space, accuracy estimator). */
+    /**
+     * The search space with its options, and the network input and class count (null: the space's
+     * defaults, or the dataset's class count).
+     */
+    public record SpaceSpec(String name, Map<String, Object> options, io.hwnas.core.ir.Shape input, Integer classes) {
+        public SpaceSpec {
+            options = frozen(options);
+        }
+    }
+
+    /** A plugin by name with its options (the accuracy estimator). */
     public record Plugin(String name, Map<String, Object> options) {
         public Plugin {
             options = frozen(options);

@@ -48,8 +48,8 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             constraints.put(d.name(), d.constraints());
         }
-        Shape input = space.defaultInput();
-        int classes = space.defaultClasses();
+        Shape input = c.space().input() != null ? c.space().input() : space.defaultInput();
+        int classes = c.space().classes() != null ? c.space().classes() : datasetClasses(c, space.defaultClasses());
         CandidateEvaluator evaluator =
                 new CandidateEvaluator(space, accuracy, devices, constraints, input, classes, c.seed());
         List<Objective> objectives = new ArrayList<>();
@@ -68,6 +68,12 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         AccuracyEstimator screen = c.screen() == null ? null
                 : AccuracyEstimators.get(c.screen().proxy(), c.screen().options());
         return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem);
+    }
+
+    /** Fashion-MNIST and CIFAR-10 have 10 classes; otherwise the space's default. */
+    static int datasetClasses(ExperimentConfig c, int fallback) {
+        Object name = c.dataset().get("name");
+        return "fashion-mnist".equals(name) || "cifar10".equals(name) ? 10 : fallback;
     }
 
     /** The accuracy options, with the config's dataset section handed to estimators that take one. */
