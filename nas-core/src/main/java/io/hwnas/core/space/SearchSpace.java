@@ -124,6 +124,25 @@ public interface SearchSpace extends Named {
      */
     SearchSpace withOptions(Map<String, ?> options);
 
+    /**
+     * The decision vector of an architecture about to be built, after checking that it belongs to
+     * this space, is valid, and that the class count is positive.
+     *
+     * @throws InvalidArchitectureException listing every violation
+     */
+    default int[] buildableVector(Architecture architecture, int classes) {
+        requireOwn(architecture);
+        int[] v = architecture.vectorArray();
+        List<String> bad = violations(v);
+        if (!bad.isEmpty()) {
+            throw new InvalidArchitectureException(architecture.canonical(), bad);
+        }
+        if (classes <= 0) {
+            throw new IllegalArgumentException("classes must be positive, but was " + classes);
+        }
+        return v;
+    }
+
     /** Fails unless the architecture belongs to this space. */
     default void requireOwn(Architecture architecture) {
         if (!architecture.space().equals(name())) {

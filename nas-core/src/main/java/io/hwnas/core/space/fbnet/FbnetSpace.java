@@ -142,15 +142,7 @@ public final class FbnetSpace implements SearchSpace {
 
     @Override
     public Network network(Architecture architecture, Shape input, int classes) {
-        requireOwn(architecture);
-        int[] v = architecture.vectorArray();
-        List<String> bad = violations(v);
-        if (!bad.isEmpty()) {
-            throw new InvalidArchitectureException(architecture.canonical(), bad);
-        }
-        if (classes <= 0) {
-            throw new IllegalArgumentException("classes must be positive, but was " + classes);
-        }
+        int[] v = buildableVector(architecture, classes);
         int[] strides = imagenet ? STRIDES_IMAGENET : STRIDES_CIFAR;
         NetworkBuilder b = new NetworkBuilder(input);
         int x = b.conv("stem.conv", b.input(), 16, 3, imagenet ? 2 : 1, 1, 1, false);

@@ -330,15 +330,7 @@ public final class MobilenetSpace implements SearchSpace {
 
     @Override
     public Network network(Architecture architecture, Shape input, int classes) {
-        requireOwn(architecture);
-        int[] v = architecture.vectorArray();
-        List<String> bad = violations(v);
-        if (!bad.isEmpty()) {
-            throw new InvalidArchitectureException(architecture.canonical(), bad);
-        }
-        if (classes <= 0) {
-            throw new IllegalArgumentException("classes must be positive, but was " + classes);
-        }
+        int[] v = buildableVector(architecture, classes);
         int r = resolutions.get(v[0]);
         double w = widths.get(v[1]);
         NetworkBuilder b = new NetworkBuilder(new Shape(input.channels(), r, r));

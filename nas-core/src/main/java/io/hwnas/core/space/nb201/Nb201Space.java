@@ -204,15 +204,7 @@ public final class Nb201Space implements SearchSpace {
 
     @Override
     public Network network(Architecture architecture, Shape input, int classes) {
-        requireOwn(architecture);
-        int[] v = architecture.vectorArray();
-        List<String> bad = violations(v);
-        if (!bad.isEmpty()) {
-            throw new InvalidArchitectureException(architecture.canonical(), bad);
-        }
-        if (classes <= 0) {
-            throw new IllegalArgumentException("classes must be positive, but was " + classes);
-        }
+        int[] v = buildableVector(architecture, classes);
         if (input.height() < 4 || input.width() < 4) {
             throw new IllegalArgumentException(
                     "nb201 needs an input of at least 4x4 pixels (two stride-2 reductions), but got " + input);
