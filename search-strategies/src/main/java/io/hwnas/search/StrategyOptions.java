@@ -7,20 +7,31 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Reads a strategy's options with checks whose messages name the strategy, option, value and what is allowed. */
+/**
+ * Reads a strategy's options with checks whose messages name the strategy, option, value and what is
+ * allowed. The value {@code auto} (what {@code options()} shows for computed defaults) means the default.
+ */
 public final class StrategyOptions {
 
     private final String owner;
-    private final Map<String, ?> values;
+    private final Map<String, Object> values;
 
     /**
      * @throws IllegalArgumentException naming every unknown option and the allowed ones
      */
     public StrategyOptions(String strategy, Map<String, ?> values, Set<String> allowed) {
         this.owner = "strategy " + strategy;
-        this.values = values == null ? Map.of() : values;
+        Map<String, Object> v = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((k, x) -> {
+                if (!"auto".equals(x)) {
+                    v.put(k, x);
+                }
+            });
+        }
+        this.values = v;
         List<String> unknown = new ArrayList<>();
-        for (String k : this.values.keySet()) {
+        for (String k : values == null ? Set.<String>of() : values.keySet()) {
             if (!allowed.contains(k)) {
                 unknown.add(k);
             }

@@ -1,0 +1,48 @@
+package io.hwnas.search.evolution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.search.SearchStrategy;
+import io.hwnas.search.StrategyContract;
+import io.hwnas.search.StrategyRun;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class Nsga2Test extends StrategyContract {
+
+    @Override
+    protected SearchStrategy strategy() {
+        return new Nsga2();
+    }
+
+    @Test
+    void oneGenerationIsOneBatchAndRepeatsComeFromTheCache() {
+        StrategyRun run = strategy().start(problem(200, 3), 2);
+        List<List<Architecture>> batches = drive(run, this::evaluate);
+        assertEquals(40, batches.get(0).size(), "the first batch is the initial population (30 + 10)");
+        assertTrue(batches.stream().skip(1).allMatch(b -> b.size() <= 10), "later batches are one generation");
+        assertTrue(((Number) run.report().get("repeats_from_cache")).intValue() > 0,
+                "children equal to told architectures are answered from the cache: " + run.report());
+    }
+
+    @Test
+    void runsInParallelThreadsGiveTheSameProposalsAsAlone() throws Exception {
+        List<List<Architecture>> alone = drive(strategy().start(problem(120, 5), 9), this::evaluate);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<List<Architecture>>> a = pool.submit(() -> drive(strategy().start(problem(120, 5), 9),
+                    this::evaluate));
+            Future<List<List<Architecture>>> b = pool.submit(() -> drive(strategy().start(problem(120, 5), 10),
+                    this::evaluate));
+            assertEquals(alone, a.get());
+            b.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
