@@ -112,7 +112,11 @@ public final class Nb201TableBenchmark {
 
     /** Runs a strategy to the end of its budget and returns every evaluation, in order. */
     public List<Evaluation> run(SearchStrategy strategy, long seed, int budget, int batchSize) {
-        StrategyRun run = strategy.start(problem(budget, batchSize), seed);
+        return run(strategy.start(problem(budget, batchSize), seed));
+    }
+
+    /** Drives a started run to its end (ask, look up the table, tell) and returns every evaluation. */
+    public List<Evaluation> run(StrategyRun run) {
         List<Evaluation> all = new ArrayList<>();
         for (List<Architecture> batch = run.ask(); !batch.isEmpty(); batch = run.ask()) {
             List<Evaluation> results = batch.stream().map(this::evaluate).toList();
@@ -140,15 +144,19 @@ public final class Nb201TableBenchmark {
     }
 
     /** Mean and sample standard deviation of the HV gap and mean front recall of one strategy over seeds. */
-    public record Summary(double hvGapMean, double hvGapSd, double frontRecallMean, double[] hvGaps) {
+    public record Summary(double hvGapMean, double hvGapSd, double frontRecallMean, double[] hvGaps,
+            List<Map<String, Object>> reports) {
     }
 
     /** Runs one strategy with seeds {@code 0..seeds-1}. */
     public Summary measure(SearchStrategy strategy, int budget, int batchSize, int seeds) {
         double[] gaps = new double[seeds];
         double recall = 0;
+        List<Map<String, Object>> reports = new ArrayList<>();
         for (int s = 0; s < seeds; s++) {
-            List<Evaluation> found = run(strategy, s, budget, batchSize);
+            StrategyRun run = strategy.start(problem(budget, batchSize), s);
+            List<Evaluation> found = run(run);
+            reports.add(run.report());
             gaps[s] = hvGap(found);
             recall += frontRecall(found);
         }
@@ -158,6 +166,6 @@ public final class Nb201TableBenchmark {
             ss += (g - mean) * (g - mean);
         }
         double sd = seeds > 1 ? Math.sqrt(ss / (seeds - 1)) : 0;
-        return new Summary(mean, sd, recall / seeds, gaps);
+        return new Summary(mean, sd, recall / seeds, gaps, List.copyOf(reports));
     }
 }
