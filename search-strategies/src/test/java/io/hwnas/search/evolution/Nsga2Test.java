@@ -45,4 +45,22 @@ class Nsga2Test extends StrategyContract {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void constraintsSteerTheSearchToFeasibleArchitectures() {
+        io.hwnas.search.SearchProblem base = problem(200, 10);
+        io.hwnas.search.SearchProblem constrained = new io.hwnas.search.SearchProblem(base.space(), base.objectives(),
+                List.of(new io.hwnas.search.Constraint("latency_ms@toy", 12)), 200, 10, base.oracle());
+        StrategyRun run = strategy().start(constrained, 4);
+        List<Architecture> all = drive(run, a -> {
+            io.hwnas.search.Evaluation e = evaluate(a);
+            return e.metric("latency_ms@toy") <= 12 ? e
+                    : io.hwnas.search.Evaluation.infeasible(a, e.metrics(), "latency above 12");
+        }).stream().flatMap(List::stream).toList();
+        long firstFeasible = all.subList(0, 40).stream().filter(a -> evaluate(a).metric("latency_ms@toy") <= 12).count();
+        long lastFeasible = all.subList(all.size() - 40, all.size()).stream()
+                .filter(a -> evaluate(a).metric("latency_ms@toy") <= 12).count();
+        assertTrue(lastFeasible > 3 * firstFeasible && lastFeasible >= 20,
+                "feasible among the first 40: " + firstFeasible + ", among the last 40: " + lastFeasible);
+    }
 }
