@@ -122,7 +122,7 @@ final class NetAdaptRun extends AbstractRun {
             current = start;
             currentLatency = initialLatency;
             record(e, 0);
-            if (!e.isOk()) {
+            if (!usable(e)) {
                 stop("the start network's evaluation " + e.status() + ": " + e.error());
             }
             return;
@@ -137,7 +137,7 @@ final class NetAdaptRun extends AbstractRun {
         double bestLat = Double.POSITIVE_INFINITY;
         for (Architecture c : candidates) {
             Evaluation e = evaluated.get(c);
-            if (e == null || !e.isOk() || !problem.feasible(e.metrics()) && !onlyLatencyBreaks(e)) {
+            if (e == null || !usable(e)) {
                 continue;
             }
             double acc = e.metric(accuracyMetric);
@@ -158,7 +158,15 @@ final class NetAdaptRun extends AbstractRun {
         return true;
     }
 
-    /** A latency constraint is what NetAdapt is working towards, so breaking it does not disqualify. */
+    /**
+     * Has an accuracy and breaks no constraint but the latency one: that constraint is what NetAdapt is
+     * working towards, so an INFEASIBLE result that only breaks it still counts.
+     */
+    private boolean usable(Evaluation e) {
+        boolean measured = e.isOk() || e.status() == Evaluation.Status.INFEASIBLE;
+        return measured && Double.isFinite(e.metric(accuracyMetric)) && onlyLatencyBreaks(e);
+    }
+
     private boolean onlyLatencyBreaks(Evaluation e) {
         return problem.constraints().stream().allMatch(c -> c.metric().equals(latencyMetric) || c.satisfiedBy(e.metrics()));
     }

@@ -122,4 +122,18 @@ class NetAdaptTest extends StrategyContract {
         StrategyRun run = strategy().withOptions(Map.of("start", s)).start(problem(10, 1), 0);
         assertEquals(s, run.ask().get(0).canonical());
     }
+
+    @Test
+    void candidatesThatOnlyBreakTheLatencyConstraintStillCount() {
+        SearchProblem constrained = new SearchProblem(SPACE, List.of(Objective.maximize("accuracy"),
+                Objective.minimize(LATENCY)), List.of(new io.hwnas.search.Constraint(LATENCY, 4.0)), 500, 8, MACS);
+        StrategyRun run = strategy().withOptions(Map.of("latency_budget", 4.0)).start(constrained, 0);
+        drive(run, a -> {
+            Evaluation e = evaluate(a);
+            return constrained.feasible(e.metrics()) ? e : Evaluation.infeasible(a, e.metrics(), "latency above 4");
+        });
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> trajectory = (List<Map<String, Object>>) run.report().get("trajectory");
+        assertTrue((Double) trajectory.get(trajectory.size() - 1).get("latency") <= 4.0, run.report().toString());
+    }
 }

@@ -49,6 +49,9 @@ class ReinforceTest extends StrategyContract {
         assertEquals(80.0, run.reward(Evaluation.ok(a, Map.of("accuracy", 80.0, "latency_ms@toy", 5.0)), t, 0), 1e-9);
         assertEquals(40.0, run.reward(Evaluation.ok(a, Map.of("accuracy", 80.0, "latency_ms@toy", 20.0)), t, 0), 1e-9);
         assertEquals(0.0, run.reward(Evaluation.failed(a, "x"), t, 0));
+        Map<String, Double> two = Map.of("latency_ms@toy", 10.0, "latency_ms@other", 4.0); // devices multiply
+        assertEquals(80.0 * 10 / 20 * 4 / 8, run.reward(Evaluation.ok(a, Map.of("accuracy", 80.0, "latency_ms@toy", 20.0,
+                "latency_ms@other", 8.0)), two, 0), 1e-9);
         ReinforceRun soft = (ReinforceRun) strategy().withOptions(Map.of("targets", Map.of("latency_ms@toy", 10.0)))
                 .start(problem(20, 5), 0);
         assertEquals(80 * Math.pow(2, -0.07),
