@@ -1,0 +1,196 @@
+package io.hwnas.search.netadapt;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.space.mobilenet.MobilenetSpace;
+import io.hwnas.search.AbstractRun;
+import io.hwnas.search.Evaluation;
+import io.hwnas.search.SearchProblem;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** One NetAdapt run: the start network, then one batch of per-layer candidates per iteration. */
+final class NetAdaptRun extends AbstractRun {
+
+    private final NetAdapt config;
+    private final MobilenetSpace space;
+    private final Architecture start;
+    private final String latencyMetric;
+    private final String accuracyMetric;
+    private final Map<Architecture, Evaluation> evaluated = new HashMap<>();
+    private final List<Map<String, Object>> trajectory = new ArrayList<>();
+    private final double initialLatency;
+    private final double budget;
+    private Architecture current;
+    private double currentLatency;
+    private int iteration;
+    private double target;
+    private List<Architecture> candidates = List.of();
+    private String stopReason = "running";
+
+    NetAdaptRun(NetAdapt config, SearchProblem problem, MobilenetSpace space, Architecture start, String latencyMetric,
+            String accuracyMetric) {
+        super(problem);
+        this.config = config;
+        this.space = space;
+        this.start = start;
+        this.latencyMetric = latencyMetric;
+        this.accuracyMetric = accuracyMetric;
+        this.initialLatency = predict(start);
+        this.budget = config.latencyBudget > 0 ? config.latencyBudget : config.budgetRatio * initialLatency;
+    }
+
+    private double predict(Architecture a) {
+        OptionalDouble p = problem.oracle().predict(latencyMetric, a);
+        if (p.isEmpty() || !(p.getAsDouble() >= 0)) {
+            throw new IllegalStateException("strategy netadapt needs the cost oracle to predict " + latencyMetric
+                    + " for " + a.canonical() + ", but it gave " + (p.isEmpty() ? "nothing" : p.getAsDouble()));
+        }
+        return p.getAsDouble();
+    }
+
+    @Override
+    protected List<Architecture> propose(int remaining) {
+        if (current == null) {
+            candidates = List.of(start);
+            claim(start);
+            return candidates;
+        }
+        while (true) {
+            if (currentLatency <= budget) {
+                return stop("the predicted " + latencyMetric + " " + currentLatency + " is within the budget " + budget);
+            }
+            if (iteration >= config.maxIterations) {
+                return stop("max_iterations " + config.maxIterations + " reached");
+            }
+            iteration++;
+            target = currentLatency - config.r0 * initialLatency * Math.pow(config.decay, iteration - 1);
+            candidates = candidates();
+            if (candidates.isEmpty()) {
+                return stop("no layer can be shrunk to meet the target " + target);
+            }
+            List<Architecture> batch = new ArrayList<>();
+            for (Architecture c : candidates) {
+                if (!evaluated.containsKey(c) && batch.size() < remaining && claim(c)) {
+                    batch.add(c);
+                }
+            }
+            if (!batch.isEmpty()) {
+                return batch;
+            }
+            if (!select()) { // every candidate was evaluated before: decide at once
+                return List.of();
+            }
+        }
+    }
+
+    /** Per active layer: its output channels shrunk step by step until the predicted latency meets the target. */
+    private List<Architecture> candidates() {
+        List<Architecture> out = new ArrayList<>();
+        int[] v = space.encode(current);
+        for (int[] layer : NetAdapt.layers(space, current)) {
+            int from = v[MobilenetSpace.position(layer[0], layer[1], 3)];
+            for (int scale = from + 1; scale < MobilenetSpace.CHANNEL_SCALES.length; scale++) {
+                Architecture c = space.withChannelScale(current, layer[0], layer[1], scale);
+                if (predict(c) <= target) {
+                    if (!out.contains(c)) {
+                        out.add(c);
+                    }
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<Architecture> stop(String reason) {
+        stopReason = reason;
+        finish();
+        return List.of();
+    }
+
+    @Override
+    protected void observe(List<Evaluation> results) {
+        for (Evaluation e : results) {
+            evaluated.put(e.architecture(), e);
+        }
+        if (current == null) {
+            Evaluation e = evaluated.get(start);
+            current = start;
+            currentLatency = initialLatency;
+            record(e, 0);
+            if (!usable(e)) {
+                stop("the start network's evaluation " + e.status() + ": " + e.error());
+            }
+            return;
+        }
+        select();
+    }
+
+    /** Keeps the most accurate evaluated candidate (lower predicted latency on ties); false when none is usable. */
+    private boolean select() {
+        Architecture best = null;
+        double bestAcc = Double.NEGATIVE_INFINITY;
+        double bestLat = Double.POSITIVE_INFINITY;
+        for (Architecture c : candidates) {
+            Evaluation e = evaluated.get(c);
+            if (e == null || !usable(e)) {
+                continue;
+            }
+            double acc = e.metric(accuracyMetric);
+            double lat = predict(c);
+            if (acc > bestAcc || acc == bestAcc && lat < bestLat) {
+                best = c;
+                bestAcc = acc;
+                bestLat = lat;
+            }
+        }
+        if (best == null) {
+            stop("no candidate of iteration " + iteration + " was evaluated successfully");
+            return false;
+        }
+        current = best;
+        currentLatency = bestLat;
+        record(evaluated.get(best), candidates.size());
+        return true;
+    }
+
+    /**
+     * Has an accuracy and breaks no constraint but the latency one: that constraint is what NetAdapt is
+     * working towards, so an INFEASIBLE result that only breaks it still counts.
+     */
+    private boolean usable(Evaluation e) {
+        boolean measured = e.isOk() || e.status() == Evaluation.Status.INFEASIBLE;
+        return measured && Double.isFinite(e.metric(accuracyMetric)) && onlyLatencyBreaks(e);
+    }
+
+    private boolean onlyLatencyBreaks(Evaluation e) {
+        return problem.constraints().stream().allMatch(c -> c.metric().equals(latencyMetric) || c.satisfiedBy(e.metrics()));
+    }
+
+    private void record(Evaluation e, int candidateCount) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iteration", iteration);
+        m.put("arch", e.architecture().canonical());
+        m.put("latency", currentLatency);
+        m.put("target", iteration == 0 ? initialLatency : target);
+        m.put("accuracy", e.metric(accuracyMetric));
+        m.put("candidates", candidateCount);
+        trajectory.add(java.util.Collections.unmodifiableMap(m));
+    }
+
+    @Override
+    public Map<String, Object> report() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metric", latencyMetric);
+        m.put("initial_latency", initialLatency);
+        m.put("latency_budget", budget);
+        m.put("stop", stopReason);
+        m.put("final", current == null ? null : current.canonical());
+        m.put("trajectory", List.copyOf(trajectory));
+        return m;
+    }
+}
