@@ -1,6 +1,7 @@
 package io.hwnas.experiments.report;
 
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.pareto.Hypervolume;
 import io.hwnas.experiments.run.DeviceObjectives;
 import io.hwnas.experiments.run.DeviceTarget;
 import io.hwnas.experiments.run.RunSetup;
@@ -180,7 +181,7 @@ public final class ReportWriter {
                     1 - scale(e.metric("accuracy"), minA, maxA)});
             }
             xs[i] = i + 1;
-            ys[i] = Hypervolume2d.of(points);
+            ys[i] = Hypervolume.of(points.toArray(double[][]::new), new double[] {1, 1});
         }
         XYChart chart = new XYChartBuilder().width(560).height(400)
                 .title(d.device() + ": hypervolume over evaluations").xAxisTitle("evaluations")

@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.core.pareto.Pareto;
 import io.hwnas.search.Evaluation;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,34 +26,17 @@ public final class ParetoSets {
             }
         }
         List<Evaluation> all = new ArrayList<>(unique.values());
-        List<double[]> points = new ArrayList<>();
-        for (Evaluation e : all) {
-            points.add(d.point(e));
+        double[][] points = new double[all.size()][];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = d.point(all.get(i));
         }
         List<Evaluation> front = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            boolean dominated = false;
-            for (int j = 0; j < all.size() && !dominated; j++) {
-                dominated = j != i && dominates(points.get(j), points.get(i));
-            }
-            if (!dominated) {
-                front.add(all.get(i));
-            }
+        for (int i : Pareto.nonDominated(points)) {
+            front.add(all.get(i));
         }
         String first = d.metric(d.metrics().get(0));
         front.sort(Comparator.comparingDouble((Evaluation e) -> e.metric(first))
                 .thenComparing(e -> e.architecture().canonical()));
         return front;
-    }
-
-    static boolean dominates(double[] a, double[] b) {
-        boolean better = false;
-        for (int k = 0; k < a.length; k++) {
-            if (a[k] > b[k]) {
-                return false;
-            }
-            better |= a[k] < b[k];
-        }
-        return better;
     }
 }
