@@ -30,7 +30,7 @@ class RunnerTest {
               - {name: fast, profile: fast}
               - {name: slow, profile: slow, batch: 2, constraints: {latency_ms: 400}}
             objectives: [latency_ms, energy_mj]
-            strategy: {name: test-sampler, batch_size: 6}
+            strategy: {name: random, batch_size: 6}
             budget: 60
             executor: {name: local, parallelism: 2}
             output: out/unit
@@ -56,7 +56,7 @@ class RunnerTest {
         Runner.Result r = run(c, c.output(), false);
         Path d = c.output();
         for (String f : List.of("config.yaml", "manifest.json", "evaluations.jsonl", "pareto/fast.json",
-                "pareto/fast.csv", "pareto/slow.json", "pareto/slow.csv", "report.html", "strategy-report.json",
+                "pareto/fast.csv", "pareto/slow.json", "pareto/slow.csv", "report.html",
                 "models/fast/1/architecture.json", "models/fast/1/model-card.md")) {
             assertTrue(Files.isRegularFile(d.resolve(f)), f);
         }
@@ -122,7 +122,7 @@ class RunnerTest {
 
     @Test
     void everyConfigProblemIsReportedAtOnce() throws Exception {
-        Path f = config(CONFIG.replace("test-sampler", "nsga2x").replace("budget: 60", "budget: -3")
+        Path f = config(CONFIG.replace("random", "nsga2x").replace("budget: 60", "budget: -3")
                 .replace("seed: 7", "seed: 7\nsaed: 8").replace("objectives: [latency_ms, energy_mj]",
                         "objectives: [latency, energy_mj]"));
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));

@@ -7,15 +7,9 @@ import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.search.Evaluation;
-import io.hwnas.search.SearchProblem;
-import io.hwnas.search.SearchStrategy;
-import io.hwnas.search.StrategyRun;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /** Small deterministic plugins that let the runner be tested apart from the real estimators and strategies. */
@@ -68,61 +62,6 @@ public final class TestPlugins {
             double macs = space.network(a).macs();
             double noise = new SplittableRandom(seed).nextDouble() * 2;
             return new Estimate(10 + 80 * (1 - Math.exp(-macs / 6e7)) + noise, "test", Map.of("macs", macs));
-        }
-    }
-
-    /** Proposes fresh seeded samples in batches until the budget is spent. */
-    public static final class Sampler implements SearchStrategy {
-        @Override
-        public String name() {
-            return "test-sampler";
-        }
-
-        @Override
-        public SearchStrategy withOptions(Map<String, ?> options) {
-            if (!options.isEmpty()) {
-                throw new IllegalArgumentException("test-sampler takes no options");
-            }
-            return this;
-        }
-
-        @Override
-        public Map<String, Object> options() {
-            return Map.of();
-        }
-
-        @Override
-        public StrategyRun start(SearchProblem problem, long seed) {
-            SplittableRandom rng = new SplittableRandom(seed);
-            Set<Architecture> seen = new HashSet<>();
-            return new StrategyRun() {
-                int used;
-                int told;
-
-                @Override
-                public List<Architecture> ask() {
-                    List<Architecture> batch = new ArrayList<>();
-                    int n = Math.min(problem.batchSize(), problem.budget() - used);
-                    for (int tries = 0; batch.size() < n && tries < 10_000; tries++) {
-                        Architecture a = problem.space().sample(rng);
-                        if (seen.add(a)) {
-                            batch.add(a);
-                        }
-                    }
-                    used += batch.size();
-                    return batch;
-                }
-
-                @Override
-                public void tell(List<Evaluation> results) {
-                    told += results.size();
-                }
-
-                @Override
-                public Map<String, Object> report() {
-                    return Map.of("told", told);
-                }
-            };
         }
     }
 
