@@ -1,0 +1,176 @@
+package io.hwnas.experiments.exec.slurm;
+
+import static io.hwnas.experiments.exec.slurm.SlurmTests.assertSameFronts;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.await;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.config;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.count;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.lines;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.load;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.run;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.slurmExecutor;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.submissions;
+import static io.hwnas.experiments.exec.slurm.SlurmTests.workerEvaluations;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.run.Journal;
+import io.hwnas.experiments.run.Runner;
+import io.hwnas.search.Evaluation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The slurm executor against a real Slurm cluster (scripts/slurm-local.sh up; HWNAS_SLURM=1):
+ * same Pareto sets as the local executor, retries of cancelled and failing tasks, and a killed
+ * driver that resumes without running finished tasks again.
+ */
+class SlurmClusterTest {
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void cluster() {
+        SlurmTests.requireCluster();
+    }
+
+    /** The reference: the same search on local threads, with no sleep (scores do not depend on it). */
+    Path local(int budget, int batch) {
+        ExperimentConfig c = load(tmp, "local.yaml",
+                config("executor: {name: local, parallelism: 2}", budget, batch, 0));
+        Path dir = tmp.resolve("local");
+        run(c, dir, false);
+        return dir;
+    }
+
+    @Test
+    void jobArraysGiveTheParetoSetsOfTheLocalExecutor() {
+        Path reference = local(24, 8);
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(4, ""), 24, 8, 0));
+        Path dir = tmp.resolve("slurm");
+        long t0 = System.nanoTime();
+        Runner.Result r = run(c, dir, false);
+        double s = (System.nanoTime() - t0) / 1e9;
+        assertEquals(24, r.evaluations());
+        assertSameFronts(reference, dir);
+        List<String> subs = submissions(dir);
+        assertEquals(3, subs.size(), "one array per batch:\n" + subs);
+        for (int b = 0; b < 3; b++) {
+            assertTrue(subs.get(b).contains("batch=" + b + " ") && subs.get(b).contains(" array=0-3 attempt=1 "),
+                    subs.get(b));
+            assertEquals(8, count(dir.resolve("slurm/batch-" + b + "/results")));
+        }
+        assertEquals(24, workerEvaluations(dir));
+        assertEquals(24, lines(dir.resolve(Journal.FILE)).size());
+        System.err.printf("slurm: 24 evaluations in 3 arrays of 4 tasks: %.1f s%n", s);
+    }
+
+    @Test
+    void aTaskCancelledMidRunIsRetriedAndTheResultIsTheSame() throws Exception {
+        Path reference = local(8, 4);
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 8, 4, 1500));
+        Path dir = tmp.resolve("slurm");
+        CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
+        Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
+        await("batch 0 submitted", 30_000, () -> !lines(jobs).isEmpty());
+        String job = lines(jobs).get(0).split(" ")[0];
+        Path log = dir.resolve("slurm/batch-0/logs/task-1." + job + ".out");
+        await("task 1 evaluating", 30_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
+        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
+        assertEquals(0, o.exitCode(), o.stderr());
+        Runner.Result r = driver.get(120, TimeUnit.SECONDS);
+        assertEquals(8, r.evaluations());
+        assertSameFronts(reference, dir);
+        List<String> subs = submissions(dir);
+        assertTrue(subs.stream().anyMatch(l -> l.contains("batch=0 ") && l.contains(" array=1 attempt=2 ")),
+                "task 1 of batch 0 resubmitted:\n" + String.join("\n", subs));
+        assertEquals(3, subs.size(), String.join("\n", subs));
+        assertTrue(lines(log).stream().noneMatch(l -> l.contains("evaluated") && l.contains("task 1:")),
+                "the first attempt of task 1 did not finish");
+    }
+
+    @Test
+    void aTaskThatKeepsFailingBecomesFailedEvaluationsAndTheSearchGoesOn() {
+        // a launcher that fails for array task 1 every time, before Java starts
+        String launcher = "test \"$SLURM_ARRAY_TASK_ID\" != 1 && " + String.join(" ",
+                SlurmTests.workerCommand().stream().map(SlurmOptions::shellQuote).toList());
+        String executor = "executor: {name: slurm, options: {tasks_per_array: 2, poll_interval_ms: 200, "
+                + "max_retries: 1, launcher: " + SlurmTests.yamlString(launcher) + "}}";
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(executor, 8, 4, 0));
+        Path dir = tmp.resolve("slurm");
+        Runner.Result r = run(c, dir, false);
+        assertEquals(8, r.evaluations());
+        List<Evaluation> journal = new ArrayList<>();
+        try (Journal j = Journal.open(dir)) {
+            j.entries().forEach(e -> journal.add(e.evaluation()));
+        }
+        List<Evaluation> failed = journal.stream().filter(e -> e.status() == Evaluation.Status.FAILED
+                && e.error().startsWith("Slurm task 1 of batch")).toList();
+        assertEquals(4, failed.size(), "two candidates of task 1 in each of two batches: " + journal);
+        assertTrue(failed.get(0).error().contains("failed 2 times (last: job ") && failed.get(0).error().contains(
+                "FAILED, exit code 1:0"), failed.get(0).error());
+        assertEquals(8, journal.size());
+        // per batch: the array, then task 1 once more
+        List<String> subs = submissions(dir);
+        assertEquals(4, subs.size(), String.join("\n", subs));
+        assertTrue(subs.get(1).contains("batch=0 ") && subs.get(1).contains(" array=1 attempt=2 "), subs.get(1));
+    }
+
+    @Test
+    void aDriverKilledWithSigkillResumesWithoutRerunningFinishedTasks() throws Exception {
+        Path reference = local(12, 6);
+        load(tmp, "slurm.yaml", config(slurmExecutor(3, ""), 12, 6, 1000));
+        Path dir = tmp.resolve("slurm");
+        Path results1 = dir.resolve("slurm/batch-1/results");
+        Process first = driver(dir, false, "driver-1.log");
+        try {
+            // kill the driver once batch 1 runs and has a first result
+            await("a result of batch 1", 90_000, () -> count(results1) >= 1 || !first.isAlive());
+            assertTrue(first.isAlive(), "the driver ended before it could be killed");
+        } finally {
+            first.destroyForcibly(); // SIGKILL
+            first.waitFor(10, TimeUnit.SECONDS);
+        }
+        int atKill = count(results1);
+        // tasks finish while no driver runs
+        await("tasks of batch 1 finishing without a driver", 60_000, () -> count(results1) >= 4);
+        int atResume = count(results1);
+        assertTrue(atResume < 6, "task 2 of batch 1 still runs when the driver resumes");
+        Process second = driver(dir, true, "driver-2.log");
+        assertTrue(second.waitFor(120, TimeUnit.SECONDS), "the resumed driver finished");
+        assertEquals(0, second.exitValue(), SlurmTests.read(tmp.resolve("driver-2.log")));
+        assertSameFronts(reference, dir);
+        List<String> subs = submissions(dir);
+        assertEquals(2, subs.size(), "one array per batch, none submitted again:\n" + String.join("\n", subs));
+        assertEquals(12, workerEvaluations(dir), "every candidate evaluated once");
+        List<String> journal = lines(dir.resolve(Journal.FILE));
+        assertEquals(12, journal.size());
+        Set<String> archs = new HashSet<>();
+        try (Journal j = Journal.open(dir)) {
+            j.entries().forEach(e -> archs.add(e.evaluation().architecture().canonical()));
+        }
+        assertEquals(12, archs.size());
+        System.err.printf("killed driver: batch 1 had %d of 6 results at the kill, %d at the resume%n", atKill,
+                atResume);
+    }
+
+    private Process driver(Path dir, boolean resume, String log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                TestDriverMain.class.getName(), tmp.resolve("slurm.yaml").toString(), dir.toString()));
+        if (resume) {
+            cmd.add("--resume");
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+}
