@@ -177,6 +177,18 @@ final class BatchDir {
         return results().resolve(key(a) + ".json");
     }
 
+    /** The names of the result files written so far. */
+    java.util.Set<String> resultNames() {
+        try (java.util.stream.Stream<Path> s = Files.list(results())) {
+            return s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json") && !n.startsWith("."))
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Set.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + results(), e);
+        }
+    }
+
     /** The result of a candidate if a worker has written it. */
     Optional<Result> result(Architecture a) {
         Path f = resultFile(a);

@@ -37,6 +37,12 @@ final class SlurmClient {
     static final Set<String> TERMINAL = Set.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
             "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE");
 
+    /** Reasons a pending job keeps until someone changes it: a cancelled task is retried, these are not. */
+    static final Set<String> NEVER_STARTS = Set.of("PartitionTimeLimit", "PartitionNodeLimit", "PartitionConfig",
+            "BadConstraints", "InvalidAccount", "InvalidQOS", "DependencyNeverSatisfied",
+            "QOSMaxWallDurationPerJobLimit",
+            "AssocMaxWallDurationPerJobLimit", "QOSMaxCpuPerJobLimit", "QOSMaxGRESPerJob");
+
     private static final Pattern TASK_ID = Pattern.compile("(?:^| )ArrayTaskId=(\\S+)");
     private static final Pattern STATE = Pattern.compile("(?:^| )JobState=(\\S+)");
     private static final Pattern EXIT = Pattern.compile("(?:^| )ExitCode=(\\S+)");

@@ -40,6 +40,7 @@ public final class SlurmExecutor implements Executor {
     private final SlurmOptions options;
     private final Path runDir;
     private final SlurmClient slurm = new SlurmClient();
+    private final Set<String> warnedNeverStarts = new java.util.HashSet<>();
 
     public SlurmExecutor(SlurmOptions options, Path runDir) {
         this.options = options;
@@ -104,6 +105,12 @@ public final class SlurmExecutor implements Executor {
                 }
                 SlurmClient.TaskState st = known.get().get(k);
                 if (st != null && !st.terminal()) {
+                    if (st.state().equals("PENDING") && SlurmClient.NEVER_STARTS.contains(st.reason())
+                            && warnedNeverStarts.add(j + "_" + k)) {
+                        LOG.warn("batch {} task {}: job {}_{} is pending with reason {}, which Slurm will not "
+                                + "resolve by itself; check executor.options or scancel it", batchIndex, k, j, k,
+                                st.reason());
+                    }
                     continue;
                 }
                 if (st != null && st.state().equals("COMPLETED")) {
@@ -152,11 +159,15 @@ public final class SlurmExecutor implements Executor {
         return out;
     }
 
-    /** Reports every pending candidate whose result file has appeared. */
+    /** Reports every pending candidate whose result file has appeared (one directory listing a poll). */
     private static void collect(BatchDir dir, Set<Architecture> pending, Map<Architecture, Evaluation> done,
             ResultListener onResult) {
+        Set<String> present = dir.resultNames();
         for (var it = pending.iterator(); it.hasNext();) {
             Architecture a = it.next();
+            if (!present.contains(dir.resultFile(a).getFileName().toString())) {
+                continue;
+            }
             Optional<BatchDir.Result> r = dir.result(a);
             if (r.isPresent()) {
                 it.remove();

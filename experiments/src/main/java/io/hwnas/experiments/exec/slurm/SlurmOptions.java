@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * @param partition       {@code --partition}, or null for the cluster default
  * @param account         {@code --account}, or null
  * @param qos             {@code --qos}, or null
- * @param timeLimit       {@code --time} of one array task (e.g. {@code 30}, {@code 2:00:00}, {@code 1-00:00:00}), or null
+ * @param timeLimit       {@code --time} of one array task (e.g. {@code 30}, {@code 2:00:00},
+ *                        {@code 1-00:00:00}), or null
  * @param cpusPerTask     {@code --cpus-per-task}
  * @param mem             {@code --mem} per task (e.g. {@code 4G}), or null for the cluster default
  * @param gres            {@code --gres} per task (e.g. {@code gpu:1}), or null

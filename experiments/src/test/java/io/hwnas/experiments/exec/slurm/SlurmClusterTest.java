@@ -1,15 +1,15 @@
 package io.hwnas.experiments.exec.slurm;
 
-import static io.hwnas.experiments.exec.slurm.SlurmTests.assertSameFronts;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.await;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.config;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.count;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.lines;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.load;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.run;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.slurmExecutor;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.submissions;
-import static io.hwnas.experiments.exec.slurm.SlurmTests.workerEvaluations;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.assertSameFronts;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.await;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.config;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.count;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.lines;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.load;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.run;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.slurmExecutor;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.submissions;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.workerEvaluations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +41,7 @@ class SlurmClusterTest {
 
     @BeforeAll
     static void cluster() {
-        SlurmTests.requireCluster();
+        SlurmTestSupport.requireCluster();
     }
 
     /** The reference: the same search on local threads, with no sleep (scores do not depend on it). */
@@ -103,9 +103,9 @@ class SlurmClusterTest {
     void aTaskThatKeepsFailingBecomesFailedEvaluationsAndTheSearchGoesOn() {
         // a launcher that fails for array task 1 every time, before Java starts
         String launcher = "test \"$SLURM_ARRAY_TASK_ID\" != 1 && " + String.join(" ",
-                SlurmTests.workerCommand().stream().map(SlurmOptions::shellQuote).toList());
+                SlurmTestSupport.workerCommand().stream().map(SlurmOptions::shellQuote).toList());
         String executor = "executor: {name: slurm, options: {tasks_per_array: 2, poll_interval_ms: 200, "
-                + "max_retries: 1, launcher: " + SlurmTests.yamlString(launcher) + "}}";
+                + "max_retries: 1, launcher: " + SlurmTestSupport.yamlString(launcher) + "}}";
         ExperimentConfig c = load(tmp, "slurm.yaml", config(executor, 8, 4, 0));
         Path dir = tmp.resolve("slurm");
         Runner.Result r = run(c, dir, false);
@@ -148,7 +148,7 @@ class SlurmClusterTest {
         assertTrue(atResume < 6, "task 2 of batch 1 still runs when the driver resumes");
         Process second = driver(dir, true, "driver-2.log");
         assertTrue(second.waitFor(120, TimeUnit.SECONDS), "the resumed driver finished");
-        assertEquals(0, second.exitValue(), SlurmTests.read(tmp.resolve("driver-2.log")));
+        assertEquals(0, second.exitValue(), SlurmTestSupport.read(tmp.resolve("driver-2.log")));
         assertSameFronts(reference, dir);
         List<String> subs = submissions(dir);
         assertEquals(2, subs.size(), "one array per batch, none submitted again:\n" + String.join("\n", subs));

@@ -84,7 +84,7 @@ class SlurmOptionsTest {
     @Test
     void aBadOptionInAConfigFailsWhenTheExecutorIsCreated() throws Exception {
         Path f = tmp.resolve("exp.yaml");
-        Files.writeString(f, SlurmTests.config("executor: {name: slurm, options: {tasks_per_array: many, "
+        Files.writeString(f, SlurmTestSupport.config("executor: {name: slurm, options: {tasks_per_array: many, "
                 + "launcher: /x/hwnas}}", 6, 6, 0));
         ExperimentConfig c = ConfigLoader.load(f);
         // IllegalArgumentException: the command line maps it to exit code 2

@@ -22,12 +22,12 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** What the Slurm integration tests share: the cluster check, configs, launchers and run helpers. */
-final class SlurmTests {
+final class SlurmTestSupport {
 
     static final String HOW_TO_ENABLE = "Slurm integration tests skipped: bring a local cluster up with "
             + "'scripts/slurm-local.sh up' (root), then run 'HWNAS_SLURM=1 mvn -B verify' (.ci/run does both)";
 
-    private SlurmTests() {
+    private SlurmTestSupport() {
     }
 
     /** Skips unless HWNAS_SLURM=1; then the cluster must answer. */
@@ -101,8 +101,8 @@ final class SlurmTests {
 
     static void assertSameFronts(Path expected, Path actual) {
         for (String dev : List.of("fast", "slow")) {
-            assertEquals(read(expected.resolve("pareto/" + dev + ".json")), read(actual.resolve("pareto/" + dev + ".json")),
-                    "Pareto set of " + dev);
+            assertEquals(read(expected.resolve("pareto/" + dev + ".json")),
+                    read(actual.resolve("pareto/" + dev + ".json")), "Pareto set of " + dev);
         }
     }
 
