@@ -50,6 +50,8 @@ public final class SlurmWorker {
         ExperimentConfig c = ConfigLoader.load(config);
         RunSetup setup = RunSetup.bind(c, binder);
         List<Architecture> share = tasks.get(task);
+        log.println(String.format(Locale.ROOT, "hwnas worker: ready after %.2f s (JVM start, config, binding)",
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3));
         int evaluated = 0;
         for (Architecture a : share) {
             if (Files.exists(dir.resultFile(a))) {

@@ -13,7 +13,13 @@ import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.workerEvaluations
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.exec.Executor;
+import io.hwnas.experiments.exec.Executors;
+import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.run.TestPlugins;
 import io.hwnas.experiments.run.Journal;
 import io.hwnas.experiments.run.Runner;
 import io.hwnas.search.Evaluation;
@@ -23,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,6 +169,41 @@ class SlurmClusterTest {
         assertEquals(12, archs.size());
         System.err.printf("killed driver: batch 1 had %d of 6 results at the kill, %d at the resume%n", atKill,
                 atResume);
+    }
+
+    @Test
+    void anArraySubmittedButNotRecordedIsFoundByNameAndWaitedFor() throws Exception {
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 4, 4, 1000));
+        Path dir = tmp.resolve("run");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.yaml"), ConfigWriter.yaml(c));
+        RunSetup setup = RunSetup.bind(c, TestPlugins::device);
+        SplittableRandom rng = new SplittableRandom(11);
+        List<Architecture> batch = List.of(setup.space().sample(rng), setup.space().sample(rng),
+                setup.space().sample(rng), setup.space().sample(rng));
+        Executor.ResultListener ignore = (e, s) -> { };
+        Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
+        Thread first = new Thread(() -> {
+            try (Executor ex = Executors.registry().get("slurm").create(c.executor(), dir, null)) {
+                ex.evaluate(0, batch, ignore);
+            } catch (RuntimeException interrupted) {
+                // the driver stops here, as if killed
+            }
+        });
+        first.start();
+        await("batch 0 submitted", 30_000, () -> !submissions(dir).isEmpty());
+        first.interrupt();
+        first.join(10_000);
+        String job = lines(jobs).get(0).split(" ")[0];
+        Files.delete(jobs); // killed between sbatch and recording the job
+        List<Evaluation> got;
+        try (Executor ex = Executors.registry().get("slurm").create(c.executor(), dir, null)) {
+            got = ex.evaluate(0, batch, ignore);
+        }
+        assertEquals(batch.stream().map(setup.evaluator()::evaluate).toList(), got);
+        assertEquals(1, submissions(dir).size(), String.join("\n", submissions(dir)));
+        assertEquals(List.of(job + " 0-1"), lines(jobs), "the running array was adopted");
+        assertEquals(4, workerEvaluations(dir));
     }
 
     private Process driver(Path dir, boolean resume, String log) throws Exception {

@@ -43,6 +43,8 @@ class SlurmThroughputBench {
         for (int tasks : List.of(2, 8)) {
             double s = search("slurm-" + tasks, slurmExecutor(tasks, ""));
             out.append(line("slurm, " + tasks + " tasks per array", s, tasks * (BUDGET / BATCH), local));
+            out.append(String.format(Locale.ROOT, "%-28s worker JVM ready after %.2f s on average%n", "",
+                    workerStartup(tmp.resolve("slurm-" + tasks))));
         }
         double raw = rawArray(8, "sleep 1");
         out.append(String.format(Locale.ROOT, "bare sbatch array of 8 x 'sleep 1' (no JVM): %.2f s, overhead "
@@ -67,6 +69,18 @@ class SlurmThroughputBench {
                 + "(vs local)", (seconds - local) * SLOTS / tasks);
         return String.format(Locale.ROOT, "%-28s %6.2f s  %5.2f evaluations/s%s%n", what, seconds,
                 BUDGET / seconds, overhead);
+    }
+
+    /** The mean of the workers' "ready after" times, from the task logs. */
+    private static double workerStartup(Path run) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(run.resolve("slurm"))) {
+            return s.filter(f -> f.toString().endsWith(".out")).flatMap(f -> SlurmTestSupport.lines(f).stream())
+                    .filter(l -> l.contains("ready after ")).mapToDouble(l -> Double.parseDouble(
+                            l.substring(l.indexOf("ready after ") + 12, l.indexOf(" s ("))))
+                    .average().orElse(Double.NaN);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Seconds from sbatch until every task of an array of {@code n} tasks has left the queue. */
