@@ -58,30 +58,54 @@ public final class SlurmExecutor implements Executor {
         dir.create();
         List<List<Architecture>> tasks = assignTasks(dir, batch);
         writeScript(dir);
-        Map<Architecture, Integer> taskOf = new HashMap<>();
-        for (int k = 0; k < tasks.size(); k++) {
-            for (Architecture a : tasks.get(k)) {
-                taskOf.putIfAbsent(a, k);
-            }
-        }
         List<BatchDir.Job> jobs = new ArrayList<>(dir.jobs());
         adoptUnrecordedJobs(dir, jobs);
-        Map<Integer, String> jobOf = new HashMap<>();
-        Map<Integer, Integer> attempts = new HashMap<>();
-        for (BatchDir.Job j : jobs) {
-            for (int k : j.tasks()) {
-                jobOf.put(k, j.jobId());
-                attempts.merge(k, 1, Integer::sum);
+        BatchRun run = new BatchRun(dir, tasks, jobs, batch, onResult);
+        while (!run.step()) {
+            SlurmClient.sleep(options.pollIntervalMs());
+        }
+        List<Evaluation> out = new ArrayList<>(batch.size());
+        for (Architecture a : batch) {
+            out.add(run.done.get(a));
+        }
+        return out;
+    }
+
+    /** The driver's view of one batch while it runs: which task holds what, its jobs and attempts. */
+    private final class BatchRun {
+        private final BatchDir dir;
+        private final List<List<Architecture>> tasks;
+        private final ResultListener onResult;
+        private final Map<Architecture, Integer> taskOf = new HashMap<>();
+        private final Map<Integer, String> jobOf = new HashMap<>();
+        private final Map<Integer, Integer> attempts = new HashMap<>();
+        private final Map<Architecture, Evaluation> done = new HashMap<>();
+        private final Set<Architecture> pending;
+        private final Map<Integer, Long> completedWithoutResults = new HashMap<>();
+
+        BatchRun(BatchDir dir, List<List<Architecture>> tasks, List<BatchDir.Job> jobs, List<Architecture> batch,
+                ResultListener onResult) {
+            this.dir = dir;
+            this.tasks = tasks;
+            this.onResult = onResult;
+            this.pending = new LinkedHashSet<>(batch);
+            for (int k = 0; k < tasks.size(); k++) {
+                for (Architecture a : tasks.get(k)) {
+                    taskOf.putIfAbsent(a, k);
+                }
+            }
+            for (BatchDir.Job j : jobs) {
+                for (int k : j.tasks()) {
+                    jobOf.put(k, j.jobId());
+                    attempts.merge(k, 1, Integer::sum);
+                }
             }
         }
 
-        Map<Architecture, Evaluation> done = new HashMap<>();
-        Set<Architecture> pending = new LinkedHashSet<>(batch);
-        Map<Integer, Long> completedWithoutResults = new HashMap<>();
-        while (true) {
+        /** One poll: collect results, resubmit or give up on ended tasks, submit new ones; true when done. */
+        boolean step() {
             Map<String, Optional<Map<Integer, SlurmClient.TaskState>>> states = new HashMap<>();
-            Set<Integer> open = openTasks(pending, taskOf);
-            for (int k : open) {
+            for (int k : openTasks(pending, taskOf)) {
                 String j = jobOf.get(k);
                 if (j != null) {
                     states.computeIfAbsent(j, slurm::arrayStates);
@@ -89,55 +113,13 @@ public final class SlurmExecutor implements Executor {
             }
             // read results after asking Slurm, so that a task Slurm calls finished has its files seen
             collect(dir, pending, done, onResult);
-            if (pending.isEmpty()) {
-                break;
-            }
             List<Integer> submit = new ArrayList<>();
             for (int k : openTasks(pending, taskOf)) {
                 String j = jobOf.get(k);
                 if (j == null) {
                     submit.add(k);
-                    continue;
-                }
-                Optional<Map<Integer, SlurmClient.TaskState>> known = states.get(j);
-                if (known == null || known.isEmpty()) {
-                    continue; // Slurm did not answer this time
-                }
-                SlurmClient.TaskState st = known.get().get(k);
-                if (st != null && !st.terminal()) {
-                    if (st.state().equals("PENDING") && SlurmClient.NEVER_STARTS.contains(st.reason())
-                            && warnedNeverStarts.add(j + "_" + k)) {
-                        LOG.warn("batch {} task {}: job {}_{} is pending with reason {}, which Slurm will not "
-                                + "resolve by itself; check executor.options or scancel it", batchIndex, k, j, k,
-                                st.reason());
-                    }
-                    continue;
-                }
-                if (st != null && st.state().equals("COMPLETED")) {
-                    long since = completedWithoutResults.computeIfAbsent(k, x -> System.currentTimeMillis());
-                    if (System.currentTimeMillis() - since < COMPLETED_GRACE_MS) {
-                        continue;
-                    }
-                }
-                completedWithoutResults.remove(k);
-                String what = "job " + j + "_" + k + (st == null ? " is no longer known to Slurm" : " ended " + st);
-                int tries = attempts.getOrDefault(k, 0);
-                if (tries <= options.maxRetries()) {
-                    LOG.info("batch {} task {}: {}; resubmitting (attempt {} of {})", batchIndex, k, what,
-                            tries + 1, options.maxRetries() + 1);
-                    submit.add(k);
-                } else {
-                    String error = "Slurm task " + k + " of batch " + batchIndex + " failed " + tries + " time"
-                            + (tries == 1 ? "" : "s") + " (last: " + what + "); see "
-                            + dir.logs().resolve("task-" + k + "." + j + ".out");
-                    LOG.warn(error);
-                    for (Architecture a : tasks.get(k)) {
-                        if (pending.remove(a)) {
-                            Evaluation e = Evaluation.failed(a, error);
-                            done.put(a, e);
-                            onResult.accept(e, 0);
-                        }
-                    }
+                } else if (ended(k, j, states.get(j))) {
+                    retryOrFail(k, j, states.get(j).orElseThrow().get(k), submit);
                 }
             }
             if (!submit.isEmpty()) {
@@ -147,16 +129,54 @@ public final class SlurmExecutor implements Executor {
                     attempts.merge(k, 1, Integer::sum);
                 }
             }
-            if (pending.isEmpty()) {
-                break;
+            return pending.isEmpty();
+        }
+
+        /** True when task {@code k} of job {@code j} will not write its missing results any more. */
+        private boolean ended(int k, String j, Optional<Map<Integer, SlurmClient.TaskState>> known) {
+            if (known == null || known.isEmpty()) {
+                return false; // Slurm did not answer this time
             }
-            SlurmClient.sleep(options.pollIntervalMs());
+            SlurmClient.TaskState st = known.get().get(k);
+            if (st != null && !st.terminal()) {
+                if (st.state().equals("PENDING") && SlurmClient.NEVER_STARTS.contains(st.reason())
+                        && warnedNeverStarts.add(j + "_" + k)) {
+                    LOG.warn("batch {} task {}: job {}_{} is pending with reason {}, which Slurm will not resolve "
+                            + "by itself; check executor.options or scancel it", dir.batch(), k, j, k, st.reason());
+                }
+                return false;
+            }
+            if (st != null && st.state().equals("COMPLETED")) {
+                long since = completedWithoutResults.computeIfAbsent(k, x -> System.currentTimeMillis());
+                if (System.currentTimeMillis() - since < COMPLETED_GRACE_MS) {
+                    return false;
+                }
+            }
+            completedWithoutResults.remove(k);
+            return true;
         }
-        List<Evaluation> out = new ArrayList<>(batch.size());
-        for (Architecture a : batch) {
-            out.add(done.get(a));
+
+        private void retryOrFail(int k, String j, SlurmClient.TaskState st, List<Integer> submit) {
+            String what = "job " + j + "_" + k + (st == null ? " is no longer known to Slurm" : " ended " + st);
+            int tries = attempts.getOrDefault(k, 0);
+            if (tries <= options.maxRetries()) {
+                LOG.info("batch {} task {}: {}; resubmitting (attempt {} of {})", dir.batch(), k, what, tries + 1,
+                        options.maxRetries() + 1);
+                submit.add(k);
+                return;
+            }
+            String error = "Slurm task " + k + " of batch " + dir.batch() + " failed " + tries + " time"
+                    + (tries == 1 ? "" : "s") + " (last: " + what + "); see "
+                    + dir.logs().resolve("task-" + k + "." + j + ".out");
+            LOG.warn(error);
+            for (Architecture a : tasks.get(k)) {
+                if (pending.remove(a)) {
+                    Evaluation e = Evaluation.failed(a, error);
+                    done.put(a, e);
+                    onResult.accept(e, 0);
+                }
+            }
         }
-        return out;
     }
 
     /** Reports every pending candidate whose result file has appeared (one directory listing a poll). */
