@@ -32,7 +32,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +46,8 @@ class SlurmClusterTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void cluster() {
+    @BeforeEach
+    void cluster() {
         SlurmTestSupport.requireCluster();
     }
 

@@ -27,11 +27,17 @@ final class SlurmTestSupport {
     static final String HOW_TO_ENABLE = "Slurm integration tests skipped: bring a local cluster up with "
             + "'scripts/slurm-local.sh up' (root), then run 'HWNAS_SLURM=1 mvn -B verify' (.ci/run does both)";
 
+    private static volatile boolean toldHowToEnable;
+
     private SlurmTestSupport() {
     }
 
     /** Skips unless HWNAS_SLURM=1; then the cluster must answer. */
     static void requireCluster() {
+        if (!"1".equals(System.getenv("HWNAS_SLURM")) && !toldHowToEnable) {
+            toldHowToEnable = true;
+            System.err.println(HOW_TO_ENABLE);
+        }
         assumeTrue("1".equals(System.getenv("HWNAS_SLURM")), HOW_TO_ENABLE);
         SlurmClient.Output o = SlurmClient.run(List.of("sinfo", "-h", "-o", "%t"));
         assertEquals(0, o.exitCode(), "HWNAS_SLURM=1 but sinfo fails: " + o.stderr());
