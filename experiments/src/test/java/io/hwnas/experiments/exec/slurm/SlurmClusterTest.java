@@ -172,6 +172,24 @@ class SlurmClusterTest {
     }
 
     @Test
+    void aDriverRunningAsASlurmJobIsCancelledAndResumedByAnotherJob() {
+        Path reference = local(8, 4);
+        load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 8, 4, 500));
+        Path dir = tmp.resolve("slurm");
+        String first = SlurmTestSupport.sbatch(driverCommand(dir, false), tmp.resolve("driver-1.out"));
+        await("batch 1 submitted by the driver job", 90_000, () -> submissions(dir).size() >= 2);
+        assertEquals(0, SlurmClient.run(List.of("scancel", first)).exitCode());
+        await("the driver job gone", 30_000, () -> !SlurmTestSupport.queued(first));
+        String second = SlurmTestSupport.sbatch(driverCommand(dir, true), tmp.resolve("driver-2.out"));
+        await("the resumed driver job done", 120_000, () -> !SlurmTestSupport.queued(second));
+        String state = SlurmClient.run(List.of("scontrol", "-o", "show", "job", second)).stdout();
+        assertTrue(state.contains("JobState=COMPLETED"), state + SlurmTestSupport.read(tmp.resolve("driver-2.out")));
+        assertSameFronts(reference, dir);
+        assertEquals(2, submissions(dir).size(), String.join("\n", submissions(dir)));
+        assertEquals(8, workerEvaluations(dir));
+    }
+
+    @Test
     void anArraySubmittedButNotRecordedIsFoundByNameAndWaitedFor() throws Exception {
         ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 4, 4, 1000));
         Path dir = tmp.resolve("run");
@@ -207,12 +225,17 @@ class SlurmClusterTest {
     }
 
     private Process driver(Path dir, boolean resume, String log) throws Exception {
+        return new ProcessBuilder(driverCommand(dir, resume)).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+
+    private List<String> driverCommand(Path dir, boolean resume) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 TestDriverMain.class.getName(), tmp.resolve("slurm.yaml").toString(), dir.toString()));
         if (resume) {
             cmd.add("--resume");
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+        return cmd;
     }
 }

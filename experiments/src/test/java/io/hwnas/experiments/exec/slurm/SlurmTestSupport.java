@@ -161,4 +161,17 @@ final class SlurmTestSupport {
             SlurmClient.sleep(50);
         }
     }
+
+    /** Submits a command as a one-CPU batch job and returns its id. */
+    static String sbatch(List<String> command, Path output) {
+        String wrap = String.join(" ", command.stream().map(SlurmOptions::shellQuote).toList());
+        return new SlurmClient().submit(List.of("--job-name=hwnas-test-driver", "--cpus-per-task=1",
+                "--output=" + output, "--wrap=" + wrap));
+    }
+
+    /** True while a job is pending, running or completing. */
+    static boolean queued(String jobId) {
+        SlurmClient.Output o = SlurmClient.run(List.of("squeue", "-h", "-j", jobId, "-o", "%T"));
+        return o.exitCode() == 0 && !o.stdout().isBlank();
+    }
 }
