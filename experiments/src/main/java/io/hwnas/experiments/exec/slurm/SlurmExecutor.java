@@ -291,6 +291,9 @@ public final class SlurmExecutor implements Executor {
         args.add("--chdir=" + runDir);
         args.add("--output=" + dir.logs().resolve("task-%a.%A.out"));
         args.add("--open-mode=append");
+        // the driver retries tasks lost with their node at once and counts them against max_retries;
+        // Slurm's own requeue would hold them back ~2 minutes (extra_sbatch_args: [--requeue] restores it)
+        args.add("--no-requeue");
         args.addAll(options.sbatchArgs());
         args.add(dir.script().toString());
         String id = slurm.submit(args);

@@ -107,6 +107,42 @@ class SlurmClusterTest {
     }
 
     @Test
+    void tasksLostWithTheirNodeAreRetried() throws Exception {
+        Path reference = local(4, 4);
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 4, 4, 1500));
+        Path dir = tmp.resolve("slurm");
+        CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
+        Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
+        await("batch 0 submitted", 30_000, () -> !lines(jobs).isEmpty());
+        String job = lines(jobs).get(0).split(" ")[0];
+        Path log = dir.resolve("slurm/batch-0/logs/task-0." + job + ".out");
+        await("task 0 evaluating", 30_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
+        String node = SlurmClient.run(List.of("sinfo", "-h", "-o", "%N")).stdout().strip();
+        try {
+            SlurmClient.Output o = SlurmClient.run(List.of("scontrol", "update", "nodename=" + node, "state=down",
+                    "reason=hwnas-node-failure-test"));
+            assertEquals(0, o.exitCode(), o.stderr());
+            await("the tasks of job " + job + " in NODE_FAIL", 10_000, () -> SlurmClient.run(
+                    List.of("scontrol", "-o", "show", "job", job)).stdout().contains("JobState=NODE_FAIL"));
+        } finally {
+            // the node comes back when slurmd registers again (ReturnToService=2); make sure it does
+            await("node " + node + " back", 30_000, () -> {
+                String t = SlurmClient.run(List.of("sinfo", "-h", "-o", "%t")).stdout().strip();
+                if (t.startsWith("down") || t.startsWith("drain")) {
+                    SlurmClient.run(List.of("scontrol", "update", "nodename=" + node, "state=resume"));
+                }
+                return t.equals("idle") || t.equals("mix") || t.equals("alloc");
+            });
+        }
+        Runner.Result r = driver.get(120, TimeUnit.SECONDS);
+        assertEquals(4, r.evaluations());
+        assertSameFronts(reference, dir);
+        List<String> subs = submissions(dir);
+        assertEquals(2, subs.size(), String.join("\n", subs));
+        assertTrue(subs.get(1).contains(" array=0-1 attempt=2 "), subs.get(1));
+    }
+
+    @Test
     void aTaskThatKeepsFailingBecomesFailedEvaluationsAndTheSearchGoesOn() {
         // a launcher that fails for array task 1 every time, before Java starts
         String launcher = "test \"$SLURM_ARRAY_TASK_ID\" != 1 && " + String.join(" ",
