@@ -1,0 +1,177 @@
+package io.hwnas.experiments.exec.slurm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.run.Progress;
+import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.run.Runner;
+import io.hwnas.experiments.run.TestPlugins;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/** What the Slurm integration tests share: the cluster check, configs, launchers and run helpers. */
+final class SlurmTestSupport {
+
+    static final String HOW_TO_ENABLE = "Slurm integration tests skipped: bring a local cluster up with "
+            + "'scripts/slurm-local.sh up' (root), then run 'HWNAS_SLURM=1 mvn -B verify' (.ci/run does both)";
+
+    private static volatile boolean toldHowToEnable;
+
+    private SlurmTestSupport() {
+    }
+
+    /** Skips unless HWNAS_SLURM=1; then the cluster must answer. */
+    static void requireCluster() {
+        if (!"1".equals(System.getenv("HWNAS_SLURM")) && !toldHowToEnable) {
+            toldHowToEnable = true;
+            System.err.println(HOW_TO_ENABLE);
+        }
+        assumeTrue("1".equals(System.getenv("HWNAS_SLURM")), HOW_TO_ENABLE);
+        SlurmClient.Output o = SlurmClient.run(List.of("sinfo", "-h", "-o", "%t"));
+        assertEquals(0, o.exitCode(), "HWNAS_SLURM=1 but sinfo fails: " + o.stderr());
+    }
+
+    /** A RunnerTest-style config: nb201, test-slow scores, two test devices, the test sampler. */
+    static String config(String executor, int budget, int batch, long sleepMs) {
+        return """
+                name: slurm-test
+                seed: 7
+                space: {name: nb201}
+                accuracy: {name: test-slow, options: {sleep_ms: %d, fail_on: "avg_pool_3x3~0|+|avg_pool_3x3~0"}}
+                devices:
+                  - {name: fast, profile: fast}
+                  - {name: slow, profile: slow, batch: 2, constraints: {latency_ms: 400}}
+                objectives: [latency_ms, energy_mj]
+                strategy: {name: test-sampler, batch_size: %d}
+                budget: %d
+                %s
+                output: out
+                """.formatted(sleepMs, batch, budget, executor);
+    }
+
+    /** The worker command line of the tests: {@link TestWorkerMain} on this JVM's class path. */
+    static List<String> workerCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                TestWorkerMain.class.getName());
+    }
+
+    /** {@code [word, ...]} as a YAML flow list of double-quoted strings. */
+    static String yamlList(List<String> words) {
+        List<String> q = new ArrayList<>();
+        for (String w : words) {
+            q.add(yamlString(w));
+        }
+        return "[" + String.join(", ", q) + "]";
+    }
+
+    /** A YAML double-quoted string. */
+    static String yamlString(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static String slurmExecutor(int tasksPerArray, String extra) {
+        return "executor: {name: slurm, options: {tasks_per_array: " + tasksPerArray + ", poll_interval_ms: 200, "
+                + "launcher: " + yamlList(workerCommand()) + (extra.isEmpty() ? "" : ", " + extra) + "}}";
+    }
+
+    static ExperimentConfig load(Path dir, String name, String yaml) {
+        try {
+            Files.createDirectories(dir);
+            Path f = dir.resolve(name);
+            Files.writeString(f, yaml);
+            return ConfigLoader.load(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Runner.Result run(ExperimentConfig c, Path dir, boolean resume) {
+        RunSetup setup = RunSetup.bind(c, TestPlugins::device);
+        Progress p = new Progress(new PrintStream(System.err, true, StandardCharsets.UTF_8), true, c.budget(),
+                DeviceObjectives.of(c));
+        return new Runner(setup, dir, p).run(resume);
+    }
+
+    static void assertSameFronts(Path expected, Path actual) {
+        for (String dev : List.of("fast", "slow")) {
+            assertEquals(read(expected.resolve("pareto/" + dev + ".json")),
+                    read(actual.resolve("pareto/" + dev + ".json")), "Pareto set of " + dev);
+        }
+    }
+
+    static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> lines(Path f) {
+        try {
+            return Files.exists(f) ? Files.readAllLines(f) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The submissions the run's sbatch log records. */
+    static List<String> submissions(Path runDir) {
+        return lines(SlurmExecutor.submissionsLog(runDir));
+    }
+
+    /** How many candidates the workers evaluated, over every batch, task and attempt (from the task logs). */
+    static int workerEvaluations(Path runDir) {
+        try (Stream<Path> s = Files.walk(runDir.resolve("slurm"))) {
+            return s.filter(f -> f.getFileName().toString().endsWith(".out"))
+                    .mapToInt(f -> (int) lines(f).stream().filter(l -> l.contains("hwnas worker: evaluated ")).count())
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int count(Path dir) {
+        try (Stream<Path> s = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
+            return (int) s.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier condition) {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            SlurmClient.sleep(50);
+        }
+    }
+
+    /** Submits a command as a one-CPU batch job and returns its id. */
+    static String sbatch(List<String> command, Path output) {
+        String wrap = String.join(" ", command.stream().map(SlurmOptions::shellQuote).toList());
+        return new SlurmClient().submit(List.of("--job-name=hwnas-test-driver", "--cpus-per-task=1",
+                "--output=" + output, "--wrap=" + wrap));
+    }
+
+    /** True while a job is pending, running or completing. */
+    static boolean queued(String jobId) {
+        SlurmClient.Output o = SlurmClient.run(List.of("squeue", "-h", "-j", jobId, "-o", "%T"));
+        return o.exitCode() == 0 && !o.stdout().isBlank();
+    }
+}
