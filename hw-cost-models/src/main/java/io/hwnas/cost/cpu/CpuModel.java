@@ -30,7 +30,9 @@ public final class CpuModel extends AnalyticalModel {
 
     @Override
     public List<String> freeParameters(DeviceProfile device) {
-        return rooflineParameters();
+        List<String> out = new java.util.ArrayList<>(rooflineParameters());
+        out.add("weight_factor");
+        return out;
     }
 
     @Override
@@ -42,6 +44,7 @@ public final class CpuModel extends AnalyticalModel {
         }
         double flopsPerMs = d.number("peak_gflops") * 1e6;
         double bytesPerMs = d.number("eff_memory") * d.number("bandwidth_gbs") * 1e6;
+        double weightFactor = d.number("weight_factor");
         double powerW = d.number("power_w");
         double fixed = d.number("fixed_ms");
         return new Costing() {
@@ -49,7 +52,8 @@ public final class CpuModel extends AnalyticalModel {
             public double kernel(Kernel k, double[] out) {
                 int c = k.cls().ordinal();
                 double compute = k.ops() * batch / (eff[c] * flopsPerMs);
-                double memory = (k.activationBytes(batch, k.bits()) + k.weightBytes(k.bits())) / bytesPerMs;
+                double memory = (k.activationBytes(batch, k.bits()) + weightFactor * k.weightBytes(k.bits()))
+                        / bytesPerMs;
                 double overhead = overheadMs[c] * k.launches();
                 double t = Math.max(compute, memory) + overhead;
                 out[0] = powerW * t;

@@ -31,8 +31,9 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
         List<String> out = new ArrayList<>();
         switch (kind) {
             case CPU -> out.addAll(List.of("peak_gflops", "bandwidth_gbs", "fixed_ms", "power_w", "memory_bytes",
-                    "storage_bytes"));
-            case GPU -> out.addAll(List.of("peak_gflops", "bandwidth_gbs", "fixed_ms", "power_w", "memory_bytes"));
+                    "storage_bytes", "weight_factor"));
+            case GPU -> out.addAll(List.of("peak_gflops", "bandwidth_gbs", "fixed_ms", "power_w", "memory_bytes",
+                    "weight_factor"));
             case NPU -> out.addAll(List.of("array_rows", "array_cols", "clock_mhz", "buffer_bytes", "bandwidth_gbs",
                     "vector_ops_per_cycle", "e_mac8_pj", "e_mac32_pj", "e_rf_pj_per_byte", "e_buffer_pj_per_byte",
                     "e_dram_pj_per_byte", "static_power_w", "host_gflops", "fixed_ms", "memory_bytes"));
