@@ -35,7 +35,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
     }
 
-    private record Cached(DeviceProfile device, int batch, Costing costing) {
+    private record Cached(DeviceProfile device, int batch, Costing costing, double memory, double storage) {
     }
 
     private volatile Cached last;
@@ -83,15 +83,20 @@ public abstract class AnalyticalModel implements CostModel {
         }
     }
 
-    private Costing cachedCosting(DeviceProfile device, int batch) {
+    private Cached cached(DeviceProfile device, int batch) {
         Cached c = last;
         if (c != null && c.device == device && c.batch == batch) {
-            return c.costing;
+            return c;
         }
         requireKind(device);
-        Costing fresh = costing(device, batch);
-        last = new Cached(device, batch, fresh);
+        Cached fresh = new Cached(device, batch, costing(device, batch), device.number("memory_bytes"),
+                device.number("storage_bytes", Double.POSITIVE_INFINITY));
+        last = fresh;
         return fresh;
+    }
+
+    private Costing cachedCosting(DeviceProfile device, int batch) {
+        return cached(device, batch).costing;
     }
 
     /** Latency only, from a plan: the fast path of calibration and validation. */
@@ -111,7 +116,8 @@ public abstract class AnalyticalModel implements CostModel {
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, but was " + batch);
         }
-        Costing c = cachedCosting(device, batch);
+        Cached cache = cached(device, batch);
+        Costing c = cache.costing;
         KernelPlan plan = plan(network, device);
         int n = plan.distinct();
         double[] time = new double[n];
@@ -132,16 +138,16 @@ public abstract class AnalyticalModel implements CostModel {
         int bits = bits(device, network);
         long modelBytes = (plan.params() * bits + 7) / 8;
         long peak = modelBytes + (plan.peakActivationElements() * batch * bits + 7) / 8;
-        List<String> violations = new ArrayList<>();
-        double memory = device.number("memory_bytes");
+        List<String> violations = new ArrayList<>(2);
+        double memory = cache.memory;
         if (peak > memory) {
-            violations.add(String.format("memory: needs %,d bytes (weights and peak activations at batch %d), device "
-                    + "%s has %,.0f", peak, batch, device.name(), memory));
+            violations.add("memory: needs " + Text.count(peak) + " bytes (weights and peak activations at batch " + batch
+                    + "), device " + device.name() + " has " + Text.count(memory));
         }
-        double storage = device.number("storage_bytes", Double.POSITIVE_INFINITY);
+        double storage = cache.storage;
         if (modelBytes > storage) {
-            violations.add(String.format("storage: model needs %,d bytes, device %s has %,.0f", modelBytes,
-                    device.name(), storage));
+            violations.add("storage: model needs " + Text.count(modelBytes) + " bytes, device " + device.name() + " has "
+                    + Text.count(storage));
         }
         violations.addAll(limits(plan, network, device, batch));
         return new CostReport(device.name(), name(), batch, latency, joules, peak, modelBytes,

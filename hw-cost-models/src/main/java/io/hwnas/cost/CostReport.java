@@ -30,7 +30,7 @@ public record CostReport(String device, String model, int batch, double latencyM
             throw new IllegalArgumentException("costs must be >= 0, but latency was " + latencyMs + " ms, energy "
                     + energyMj + " mJ, memory " + peakMemoryBytes + ", model " + modelBytes);
         }
-        layers = layers instanceof LazyLayers ? layers : List.copyOf(layers);
+        layers = layers instanceof ImmutableLayers ? layers : List.copyOf(layers);
         violations = List.copyOf(violations);
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A network compiled into the kernels a runtime launches: optional fusion of convolution, batch
@@ -17,8 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KernelPlan {
 
-    private static final int CACHE_LIMIT = 4096;
-    private static final Map<Key, KernelPlan> CACHE = new ConcurrentHashMap<>();
+    private static final NetworkCache<KernelPlan> CACHE = new NetworkCache<>(4096);
 
     private final Kernel[] kernels;
     private final int[] counts;
@@ -41,30 +39,9 @@ public final class KernelPlan {
         this.weightedDepth = weightedDepth;
     }
 
-    private record Key(Network network, boolean fuse, boolean foldZero) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.network == network && k.fuse == fuse && k.foldZero == foldZero;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(network) * 4 + (fuse ? 2 : 0) + (foldZero ? 1 : 0);
-        }
-    }
-
     /** The plan of a network (cached per network instance). */
     public static KernelPlan of(Network network, boolean fuse, boolean foldZero) {
-        Key key = new Key(network, fuse, foldZero);
-        KernelPlan p = CACHE.get(key);
-        if (p == null) {
-            if (CACHE.size() >= CACHE_LIMIT) {
-                CACHE.clear();
-            }
-            p = compile(network, fuse, foldZero, true);
-            CACHE.put(key, p);
-        }
-        return p;
+        return CACHE.get(network, (fuse ? 2 : 0) + (foldZero ? 1 : 0), n -> compile(n, fuse, foldZero, true));
     }
 
     /** A plan without per-layer names (for calibration over thousands of networks); not cached. */

@@ -1,13 +1,11 @@
 package io.hwnas.cost;
 
-import java.util.AbstractList;
-import java.util.RandomAccess;
 
 /**
  * An immutable per-kernel breakdown built on demand from a plan's unique kernels, so that a search
  * that only reads the totals does not pay for one object per layer.
  */
-final class LazyLayers extends AbstractList<LayerCost> implements RandomAccess {
+final class LazyLayers extends ImmutableLayers {
 
     private final KernelPlan plan;
     private final double[] time;

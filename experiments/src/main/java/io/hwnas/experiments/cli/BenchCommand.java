@@ -1,0 +1,20 @@
+package io.hwnas.experiments.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code hwnas bench}: benchmark commands that print numbers (speed targets live here, not in tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCostCommand.class},
+        description = "Benchmarks that print numbers.")
+final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new UsageException("a benchmark is required; see the list above");
+    }
+}
