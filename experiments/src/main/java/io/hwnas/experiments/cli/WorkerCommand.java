@@ -2,8 +2,6 @@ package io.hwnas.experiments.cli;
 
 import io.hwnas.experiments.exec.slurm.SlurmWorker;
 import io.hwnas.experiments.run.RunSetup;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -35,7 +33,7 @@ final class WorkerCommand implements Callable<Integer> {
     private final Supplier<RunSetup.DeviceBinder> binder;
 
     WorkerCommand() {
-        this(WorkerCommand::productionBinder);
+        this(SearchCommand::deviceBinder);
     }
 
     WorkerCommand(Supplier<RunSetup.DeviceBinder> binder) {
@@ -46,23 +44,5 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         // bound lazily, so that a bad run directory is reported before devices are looked at
         return SlurmWorker.run(run, batch, task, device -> binder.get().bind(device), spec.commandLine().getErr());
-    }
-
-    /**
-     * The device binder of {@code hwnas search}, so that a worker scores exactly as the driver would.
-     * Looked up by name because the search command lives in another branch until merged; once it is
-     * here this is {@code SearchCommand.deviceBinder()}.
-     */
-    static RunSetup.DeviceBinder productionBinder() {
-        try {
-            Method m = Class.forName("io.hwnas.experiments.cli.SearchCommand").getDeclaredMethod("deviceBinder");
-            m.setAccessible(true);
-            return (RunSetup.DeviceBinder) m.invoke(null);
-        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
-            throw new IllegalStateException("this hwnas build has no search command to bind devices with ("
-                    + e + "); the worker needs SearchCommand.deviceBinder()", e);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
     }
 }

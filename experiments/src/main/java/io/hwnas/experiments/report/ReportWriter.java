@@ -1,5 +1,8 @@
 package io.hwnas.experiments.report;
 
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.LayerCost;
+
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.pareto.Hypervolume;
 import io.hwnas.experiments.run.DeviceObjectives;
@@ -112,15 +115,15 @@ public final class ReportWriter {
         h.append("</table>");
         for (int k = 0; k < front.size(); k++) {
             Architecture a = front.get(k).architecture();
-            DeviceTarget.DeviceCost cost = target.cost(a, setup.evaluator().network(a));
+            CostReport cost = target.cost(a, setup.evaluator().network(a));
             h.append("<details><summary>member ").append(k + 1).append(": per-layer breakdown (")
                     .append(cost.layers().size()).append(" layers, ").append(fmt(cost.latencyMs())).append(" ms, ")
                     .append(fmt(cost.energyMj())).append(" mJ)</summary><table><tr><th class=\"l\">layer</th>"
                             + "<th class=\"l\">kind</th><th>time (ms)</th><th>energy (mJ)</th><th class=\"l\">bound</th></tr>");
-            for (DeviceTarget.LayerRow r : cost.layers()) {
-                h.append("<tr><td class=\"l\">").append(esc(r.layer())).append("</td><td class=\"l\">")
-                        .append(esc(r.kind())).append("</td><td>").append(fmt(r.timeMs())).append("</td><td>")
-                        .append(fmt(r.energyMj())).append("</td><td class=\"l\">").append(esc(r.bound()))
+            for (LayerCost r : cost.layers()) {
+                h.append("<tr><td class=\"l\">").append(esc(r.name())).append("</td><td class=\"l\">")
+                        .append(esc(r.kind().id())).append("</td><td>").append(fmt(r.timeMs())).append("</td><td>")
+                        .append(fmt(r.energyMj())).append("</td><td class=\"l\">").append(esc(r.bound().name().toLowerCase(Locale.ROOT)))
                         .append("</td></tr>");
             }
             h.append("</table></details>");

@@ -1,5 +1,7 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.cost.CostReport;
+
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.Estimate;
 import io.hwnas.core.arch.Architecture;
@@ -69,7 +71,7 @@ public final class CandidateEvaluator {
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
             for (DeviceTarget d : devices) {
-                DeviceTarget.DeviceCost c = d.cost(a, network);
+                CostReport c = d.cost(a, network);
                 put(metrics, "latency_ms", d, c.latencyMs());
                 put(metrics, "energy_mj", d, c.energyMj());
                 put(metrics, "peak_memory_bytes", d, c.peakMemoryBytes());

@@ -1,5 +1,8 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.LayerCost;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -116,7 +119,7 @@ public final class RunOutputs {
         sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (DeviceTarget d : setup.devices()) {
-            DeviceTarget.DeviceCost cost = d.cost(a, n);
+            CostReport cost = d.cost(a, n);
             sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
                     .append(fmt(cost.latencyMs())).append(" | ").append(fmt(cost.energyMj())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
@@ -124,12 +127,12 @@ public final class RunOutputs {
                     .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
                     .append(" |\n");
         }
-        DeviceTarget.DeviceCost mine = target.cost(a, n);
+        CostReport mine = target.cost(a, n);
         sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
         sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");
-        for (DeviceTarget.LayerRow r : mine.layers()) {
-            sb.append("| ").append(r.layer()).append(" | ").append(r.kind()).append(" | ").append(fmt(r.timeMs()))
-                    .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound()).append(" |\n");
+        for (LayerCost r : mine.layers()) {
+            sb.append("| ").append(r.name()).append(" | ").append(r.kind().id()).append(" | ").append(fmt(r.timeMs()))
+                    .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound().name().toLowerCase(Locale.ROOT)).append(" |\n");
         }
         return sb.toString();
     }

@@ -1,5 +1,7 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.cost.CostReport;
+
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.ir.Shape;
@@ -97,7 +99,7 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
             String device = metric.substring(at + 1);
             for (DeviceTarget d : evaluator.devices()) {
                 if (d.name().equals(device)) {
-                    DeviceTarget.DeviceCost cost = d.cost(architecture, evaluator.network(architecture));
+                    CostReport cost = d.cost(architecture, evaluator.network(architecture));
                     switch (m) {
                         case "latency_ms":
                             return OptionalDouble.of(cost.latencyMs());

@@ -6,6 +6,9 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.cost.Bound;
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.LayerCost;
 import io.hwnas.experiments.config.ExperimentConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,16 +86,17 @@ public final class TestPlugins {
             }
 
             @Override
-            public DeviceCost cost(Architecture a, Network n) {
-                List<LayerRow> rows = new ArrayList<>();
+            public CostReport cost(Architecture a, Network n) {
+                List<LayerCost> rows = new ArrayList<>();
                 double total = 0;
                 for (Layer l : n.operators()) {
                     double t = l.macs() / (gmacs * 1e6) + 0.002;
                     total += t;
-                    rows.add(new LayerRow(l.name(), l.kind().id(), t, t * 2, l.macs() > 0 ? "compute" : "overhead"));
+                    rows.add(new LayerCost(l.name(), l.kind(), t, t * 2, l.macs() > 0 ? Bound.COMPUTE : Bound.OVERHEAD));
                 }
-                return new DeviceCost(total * spec.batch(), total * 2, n.peakActivationBytes(), n.modelBytes(),
-                        n.params() > 1_400_000 ? List.of("params " + n.params() + " > 1400000") : List.of(), rows);
+                return new CostReport(spec.profile(), "test", spec.batch(), total * spec.batch(), total * 2,
+                        n.peakActivationBytes(), n.modelBytes(), rows,
+                        n.params() > 1_400_000 ? List.of("params " + n.params() + " > 1400000") : List.of());
             }
 
             @Override

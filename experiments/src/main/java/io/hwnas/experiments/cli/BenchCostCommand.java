@@ -1,0 +1,123 @@
+package io.hwnas.experiments.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostModels;
+import io.hwnas.cost.device.DeviceCatalog;
+import io.hwnas.cost.device.DeviceProfile;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hwnas bench cost}: single-thread cost estimates per second over pre-built networks of seeded
+ * sampled architectures (networks are built before the timed loop, as a search caches them).
+ */
+@Command(name = "cost", mixinStandardHelpOptions = true,
+        description = "Benchmark cost-model estimates per second on one thread.")
+final class BenchCostCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SpaceOptions space;
+
+    @Option(names = "--device", split = ",", description = "devices (default: raspi4,titan-rtx,eyeriss,loihi2, one per "
+            + "analytical model)")
+    List<String> devices = List.of("raspi4", "titan-rtx", "eyeriss", "loihi2");
+
+    @Option(names = "--model", description = "cost model (default: each device's)")
+    String model;
+
+    @Option(names = "--archs", defaultValue = "1000", description = "sampled architectures (default: ${DEFAULT-VALUE})")
+    int archs;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "timed seconds per device, after a warm-up of half "
+            + "as long (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--batch", defaultValue = "1", description = "batch size")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "sampling seed")
+    long seed;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (archs <= 0 || seconds <= 0 || batch <= 0) {
+            throw new UsageException("--archs, --seconds and --batch must be positive");
+        }
+        SearchSpace s = space.resolve();
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Architecture> as = new ArrayList<>(archs);
+        List<Network> nets = new ArrayList<>(archs);
+        for (int i = 0; i < archs; i++) {
+            Architecture a = s.sample(rng);
+            as.add(a);
+            nets.add(s.network(a));
+        }
+        ObjectNode root = Json.object();
+        root.put("space", s.name());
+        root.put("threads", 1);
+        root.put("archs", archs);
+        ArrayNode results = root.putArray("results");
+        double slowest = Double.POSITIVE_INFINITY;
+        PrintWriter out = spec.commandLine().getOut();
+        for (String name : devices) {
+            DeviceProfile d = DeviceCatalog.get(name);
+            CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
+            double sink = 0;
+            long warm = System.nanoTime() + (long) (Math.max(1, seconds / 2) * 1e9);
+            do { // warm-up: plans are compiled and cached, and the JIT compiles the hot path
+                for (int i = 0; i < archs; i++) {
+                    sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
+                }
+            } while (System.nanoTime() < warm);
+            long count = 0;
+            long start = System.nanoTime();
+            long deadline = start + (long) (seconds * 1e9);
+            long now;
+            do {
+                for (int i = 0; i < archs; i++) {
+                    sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
+                }
+                count += archs;
+                now = System.nanoTime();
+            } while (now < deadline);
+            double rate = count / ((now - start) / 1e9);
+            slowest = Math.min(slowest, rate);
+            ObjectNode o = results.addObject();
+            o.put("device", d.name());
+            o.put("model", m.name());
+            o.put("estimates", count);
+            o.put("seconds", (now - start) / 1e9);
+            o.put("estimates_per_s", rate);
+            o.put("checksum", sink);
+            if (!json) {
+                out.printf("%-14s %-13s %,12.0f estimates/s (%d in %.2f s, one thread)%n", d.name(), m.name(), rate,
+                        count, (now - start) / 1e9);
+            }
+        }
+        root.put("estimates_per_s", slowest);
+        if (json) {
+            Json.print(out, root);
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,185 @@
+package io.hwnas.experiments.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.cost.AnalyticalModel;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostModels;
+import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.validation.Measurements;
+import io.hwnas.cost.validation.Validation;
+import io.hwnas.cost.validation.ValidationResult;
+import io.hwnas.cost.validation.ValidationSuite;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hwnas cost validate}: calibrate on the first N rows of a seeded shuffle of measurements,
+ * score the held-out rest against the model and against FLOPs.
+ */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Validate a cost model against measured latencies on held-out rows (with FLOPs as baseline).")
+final class CostValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SpaceOptions space;
+
+    @Option(names = "--device", description = "catalog device or profile file (default: inferred from the column name)")
+    String device;
+
+    @Option(names = "--measurements", required = true,
+            description = "CSV or CSV.gz file, or a shipped table name such as hw_nas_bench_nb201.csv.gz")
+    String measurements;
+
+    @Option(names = "--column", required = true, description = "the latency column, or 'all' for every latency column")
+    String column;
+
+    @Option(names = "--arch-column", defaultValue = "arch_str", description = "the architecture column (default: ${DEFAULT-VALUE})")
+    String archColumn;
+
+    @Option(names = "--batch", description = "batch size of the measurements (default: the column's _N suffix, else 1)")
+    Integer batch;
+
+    @Option(names = "--calibrate", defaultValue = "50", description = "rows used to calibrate (default: ${DEFAULT-VALUE})")
+    int calibrate;
+
+    @Option(names = "--seed", defaultValue = "0", description = "shuffle seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "run seeds seed..seed+R-1 and report means")
+    int repeat;
+
+    @Option(names = "--model", description = "cost model (default: the device's)")
+    String model;
+
+    @Option(names = "--calibration", description = "a calibration file applied to the profile before validating")
+    Path calibration;
+
+    @Option(names = "--write-calibration", description = "write the fitted calibration (of the first seed) to this file")
+    Path writeCalibration;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (calibrate < 0) {
+            throw new UsageException("--calibrate must be >= 0, but was " + calibrate);
+        }
+        if (repeat <= 0) {
+            throw new UsageException("--repeat must be positive, but was " + repeat);
+        }
+        if (batch != null && batch <= 0) {
+            throw new UsageException("--batch must be a positive integer, but was " + batch);
+        }
+        SearchSpace s = space.resolve();
+        List<String> columns = column.equals("all")
+                ? ValidationSuite.latencyColumns(Measurements.table(measurements).columns()) : List.of(column);
+        Map<String, Validation> compiled = new LinkedHashMap<>();
+        ObjectNode root = Json.object();
+        ArrayNode list = root.putArray("columns");
+        PrintWriter out = spec.commandLine().getOut();
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        int better = 0;
+        for (String c : columns) {
+            String dev = device != null ? device : ValidationSuite.deviceFor(c);
+            DeviceProfile d = CostCommand.profile(dev, calibration);
+            CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
+            Measurements meas = Measurements.read(measurements, c, archColumn);
+            String key = AnalyticalModel.fuses(d) + "/" + AnalyticalModel.foldsZero(d);
+            Validation v = compiled.get(key);
+            v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d))
+                    : v.withMeasurements(meas);
+            compiled.put(key, v);
+            int b = batch != null ? batch : Measurements.batchOf(c);
+            List<ValidationResult> runs = new ArrayList<>();
+            for (int k = 0; k < repeat; k++) {
+                runs.add(v.run(m, d, b, calibrate, seed + k));
+            }
+            if (writeCalibration != null && runs.get(0).calibration() != null && columns.size() == 1) {
+                runs.get(0).calibration().write(writeCalibration);
+            }
+            ObjectNode o = summary(runs, meas.source());
+            list.add(o);
+            double sp = o.get("spearman").asDouble();
+            sum += sp;
+            min = Math.min(min, sp);
+            better += sp > o.get("flops_spearman").asDouble() ? 1 : 0;
+            if (!json) {
+                out.printf("%-16s %-18s batch %-4d n_cal %-4d n_test %-6d spearman %.3f kendall %.3f mape %6.1f%% "
+                        + "within10 %.3f | flops spearman %.3f kendall %.3f%n", c, d.name(), b, calibrate,
+                        o.get("n_test").asInt(), sp, o.get("kendall").asDouble(), o.get("mape").asDouble(),
+                        o.get("within10").asDouble(), o.get("flops_spearman").asDouble(),
+                        o.get("flops_kendall").asDouble());
+            }
+        }
+        if (columns.size() == 1) {
+            ObjectNode single = (ObjectNode) list.get(0);
+            if (json) {
+                Json.print(out, single);
+            }
+            return 0;
+        }
+        root.put("mean_spearman", sum / columns.size());
+        root.put("min_spearman", min);
+        root.put("better_than_flops", better);
+        root.put("n_columns", columns.size());
+        if (json) {
+            Json.print(out, root);
+        } else {
+            out.printf("mean spearman %.3f, min %.3f, better than FLOPs on %d of %d columns%n", sum / columns.size(), min,
+                    better, columns.size());
+            out.flush();
+        }
+        return 0;
+    }
+
+    private ObjectNode summary(List<ValidationResult> runs, String source) {
+        ValidationResult first = runs.get(0);
+        ObjectNode o = Json.object();
+        o.put("device", first.device());
+        o.put("model", first.model());
+        o.put("measurements", source);
+        o.put("column", first.column());
+        o.put("batch", first.batch());
+        o.put("seed", seed);
+        o.put("seeds", runs.size());
+        o.put("n_calibrate", first.nCalibrate());
+        o.put("n_test", first.nTest());
+        o.put("spearman", runs.stream().mapToDouble(ValidationResult::spearman).average().orElse(0));
+        o.put("kendall", runs.stream().mapToDouble(ValidationResult::kendall).average().orElse(0));
+        o.put("mape", runs.stream().mapToDouble(ValidationResult::mape).average().orElse(0));
+        o.put("within10", runs.stream().mapToDouble(ValidationResult::within10).average().orElse(0));
+        o.put("flops_spearman", runs.stream().mapToDouble(ValidationResult::flopsSpearman).average().orElse(0));
+        o.put("flops_kendall", runs.stream().mapToDouble(ValidationResult::flopsKendall).average().orElse(0));
+        if (runs.size() > 1) {
+            ArrayNode per = o.putArray("runs");
+            for (ValidationResult r : runs) {
+                ObjectNode j = per.addObject();
+                j.put("seed", r.seed());
+                j.put("spearman", r.spearman());
+                j.put("kendall", r.kendall());
+                j.put("mape", r.mape());
+                j.put("within10", r.within10());
+                j.put("flops_spearman", r.flopsSpearman());
+                j.put("flops_kendall", r.flopsKendall());
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,105 @@
+package io.hwnas.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CostCommandTest {
+
+    private static JsonNode json(CliRunner r) throws Exception {
+        assertEquals(0, r.exitCode(), r.err());
+        return Json.MAPPER.readTree(r.out());
+    }
+
+    @Test
+    void costsAnArchitectureWithABreakdown() throws Exception {
+        JsonNode o = json(CliRunner.run("cost", "--space", "nb201", "--arch", "11472", "--device", "raspi4", "--json"));
+        assertTrue(o.get("latency_ms").asDouble() > 0);
+        assertTrue(o.get("energy_mj").asDouble() > 0);
+        assertTrue(o.get("feasible").asBoolean());
+        assertTrue(o.get("layers").size() > 10);
+        assertEquals("cpu", o.get("model").asText());
+        JsonNode t = json(CliRunner.run("cost", "--space", "nb201", "--arch", "11472", "--device", "raspi4", "--model",
+                "table", "--json"));
+        assertEquals(34.96, t.get("latency_ms").asDouble(), 0.01);
+        CliRunner text = CliRunner.run("cost", "--space", "fbnet", "--arch", String.join(" ",
+                java.util.Collections.nCopies(22, "k3_e6")), "--device", "edge-tpu");
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("latency"));
+        JsonNode snn = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", "truenorth", "--json"));
+        assertTrue(!snn.get("feasible").asBoolean() && snn.get("violations").size() > 0);
+    }
+
+    @Test
+    void listsAndShowsDevices() throws Exception {
+        JsonNode o = json(CliRunner.run("devices", "--json"));
+        assertTrue(o.get("devices").size() >= 26);
+        JsonNode d = json(CliRunner.run("devices", "show", "h100", "--json"));
+        assertEquals("gpu", d.get("kind").asText());
+        assertTrue(d.get("numbers").get("bandwidth_gbs").get("source").asText().contains("3.35 TB/s"));
+        CliRunner text = CliRunner.run("devices", "show", "loihi2");
+        assertTrue(text.out().contains("e_syn_pj") && text.out().contains("Davies"), text.out());
+    }
+
+    @Test
+    void validatesOnHeldOutRows(@TempDir Path dir) throws Exception {
+        Path cal = dir.resolve("cal.json");
+        JsonNode o = json(CliRunner.run("cost", "validate", "--space", "nb201", "--device", "fpga", "--measurements",
+                "hw_nas_bench_nb201.csv.gz", "--column", "fpga_latency", "--calibrate", "50", "--seed", "1",
+                "--write-calibration", cal.toString(), "--json"));
+        for (String k : new String[] {"n_calibrate", "n_test", "spearman", "kendall", "mape", "within10",
+                "flops_spearman", "flops_kendall"}) {
+            assertTrue(o.has(k), k);
+        }
+        assertEquals(50, o.get("n_calibrate").asInt());
+        assertEquals(15575, o.get("n_test").asInt());
+        assertTrue(o.get("spearman").asDouble() > 0.95 && o.get("spearman").asDouble() > o.get("flops_spearman").asDouble());
+        JsonNode c = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", "fpga", "--calibration",
+                cal.toString(), "--json"));
+        assertTrue(c.get("latency_ms").asDouble() > 0);
+    }
+
+    @Test
+    void badInputExitsTwoWithTheReason(@TempDir Path dir) throws Exception {
+        CliRunner r = CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", "pixel9");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("unknown device 'pixel9'"), r.err());
+        r = CliRunner.run("cost", "validate", "--space", "nb201", "--device", "raspi4", "--measurements",
+                "hw_nas_bench_nb201.csv.gz", "--column", "edgetpu_latency", "--json");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("no column 'edgetpu_latency'"), r.err());
+        Path csv = dir.resolve("m.csv");
+        Files.writeString(csv, "arch_str,ms\n0,1.0\n1,-2\n");
+        r = CliRunner.run("cost", "validate", "--space", "nb201", "--device", "raspi4", "--measurements", csv.toString(),
+                "--column", "ms", "--calibrate", "0");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("row 3") && r.err().contains("not a positive latency"), r.err());
+        Files.writeString(csv, "arch_str,ms\n0,1.0\n1,fast\n");
+        r = CliRunner.run("cost", "validate", "--space", "nb201", "--device", "raspi4", "--measurements", csv.toString(),
+                "--column", "ms", "--calibrate", "0");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("'fast' is not a number"), r.err());
+        String good = new String(getClass().getResourceAsStream("/devices/raspi4.json").readAllBytes());
+        Path profile = dir.resolve("p.json");
+        Files.writeString(profile, good.replaceFirst("\"value\": 47.9", "\"value\": -1"));
+        r = CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", profile.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("p.json") && r.err().contains("numbers.peak_gflops"), r.err());
+        Files.writeString(profile, good.replaceFirst("\"power_w\"", "\"power_x\""));
+        r = CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", profile.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("numbers.power_w is missing"), r.err());
+    }
+
+    @Test
+    void benchPrintsEstimatesPerSecond() throws Exception {
+        JsonNode o = json(CliRunner.run("bench", "cost", "--space", "nb201", "--device", "eyeriss", "--archs", "20",
+                "--seconds", "0.2", "--json"));
+        assertTrue(o.get("estimates_per_s").asDouble() > 0);
+    }
+}

@@ -1,0 +1,188 @@
+package io.hwnas.cost;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.cost.device.DeviceKind;
+import io.hwnas.cost.device.DeviceProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Base of the physics models: compiles the network into a {@link KernelPlan}, costs each distinct
+ * kernel once with the device's numbers, and sums. Subclasses supply the per-kernel physics and
+ * name the profile numbers that calibration may fit.
+ */
+public abstract class AnalyticalModel implements CostModel {
+
+    /** Per-kernel physics with the device numbers read once. */
+    protected interface Costing {
+        /**
+         * Time of one kernel for the batch in ms; writes its energy in mJ to {@code out[0]} and the
+         * ordinal of its {@link Bound} to {@code out[1]}.
+         */
+        double kernel(Kernel k, double[] out);
+
+        /** Fixed time per inference, ms. */
+        double fixedMs();
+
+        /** Power drawn for the whole latency on top of the kernels' energy (leakage, idle), W. */
+        double staticPowerW();
+
+        /** Energy of the fixed time per inference, mJ. */
+        default double fixedEnergyMj() {
+            return 0;
+        }
+    }
+
+    private record Cached(DeviceProfile device, int batch, Costing costing, double memory, double storage) {
+    }
+
+    private volatile Cached last;
+
+    /** The device kinds this model can cost. */
+    protected abstract List<DeviceKind> kinds();
+
+    /** The per-kernel physics for a device and batch. */
+    protected abstract Costing costing(DeviceProfile device, int batch);
+
+    /** Profile numbers calibration may fit (all positive multipliers of the profile's values). */
+    public abstract List<String> freeParameters(DeviceProfile device);
+
+    /** Bit width at which the device runs the network's weights and activations. */
+    protected int bits(DeviceProfile device, Network network) {
+        return network.layers().get(0).bits();
+    }
+
+    /** Device limits the network breaks, beyond memory. */
+    protected List<String> limits(KernelPlan plan, Network network, DeviceProfile device, int batch) {
+        return List.of();
+    }
+
+    /** Whether the device's runtime fuses convolution, batch norm and activation. */
+    public static boolean fuses(DeviceProfile device) {
+        return Boolean.parseBoolean(device.setting("fuse", "false"));
+    }
+
+    /** Whether the device's graph optimiser folds multiplications by zero and the dead code after them. */
+    public static boolean foldsZero(DeviceProfile device) {
+        return Boolean.parseBoolean(device.setting("fold_zero", "false"));
+    }
+
+    /** The plan of a network as this device's runtime would run it. */
+    public static KernelPlan plan(Network network, DeviceProfile device) {
+        return KernelPlan.of(network, fuses(device), foldsZero(device));
+    }
+
+    /** Checks that this model can cost the device. */
+    protected final void requireKind(DeviceProfile device) {
+        if (!kinds().contains(device.kind())) {
+            throw new IllegalArgumentException("cost model '" + name() + "' cannot cost device '" + device.name()
+                    + "' of kind " + device.kind().id() + "; it costs " + kinds().stream().map(DeviceKind::id).toList()
+                    + " devices (the device's default model is '" + device.defaultModel() + "')");
+        }
+    }
+
+    private Cached cached(DeviceProfile device, int batch) {
+        Cached c = last;
+        if (c != null && c.device == device && c.batch == batch) {
+            return c;
+        }
+        requireKind(device);
+        Cached fresh = new Cached(device, batch, costing(device, batch), device.number("memory_bytes"),
+                device.number("storage_bytes", Double.POSITIVE_INFINITY));
+        last = fresh;
+        return fresh;
+    }
+
+    private Costing cachedCosting(DeviceProfile device, int batch) {
+        return cached(device, batch).costing;
+    }
+
+    /** Latency only, from a plan: the fast path of calibration and validation. */
+    public double latencyMs(KernelPlan plan, DeviceProfile device, int batch) {
+        Costing c = cachedCosting(device, batch);
+        double[] out = new double[2];
+        double sum = c.fixedMs();
+        for (int i = 0; i < plan.distinct(); i++) {
+            sum += plan.count(i) * c.kernel(plan.kernel(i), out);
+        }
+        return sum;
+    }
+
+    @Override
+    public CostReport estimate(Architecture architecture, Network network, DeviceProfile device, int batch) {
+        Objects.requireNonNull(network, "network");
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, but was " + batch);
+        }
+        Cached cache = cached(device, batch);
+        Costing c = cache.costing;
+        KernelPlan plan = plan(network, device);
+        int n = plan.distinct();
+        double[] time = new double[n];
+        double[] energy = new double[n];
+        Bound[] bound = new Bound[n];
+        Bound[] bounds = Bound.values();
+        double[] out = new double[2];
+        double latency = c.fixedMs();
+        double joules = 0;
+        for (int i = 0; i < n; i++) {
+            time[i] = c.kernel(plan.kernel(i), out);
+            energy[i] = out[0];
+            bound[i] = bounds[(int) out[1]];
+            latency += plan.count(i) * time[i];
+            joules += plan.count(i) * energy[i];
+        }
+        joules += c.staticPowerW() * latency + c.fixedEnergyMj();
+        int bits = bits(device, network);
+        long modelBytes = (plan.params() * bits + 7) / 8;
+        long peak = modelBytes + (plan.peakActivationElements() * batch * bits + 7) / 8;
+        List<String> violations = new ArrayList<>(2);
+        double memory = cache.memory;
+        if (peak > memory) {
+            violations.add("memory: needs " + Text.count(peak) + " bytes (weights and peak activations at batch " + batch
+                    + "), device " + device.name() + " has " + Text.count(memory));
+        }
+        double storage = cache.storage;
+        if (modelBytes > storage) {
+            violations.add("storage: model needs " + Text.count(modelBytes) + " bytes, device " + device.name() + " has "
+                    + Text.count(storage));
+        }
+        violations.addAll(limits(plan, network, device, batch));
+        return new CostReport(device.name(), name(), batch, latency, joules, peak, modelBytes,
+                new LazyLayers(plan, time, energy, bound), violations);
+    }
+
+    /** Index of the largest of three terms, as a {@link Bound} ordinal (compute, memory, overhead). */
+    protected static int argmax(double compute, double memory, double overhead) {
+        if (compute >= memory && compute >= overhead) {
+            return 0;
+        }
+        return memory >= overhead ? 1 : 2;
+    }
+
+    /** The classic free parameters: per-class efficiencies and overheads, memory efficiency, fixed time. */
+    protected static List<String> rooflineParameters() {
+        List<String> out = new ArrayList<>();
+        for (KernelClass c : KernelClass.values()) {
+            out.add("eff_" + c.id());
+        }
+        out.add("eff_memory");
+        for (KernelClass c : KernelClass.values()) {
+            out.add("overhead_us_" + c.id());
+        }
+        out.add("fixed_ms");
+        return out;
+    }
+
+    /** The per-class numbers of a profile as arrays indexed by {@link KernelClass} ordinal. */
+    protected static double[] perClass(DeviceProfile device, String prefix) {
+        KernelClass[] cs = KernelClass.values();
+        double[] out = new double[cs.length];
+        for (int i = 0; i < cs.length; i++) {
+            out[i] = device.number(prefix + cs[i].id());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,42 @@
+package io.hwnas.cost;
+
+import io.hwnas.core.ir.LayerKind;
+
+/**
+ * One kernel as a device runs it: a layer, or a convolution with the batch norm and activation
+ * fused into it. Counts are per sample; equal kernels cost the same, so plans keep each once.
+ *
+ * @param cls         the efficiency class
+ * @param kind        the kind of the first layer
+ * @param macs        multiply-accumulates
+ * @param otherOps    arithmetic besides the MACs (element-wise ops, pooling adds)
+ * @param inElements  activation elements read
+ * @param outElements activation elements written
+ * @param params      weights read
+ * @param bits        bit width of the layer (32 for fp32 networks)
+ * @param launches    kernel launches (an n-input add is n-1 binary adds)
+ * @param outPixels   output pixels E*F (1 for linear layers)
+ * @param outChannels output channels M
+ * @param window      multiply-accumulates per output value R*S*C/groups (a pooling window for pools)
+ * @param groups      convolution groups (1 otherwise)
+ * @param onArray     true for kernels a systolic array runs (convolutions, linear layers)
+ */
+public record Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
+        long params, int bits, int launches, long outPixels, long outChannels, long window, int groups,
+        boolean onArray) {
+
+    /** Arithmetic operations per sample (a MAC counts as two). */
+    public double ops() {
+        return 2.0 * macs + otherOps;
+    }
+
+    /** Bytes of activations read and written for {@code batch} samples at {@code bitWidth}. */
+    public double activationBytes(int batch, int bitWidth) {
+        return (double) (inElements + outElements) * batch * bitWidth / 8.0;
+    }
+
+    /** Bytes of weights at {@code bitWidth}. */
+    public double weightBytes(int bitWidth) {
+        return (double) params * bitWidth / 8.0;
+    }
+}

@@ -1,0 +1,27 @@
+package io.hwnas.cost;
+
+import io.hwnas.core.ir.LayerKind;
+import java.util.Objects;
+
+/**
+ * The cost of one kernel of a network on a device: a layer, or a layer with the layers fused into
+ * it (their names joined with {@code +}).
+ *
+ * @param name     the layer name (fused layers joined with {@code +})
+ * @param kind     the kind of the first layer of the kernel
+ * @param timeMs   time in milliseconds for the whole batch
+ * @param energyMj energy in millijoules for the whole batch
+ * @param bound    what limits the time
+ */
+public record LayerCost(String name, LayerKind kind, double timeMs, double energyMj, Bound bound) {
+
+    public LayerCost {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(bound, "bound");
+        if (!(timeMs >= 0) || !(energyMj >= 0)) {
+            throw new IllegalArgumentException("layer " + name + ": time and energy must be >= 0, but were " + timeMs
+                    + " ms and " + energyMj + " mJ");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.hwnas.cost.measured;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import io.hwnas.core.build.DjlModels;
+import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.Network;
+import io.hwnas.cost.neuromorphic.FiringRates;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures the firing rates of a network converted to a rate-coded SNN from a calibration batch run
+ * through the DJL network: for each activation layer, the rate is the mean activation over its
+ * 99.9th percentile (data-based threshold normalisation, Rueckauer et al. 2017), clipped to [0, 1].
+ * Intermediate outputs are read by running the prefix of the network that ends at each activation,
+ * with the same seed so that its weights equal the full network's.
+ */
+public final class FiringRateProbe {
+
+    private FiringRateProbe() {
+    }
+
+    /** Rates of every activation layer for a seeded Gaussian batch of {@code samples} inputs. */
+    public static FiringRates measure(Network network, int samples, long seed, double defaultRate) {
+        if (samples <= 0) {
+            throw new IllegalArgumentException("the calibration batch must have at least one sample, but had " + samples);
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        List<Layer> layers = network.layers();
+        for (Layer l : layers) {
+            if (!l.kind().isActivation()) {
+                continue;
+            }
+            Network prefix = new Network(new ArrayList<>(layers.subList(0, l.id() + 1)), network.declaredParams());
+            try (NDManager m = NDManager.newBaseManager()) {
+                Engine.getInstance().setRandomSeed((int) seed);
+                NetworkBlock block = DjlModels.initialized(prefix, m, DataType.FLOAT32, samples);
+                NDArray x = m.randomNormal(DjlModels.inputShape(prefix, samples));
+                NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+                float[] v = y.toFloatArray();
+                rates.put(l.name(), rate(v));
+            }
+        }
+        return new FiringRates(rates, defaultRate, "calibration batch of " + samples + " seeded Gaussian inputs (seed "
+                + seed + ")");
+    }
+
+    static double rate(float[] v) {
+        float[] s = v.clone();
+        java.util.Arrays.sort(s);
+        double p999 = s[Math.min(s.length - 1, (int) Math.floor(0.999 * (s.length - 1)))];
+        if (p999 <= 0) {
+            return 0;
+        }
+        double sum = 0;
+        for (float f : v) {
+            sum += Math.min(Math.max(f, 0), p999);
+        }
+        return Math.min(1, sum / v.length / p999);
+    }
+}

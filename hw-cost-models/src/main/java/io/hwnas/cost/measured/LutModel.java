@@ -1,0 +1,69 @@
+package io.hwnas.cost.measured;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
+import io.hwnas.cost.Bound;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.LayerCost;
+import io.hwnas.cost.device.DeviceProfile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Latency as the sum of per-layer measured times from a lookup table (the device profile's setting
+ * {@code lut}: a LUT file, e.g. written by {@code hwnas profile-host --lut}). A layer missing from
+ * the table is an error that names it.
+ */
+public final class LutModel implements CostModel {
+
+    private static final Map<String, Lut> LUTS = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return "lut";
+    }
+
+    @Override
+    public String description() {
+        return "sum of per-layer latencies from the device's lookup table (setting lut)";
+    }
+
+    @Override
+    public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
+        String file = d.setting("lut", null);
+        if (file == null) {
+            throw new IllegalArgumentException("device '" + d.name() + "' has no lookup table (setting lut); write one "
+                    + "with 'hwnas profile-host --lut FILE' and name it in the profile");
+        }
+        Lut lut = LUTS.computeIfAbsent(file, f -> Lut.read(Path.of(f)));
+        return estimate(lut, network, d, batch);
+    }
+
+    /** The cost of a network from a given LUT. */
+    public CostReport estimate(Lut lut, Network network, DeviceProfile d, int batch) {
+        double power = d.number("power_w", 0);
+        List<LayerCost> layers = new ArrayList<>();
+        double total = 0;
+        for (Layer l : network.operators()) {
+            if (l.kind() == LayerKind.IDENTITY) {
+                continue;
+            }
+            String sig = Lut.signature(l, batch);
+            Double ms = lut.entries().get(sig);
+            if (ms == null) {
+                throw new IllegalArgumentException(lut.source() + ": no entry for layer " + l.name() + " (" + sig + ")");
+            }
+            total += ms;
+            layers.add(new LayerCost(l.name(), l.kind(), ms, power * ms, Bound.COMPUTE));
+        }
+        long model = network.modelBytes();
+        return new CostReport(d.name(), name(), batch, total, power * total,
+                model + network.peakActivationBytes() * batch, model, layers, List.of());
+    }
+}

@@ -1,0 +1,76 @@
+package io.hwnas.cost.measured;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.ir.Network;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.validation.Measurements;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Exact measured latencies from a table: the device profile's setting {@code table.SPACE} names the
+ * table (a file or a shipped table), the column ({@code {batch}} is replaced by the batch size) and
+ * the architecture column, as {@code file#column#archColumn}. Energy is the profile's power times
+ * the latency where the profile has a power; memory comes from the network.
+ */
+public final class TableModel implements CostModel {
+
+    private static final Map<String, Map<String, Double>> TABLES = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return "table";
+    }
+
+    @Override
+    public String description() {
+        return "measured latency looked up in the device's table (HW-NAS-Bench / HELP for nb201 and fbnet)";
+    }
+
+    /** The {@code file#column#archColumn} source of a device for a space and batch. */
+    public static String source(DeviceProfile d, String space, int batch) {
+        String s = d.setting("table." + space, null);
+        if (s == null) {
+            throw new IllegalArgumentException("device '" + d.name() + "' has no measurement table for space '" + space
+                    + "' (setting table." + space + "); devices with tables: those measured by HW-NAS-Bench and HELP");
+        }
+        return s.replace("{batch}", Integer.toString(batch));
+    }
+
+    @Override
+    public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
+        String src = source(d, architecture.space(), batch);
+        Map<String, Double> table = TABLES.computeIfAbsent(src, TableModel::load);
+        Double ms = table.get(architecture.canonical());
+        if (ms == null) {
+            throw new IllegalArgumentException(src + ": no measurement for architecture " + architecture.canonical());
+        }
+        double power = d.number("power_w", 0);
+        long model = network.modelBytes();
+        long peak = model + network.peakActivationBytes() * batch;
+        return new CostReport(d.name(), name(), batch, ms, power * ms, peak, model, List.of(), List.of());
+    }
+
+    private static Map<String, Double> load(String src) {
+        String[] parts = src.split("#");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("table source '" + src + "' must have the form file#column#archColumn");
+        }
+        BenchmarkTable t = Measurements.table(parts[0]);
+        int c = t.column(parts[1]);
+        int a = t.column(parts[2]);
+        Map<String, Double> m = new HashMap<>(t.size() * 2);
+        for (int i = 0; i < t.size(); i++) {
+            double v = t.number(i, c);
+            if (v > 0) {
+                m.putIfAbsent(t.text(i, a), v);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,355 @@
+package io.hwnas.cost.neuromorphic;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
+import io.hwnas.cost.Bound;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostReport;
+import io.hwnas.cost.LayerCost;
+import io.hwnas.cost.NetworkCache;
+import io.hwnas.cost.Text;
+import io.hwnas.cost.device.DeviceKind;
+import io.hwnas.cost.device.DeviceProfile;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Neuromorphic model: the network converted to a rate-coded spiking network that runs T time steps.
+ * Convolutions, linear layers, pools and adds become spiking neurons with synapses; batch norm folds
+ * into the weights and activations into the neurons. Per layer, synaptic ops = input firing rate x T
+ * x MACs, neuron updates = neurons x T, spikes = output rate x neurons x T; energy = SOP x E_syn +
+ * updates x E_neuron + spikes x (E_spike + hops x E_hop) + static power x latency. A time step lasts
+ * {@code dt} or longer when the cores cannot process its synaptic ops in {@code dt}; latency is (T +
+ * pipeline depth) steps. The chip's cores, neurons per core, synapses per core, fan-in and weight
+ * bits are enforced as violations. Firing rates are the profile's {@code default_rate} unless a
+ * model with measured rates is made with {@link #withRates}.
+ */
+public final class NeuromorphicModel implements CostModel {
+
+    private final FiringRates rates;
+
+    /** The model with the profile's default firing rate (the one the registry holds). */
+    public NeuromorphicModel() {
+        this(null);
+    }
+
+    private NeuromorphicModel(FiringRates rates) {
+        this.rates = rates;
+    }
+
+    /** A model that uses measured (or chosen) firing rates instead of the profile default. */
+    public static NeuromorphicModel withRates(FiringRates rates) {
+        return new NeuromorphicModel(rates);
+    }
+
+    @Override
+    public String name() {
+        return "neuromorphic";
+    }
+
+    @Override
+    public String description() {
+        return "ANN-to-SNN conversion with T steps: synaptic ops, neuron updates and spikes; chip limits";
+    }
+
+    /** Whether a layer becomes spiking neurons with synapses on the chip. */
+    static boolean spiking(Layer l) {
+        return switch (l.kind()) {
+            case CONV2D, LINEAR, AVG_POOL, MAX_POOL, GLOBAL_AVG_POOL, ADD, CONCAT, SQUEEZE_EXCITE -> true;
+            default -> false;
+        };
+    }
+
+    /** Synaptic fan-in of one neuron of a spiking layer. */
+    static long fanIn(Layer l) {
+        return switch (l.kind()) {
+            case CONV2D -> (long) (l.input().channels() / l.groups()) * l.kernel() * l.kernel();
+            case LINEAR -> l.input().elements();
+            case AVG_POOL, MAX_POOL -> (long) l.kernel() * l.kernel();
+            case GLOBAL_AVG_POOL -> (long) l.input().height() * l.input().width();
+            case ADD, CONCAT -> l.inputs().size();
+            default -> l.input().channels();
+        };
+    }
+
+    /** The spiking layers of a network in order, with what the energy and the limits need. */
+    static final class SnnPlan {
+        final Network network;
+        final int[] ids;
+        final double[] out;
+        final double[] fan;
+        final double[] inScale;
+        final long neurons;
+        final long synapses;
+        final long params;
+        final double synapticFan;
+        final double outSum;
+        private volatile double[] coresFor = {-1, 0};
+        final long maxFanIn;
+        final int pipeline;
+
+        SnnPlan(Network network) {
+            this.network = network;
+            List<Layer> layers = network.layers();
+            int n = layers.size();
+            double[] active = new double[n]; // 1 where a layer's output can carry spikes, 0 behind a zero op
+            int[] depth = new int[n];
+            active[0] = 1;
+            List<Integer> idList = new ArrayList<>();
+            long neuronSum = 0;
+            long synapseSum = 0;
+            long fanMax = 0;
+            int deepest = 0;
+            for (int i = 1; i < n; i++) {
+                Layer l = layers.get(i);
+                double a = 0;
+                int dep = 0;
+                for (int in : l.inputs()) {
+                    a = Math.max(a, active[in]);
+                    dep = Math.max(dep, depth[in]);
+                }
+                if (l.kind() == LayerKind.ZERO) {
+                    active[i] = 0;
+                    depth[i] = dep;
+                } else if (!spiking(l)) {
+                    active[i] = l.kind().isActivation() ? 1 : a;
+                    depth[i] = dep;
+                } else {
+                    active[i] = 1;
+                    depth[i] = dep + 1;
+                    deepest = Math.max(deepest, depth[i]);
+                    idList.add(i);
+                    neuronSum += l.output().elements();
+                    synapseSum += l.params();
+                    fanMax = Math.max(fanMax, fanIn(l));
+                }
+            }
+            int k = idList.size();
+            ids = new int[k];
+            out = new double[k];
+            fan = new double[k];
+            inScale = new double[k];
+            for (int j = 0; j < k; j++) {
+                Layer l = layers.get(idList.get(j));
+                ids[j] = l.id();
+                out[j] = l.output().elements();
+                fan[j] = fanIn(l);
+                double a = 0;
+                for (int in : l.inputs()) {
+                    a = Math.max(a, active[in]);
+                }
+                inScale[j] = a;
+            }
+            neurons = neuronSum;
+            synapses = synapseSum;
+            params = network.params();
+            double sf = 0;
+            double os = 0;
+            for (int j = 0; j < k; j++) {
+                sf += inScale[j] * out[j] * fan[j];
+                os += out[j];
+            }
+            synapticFan = sf;
+            outSum = os;
+            maxFanIn = fanMax;
+            pipeline = deepest;
+        }
+    }
+
+    /** Cores when every spiking layer takes whole cores of {@code neuronsPerCore} neurons. */
+    static long coresNeeded(SnnPlan plan, double neuronsPerCore) {
+        double[] c = plan.coresFor;
+        if (c[0] == neuronsPerCore) {
+            return (long) c[1];
+        }
+        long sum = 0;
+        for (double o : plan.out) {
+            sum += (long) Math.ceil(o / neuronsPerCore);
+        }
+        plan.coresFor = new double[] {neuronsPerCore, sum};
+        return sum;
+    }
+
+    private static final NetworkCache<SnnPlan> PLANS = new NetworkCache<>(4096);
+
+    @Override
+    public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
+        if (d.kind() != DeviceKind.NEUROMORPHIC) {
+            throw new IllegalArgumentException("cost model 'neuromorphic' cannot cost device '" + d.name()
+                    + "' of kind " + d.kind().id() + " (the device's default model is '" + d.defaultModel() + "')");
+        }
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, but was " + batch);
+        }
+        SnnPlan plan = PLANS.get(network, 0, SnnPlan::new);
+        double steps = d.number("time_steps");
+        double dtUs = d.number("dt_us");
+        double eSyn = d.number("e_syn_pj");
+        double eNeuron = d.number("e_neuron_pj");
+        double eSpikeMove = d.number("e_spike_pj") + d.number("mean_hops") * d.number("e_hop_pj");
+        double sopsPerUs = d.number("cores") * d.number("sops_per_us_per_core");
+        double neuronsPerCore = d.number("neurons_per_core");
+        FiringRates r = rates != null ? rates : FiringRates.uniform(d.number("default_rate"));
+        int k = plan.ids.length;
+        double totalSops;
+        double totalPj;
+        double[] sops = null;
+        double[] pj = null;
+        if (r.byLayer().isEmpty()) { // one rate: the sums are precomputed per network
+            double rate = r.defaultRate();
+            double updates = plan.outSum * steps * batch;
+            totalSops = rate * steps * batch * plan.synapticFan;
+            totalPj = totalSops * eSyn + updates * eNeuron + rate * updates * eSpikeMove;
+        } else {
+            double[] inRate = inputRates(plan, r);
+            sops = new double[k];
+            pj = new double[k];
+            totalSops = 0;
+            totalPj = 0;
+            for (int j = 0; j < k; j++) {
+                double updates = plan.out[j] * steps * batch;
+                sops[j] = inRate[j] * steps * plan.out[j] * plan.fan[j] * batch;
+                pj[j] = sops[j] * eSyn + updates * eNeuron + rateAfter(plan, j, r) * updates * eSpikeMove;
+                totalSops += sops[j];
+                totalPj += pj[j];
+            }
+        }
+        long coresNeeded = coresNeeded(plan, neuronsPerCore);
+        double stepUs = Math.max(dtUs, totalSops / steps / sopsPerUs);
+        Bound bound = stepUs > dtUs ? Bound.COMPUTE : Bound.OVERHEAD;
+        double latency = (steps + plan.pipeline) * stepUs / 1000 + d.number("fixed_ms");
+        double energy = totalPj * 1e-9 + d.number("static_power_w") * latency;
+        List<LayerCost> costs = new SpikingLayers(plan, r, sops, pj, steps, batch, eSyn, eNeuron, eSpikeMove,
+                sopsPerUs, bound);
+        List<String> violations = limits(plan, d, coresNeeded);
+        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
+        long modelBytes = (plan.params * weightBits + 7) / 8;
+        return new CostReport(d.name(), name(), batch, latency, energy, modelBytes, modelBytes, costs, violations);
+    }
+
+    /** The firing rate of each spiking layer's input. */
+    private static double[] inputRates(SnnPlan plan, FiringRates r) {
+        double[] in = new double[plan.ids.length];
+        List<Layer> layers = plan.network.layers();
+        for (int j = 0; j < in.length; j++) {
+            if (r.byLayer().isEmpty()) {
+                in[j] = plan.inScale[j] * r.defaultRate();
+            } else {
+                double best = 0;
+                for (int src : layers.get(plan.ids[j]).inputs()) {
+                    best = Math.max(best, rateOf(layers, src, r));
+                }
+                in[j] = plan.inScale[j] * best;
+            }
+        }
+        return in;
+    }
+
+    /** The measured rate of the activation a layer's output comes from (walking back through BN, adds, pools). */
+    private static double rateOf(List<Layer> layers, int id, FiringRates r) {
+        Layer l = layers.get(id);
+        if (l.kind().isActivation() || r.byLayer().containsKey(l.name())) {
+            return r.rate(l.name());
+        }
+        if (l.kind() == LayerKind.ZERO) {
+            return 0;
+        }
+        if (l.inputs().isEmpty()) {
+            return r.defaultRate();
+        }
+        double best = 0;
+        for (int in : l.inputs()) {
+            best = Math.max(best, rateOf(layers, in, r));
+        }
+        return best;
+    }
+
+    private static double rateAfter(SnnPlan plan, int j, FiringRates r) {
+        return rateOf(plan.network.layers(), plan.ids[j], r);
+    }
+
+    private static List<String> limits(SnnPlan plan, DeviceProfile d, long coresNeeded) {
+        List<String> violations = new ArrayList<>();
+        long cores = (long) d.number("cores");
+        double neuronsPerCore = d.number("neurons_per_core");
+        if (coresNeeded > cores) {
+            violations.add("cores: needs " + Text.count(coresNeeded) + " cores (" + Text.count(plan.neurons)
+                    + " neurons, one layer per core group, " + Text.count(neuronsPerCore) + " per core), device "
+                    + d.name() + " has " + Text.count(cores));
+        }
+        double neuronCap = cores * neuronsPerCore;
+        if (plan.neurons > neuronCap) {
+            violations.add("neurons: needs " + Text.count(plan.neurons) + ", device " + d.name() + " has "
+                    + Text.count(neuronCap));
+        }
+        double synapseCap = cores * d.number("synapses_per_core");
+        if (plan.synapses > synapseCap) {
+            violations.add("synapses: needs " + Text.count(plan.synapses) + ", device " + d.name() + " has "
+                    + Text.count(synapseCap));
+        }
+        if (plan.maxFanIn > d.number("max_fan_in")) {
+            violations.add("fan-in: a neuron needs " + Text.count(plan.maxFanIn) + " inputs, device " + d.name()
+                    + " allows " + Text.count(d.number("max_fan_in")));
+        }
+        int bits = plan.network.layers().get(0).bits();
+        if (bits < 32 && bits > d.number("weight_bits")) {
+            violations.add("weight bits: network has " + bits + "-bit weights, device " + d.name() + " stores "
+                    + Text.count(d.number("weight_bits")));
+        }
+        return violations;
+    }
+
+    /** The per-layer breakdown, built on demand: busy time of the layer's synaptic ops and its energy. */
+    private static final class SpikingLayers extends io.hwnas.cost.ImmutableLayers {
+        private final SnnPlan plan;
+        private final FiringRates rates;
+        private final double[] sops;
+        private final double[] pj;
+        private final double steps;
+        private final int batch;
+        private final double eSyn;
+        private final double eNeuron;
+        private final double eSpikeMove;
+        private final double sopsPerUs;
+        private final Bound bound;
+
+        SpikingLayers(SnnPlan plan, FiringRates rates, double[] sops, double[] pj, double steps, int batch, double eSyn,
+                double eNeuron, double eSpikeMove, double sopsPerUs, Bound bound) {
+            this.plan = plan;
+            this.rates = rates;
+            this.sops = sops;
+            this.pj = pj;
+            this.steps = steps;
+            this.batch = batch;
+            this.eSyn = eSyn;
+            this.eNeuron = eNeuron;
+            this.eSpikeMove = eSpikeMove;
+            this.sopsPerUs = sopsPerUs;
+            this.bound = bound;
+        }
+
+        @Override
+        public LayerCost get(int j) {
+            Layer l = plan.network.layers().get(plan.ids[j]);
+            double s;
+            double e;
+            if (sops != null) {
+                s = sops[j];
+                e = pj[j];
+            } else {
+                double rate = rates.defaultRate();
+                double updates = plan.out[j] * steps * batch;
+                s = rate * plan.inScale[j] * steps * plan.out[j] * plan.fan[j] * batch;
+                e = s * eSyn + updates * eNeuron + rate * updates * eSpikeMove;
+            }
+            return new LayerCost(l.name(), l.kind(), s / sopsPerUs / 1000, e * 1e-9, bound);
+        }
+
+        @Override
+        public int size() {
+            return plan.ids.length;
+        }
+    }
+}

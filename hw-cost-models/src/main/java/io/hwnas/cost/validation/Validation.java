@@ -1,0 +1,148 @@
+package io.hwnas.cost.validation;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.cost.AnalyticalModel;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.KernelPlan;
+import io.hwnas.cost.calibration.Calibration;
+import io.hwnas.cost.calibration.Calibrator;
+import io.hwnas.cost.device.DeviceProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The validation protocol of {@code hwnas cost validate}: a seeded shuffle of the measurements, the
+ * first N rows calibrate the model, the rest are held out and scored against the model and FLOPs.
+ */
+public final class Validation {
+
+    private final SearchSpace space;
+    private final Measurements measurements;
+    private final KernelPlan[] plans;
+    private final double[] flops;
+    private final boolean fuse;
+    private final boolean foldZero;
+
+    /**
+     * Compiles every measured architecture once for a device runtime's fusion and folding.
+     *
+     * @throws IllegalArgumentException naming the row of an architecture the space cannot parse
+     */
+    public Validation(SearchSpace space, Measurements measurements, boolean fuse, boolean foldZero) {
+        this.space = space;
+        this.measurements = measurements;
+        this.fuse = fuse;
+        this.foldZero = foldZero;
+        int n = measurements.size();
+        this.plans = new KernelPlan[n];
+        this.flops = new double[n];
+        for (int i = 0; i < n; i++) {
+            Architecture a;
+            try {
+                a = space.parse(measurements.archs().get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(measurements.source() + ": row " + (i + 2) + ": " + e.getMessage(), e);
+            }
+            Network net = space.network(a);
+            plans[i] = KernelPlan.compact(net, fuse, foldZero);
+            flops[i] = net.macs();
+        }
+    }
+
+    /** Whether these plans suit a device (same fusion and folding). */
+    public boolean suits(DeviceProfile device) {
+        return AnalyticalModel.fuses(device) == fuse && AnalyticalModel.foldsZero(device) == foldZero;
+    }
+
+    public Measurements measurements() {
+        return measurements;
+    }
+
+    /**
+     * Calibrates on the first {@code nCalibrate} shuffled rows and scores the rest.
+     *
+     * @throws IllegalArgumentException if the model is not analytical, or too few rows are left
+     */
+    public ValidationResult run(CostModel model, DeviceProfile device, int batch, int nCalibrate, long seed) {
+        if (!(model instanceof AnalyticalModel am)) {
+            throw new IllegalArgumentException("cost model '" + model.name() + "' cannot be validated by calibration; "
+                    + "use cpu, gpu or npu");
+        }
+        int n = measurements.size();
+        if (nCalibrate < 0 || nCalibrate > n - 2) {
+            throw new IllegalArgumentException("--calibrate must be in 0.." + (n - 2) + " for " + n + " rows, but was "
+                    + nCalibrate);
+        }
+        int[] order = shuffle(n, seed);
+        double[] y = measurements.values();
+        Calibration cal = null;
+        DeviceProfile d = device;
+        if (nCalibrate > 0) {
+            List<KernelPlan> cp = new ArrayList<>(nCalibrate);
+            double[] cy = new double[nCalibrate];
+            for (int i = 0; i < nCalibrate; i++) {
+                cp.add(plans[order[i]]);
+                cy[i] = y[order[i]];
+            }
+            cal = Calibrator.fit(am, device, cp, cy, batch, measurements.source() + ":" + measurements.column());
+            d = cal.apply(device);
+        }
+        int m = n - nCalibrate;
+        double[] pred = new double[m];
+        double[] meas = new double[m];
+        double[] fl = new double[m];
+        for (int i = 0; i < m; i++) {
+            int r = order[nCalibrate + i];
+            pred[i] = am.latencyMs(plans[r], d, batch);
+            meas[i] = y[r];
+            fl[i] = flops[r];
+        }
+        return new ValidationResult(device.name(), model.name(), measurements.column(), batch, seed, nCalibrate, m,
+                Ranks.spearman(pred, meas), Ranks.kendall(pred, meas), Ranks.mape(pred, meas),
+                Ranks.within(pred, meas, 0.10), Ranks.spearman(fl, meas), Ranks.kendall(fl, meas), cal);
+    }
+
+    /** A seeded Fisher-Yates permutation of 0..n-1. */
+    static int[] shuffle(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    private Validation(Validation base, Measurements other) {
+        this.space = base.space;
+        this.measurements = other;
+        this.plans = base.plans;
+        this.flops = base.flops;
+        this.fuse = base.fuse;
+        this.foldZero = base.foldZero;
+    }
+
+    /**
+     * The same compiled networks with another column of the same rows.
+     *
+     * @throws IllegalArgumentException if the rows' architectures differ
+     */
+    public Validation withMeasurements(Measurements other) {
+        if (!other.archs().equals(measurements.archs())) {
+            throw new IllegalArgumentException("the measurements list other architectures");
+        }
+        return new Validation(this, other);
+    }
+
+    public SearchSpace space() {
+        return space;
+    }
+}

@@ -1,0 +1,150 @@
+package io.hwnas.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.cost.device.DeviceCatalog;
+import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.neuromorphic.FiringRates;
+import io.hwnas.cost.neuromorphic.NeuromorphicModel;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Physical sense of every analytical model: cost grows with size, precision and activity. */
+class PhysicsTest {
+
+    private static CostReport cost(String device, Network n, int batch) {
+        DeviceProfile d = DeviceCatalog.get(device);
+        return CostModels.forDevice(d).estimate(Toy.ARCH, n, d, batch);
+    }
+
+    @ParameterizedTest(name = "{0} batch {1}")
+    @CsvSource({"raspi4,1", "xeon-gold-6226,8", "titan-rtx,64", "h100,256", "jetson-nano,1", "eyeriss,1", "edge-tpu,4",
+            "npu-int8,1", "fpga,1", "loihi2,1", "truenorth,1", "akida,1"})
+    void latencyAndEnergyGrowWithWidthAndDepth(String device, int batch) {
+        CostReport narrow = cost(device, Toy.chain(16, 4, 32), batch);
+        CostReport wide = cost(device, Toy.chain(128, 4, 32), batch);
+        CostReport deep = cost(device, Toy.chain(16, 16, 32), batch);
+        if (device.equals("truenorth")) { // a fixed 1 ms tick: width costs no time until the cores saturate
+            assertTrue(wide.latencyMs() >= narrow.latencyMs(), device + " latency does not fall with width");
+        } else {
+            assertTrue(wide.latencyMs() > narrow.latencyMs(), device + " latency grows with width: "
+                    + narrow.latencyMs() + " -> " + wide.latencyMs());
+        }
+        assertTrue(deep.latencyMs() > narrow.latencyMs(), device + " latency grows with depth");
+        assertTrue(wide.energyMj() > narrow.energyMj(), device + " energy grows with width");
+        assertTrue(deep.energyMj() > narrow.energyMj(), device + " energy grows with depth");
+        assertTrue(wide.modelBytes() > narrow.modelBytes());
+        for (CostReport r : new CostReport[] {narrow, wide, deep}) {
+            double sum = r.layers().stream().mapToDouble(LayerCost::timeMs).sum();
+            assertTrue(sum > 0 && r.layers().stream().allMatch(l -> l.timeMs() >= 0 && l.energyMj() >= 0));
+        }
+    }
+
+    @Test
+    void analyticalLatencyIsTheFixedTimePlusTheKernels() {
+        for (String device : new String[] {"raspi4", "titan-rtx", "eyeriss"}) {
+            DeviceProfile d = DeviceCatalog.get(device);
+            CostReport r = cost(device, Toy.chain(32, 3, 32), 2);
+            double sum = r.layers().stream().mapToDouble(LayerCost::timeMs).sum() + d.number("fixed_ms");
+            assertEquals(sum, r.latencyMs(), 1e-9 * sum, device);
+        }
+    }
+
+    @Test
+    void int8CostsLessEnergyThanFp32OnTheNpuAndInt4LessStill() {
+        Network n = Toy.chain(64, 6, 32);
+        DeviceProfile int8 = DeviceCatalog.get("npu-int8");
+        CostModel npu = CostModels.get("npu");
+        double e8 = npu.estimate(Toy.ARCH, n, int8, 1).energyMj();
+        double e32 = npu.estimate(Toy.ARCH, n, int8.withSetting("precision", "fp32"), 1).energyMj();
+        double e4 = npu.estimate(Toy.ARCH, n, int8.withSetting("precision", "int4"), 1).energyMj();
+        double q4 = npu.estimate(Toy.ARCH, n.withBits(4), int8, 1).energyMj();
+        assertTrue(e8 < e32, e8 + " < " + e32);
+        assertTrue(e4 < e8, e4 + " < " + e8);
+        assertEquals(e4, q4, 1e-12, "a 4-bit network runs at 4 bits");
+        assertTrue(npu.estimate(Toy.ARCH, n, int8, 1).modelBytes() * 4
+                == npu.estimate(Toy.ARCH, n, int8.withSetting("precision", "fp32"), 1).modelBytes());
+    }
+
+    @Test
+    void neuromorphicEnergyFallsWithTheFiringRate() {
+        Network n = Toy.chain(16, 4, 16);
+        DeviceProfile d = DeviceCatalog.get("loihi2");
+        double previous = Double.POSITIVE_INFINITY;
+        for (double rate : new double[] {0.5, 0.2, 0.1, 0.02, 0.0}) {
+            double e = NeuromorphicModel.withRates(FiringRates.uniform(rate)).estimate(Toy.ARCH, n, d, 1).energyMj();
+            assertTrue(e < previous, "rate " + rate + ": " + e + " < " + previous);
+            previous = e;
+        }
+        // per-layer rates: a silent layer makes the layer after it cheaper
+        FiringRates some = new FiringRates(Map.of("l0.relu", 0.0), 0.2, "test");
+        double silent = NeuromorphicModel.withRates(some).estimate(Toy.ARCH, n, d, 1).energyMj();
+        double uniform = NeuromorphicModel.withRates(FiringRates.uniform(0.2)).estimate(Toy.ARCH, n, d, 1).energyMj();
+        assertTrue(silent < uniform);
+    }
+
+    @Test
+    void overSizeNetworksAreInfeasibleOnSmallDevices() {
+        Network big = Toy.chain(1024, 8, 64);
+        CostReport nano = cost("jetson-nano", big, 512);
+        assertFalse(nano.feasible());
+        assertTrue(nano.violations().get(0).startsWith("memory:"), nano.violations().toString());
+        assertTrue(cost("titan-rtx", Toy.chain(16, 2, 32), 1).feasible());
+        CostReport tn = cost("truenorth", Toy.chain(64, 2, 32), 1);
+        assertFalse(tn.feasible());
+        assertTrue(tn.violations().stream().anyMatch(v -> v.startsWith("fan-in:")), tn.violations().toString());
+        CostReport akida = cost("akida", big, 1);
+        assertTrue(akida.violations().stream().anyMatch(v -> v.startsWith("neurons:") || v.startsWith("cores:")));
+    }
+
+    @Test
+    void gpuEagerAtBatchOneIsLaunchBoundAndGraphModeIsFaster() {
+        SearchSpace s = SearchSpaces.get("nb201");
+        Network n = s.network(s.sample(new SplittableRandom(3)));
+        DeviceProfile eager = DeviceCatalog.get("titan-rtx");
+        CostModel gpu = CostModels.get("gpu");
+        CostReport e = gpu.estimate(null, n, eager, 1);
+        CostReport g = gpu.estimate(null, n, eager.withSetting("execution", "graph"), 1);
+        assertTrue(g.latencyMs() < e.latencyMs());
+        long overhead = e.layers().stream().filter(l -> l.bound() == Bound.OVERHEAD).count();
+        assertTrue(overhead > e.layers().size() / 2, overhead + " of " + e.layers().size());
+    }
+
+    @Test
+    void foldingZerosDropsDeadEdgesAndAFullyCutCellFoldsTheWholeNetwork() {
+        SearchSpace s = SearchSpaces.get("nb201");
+        Network full = s.network(s.parse("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"));
+        KernelPlan all = KernelPlan.compact(full, false, false);
+        KernelPlan folded = KernelPlan.compact(full, false, true);
+        assertTrue(total(folded) < total(all));
+        Network cut = s.network(s.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|"));
+        assertEquals(0, KernelPlan.compact(cut, false, true).distinct());
+        assertTrue(KernelPlan.compact(cut, false, false).distinct() > 0);
+    }
+
+    @Test
+    void fusionMergesConvolutionBatchNormAndActivation() {
+        Network n = Toy.chain(16, 2, 16);
+        KernelPlan fused = KernelPlan.of(n, true, false);
+        KernelPlan plain = KernelPlan.of(n, false, false);
+        assertTrue(fused.occurrences() < plain.occurrences());
+        assertTrue(fused.names().contains("l0.conv+bn+relu"), fused.names().toString());
+        assertTrue(KernelPlan.of(n, true, false) == fused, "plans are cached per network instance");
+    }
+
+    private static int total(KernelPlan p) {
+        int t = 0;
+        for (int i = 0; i < p.distinct(); i++) {
+            t += p.count(i);
+        }
+        return t;
+    }
+}
