@@ -84,14 +84,7 @@ public final class Training {
                     NDArray x = step.create(batcher.fill(train, order, pos * batch, pos * batch + batch), inShape);
                     NDArray y = step.create(oneHot(train, order, pos * batch, batch, classesOf(network)),
                             new Shape(batch, classesOf(network)));
-                    NDArray loss;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
-                        loss = logits.logSoftmax(1).mul(y).sum().div(-batch);
-                        gc.backward(loss);
-                    }
-                    curve.add((double) loss.getFloat());
-                    update(params, velocity, o, o.rate(t, total), step);
+                    curve.add(step(block, store, params, velocity, x, y, o, o.rate(t, total), step));
                 }
                 trainNanos += System.nanoTime() - s0;
             }
@@ -104,6 +97,23 @@ public final class Training {
             LOG.debug("trained {} steps in {} s: top1 {}", total, wall, val[0]);
             return new TrainResult(val[0], val[1], curve, total, images, wall, images / (trainNanos / 1e9));
         }
+    }
+
+    /**
+     * One training step on a batch: forward in training mode, cross-entropy against the one-hot
+     * labels {@code y}, backward, SGD update. Returns the loss.
+     */
+    static double step(NetworkBlock block, ParameterStore store, List<Parameter> params, NDArray[] velocity, NDArray x,
+            NDArray y, TrainOptions o, double lr, NDManager step) {
+        NDArray loss;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
+            loss = logits.logSoftmax(1).mul(y).sum().div(-x.getShape().get(0));
+            gc.backward(loss);
+        }
+        double value = loss.getFloat();
+        update(params, velocity, o, lr, step);
+        return value;
     }
 
     private static int classesOf(Network network) {
