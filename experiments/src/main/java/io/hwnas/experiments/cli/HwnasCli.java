@@ -6,9 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code hwnas} command line: each subcommand is one class in this package. */
 @Command(name = "hwnas", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Hardware-aware neural architecture search: Pareto sets of deployable models per device.",
-        subcommands = {SpacesCommand.class, InspectCommand.class, CostCommand.class, DevicesCommand.class,
-                ProfileHostCommand.class, SearchCommand.class, ReportCommand.class, BenchCommand.class,
-                WorkerCommand.class})
+        subcommands = {SpacesCommand.class, InspectCommand.class, ProxyCommand.class, TrainCommand.class,
+                CostCommand.class, DevicesCommand.class, ProfileHostCommand.class, SearchCommand.class,
+                ReportCommand.class, BenchCommand.class, WorkerCommand.class})
 public final class HwnasCli implements Runnable {
 
     @CommandLine.Spec

@@ -68,7 +68,7 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         SearchProblem problem = new SearchProblem(space, objectives, hard, c.budget(), c.strategy().batchSize(),
                 oracle);
         AccuracyEstimator screen = c.screen() == null ? null
-                : AccuracyEstimators.get(c.screen().proxy(), c.screen().options());
+                : AccuracyEstimators.get(c.screen().proxy(), withDataset(c, c.screen().proxy(), c.screen().options()));
         return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem);
     }
 
@@ -78,12 +78,26 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         return "fashion-mnist".equals(name) || "cifar10".equals(name) ? 10 : fallback;
     }
 
-    /** The accuracy options, with the config's dataset section handed to estimators that take one. */
+    /**
+     * The accuracy options, with the config's {@code dataset} section (name, dir) handed to
+     * estimators that read images (those with a {@code dir} option) unless their options set them.
+     */
     static Map<String, Object> accuracyOptions(ExperimentConfig c) {
-        Map<String, Object> options = new LinkedHashMap<>(c.accuracy().options());
-        if (!c.dataset().isEmpty() && !options.containsKey("dataset")
-                && AccuracyEstimators.registry().get(c.accuracy().name()).options().containsKey("dataset")) {
-            options.put("dataset", c.dataset());
+        return withDataset(c, c.accuracy().name(), c.accuracy().options());
+    }
+
+    static Map<String, Object> withDataset(ExperimentConfig c, String estimator, Map<String, Object> given) {
+        Map<String, Object> options = new LinkedHashMap<>(given);
+        Map<String, Object> defaults = AccuracyEstimators.registry().get(estimator).options();
+        if (c.dataset().isEmpty() || !defaults.containsKey("dir")) {
+            return options;
+        }
+        String nameKey = defaults.containsKey("dataset") ? "dataset" : "data";
+        if (c.dataset().get("name") != null) {
+            options.putIfAbsent(nameKey, c.dataset().get("name"));
+        }
+        if (c.dataset().get("dir") != null) {
+            options.putIfAbsent("dir", c.dataset().get("dir"));
         }
         return options;
     }

@@ -74,13 +74,23 @@ public final class NetworkBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        NDArray[] values = forwardLayers(store, inputs.singletonOrThrow(), training, params);
+        return new NDList(values[values.length - 1]);
+    }
+
+    /**
+     * Runs the network and returns every layer's output, indexed by layer id (proxies read the
+     * activations). The arrays live in the input's manager.
+     */
+    public NDArray[] forwardLayers(ParameterStore store, NDArray input, boolean training,
+            PairList<String, Object> params) {
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
-        values[0] = inputs.singletonOrThrow();
+        values[0] = input;
         for (int i = 1; i < layers.size(); i++) {
             values[i] = run(layers.get(i), values, store, training, params);
         }
-        return new NDList(values[values.length - 1]);
+        return values;
     }
 
     private NDArray run(Layer l, NDArray[] values, ParameterStore store, boolean training,

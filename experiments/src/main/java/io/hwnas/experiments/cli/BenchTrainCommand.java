@@ -1,0 +1,81 @@
+package io.hwnas.experiments.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.train.TrainBenchmark;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hwnas bench train}: training and inference images/s and seconds per synflow for one
+ * architecture, the figures the Python peer ({@code peer_torch_bench.py}) prints.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Training/inference throughput and synflow time of one architecture on DJL.")
+final class BenchTrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SpaceOptions space;
+
+    @Option(names = "--arch", required = true, description = "the architecture string")
+    String arch;
+
+    @Option(names = "--batch", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch = 64;
+
+    @Option(names = "--threads", description = "intra-op CPU threads (default ${DEFAULT-VALUE})")
+    int threads = 2;
+
+    @Option(names = "--steps", description = "timed steps (default ${DEFAULT-VALUE})")
+    int steps = 20;
+
+    @Option(names = "--synflow-runs", description = "synflow evaluations timed (default ${DEFAULT-VALUE})")
+    int synflowRuns = 10;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (batch <= 0 || threads <= 0 || steps <= 0 || synflowRuns <= 0) {
+            throw new UsageException("--batch, --threads, --steps and --synflow-runs must be positive");
+        }
+        SearchSpace s = space.resolve();
+        Architecture a = s.parse(arch);
+        Network net = s.network(a);
+        Engine engine = Engine.getInstance();
+        JniUtils.setNumThreads(threads);
+        TrainBenchmark.Result r = TrainBenchmark.run(net, batch, steps, synflowRuns, 0);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = Json.object();
+            o.put("engine", engine.getEngineName() + " " + engine.getVersion());
+            o.put("threads", threads);
+            o.put("arch", a.canonical());
+            o.put("batch", batch);
+            o.put("train_images_per_s", Math.round(r.trainImagesPerSecond() * 10) / 10.0);
+            o.put("infer_images_per_s", Math.round(r.inferImagesPerSecond() * 10) / 10.0);
+            o.put("synflow_s_per_arch", Math.round(r.synflowSecondsPerArch() * 1e4) / 1e4);
+            o.put("synflow_score", Math.exp(r.synflowScore()));
+            Json.print(out, o);
+        } else {
+            out.printf("train %.1f images/s, inference %.1f images/s, synflow %.4f s per arch (%s, %d threads)%n",
+                    r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.synflowSecondsPerArch(),
+                    engine.getEngineName(), threads);
+            out.flush();
+        }
+        return 0;
+    }
+}

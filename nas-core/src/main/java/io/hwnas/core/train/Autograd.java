@@ -1,0 +1,33 @@
+package io.hwnas.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Serialises work that records gradients or seeds DJL's engine: DJL's PyTorch engine allows one
+ * gradient collector in the process at a time, and its random generator is global, so seeded
+ * initialisation is only deterministic while no other thread draws from it.
+ */
+public final class Autograd {
+
+    private static final ReentrantLock LOCK = new ReentrantLock();
+
+    private Autograd() {
+    }
+
+    /** Runs {@code work} alone, with DJL's engine seeded from {@code seed}. */
+    public static <T> T exclusive(long seed, Supplier<T> work) {
+        LOCK.lock();
+        try {
+            Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+            // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the
+            // thread that loads the engine. Off, forward passes outside a collector keep no graph.
+            JniUtils.setGradMode(false);
+            return work.get();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.hwnas.core.train;
+
+import io.hwnas.core.accuracy.AccuracyEstimator;
+import io.hwnas.core.accuracy.Estimate;
+import io.hwnas.core.accuracy.EstimatorOptions;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.data.DataSplits;
+import io.hwnas.core.data.Datasets;
+import io.hwnas.core.data.ImageDataset;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.Options;
+import io.hwnas.core.space.SearchSpace;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Real short training: the candidate is trained on a dataset ({@code fashion-mnist} by default)
+ * and scored by validation top-1 in percent. The validation images are a fixed seeded part of
+ * the training set, the same for every candidate. Options: {@code dataset}, {@code dir},
+ * {@code epochs}, {@code steps}, {@code batch}, {@code lr}, {@code momentum}, {@code nesterov},
+ * {@code weight_decay}, {@code warmup}, {@code train_size} (0: all), {@code val_size}.
+ */
+public final class TrainEstimator implements AccuracyEstimator {
+
+    private static final Set<String> ALLOWED = Set.of("dataset", "dir", "epochs", "steps", "batch", "lr", "momentum",
+            "nesterov", "weight_decay", "warmup", "train_size", "val_size");
+    private static final Map<String, ImageDataset.Split> SPLITS = new ConcurrentHashMap<>();
+
+    private final String dataset;
+    private final String dir;
+    private final TrainOptions train;
+    private final int trainSize;
+    private final int valSize;
+
+    public TrainEstimator() {
+        this("fashion-mnist", null, TrainOptions.defaults(), 0, 5000);
+    }
+
+    private TrainEstimator(String dataset, String dir, TrainOptions train, int trainSize, int valSize) {
+        this.dataset = dataset;
+        this.dir = dir;
+        this.train = train;
+        this.trainSize = trainSize;
+        this.valSize = valSize;
+    }
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public TrainEstimator withOptions(Map<String, ?> options) {
+        EstimatorOptions o = new EstimatorOptions("accuracy estimator train", options, ALLOWED);
+        TrainOptions t = train;
+        TrainOptions next;
+        try {
+            next = new TrainOptions(o.real("epochs", t.epochs(), 1e-3, 1e4), o.integer("steps", t.steps(), 0,
+                    100_000_000), o.integer("batch", t.batch(), 1, 65536), o.real("lr", t.learningRate(), 1e-9, 100),
+                    o.real("momentum", t.momentum(), 0, 0.999999), o.bool("nesterov", t.nesterov()),
+                    o.real("weight_decay", t.weightDecay(), 0, 1), o.integer("warmup", t.warmupSteps(), 0,
+                            100_000_000), t.evalBatch());
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("accuracy estimator")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("accuracy estimator train: " + e.getMessage(), e);
+        }
+        return new TrainEstimator(o.choice("dataset", dataset, Datasets.NAMES), o.text("dir", dir), next,
+                o.integer("train_size", trainSize, 0, Integer.MAX_VALUE), o.integer("val_size", valSize, 1,
+                        Integer.MAX_VALUE));
+    }
+
+    @Override
+    public Map<String, Object> options() {
+        return Options.ordered("dataset", dataset, "dir", dir == null ? "" : dir, "epochs", train.epochs(), "steps",
+                train.steps(), "batch", train.batch(), "lr", train.learningRate(), "momentum", train.momentum(),
+                "nesterov", train.nesterov(), "weight_decay", train.weightDecay(), "warmup", train.warmupSteps(),
+                "train_size", trainSize, "val_size", valSize);
+    }
+
+    @Override
+    public boolean isAccuracy() {
+        return true;
+    }
+
+    /** The training options in force. */
+    public TrainOptions trainOptions() {
+        return train;
+    }
+
+    /** The training and validation images these options select (cached). */
+    public ImageDataset.Split data() {
+        return SPLITS.computeIfAbsent(dataset + "|" + dir + "|" + trainSize + "|" + valSize, k -> {
+            DataSplits d = Datasets.load(dataset, dir == null ? null : Path.of(dir), 0);
+            ImageDataset.Split s = d.train().split(Math.min(valSize, d.train().size() - 1), 0);
+            return trainSize > 0 ? new ImageDataset.Split(s.train().sample(trainSize, 1), s.validation()) : s;
+        });
+    }
+
+    @Override
+    public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
+        ImageDataset.Split data = data();
+        Network net = space.network(architecture, space.defaultInput(), data.train().classes());
+        TrainResult r = Training.train(net, data, train, seed);
+        return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
+                "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
+                r.imagesPerSecond()));
+    }
+}

@@ -1,0 +1,184 @@
+package io.hwnas.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.hwnas.core.build.DjlModels;
+import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.data.ImageBatcher;
+import io.hwnas.core.data.ImageDataset;
+import io.hwnas.core.ir.Network;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Short supervised training of an IR network on DJL: SGD with momentum, weight decay and a
+ * warm-up + cosine schedule, then top-1 on the validation set. Every DJL resource of a run lives
+ * in one manager closed at the end, and each step in a sub-manager, so runs do not grow memory.
+ */
+public final class Training {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Training.class);
+
+    private Training() {
+    }
+
+    /** Trains a freshly initialised network; see {@link #train(Network, ImageDataset.Split, TrainOptions, long, Path)}. */
+    public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed) {
+        return train(network, data, options, seed, null);
+    }
+
+    /**
+     * Trains a freshly initialised network (DJL's engine seeded from {@code seed}; batches shuffled
+     * from {@code seed}) and validates it.
+     *
+     * @param saveWeights where to write the trained parameters ({@link Weights}), or {@code null}
+     * @throws IllegalArgumentException if the network's classes differ from the dataset's
+     */
+    public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed,
+            Path saveWeights) {
+        int classes = network.outputShape().channels();
+        if (classes != data.train().classes()) {
+            throw new IllegalArgumentException("the network has " + classes + " outputs, but " + data.train().name()
+                    + " has " + data.train().classes() + " classes");
+        }
+        ImageBatcher batcher = ImageBatcher.fitted(data.train(), network.inputShape());
+        return Autograd.exclusive(seed, () -> run(network, data, batcher, options, seed, saveWeights));
+    }
+
+    private static TrainResult run(Network network, ImageDataset.Split data, ImageBatcher batcher, TrainOptions o,
+            long seed, Path saveWeights) {
+        long start = System.nanoTime();
+        ImageDataset train = data.train();
+        int batch = Math.min(o.batch(), train.size());
+        int perEpoch = Math.max(1, train.size() / batch);
+        int total = o.totalSteps(train.size());
+        List<Double> curve = new ArrayList<>(total);
+        long trainNanos = 0;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NetworkBlock block = DjlModels.initialized(network, manager, DataType.FLOAT32, batch);
+            ParameterStore store = new ParameterStore(manager, false);
+            List<Parameter> params = block.trainable();
+            NDArray[] velocity = new NDArray[params.size()];
+            for (int i = 0; i < velocity.length; i++) {
+                velocity[i] = manager.zeros(params.get(i).getArray().getShape());
+            }
+            Shape inShape = DjlModels.inputShape(network, batch);
+            int[] order = null;
+            for (int t = 0; t < total; t++) {
+                int pos = t % perEpoch;
+                if (pos == 0) {
+                    order = ImageDataset.permutation(train.size(), seed * 31 + t / perEpoch);
+                }
+                long s0 = System.nanoTime();
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = step.create(batcher.fill(train, order, pos * batch, pos * batch + batch), inShape);
+                    NDArray y = step.create(oneHot(train, order, pos * batch, batch, classesOf(network)),
+                            new Shape(batch, classesOf(network)));
+                    curve.add(step(block, store, params, velocity, x, y, o, o.rate(t, total), step));
+                }
+                trainNanos += System.nanoTime() - s0;
+            }
+            double[] val = validate(block, store, manager, data.validation(), batcher, o.evalBatch(), network);
+            if (saveWeights != null) {
+                Weights.save(block, saveWeights);
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            long images = (long) total * batch;
+            LOG.debug("trained {} steps in {} s: top1 {}", total, wall, val[0]);
+            return new TrainResult(val[0], val[1], curve, total, images, wall, images / (trainNanos / 1e9));
+        }
+    }
+
+    /**
+     * One training step on a batch: forward in training mode, cross-entropy against the one-hot
+     * labels {@code y}, backward, SGD update. Returns the loss.
+     */
+    static double step(NetworkBlock block, ParameterStore store, List<Parameter> params, NDArray[] velocity, NDArray x,
+            NDArray y, TrainOptions o, double lr, NDManager step) {
+        NDArray loss;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
+            loss = logits.logSoftmax(1).mul(y).sum().div(-x.getShape().get(0));
+            gc.backward(loss);
+        }
+        double value = loss.getFloat();
+        update(params, velocity, o, lr, step);
+        return value;
+    }
+
+    private static int classesOf(Network network) {
+        return network.outputShape().channels();
+    }
+
+    private static float[] oneHot(ImageDataset d, int[] order, int from, int batch, int classes) {
+        float[] y = new float[batch * classes];
+        for (int j = 0; j < batch; j++) {
+            y[j * classes + d.label(order[from + j])] = 1f;
+        }
+        return y;
+    }
+
+    /** One SGD step: g += wd * w; v = m * v + g; w -= lr * (nesterov ? g + m * v : v). */
+    private static void update(List<Parameter> params, NDArray[] velocity, TrainOptions o, double lr, NDManager step) {
+        float m = (float) o.momentum();
+        for (int i = 0; i < params.size(); i++) {
+            NDArray w = params.get(i).getArray();
+            if (!w.hasGradient()) {
+                continue;
+            }
+            NDArray g = scoped(w.getGradient(), step);
+            NDArray d = o.weightDecay() > 0 ? g.add(scoped(w.mul((float) o.weightDecay()), step)) : g;
+            NDArray v = velocity[i];
+            v.muli(m).addi(d);
+            NDArray dir = o.nesterov() ? d.add(scoped(v.mul(m), step)) : scoped(v.mul(1f), step);
+            w.subi(dir.muli((float) lr));
+            g.muli(0f);
+        }
+    }
+
+    /** Moves an array created on a long-lived array's manager into the step's manager. */
+    static NDArray scoped(NDArray a, NDManager step) {
+        a.attach(step);
+        return a;
+    }
+
+    /** Top-1 in percent and mean cross-entropy on {@code data}, in evaluation mode. */
+    private static double[] validate(NetworkBlock block, ParameterStore store, NDManager manager, ImageDataset data,
+            ImageBatcher batcher, int evalBatch, Network network) {
+        int[] all = ImageDataset.permutation(data.size(), 0);
+        java.util.Arrays.sort(all);
+        long correct = 0;
+        double lossSum = 0;
+        int classes = classesOf(network);
+        for (int from = 0; from < data.size(); from += evalBatch) {
+            int to = Math.min(data.size(), from + evalBatch);
+            try (NDManager step = manager.newSubManager()) {
+                NDArray x = step.create(batcher.fill(data, all, from, to), DjlModels.inputShape(network, to - from));
+                NDArray logp = block.forward(store, new NDList(x), false).singletonOrThrow().logSoftmax(1);
+                float[] lp = logp.toFloatArray();
+                for (int j = 0; j < to - from; j++) {
+                    int label = data.label(from + j);
+                    int best = 0;
+                    for (int c = 1; c < classes; c++) {
+                        if (lp[j * classes + c] > lp[j * classes + best]) {
+                            best = c;
+                        }
+                    }
+                    correct += best == label ? 1 : 0;
+                    lossSum -= lp[j * classes + label];
+                }
+            }
+        }
+        return new double[] {100.0 * correct / data.size(), lossSum / data.size()};
+    }
+}

@@ -1,0 +1,60 @@
+package io.hwnas.core.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A measurement, opt-in ({@code -Dhwnas.heavy=true}): 1,000 proxy evaluations of sampled NB201
+ * cells (synflow, nwot and snip in turn; 16x16 inputs to keep it minutes) and the process RSS,
+ * which must stay within 10% of its value after the first 100.
+ */
+@EnabledIfSystemProperty(named = "hwnas.heavy", matches = "true")
+class ProxyMemoryTest {
+
+    static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
+    void thousandEvaluationsKeepRssFlat() throws IOException {
+        SearchSpace s = SearchSpaces.get("nb201");
+        ZeroCostProxy[] proxies = {new Synflow(), new Nwot(), new Snip()};
+        Shape in = new Shape(3, 16, 16);
+        ProxyBatch batch = ProxyBatch.gaussian(16, in, 10, 0);
+        SplittableRandom r = new SplittableRandom(1);
+        long base = 0;
+        long max = 0;
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= 1000; i++) {
+            Network n = s.network(s.sample(r), in, 10);
+            proxies[i % 3].score(n, batch, i);
+            if (i == 100) {
+                base = rssKb();
+            }
+            if (i >= 100) {
+                max = Math.max(max, rssKb());
+            }
+            if (i % 100 == 0) {
+                System.out.printf("after %d evaluations: RSS %d MiB (%.1f s)%n", i, rssKb() / 1024,
+                        (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        System.out.printf("RSS after 100: %d KiB, max after: %d KiB (+%.1f%%)%n", base, max, 100.0 * (max - base) / base);
+        assertTrue(max <= base * 1.10, "RSS grew from " + base + " to " + max + " KiB");
+    }
+}
