@@ -16,6 +16,8 @@ public final class HwnasCli implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // DJL reports usage over the network unless opted out; hwnas runs offline and sends nothing
+        System.setProperty("OPT_OUT_TRACKING", "true");
         System.exit(execute(args));
     }
 

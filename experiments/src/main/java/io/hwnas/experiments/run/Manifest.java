@@ -37,8 +37,9 @@ final class Manifest {
         }
         o.put("java_version", System.getProperty("java.version"));
         o.put("java_vendor", System.getProperty("java.vendor"));
-        o.put("djl_version", pomVersion("ai.djl", "api"));
-        o.put("pytorch_version", pomVersion("ai.djl.pytorch", "pytorch-native-cpu"));
+        o.put("djl_version", property("/pytorch-engine.properties", "djl_version"));
+        o.put("pytorch_version", property("/native/lib/pytorch.properties", "version") + " ("
+                + property("/native/lib/pytorch.properties", "flavor") + ")");
         o.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         o.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -52,15 +53,15 @@ final class Manifest {
         return v == null ? "dev" : v;
     }
 
-    private static String pomVersion(String group, String artifact) {
-        String res = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+    /** A property of a properties file on the class path (the DJL engine's and the native library's). */
+    private static String property(String res, String key) {
         try (InputStream in = Manifest.class.getResourceAsStream(res)) {
             if (in == null) {
                 return "unknown";
             }
             Properties p = new Properties();
             p.load(in);
-            return p.getProperty("version", "unknown");
+            return p.getProperty(key, "unknown");
         } catch (IOException e) {
             return "unknown";
         }

@@ -15,7 +15,8 @@ public final class ParetoSets {
     }
 
     /**
-     * The non-dominated evaluations for one device, one per architecture, sorted by the first cost
+     * The non-dominated evaluations for one device, one per architecture and one per objective
+     * vector (exact ties collapse to the architecture first by name), sorted by the first cost
      * metric then the architecture string (a deterministic order).
      */
     public static List<Evaluation> front(DeviceObjectives d, List<Evaluation> evaluations) {
@@ -30,10 +31,13 @@ public final class ParetoSets {
         for (int i = 0; i < points.length; i++) {
             points[i] = d.point(all.get(i));
         }
-        List<Evaluation> front = new ArrayList<>();
+        // architectures with exactly the same objective values are one point: keep the first by name
+        Map<String, Evaluation> byPoint = new java.util.TreeMap<>();
         for (int i : Pareto.nonDominated(points)) {
-            front.add(all.get(i));
+            byPoint.merge(java.util.Arrays.toString(points[i]), all.get(i),
+                    (a, b) -> a.architecture().canonical().compareTo(b.architecture().canonical()) <= 0 ? a : b);
         }
+        List<Evaluation> front = new ArrayList<>(byPoint.values());
         String first = d.metric(d.metrics().get(0));
         front.sort(Comparator.comparingDouble((Evaluation e) -> e.metric(first))
                 .thenComparing(e -> e.architecture().canonical()));
