@@ -163,6 +163,13 @@ public final class ConfigLoader {
         Path output = out == null ? null : base.resolve(out).normalize();
         Map<String, Object> finalTraining = root.object("final_training", false).isObject()
                 ? root.map("final_training") : Map.of();
+        if (!finalTraining.isEmpty() && AccuracyEstimators.registry().contains("train")) {
+            try {
+                AccuracyEstimators.get("train", finalTraining);
+            } catch (IllegalArgumentException e) {
+                p.at("final_training", e.getMessage());
+            }
+        }
         p.throwIfAny();
         return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
                 objectives, new ExperimentConfig.Strategy(stName, stOptions, batchSize), budget,

@@ -73,6 +73,11 @@ public final class RunOutputs {
     }
 
     public void writeModels(Map<String, List<Evaluation>> fronts) {
+        writeModels(fronts, Map.of());
+    }
+
+    /** Writes the model directories, copying in trained weights where final training produced them. */
+    void writeModels(Map<String, List<Evaluation>> fronts, Map<String, FinalTraining.Trained> trained) {
         try {
             for (DeviceTarget target : setup.devices()) {
                 List<Evaluation> front = fronts.get(target.name());
@@ -81,8 +86,14 @@ public final class RunOutputs {
                             .resolve(Integer.toString(k + 1)));
                     Architecture a = front.get(k).architecture();
                     Files.writeString(m.resolve("architecture.json"), JSON.writeValueAsString(a));
-                    Files.writeString(m.resolve("model-card.md"), modelCard(target, front.get(k), k + 1, front.size()),
-                            StandardCharsets.UTF_8);
+                    FinalTraining.Trained t = trained.get(a.canonical());
+                    if (t != null) {
+                        Files.copy(t.weights(), m.resolve(FinalTraining.WEIGHTS),
+                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    String card = modelCard(target, front.get(k), k + 1, front.size(), t,
+                            Files.exists(m.resolve(FinalTraining.WEIGHTS)));
+                    Files.writeString(m.resolve("model-card.md"), card, StandardCharsets.UTF_8);
                 }
             }
         } catch (IOException e) {
@@ -101,7 +112,8 @@ public final class RunOutputs {
         }
     }
 
-    String modelCard(DeviceTarget target, Evaluation e, int rank, int of) {
+    String modelCard(DeviceTarget target, Evaluation e, int rank, int of, FinalTraining.Trained trained,
+            boolean hasWeights) {
         ExperimentConfig c = setup.config();
         Architecture a = e.architecture();
         Network n = setup.evaluator().network(a);
@@ -115,6 +127,13 @@ public final class RunOutputs {
         sb.append("- network: input ").append(n.inputShape()).append(", output ").append(n.outputShape())
                 .append(String.format(Locale.ROOT, ", %,d parameters, %,d MACs, %,d model bytes, %,d peak activation "
                         + "bytes per sample%n", n.params(), n.macs(), n.modelBytes(), n.peakActivationBytes()));
+        if (trained != null) {
+            sb.append(String.format(Locale.ROOT, "- final training: validation top-1 %.2f%% after %d steps (%.1f s, "
+                    + "%.0f images/s); weights in `%s`%n", trained.result().top1(), trained.result().steps(),
+                    trained.result().wallSeconds(), trained.result().imagesPerSecond(), FinalTraining.WEIGHTS));
+        } else if (hasWeights) {
+            sb.append("- trained weights: `").append(FinalTraining.WEIGHTS).append("`\n");
+        }
         sb.append("\n## Predicted costs on every device of the run\n\n");
         sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
         sb.append("|---|---|---|---|---|---|---|\n");

@@ -110,7 +110,9 @@ public final class Runner {
             report = run.report();
         }
         progress.finish();
-        Map<String, List<Evaluation>> fronts = writeResults(setup, dir, all, journalOrder(dir));
+        Map<String, List<Evaluation>> fronts = fronts(setup, all);
+        Map<String, FinalTraining.Trained> trained = FinalTraining.run(setup, dir, fronts);
+        writeResults(setup, dir, fronts, trained, journalOrder(dir));
         new RunOutputs(setup, dir).writeStrategyReport(report);
         return new Result(dir, all.size(), fromJournal, fronts, report);
     }
@@ -155,22 +157,26 @@ public final class Runner {
      */
     public static Path rebuild(RunSetup setup, Path dir) {
         List<Evaluation> journaled = journalOrder(dir);
-        writeResults(setup, dir, journaled, journaled);
+        writeResults(setup, dir, fronts(setup, journaled), Map.of(), journaled);
         return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
     }
 
-    /** Writes the Pareto sets, models and report; the fronts depend only on the set of evaluations. */
-    private static Map<String, List<Evaluation>> writeResults(RunSetup setup, Path dir, List<Evaluation> all,
-            List<Evaluation> journalOrder) {
+    /** The per-device Pareto sets; they depend only on the set of evaluations, not on their order. */
+    private static Map<String, List<Evaluation>> fronts(RunSetup setup, List<Evaluation> all) {
         Map<String, List<Evaluation>> fronts = new LinkedHashMap<>();
         for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
             fronts.put(d.device(), ParetoSets.front(d, all));
         }
+        return fronts;
+    }
+
+    /** Writes the Pareto sets, models and report. */
+    private static void writeResults(RunSetup setup, Path dir, Map<String, List<Evaluation>> fronts,
+            Map<String, FinalTraining.Trained> trained, List<Evaluation> journalOrder) {
         RunOutputs outputs = new RunOutputs(setup, dir);
         outputs.writeFronts(fronts);
-        outputs.writeModels(fronts);
+        outputs.writeModels(fronts, trained);
         io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder, fronts);
-        return fronts;
     }
 
     /** Every evaluation of the run in journal (completion) order. */

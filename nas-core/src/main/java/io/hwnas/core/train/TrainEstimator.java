@@ -102,11 +102,19 @@ public final class TrainEstimator implements AccuracyEstimator {
 
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
-        ImageDataset.Split data = data();
-        Network net = space.network(architecture, space.defaultInput(), data.train().classes());
-        TrainResult r = Training.train(net, data, train, seed);
+        TrainResult r = train(space, architecture, seed, null);
         return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
                 "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
                 r.imagesPerSecond()));
+    }
+
+    /**
+     * Trains the architecture exactly as {@link #estimate} does and, when {@code weights} is not
+     * null, writes the trained parameters there (the final training of Pareto members).
+     */
+    public TrainResult train(SearchSpace space, Architecture architecture, long seed, Path weights) {
+        ImageDataset.Split data = data();
+        Network net = space.network(architecture, space.defaultInput(), data.train().classes());
+        return Training.train(net, data, train, seed, weights);
     }
 }
