@@ -48,6 +48,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress display (batch jobs)")
     boolean quiet;
 
+    @Option(names = "--budget", description = "override the config's budget (e.g. a quick smoke run of a config)")
+    Integer budget;
+
     /** The production device binder: catalog profiles (or files) with their cost models and calibrations. */
     public static RunSetup.DeviceBinder deviceBinder() {
         return spec -> {
@@ -98,6 +101,16 @@ public final class SearchCommand implements Callable<Integer> {
                         + ConfigLoader.EXECUTORS);
             }
             c = withExecutor(c, executor);
+        }
+        if (budget != null) {
+            if (resume != null) {
+                throw new UsageException("--budget cannot change the budget of a run being resumed");
+            }
+            if (budget <= 0) {
+                throw new UsageException("--budget must be a positive integer, but was " + budget);
+            }
+            c = new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
+                    c.objectives(), c.strategy(), budget, c.executor(), c.output(), c.finalTraining(), c.screen());
         }
         RunSetup setup = RunSetup.bind(c, deviceBinder());
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
