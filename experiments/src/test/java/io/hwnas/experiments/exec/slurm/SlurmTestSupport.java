@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** What the Slurm integration tests share: the cluster check, configs, launchers and run helpers. */
-final class SlurmTestSupport {
+public final class SlurmTestSupport {
 
     static final String HOW_TO_ENABLE = "Slurm integration tests skipped: bring a local cluster up with "
             + "'scripts/slurm-local.sh up' (root), then run 'HWNAS_SLURM=1 mvn -B verify' (.ci/run does both)";
@@ -33,7 +33,7 @@ final class SlurmTestSupport {
     }
 
     /** Skips unless HWNAS_SLURM=1; then the cluster must answer. */
-    static void requireCluster() {
+    public static void requireCluster() {
         if (!"1".equals(System.getenv("HWNAS_SLURM")) && !toldHowToEnable) {
             toldHowToEnable = true;
             System.err.println(HOW_TO_ENABLE);
