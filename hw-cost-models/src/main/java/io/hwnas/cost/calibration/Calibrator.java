@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.LevenbergMarquardtOptimizer;
@@ -26,7 +27,11 @@ import org.apache.commons.math3.util.Pair;
  */
 public final class Calibrator {
 
-    private static final double PRIOR = 0.02;
+    /**
+     * Weight of the pull towards the profile's values, per log-multiplier squared. Small: 50 log-latency
+     * residuals of a few percent must outweigh it, yet it fixes what the data cannot see.
+     */
+    private static final double PRIOR = 1e-5;
     private static final double HUBER = 1.345;
     private static final int ROUNDS = 4;
 
@@ -68,8 +73,11 @@ public final class Calibrator {
         double[] theta = bestStart(model, base, names, start, plans, batch, logY);
         double scale = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            LeastSquaresOptimizer.Optimum opt = solve(model, base, names, start, plans, batch, logY, weights, theta);
-            theta = opt.getPoint().toArray();
+            try {
+                theta = solve(model, base, names, start, plans, batch, logY, weights, theta).getPoint().toArray();
+            } catch (MathIllegalStateException e) {
+                break; // keep the last good point: re-weighting is a refinement
+            }
             double[] r = residuals(model, base, names, start, plans, batch, logY, theta);
             scale = Math.max(0.01, 1.4826 * median(abs(r)));
             for (int i = 0; i < n; i++) {
@@ -110,13 +118,18 @@ public final class Calibrator {
                 String name = names.get(j);
                 t[j] = name.startsWith("eff_") && !name.equals("eff_memory") ? -shift : 0;
             }
-            LeastSquaresOptimizer.Optimum opt = solve(model, base, names, start, plans, batch, logY, ones, t);
+            LeastSquaresOptimizer.Optimum opt;
+            try {
+                opt = solve(model, base, names, start, plans, batch, logY, ones, t);
+            } catch (MathIllegalStateException e) {
+                continue; // a start that does not converge is dropped
+            }
             if (opt.getCost() < bestCost) {
                 bestCost = opt.getCost();
                 best = opt.getPoint().toArray();
             }
         }
-        return best;
+        return best != null ? best : new double[p];
     }
 
     private static LeastSquaresOptimizer.Optimum solve(AnalyticalModel model, DeviceProfile base, List<String> names,
