@@ -97,6 +97,19 @@ class CostCommandTest {
     }
 
     @Test
+    void profileHostWritesALoadableProfile(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("host.json");
+        CliRunner r = CliRunner.run("profile-host", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("GFLOPS") && r.out().contains("GB/s"), r.out());
+        JsonNode o = json(CliRunner.run("devices", "show", out.toString(), "--json"));
+        assertTrue(o.get("numbers").get("peak_gflops").get("value").asDouble() > 0);
+        assertTrue(o.get("numbers").get("peak_gflops").get("source").asText().contains("profile-host"));
+        JsonNode c = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", out.toString(), "--json"));
+        assertEquals("cpu", c.get("model").asText());
+    }
+
+    @Test
     void benchPrintsEstimatesPerSecond() throws Exception {
         JsonNode o = json(CliRunner.run("bench", "cost", "--space", "nb201", "--device", "eyeriss", "--archs", "20",
                 "--seconds", "0.2", "--json"));

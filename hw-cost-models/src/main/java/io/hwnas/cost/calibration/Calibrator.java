@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresBuilder;
 import org.apache.commons.math3.fitting.leastsquares.LeastSquaresOptimizer;
 import org.apache.commons.math3.fitting.leastsquares.LevenbergMarquardtOptimizer;
@@ -26,9 +27,14 @@ import org.apache.commons.math3.util.Pair;
  */
 public final class Calibrator {
 
-    private static final double PRIOR = 0.02;
+    /**
+     * Weight of the pull towards the profile's values, per log-multiplier squared. Small: 50 log-latency
+     * residuals of a few percent must outweigh it, yet it fixes what the data cannot see.
+     */
+    private static final double PRIOR = 1e-5;
     private static final double HUBER = 1.345;
     private static final int ROUNDS = 4;
+    private static final int MAX_ITERATIONS = 400;
 
     private Calibrator() {
     }
@@ -68,8 +74,7 @@ public final class Calibrator {
         double[] theta = bestStart(model, base, names, start, plans, batch, logY);
         double scale = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            LeastSquaresOptimizer.Optimum opt = solve(model, base, names, start, plans, batch, logY, weights, theta);
-            theta = opt.getPoint().toArray();
+            theta = solve(model, base, names, start, plans, batch, logY, weights, theta).point();
             double[] r = residuals(model, base, names, start, plans, batch, logY, theta);
             scale = Math.max(0.01, 1.4826 * median(abs(r)));
             for (int i = 0; i < n; i++) {
@@ -110,23 +115,47 @@ public final class Calibrator {
                 String name = names.get(j);
                 t[j] = name.startsWith("eff_") && !name.equals("eff_memory") ? -shift : 0;
             }
-            LeastSquaresOptimizer.Optimum opt = solve(model, base, names, start, plans, batch, logY, ones, t);
-            if (opt.getCost() < bestCost) {
-                bestCost = opt.getCost();
-                best = opt.getPoint().toArray();
+            Fit fit = solve(model, base, names, start, plans, batch, logY, ones, t);
+            if (fit.cost() < bestCost) {
+                bestCost = fit.cost();
+                best = fit.point();
             }
         }
-        return best;
+        return best != null ? best : new double[p];
     }
 
-    private static LeastSquaresOptimizer.Optimum solve(AnalyticalModel model, DeviceProfile base, List<String> names,
-            double[] start, List<KernelPlan> plans, int batch, double[] logY, double[] weights, double[] theta) {
+    /** A fitted point and its cost (half the sum of squared weighted residuals). */
+    private record Fit(double[] point, double cost) {
+    }
+
+    /**
+     * Levenberg-Marquardt from {@code theta}; if it does not converge within its iteration budget,
+     * the best point it evaluated (a max() kink can make it crawl).
+     */
+    private static Fit solve(AnalyticalModel model, DeviceProfile base, List<String> names, double[] start,
+            List<KernelPlan> plans, int batch, double[] logY, double[] weights, double[] theta) {
         double[] w = weights.clone();
-        MultivariateJacobianFunction f = point -> evaluate(model, base, names, start, plans, batch, logY, w,
-                point.toArray());
-        return new LevenbergMarquardtOptimizer().withCostRelativeTolerance(1e-8).withParameterRelativeTolerance(1e-6)
-                .optimize(new LeastSquaresBuilder().start(theta).model(f).target(new double[logY.length + theta.length])
-                        .maxEvaluations(100000).maxIterations(100000).lazyEvaluation(false).build());
+        double[][] best = {theta.clone()};
+        double[] bestCost = {Double.POSITIVE_INFINITY};
+        MultivariateJacobianFunction f = point -> {
+            Pair<RealVector, org.apache.commons.math3.linear.RealMatrix> v = evaluate(model, base, names, start, plans,
+                    batch, logY, w, point.toArray());
+            double c = 0.5 * v.getFirst().dotProduct(v.getFirst());
+            if (c < bestCost[0]) {
+                bestCost[0] = c;
+                best[0] = point.toArray();
+            }
+            return v;
+        };
+        try {
+            LeastSquaresOptimizer.Optimum o = new LevenbergMarquardtOptimizer().withCostRelativeTolerance(1e-8)
+                    .withParameterRelativeTolerance(1e-6).optimize(new LeastSquaresBuilder().start(theta).model(f)
+                            .target(new double[logY.length + theta.length]).maxEvaluations(MAX_ITERATIONS * 2)
+                            .maxIterations(MAX_ITERATIONS).lazyEvaluation(false).build());
+            return new Fit(o.getPoint().toArray(), 0.5 * o.getCost() * o.getCost());
+        } catch (MathIllegalStateException e) {
+            return new Fit(best[0], bestCost[0]);
+        }
     }
 
     /** A positive floor so that a number that is 0 in the profile can still be fitted. */

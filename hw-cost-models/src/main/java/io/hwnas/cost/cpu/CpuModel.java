@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * CPU model: a roofline per (fused) kernel, {@code max(ops / (eff_class * peak), bytes / (eff_memory
  * * bandwidth)) + overhead_class}, plus a fixed time per inference; energy is the active power times
- * the time.
+ * the time. With the profile setting {@code overlap: sum} compute and memory time add instead (small
+ * eager-mode kernels that do not overlap their memory passes with arithmetic).
  */
 public final class CpuModel extends AnalyticalModel {
 
@@ -46,6 +47,12 @@ public final class CpuModel extends AnalyticalModel {
         double bytesPerMs = d.number("eff_memory") * d.number("bandwidth_gbs") * 1e6;
         double weightFactor = d.number("weight_factor");
         double powerW = d.number("power_w");
+        String overlapSetting = d.setting("overlap", "max");
+        if (!overlapSetting.equals("max") && !overlapSetting.equals("sum")) {
+            throw new IllegalArgumentException(d.origin() + ": setting overlap = '" + overlapSetting
+                    + "' is not allowed; expected one of [max, sum]");
+        }
+        boolean overlap = overlapSetting.equals("max");
         double fixed = d.number("fixed_ms");
         return new Costing() {
             @Override
@@ -55,7 +62,7 @@ public final class CpuModel extends AnalyticalModel {
                 double memory = (k.activationBytes(batch, k.bits()) + weightFactor * k.weightBytes(k.bits()))
                         / bytesPerMs;
                 double overhead = overheadMs[c] * k.launches();
-                double t = Math.max(compute, memory) + overhead;
+                double t = (overlap ? Math.max(compute, memory) : compute + memory) + overhead;
                 out[0] = powerW * t;
                 out[1] = argmax(compute, memory, overhead);
                 return t;
