@@ -43,6 +43,21 @@ class ValidationTest {
     }
 
     @Test
+    void theGpuModelRanksOurOwnH200MeasurementsBetterThanFlops() {
+        DeviceProfile d = DeviceCatalog.get("h200");
+        for (String column : new String[] {"h200_1", "h200_256"}) {
+            Measurements m = Measurements.read("h200_nb201_latency.csv.gz", column, "arch_str");
+            Validation v = new Validation(SearchSpaces.get("nb201"), m, AnalyticalModel.fuses(d),
+                    AnalyticalModel.foldsZero(d));
+            ValidationResult r = v.run(CostModels.forDevice(d), d, Measurements.batchOf(column), 50, 0);
+            assertEquals(450, r.nTest());
+            assertTrue(r.spearman() >= 0.85 && r.spearman() > r.flopsSpearman(),
+                    column + " spearman " + r.spearman() + " vs FLOPs " + r.flopsSpearman());
+            assertTrue(r.mape() < 15, column + " mape " + r.mape());
+        }
+    }
+
+    @Test
     void columnsMapToCatalogDevicesAndBatches() {
         assertEquals("titan-rtx", ValidationSuite.deviceFor("titan_rtx_256"));
         assertEquals("titan-x", ValidationSuite.deviceFor("titanx_32"));
