@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code hwnas} command line: each subcommand is one class in this package. */
 @Command(name = "hwnas", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Hardware-aware neural architecture search: Pareto sets of deployable models per device.",
-        subcommands = {SpacesCommand.class, InspectCommand.class})
+        subcommands = {SpacesCommand.class, InspectCommand.class, ExportCommand.class})
 public final class HwnasCli implements Runnable {
 
     @CommandLine.Spec
