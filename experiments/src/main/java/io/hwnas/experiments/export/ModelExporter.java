@@ -127,9 +127,9 @@ public final class ModelExporter {
             byte[] bytes = floatBytes;
             Int8Check check = null;
             if (r.int8()) {
-                Calibration.Batch cal = r.calibration().batch(r.input(), r.calibrationSamples(), true, r.dataDir(),
-                        r.seed());
-                ModelProto q = Int8Quantizer.quantize(floatModel, cal.x(), shape(r.input(), cal.count()));
+                Shape in = net.inputShape(); // a space may fix the resolution (mobilenet) whatever --input says
+                Calibration.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
+                ModelProto q = Int8Quantizer.quantize(floatModel, cal.x(), shape(in, cal.count()));
                 bytes = q.toByteArray();
                 check = r.verify() ? checkInt8(block, floatBytes, bytes, r) : null;
             }
@@ -142,8 +142,9 @@ public final class ModelExporter {
     }
 
     private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r) {
-        Calibration.Batch b = r.calibration().batch(r.input(), r.checkSamples(), false, r.dataDir(), r.seed());
-        long[] shape = shape(r.input(), b.count());
+        Shape in = block.network().inputShape();
+        Calibration.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
+        long[] shape = shape(in, b.count());
         float[] ref = Verification.djl(block, b.x(), shape);
         float[] q;
         float[] f;
@@ -151,8 +152,8 @@ public final class ModelExporter {
         try (OrtModel ort = new OrtModel(int8Bytes, 1); OrtModel fort = new OrtModel(floatBytes, 1)) {
             q = ort.run(b.x(), shape);
             f = fort.run(b.x(), shape);
-            float[] one = java.util.Arrays.copyOf(b.x(), (int) r.input().elements());
-            latency = ort.medianLatencyMs(one, shape(r.input(), 1), 3, LATENCY_RUNS);
+            float[] one = java.util.Arrays.copyOf(b.x(), (int) in.elements());
+            latency = ort.medianLatencyMs(one, shape(in, 1), 3, LATENCY_RUNS);
         }
         int classes = ref.length / b.count();
         float min = Float.POSITIVE_INFINITY;
