@@ -206,7 +206,12 @@ public final class RunDirectoryExport {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            // member directories 0, 1, ..., 10 in numeric order; other names after them, alphabetically
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .sorted(java.util.Comparator.comparing((String n) -> !n.matches("[0-9]{1,9}"))
+                            .thenComparing(n -> n.matches("[0-9]{1,9}") ? Integer.parseInt(n) : 0)
+                            .thenComparing(java.util.Comparator.naturalOrder()))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
         }
