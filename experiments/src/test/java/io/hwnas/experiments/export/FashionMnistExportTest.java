@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FashionMnistExportTest {
 
     static final String ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_1x1~2|";
-    static final int STEPS = 200;
+    static final int STEPS = 150;
     static final int BATCH = 32;
 
     @TempDir
@@ -105,7 +105,7 @@ class FashionMnistExportTest {
         try (Model model = Model.newInstance("fashion-mnist")) {
             model.setBlock(block);
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build());
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(2e-3f)).build());
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(DjlModels.inputShape(net, BATCH));
                 float[] x = new float[BATCH * FashionMnist.PIXELS];
