@@ -1,0 +1,237 @@
+package io.hwnas.experiments.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.experiments.export.Calibration;
+import io.hwnas.experiments.export.FashionMnist;
+import io.hwnas.experiments.export.ModelExporter;
+import io.hwnas.experiments.export.OnnxExporter;
+import io.hwnas.experiments.export.RunDirectoryExport;
+import io.hwnas.experiments.export.Verification;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hwnas export}: an architecture, or every model of a run directory, as an ONNX file. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Export an architecture (--space, --arch) or every model of a run directory to ONNX,",
+                "optionally int8 (QDQ) and verified against the DJL network with ONNX Runtime."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory to export all models of")
+    Path run;
+
+    @Option(names = "--device", description = "with RUN_DIR: only this device's models")
+    String device;
+
+    @Option(names = "--space", description = "search space: nb201, fbnet, mobilenet")
+    String space;
+
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a space option, value in YAML syntax")
+    List<String> options = List.of();
+
+    @Option(names = "--arch", description = "the architecture string (or an NB201 index)")
+    String arch;
+
+    @Option(names = "--input", description = "input shape CxHxW (default: the space's)")
+    String input;
+
+    @Option(names = "--classes", description = "number of classes (default: the space's)")
+    Integer classes;
+
+    @Option(names = "--weights", description = "trained weights (DJL block parameter file)")
+    Path weights;
+
+    @Option(names = "--format", defaultValue = "onnx", description = "output format; only onnx")
+    String format;
+
+    @Option(names = "--out", description = "the ONNX file to write")
+    Path out;
+
+    @Option(names = "--verify", description = "run the file in ONNX Runtime and compare with the DJL network")
+    boolean verify;
+
+    @Option(names = "--int8", description = "write an int8 QDQ model (per-channel weights, calibrated activations)")
+    boolean int8;
+
+    @Option(names = "--calibration", defaultValue = "synthetic",
+            description = "int8 calibration inputs: fashion-mnist or synthetic (default)")
+    String calibration;
+
+    @Option(names = "--calibration-samples", defaultValue = "256", description = "calibration batch size")
+    int calibrationSamples;
+
+    @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
+    int checkSamples;
+
+    @Option(names = "--data", description = "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)")
+    Path data;
+
+    @Option(names = "--metadata", paramLabel = "KEY=VALUE",
+            description = "extra metadata property, e.g. a device cost: cost.edgegpu.latency_ms=3.1")
+    List<String> metadata = List.of();
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of initial weights and verification inputs")
+    long seed;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (!format.equalsIgnoreCase("onnx")) {
+            throw new UsageException("--format '" + format + "' is not supported; allowed: onnx");
+        }
+        return run != null ? exportRun() : exportOne();
+    }
+
+    private int exportOne() {
+        if (space == null || arch == null || out == null) {
+            throw new UsageException("export needs RUN_DIR, or --space, --arch and --out");
+        }
+        if (device != null) {
+            throw new UsageException("--device applies to RUN_DIR exports only");
+        }
+        SpaceOptions so = new SpaceOptions();
+        so.space = space;
+        so.options = options;
+        SearchSpace s = so.resolve();
+        Architecture a = s.parse(arch);
+        Shape in = input == null ? s.defaultInput() : Shape.parse(input);
+        if (classes != null && classes <= 0) {
+            throw new UsageException("--classes must be a positive integer, but was " + classes);
+        }
+        Calibration cal = Calibration.parse(calibration);
+        if (!int8 && !calibration.equals("synthetic")) {
+            throw new UsageException("--calibration applies to --int8 exports only");
+        }
+        if (calibrationSamples <= 0 || checkSamples <= 0) {
+            throw new UsageException("--calibration-samples and --check-samples must be positive");
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (String m : metadata) {
+            int eq = m.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--metadata '" + m + "' must have the form key=value");
+            }
+            String key = m.substring(0, eq);
+            meta.put(key.startsWith("hwnas.") ? key : "hwnas." + key, m.substring(eq + 1));
+        }
+        ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(s, a, in,
+                classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, cal, calibrationSamples,
+                checkSamples, data == null ? FashionMnist.DEFAULT_DIR : data, meta, seed));
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            Json.print(w, toJson(r));
+        } else {
+            print(w, r);
+        }
+        return 0;
+    }
+
+    private int exportRun() {
+        if (space != null || arch != null || out != null || weights != null || int8) {
+            throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
+                    + " --space, --arch, --out, --weights and --int8 apply to single exports");
+        }
+        List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed);
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            ArrayNode arr = Json.MAPPER.createArrayNode();
+            for (RunDirectoryExport.Exported e : all) {
+                ObjectNode o = toJson(e.result());
+                o.put("device", e.device());
+                o.put("member", e.member());
+                arr.add(o);
+            }
+            ObjectNode root = Json.object();
+            root.put("run", run.toString());
+            root.set("models", arr);
+            Json.print(w, root);
+        } else {
+            for (RunDirectoryExport.Exported e : all) {
+                w.printf("%s/%s: ", e.device(), e.member());
+                print(w, e.result());
+            }
+            w.printf("exported %d models of %s%n", all.size(), run);
+            w.flush();
+        }
+        return 0;
+    }
+
+    private static ObjectNode toJson(ModelExporter.Result r) {
+        ObjectNode o = Json.object();
+        o.put("file", r.file().toString());
+        o.put("bytes", r.bytes());
+        o.put("opset", OnnxExporter.OPSET);
+        o.set("metadata", Json.MAPPER.valueToTree(r.metadata()));
+        Verification v = r.verification();
+        if (v != null) {
+            ObjectNode j = o.putObject("verify");
+            j.put("samples", v.batch());
+            j.put("max_abs_diff", v.maxAbsDiff());
+            j.put("max_abs_output", v.maxAbsOutput());
+            j.put("ort_median_latency_ms", v.latencyMs());
+        }
+        ModelExporter.Int8Check c = r.int8();
+        if (c != null) {
+            ObjectNode j = o.putObject("int8");
+            j.put("samples", c.samples());
+            j.put("max_abs_diff", c.maxAbsDiff());
+            j.put("float_logit_range", c.logitRange());
+            j.put("tolerance", ModelExporter.Int8Check.TOLERANCE + " x float logit range");
+            j.put("within_tolerance", c.withinTolerance());
+            j.put("top1_agreement", c.top1());
+            j.put("float_onnx_top1_agreement", c.floatTop1());
+            if (!Double.isNaN(c.labelAccuracyInt8())) {
+                j.put("accuracy_int8", c.labelAccuracyInt8());
+                j.put("accuracy_float", c.labelAccuracyFloat());
+            }
+            j.put("float_bytes", c.floatBytes());
+            j.put("size_ratio", (double) r.bytes() / c.floatBytes());
+            j.put("ort_median_latency_ms", c.latencyMs());
+        }
+        return o;
+    }
+
+    private static void print(PrintWriter w, ModelExporter.Result r) {
+        w.printf(Locale.ROOT, "wrote %s (%,d bytes, ONNX opset %d)%n", r.file(), r.bytes(), OnnxExporter.OPSET);
+        Verification v = r.verification();
+        if (v != null) {
+            w.printf(Locale.ROOT, "  ONNX Runtime vs DJL: max abs diff %.3g on %d seeded inputs (outputs up to %.3g)%n",
+                    v.maxAbsDiff(), v.batch(), v.maxAbsOutput());
+            w.printf(Locale.ROOT, "  ONNX Runtime median latency %.3f ms (batch 1, 1 thread, this host)%n",
+                    v.latencyMs());
+        }
+        ModelExporter.Int8Check c = r.int8();
+        if (c != null) {
+            w.printf(Locale.ROOT, "  int8 vs float DJL on %d inputs: top-1 agreement %.1f%% (float ONNX %.1f%%),"
+                    + " max abs logit diff %.3g = %.1f%% of the logit range (tolerance %.0f%%: %s)%n",
+                    c.samples(), 100 * c.top1(), 100 * c.floatTop1(), c.maxAbsDiff(),
+                    100 * c.maxAbsDiff() / c.logitRange(), 100 * ModelExporter.Int8Check.TOLERANCE,
+                    c.withinTolerance() ? "ok" : "EXCEEDED");
+            if (!Double.isNaN(c.labelAccuracyInt8())) {
+                w.printf(Locale.ROOT, "  accuracy on labels: float %.1f%%, int8 %.1f%%%n", 100 * c.labelAccuracyFloat(),
+                        100 * c.labelAccuracyInt8());
+            }
+            w.printf(Locale.ROOT, "  size %,d bytes int8 vs %,d float (ratio %.3f); int8 ORT median latency %.3f ms%n",
+                    r.bytes(), c.floatBytes(), (double) r.bytes() / c.floatBytes(), c.latencyMs());
+        }
+        w.flush();
+    }
+}

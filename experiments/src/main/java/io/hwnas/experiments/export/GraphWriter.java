@@ -1,0 +1,123 @@
+package io.hwnas.experiments.export;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import onnx.Onnx.AttributeProto;
+import onnx.Onnx.GraphProto;
+import onnx.Onnx.NodeProto;
+import onnx.Onnx.TensorProto;
+import onnx.Onnx.TensorShapeProto;
+import onnx.Onnx.TypeProto;
+import onnx.Onnx.ValueInfoProto;
+
+/** Adds nodes, initialisers and typed inputs/outputs to an ONNX graph through the generated protobuf classes. */
+final class GraphWriter {
+
+    private final GraphProto.Builder graph;
+    private final Set<String> names = new HashSet<>();
+
+    GraphWriter(GraphProto.Builder graph) {
+        this.graph = graph;
+        for (TensorProto t : graph.getInitializerList()) {
+            names.add(t.getName());
+        }
+        for (NodeProto n : graph.getNodeList()) {
+            names.add(n.getName());
+        }
+    }
+
+    GraphProto.Builder graph() {
+        return graph;
+    }
+
+    /** A node name not used yet, derived from {@code base}. */
+    String unique(String base) {
+        String name = base;
+        for (int i = 1; !names.add(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
+    }
+
+    /** Adds a node; attributes are built with the static helpers below. */
+    NodeProto.Builder node(String opType, String name, List<String> inputs, List<String> outputs,
+            AttributeProto... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(unique(name))
+                .addAllInput(inputs).addAllOutput(outputs);
+        for (AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        graph.addNode(n);
+        return n;
+    }
+
+    /** Adds a float initialiser and returns its name. */
+    String floats(String name, long[] dims, float[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        return raw(name, dims, TensorProto.DataType.FLOAT, buf.array());
+    }
+
+    /** Adds an int64 initialiser and returns its name. */
+    String longs(String name, long[] dims, long[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asLongBuffer().put(values);
+        return raw(name, dims, TensorProto.DataType.INT64, buf.array());
+    }
+
+    /** Adds an int32 initialiser and returns its name. */
+    String ints(String name, long[] dims, int[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asIntBuffer().put(values);
+        return raw(name, dims, TensorProto.DataType.INT32, buf.array());
+    }
+
+    /** Adds an int8 or uint8 initialiser and returns its name. */
+    String bytes(String name, long[] dims, byte[] values, boolean unsigned) {
+        return raw(name, dims, unsigned ? TensorProto.DataType.UINT8 : TensorProto.DataType.INT8, values);
+    }
+
+    private String raw(String name, long[] dims, TensorProto.DataType type, byte[] data) {
+        String unique = unique(name);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(unique).setDataType(type.getNumber())
+                .setRawData(ByteString.copyFrom(data));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+        return unique;
+    }
+
+    /** A float tensor type with a symbolic batch dimension followed by fixed dimensions. */
+    static ValueInfoProto floatValue(String name, String batchParam, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(batchParam));
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+                .build();
+    }
+
+    static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    static AttributeProto integer(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    static AttributeProto real(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
+                .build();
+    }
+}

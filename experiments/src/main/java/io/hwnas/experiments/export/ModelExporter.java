@@ -1,0 +1,210 @@
+package io.hwnas.experiments.export;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.build.DjlModels;
+import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import onnx.Onnx.ModelProto;
+
+/** Exports one architecture (with trained weights when given) to an ONNX file, optionally int8 and verified. */
+public final class ModelExporter {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelExporter.class);
+
+    /** Samples compared by the float verification. */
+    public static final int VERIFY_BATCH = 8;
+    /** Single-sample runs timed for the latency. */
+    public static final int LATENCY_RUNS = 51;
+
+    /**
+     * What to export.
+     *
+     * @param space       the search space, options set
+     * @param arch        an architecture of it
+     * @param input       the input shape per sample
+     * @param classes     the number of classes
+     * @param weights     a DJL parameter file, or null for seeded initial weights
+     * @param out         the ONNX file to write
+     * @param verify      run the file in ONNX Runtime against DJL
+     * @param int8        write the int8 QDQ model instead of the float one
+     * @param calibration where int8 calibration and its checks take inputs from
+     * @param calibrationSamples samples in the calibration batch
+     * @param checkSamples samples in the int8 top-1 agreement check
+     * @param dataDir     the Fashion-MNIST directory
+     * @param metadata    extra metadata properties (device costs, run name)
+     * @param seed        seed of initial weights and of the verification inputs
+     */
+    public record Request(SearchSpace space, Architecture arch, Shape input, int classes, Path weights, Path out,
+            boolean verify, boolean int8, Calibration calibration, int calibrationSamples, int checkSamples,
+            Path dataDir, Map<String, String> metadata, long seed) {
+
+        public Request {
+            Objects.requireNonNull(space, "space");
+            Objects.requireNonNull(arch, "arch");
+            Objects.requireNonNull(out, "out");
+            metadata = Map.copyOf(metadata);
+            if (calibrationSamples <= 0 || checkSamples <= 0) {
+                throw new IllegalArgumentException("calibration and check samples must be positive");
+            }
+        }
+    }
+
+    /**
+     * The int8 model compared with the float DJL network on the check batch.
+     *
+     * @param samples     inputs compared
+     * @param maxAbsDiff  largest absolute logit difference
+     * @param logitRange  the float logits' range (max - min) on the batch, the scale of the tolerance
+     * @param top1        fraction of inputs whose int8 top-1 class equals the float network's
+     * @param floatTop1   the same fraction for the float ONNX model (1.0 when the export is exact)
+     * @param labelAccuracyInt8 int8 accuracy against labels, NaN for synthetic inputs
+     * @param labelAccuracyFloat DJL float accuracy against labels, NaN for synthetic inputs
+     * @param floatBytes  size of the float ONNX model
+     * @param latencyMs   ONNX Runtime median latency of the int8 model, one sample
+     */
+    public record Int8Check(int samples, double maxAbsDiff, double logitRange, double top1, double floatTop1,
+            double labelAccuracyInt8, double labelAccuracyFloat, long floatBytes, double latencyMs) {
+
+        /** The stated tolerance: the largest int8 logit error at most 10% of the float logits' range. */
+        public static final double TOLERANCE = 0.10;
+
+        public boolean withinTolerance() {
+            return maxAbsDiff <= TOLERANCE * logitRange;
+        }
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param file         the file written
+     * @param bytes        its size
+     * @param metadata     the metadata properties written
+     * @param verification float verification, or null
+     * @param int8         int8 check, or null
+     */
+    public record Result(Path file, long bytes, Map<String, String> metadata, Verification verification,
+            Int8Check int8) {
+    }
+
+    private ModelExporter() {
+    }
+
+    /** Runs the export. */
+    public static Result export(Request r) {
+        Network net = r.space().network(r.arch(), r.input(), r.classes());
+        OnnxExporter.check(net);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("hwnas.space", r.space().name());
+        meta.put("hwnas.arch", r.arch().canonical());
+        meta.put("hwnas.space_options", io.hwnas.experiments.cli.Json.MAPPER.valueToTree(r.space().options())
+                .toString());
+        meta.put("hwnas.input", r.input().toString());
+        meta.put("hwnas.classes", Integer.toString(r.classes()));
+        meta.put("hwnas.params", Long.toString(net.params()));
+        meta.put("hwnas.macs", Long.toString(net.macs()));
+        meta.put("hwnas.weights", r.weights() == null ? "initial (seed " + r.seed() + ")"
+                : r.weights().getFileName().toString());
+        meta.putAll(r.metadata());
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) r.seed());
+            NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 1);
+            if (r.weights() != null) {
+                WeightsFile.load(block, r.weights(), m);
+            }
+            ModelProto floatModel = OnnxExporter.folding().export(block, meta);
+            byte[] floatBytes = floatModel.toByteArray();
+            byte[] bytes = floatBytes;
+            Int8Check check = null;
+            if (r.int8()) {
+                Shape in = net.inputShape(); // a space may fix the resolution (mobilenet) whatever --input says
+                Calibration.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
+                ModelProto q = Int8Quantizer.quantize(floatModel, cal.x(), shape(in, cal.count()));
+                bytes = q.toByteArray();
+                check = r.verify() ? checkInt8(block, floatBytes, bytes, r) : null;
+            }
+            write(r.out(), bytes);
+            Verification v = r.verify() && !r.int8() ? Verification.of(bytes, block, r.seed(), VERIFY_BATCH,
+                    LATENCY_RUNS) : null;
+            LOG.debug("exported {} to {} ({} bytes)", r.arch(), r.out(), bytes.length);
+            return new Result(r.out(), bytes.length, meta, v, check);
+        }
+    }
+
+    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r) {
+        Shape in = block.network().inputShape();
+        Calibration.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
+        long[] shape = shape(in, b.count());
+        float[] ref = Verification.djl(block, b.x(), shape);
+        float[] q;
+        float[] f;
+        double latency;
+        try (OrtModel ort = new OrtModel(int8Bytes, 1); OrtModel fort = new OrtModel(floatBytes, 1)) {
+            q = ort.run(b.x(), shape);
+            f = fort.run(b.x(), shape);
+            float[] one = java.util.Arrays.copyOf(b.x(), (int) in.elements());
+            latency = ort.medianLatencyMs(one, shape(in, 1), 3, LATENCY_RUNS);
+        }
+        int classes = ref.length / b.count();
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : ref) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        int agreeQ = 0;
+        int agreeF = 0;
+        int correctQ = 0;
+        int correctF = 0;
+        for (int i = 0; i < b.count(); i++) {
+            int tr = argmax(ref, i, classes);
+            int tq = argmax(q, i, classes);
+            agreeQ += tr == tq ? 1 : 0;
+            agreeF += tr == argmax(f, i, classes) ? 1 : 0;
+            if (b.labels() != null) {
+                correctQ += tq == b.labels()[i] ? 1 : 0;
+                correctF += tr == b.labels()[i] ? 1 : 0;
+            }
+        }
+        double n = b.count();
+        return new Int8Check(b.count(), Verification.maxAbsDiff(ref, q), max - min, agreeQ / n, agreeF / n,
+                b.labels() == null ? Double.NaN : correctQ / n, b.labels() == null ? Double.NaN : correctF / n,
+                floatBytes.length, latency);
+    }
+
+    static int argmax(float[] v, int row, int width) {
+        int best = 0;
+        for (int j = 1; j < width; j++) {
+            if (v[row * width + j] > v[row * width + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static long[] shape(Shape s, int n) {
+        return new long[] {n, s.channels(), s.height(), s.width()};
+    }
+
+    private static void write(Path out, byte[] bytes) {
+        try {
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.write(out, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.hwnas.experiments.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Exports every model of a run directory: {@code config.yaml} ({@code space.name}, {@code space.options},
+ * optional {@code space.input} CxHxW and {@code space.classes}), {@code models/<device>/<k>/architecture.json}
+ * (a serialised {@link Architecture}) with an optional {@code weights.params} beside it; writes
+ * {@code model.onnx} there and appends its size and measured ONNX Runtime latency to {@code model-card.md}.
+ * Device costs of the member in {@code pareto/<device>.json} go into the model's metadata.
+ */
+public final class RunDirectoryExport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** The weights file name beside architecture.json. */
+    public static final String WEIGHTS = "weights.params";
+    public static final String MODEL = "model.onnx";
+    public static final String CARD = "model-card.md";
+
+    /**
+     * One exported member.
+     *
+     * @param device the device directory
+     * @param member the member directory name
+     * @param result the export result
+     */
+    public record Exported(String device, String member, ModelExporter.Result result) {
+    }
+
+    private RunDirectoryExport() {
+    }
+
+    /**
+     * Exports the members of one device, or of all devices when {@code device} is null.
+     *
+     * @throws IllegalArgumentException naming the file or field that does not fit the layout
+     */
+    public static List<Exported> export(Path run, String device, long seed) {
+        if (!Files.isDirectory(run)) {
+            throw new IllegalArgumentException("run directory " + run + " does not exist");
+        }
+        SearchSpace space = space(run.resolve("config.yaml"));
+        JsonNode spaceNode = read(YAML, run.resolve("config.yaml")).path("space");
+        io.hwnas.core.ir.Shape input = spaceNode.hasNonNull("input")
+                ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
+        int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt() : space.defaultClasses();
+        Path models = run.resolve("models");
+        List<String> devices = new ArrayList<>();
+        if (device != null) {
+            if (!Files.isDirectory(models.resolve(device))) {
+                throw new IllegalArgumentException("run " + run + " has no models for device '" + device
+                        + "' (no directory " + models.resolve(device) + "); devices: " + list(models));
+            }
+            devices.add(device);
+        } else {
+            devices.addAll(list(models));
+            if (devices.isEmpty()) {
+                throw new IllegalArgumentException("run " + run + " has no models/<device>/ directories");
+            }
+        }
+        List<Exported> out = new ArrayList<>();
+        for (String d : devices) {
+            Map<String, JsonNode> costs = paretoCosts(run.resolve("pareto").resolve(d + ".json"));
+            for (String k : list(models.resolve(d))) {
+                Path dir = models.resolve(d).resolve(k);
+                Path archFile = dir.resolve("architecture.json");
+                if (!Files.isRegularFile(archFile)) {
+                    continue;
+                }
+                Architecture a = architecture(archFile, space);
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("hwnas.run", run.toAbsolutePath().normalize().getFileName().toString());
+                meta.put("hwnas.device", d);
+                JsonNode member = costs.get(a.canonical());
+                if (member != null) {
+                    flatten("hwnas.cost", member, meta);
+                }
+                Path weights = dir.resolve(WEIGHTS);
+                ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
+                        Files.isRegularFile(weights) ? weights : null, dir.resolve(MODEL), true, false,
+                        Calibration.SYNTHETIC, 1, 1, FashionMnist.DEFAULT_DIR, meta, seed));
+                appendCard(dir.resolve(CARD), r);
+                out.add(new Exported(d, k, r));
+            }
+        }
+        return out;
+    }
+
+    private static SearchSpace space(Path config) {
+        JsonNode root = read(YAML, config);
+        JsonNode name = root.path("space").path("name");
+        if (!name.isTextual()) {
+            throw new IllegalArgumentException("run config " + config + " has no text field space.name");
+        }
+        JsonNode options = root.path("space").path("options");
+        Map<String, Object> map = options.isObject() ? YAML.convertValue(options, Map.class) : Map.of();
+        return SearchSpaces.get(name.asText(), map);
+    }
+
+    private static Architecture architecture(Path file, SearchSpace space) {
+        Architecture a;
+        try {
+            a = JSON.readValue(file.toFile(), Architecture.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("architecture file " + file + " is not a serialised architecture"
+                    + " {\"space\", \"vector\", \"arch\"}: " + e.getMessage(), e);
+        }
+        if (!a.space().equals(space.name())) {
+            throw new IllegalArgumentException("architecture file " + file + " is of space '" + a.space()
+                    + "' but the run's config says '" + space.name() + "'");
+        }
+        Architecture parsed = space.parse(a.canonical());
+        if (!parsed.vector().equals(a.vector())) {
+            throw new IllegalArgumentException("architecture file " + file + ": vector " + a.vector()
+                    + " does not denote arch '" + a.canonical() + "' (" + parsed.vector() + ")");
+        }
+        return parsed;
+    }
+
+    private static Map<String, JsonNode> paretoCosts(Path file) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        JsonNode root = read(JSON, file);
+        JsonNode members = root.isArray() ? root : root.path("members");
+        for (JsonNode m : members) {
+            if (m.hasNonNull("arch")) {
+                out.put(m.get("arch").asText(), m);
+            }
+        }
+        return out;
+    }
+
+    /** Numeric and text leaves of a Pareto member (its costs and objectives), except the architecture itself. */
+    private static void flatten(String prefix, JsonNode node, Map<String, String> into) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            if (key.equals("arch") || key.equals("vector") || key.equals("space")) {
+                continue;
+            }
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                flatten(prefix + "." + key, v, into);
+            } else if (v.isValueNode()) {
+                into.put(prefix + "." + key, v.asText());
+            }
+        }
+    }
+
+    private static void appendCard(Path card, ModelExporter.Result r) {
+        Verification v = r.verification();
+        String text = String.format(Locale.ROOT, "%n## ONNX export%n%n"
+                + "- file: %s (%,d bytes, opset %d, batch-norm folded)%n"
+                + "- ONNX Runtime %s vs DJL: max abs diff %.3g on %d seeded inputs%n"
+                + "- measured ONNX Runtime latency on this host: %.3f ms (median of %d single-sample runs,"
+                + " 1 thread, CPU)%n", r.file().getFileName(), r.bytes(), OnnxExporter.OPSET, ortVersion(),
+                v.maxAbsDiff(), v.batch(), v.latencyMs(), ModelExporter.LATENCY_RUNS);
+        try {
+            Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + card + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String ortVersion() {
+        String v = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
+        return v == null ? "" : v;
+    }
+
+    private static JsonNode read(ObjectMapper mapper, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("file " + file + " does not exist");
+        }
+        try {
+            return mapper.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            // member directories 0, 1, ..., 10 in numeric order; other names after them, alphabetically
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .sorted(java.util.Comparator.comparing((String n) -> !n.matches("[0-9]{1,9}"))
+                            .thenComparing(n -> n.matches("[0-9]{1,9}") ? Integer.parseInt(n) : 0)
+                            .thenComparing(java.util.Comparator.naturalOrder()))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.hwnas.experiments.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.hwnas.core.build.DjlModels;
+import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.SearchSpaces;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import onnx.Onnx.ModelProto;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OnnxExporterTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} fold={1}")
+    @CsvSource({"nb201,true", "nb201,false", "fbnet,true", "mobilenet,true", "mobilenet,false"})
+    void twentySeededArchitecturesPassTheCheckerAndMatchDjl(String spaceName, boolean fold) throws Exception {
+        SearchSpace space = SearchSpaces.get(spaceName);
+        if (spaceName.equals("mobilenet")) { // small resolution and SE/channel choices for a fast CPU test
+            space = space.withOptions(Map.of("resolutions", List.of(32), "search_channels", true,
+                    "activation", fold ? "hswish" : "relu6"));
+        }
+        SplittableRandom rng = new SplittableRandom(20 + spaceName.hashCode());
+        List<Path> files = new ArrayList<>();
+        double worst = 0;
+        double scale = 0;
+        double worstRelative = 0;
+        int absoluteOk = 0;
+        List<Double> latencies = new ArrayList<>();
+        int count = fold ? 20 : 5;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            // 16x16 inputs keep nb201 and fbnet fast on a CPU; the layers are those of 32x32 inputs
+            Network net = spaceName.equals("mobilenet") ? space.network(space.sample(rng))
+                    : space.network(space.sample(rng), new io.hwnas.core.ir.Shape(3, 16, 16), space.defaultClasses());
+            try (NDManager m = NDManager.newBaseManager()) {
+                NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 2);
+                perturbBatchNorms(block, rng);
+                ModelProto model = new OnnxExporter(fold).export(block, Map.of("hwnas.space", spaceName));
+                byte[] bytes = model.toByteArray();
+                Path file = dir.resolve(spaceName + "-" + i + ".onnx");
+                OnnxChecker.write(file, bytes);
+                files.add(file);
+                Verification v = Verification.of(bytes, block, 1000 + i, 2, 5);
+                // 1e-4 at unit output scale: NB201 nets at random initialisation reach outputs in the hundreds
+                // (skip connections add up across 15 cells), where 1e-4 is a few float32 ulps
+                assertTrue(v.maxAbsDiff() <= 1e-4 * Math.max(1, v.maxAbsOutput()), spaceName + " #" + i + ": max abs diff " + v.maxAbsDiff() + ", outputs up to " + v.maxAbsOutput());
+                worst = Math.max(worst, v.maxAbsDiff());
+                worstRelative = Math.max(worstRelative, v.maxAbsDiff() / Math.max(1, v.maxAbsOutput()));
+                if (v.maxAbsDiff() <= 1e-4) {
+                    absoluteOk++;
+                }
+                scale = Math.max(scale, v.maxAbsOutput());
+                latencies.add(v.latencyMs());
+            }
+        }
+        latencies.sort(null);
+        System.out.printf("%s fold=%s: %d architectures in %.1f s, max abs diff %.3g (outputs up to %.3g; %d of %d within"
+                + " 1e-4 absolute; worst diff / max(1, |output|) %.3g), median ORT latency %.3f ms%n",
+                spaceName, fold, count, (System.nanoTime() - t0) / 1e9, worst, scale, absoluteOk, count, worstRelative, latencies.get(latencies.size() / 2));
+        OnnxChecker.check(files);
+        assertEquals(count, files.size());
+    }
+
+    /**
+     * Batch-norm parameters unlike the trivial initial ones (scale 1, shift 0, mean 0, variance 1), so
+     * that folding and the kept BatchNormalization are both exercised; mild, as after training.
+     */
+    static void perturbBatchNorms(NetworkBlock block, SplittableRandom rng) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter.Type t = p.getValue().getType();
+            NDArray a = p.getValue().getArray();
+            int n = Math.toIntExact(a.size());
+            float[] v = new float[n];
+            switch (t) {
+                case GAMMA -> fill(v, rng, 0.7, 1.3);
+                case BETA, RUNNING_MEAN -> fill(v, rng, -0.1, 0.1);
+                case RUNNING_VAR -> fill(v, rng, 0.8, 1.25);
+                default -> {
+                    continue;
+                }
+            }
+            a.set(v);
+        }
+    }
+
+    private static void fill(float[] v, SplittableRandom rng, double lo, double hi) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rng.nextDouble(lo, hi);
+        }
+    }
+}
