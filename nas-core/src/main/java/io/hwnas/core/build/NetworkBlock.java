@@ -130,8 +130,7 @@ public final class NetworkBlock extends AbstractBlock {
                 return NDArrays.concat(parts, 1);
             }
             case AVG_POOL:
-                return Pool.avgPool2d(x, new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()),
-                        new Shape(l.padding(), l.padding()), false, false);
+                return avgPoolExcludingPadding(x, l);
             case MAX_POOL:
                 return Pool.maxPool2d(x, new Shape(l.kernel(), l.kernel()), new Shape(l.stride(), l.stride()),
                         new Shape(l.padding(), l.padding()), false);
@@ -150,6 +149,26 @@ public final class NetworkBlock extends AbstractBlock {
             default:
                 throw new IllegalStateException("layer kind " + l.kind() + " cannot run");
         }
+    }
+
+    /**
+     * Average pooling whose divisor counts only the window's pixels inside the image (PyTorch's
+     * {@code count_include_pad=False}, as NAS-Bench-201 pools). DJL 0.36's PyTorch engine ignores
+     * that flag and always divides by the full window, so the sum is recovered from the padded
+     * average and divided by the share of each window that lies inside the image.
+     */
+    static NDArray avgPoolExcludingPadding(NDArray x, Layer l) {
+        Shape k = new Shape(l.kernel(), l.kernel());
+        Shape s = new Shape(l.stride(), l.stride());
+        Shape p = new Shape(l.padding(), l.padding());
+        NDArray padded = Pool.avgPool2d(x, k, s, p, false, true);
+        if (l.padding() == 0) {
+            return padded;
+        }
+        Shape in = x.getShape();
+        NDArray inside = Pool.avgPool2d(x.getManager().ones(new Shape(1, 1, in.get(2), in.get(3)), x.getDataType()),
+                k, s, p, false, true);
+        return padded.div(inside);
     }
 
     /** Global average pool keeping the (N, C, 1, 1) layout. */
