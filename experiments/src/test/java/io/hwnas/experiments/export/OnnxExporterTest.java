@@ -52,26 +52,22 @@ class OnnxExporterTest {
                 perturbBatchNorms(block, rng);
                 // running statistics from data, as after training or BN calibration, so outputs are of unit
                 // scale (the initial mean 0 / variance 1 let NB201 and FBNet logits reach 1e3-1e5)
-                long[] calShape = DjlModels.inputShape(net, 32).getShape();
-                BatchNormStatistics.calibrate(block, Verification.gaussian(new SplittableRandom(500 + i),
-                        32 * net.inputShape().elements()), calShape);
+                // (MobileNet's outputs are of unit scale as initialised; calibrated on Gaussian inputs its
+                // late 1x1 feature maps give degenerate statistics, so it keeps the initial ones)
+                if (!spaceName.equals("mobilenet")) {
+                    long[] calShape = DjlModels.inputShape(net, 32).getShape();
+                    BatchNormStatistics.calibrate(block, Verification.gaussian(new SplittableRandom(500 + i),
+                            32 * net.inputShape().elements()), calShape);
+                }
                 ModelProto model = new OnnxExporter(fold).export(block, Map.of("hwnas.space", spaceName));
                 byte[] bytes = model.toByteArray();
                 Path file = dir.resolve(spaceName + "-" + i + ".onnx");
                 OnnxChecker.write(file, bytes);
                 files.add(file);
                 Verification v = Verification.of(bytes, block, 1000 + i, 2, 5);
-                if (spaceName.equals("mobilenet")) {
-                    // MobileNet at random initialisation still reaches outputs of 10-500 after calibration on
-                    // Gaussian inputs; there 1e-4 holds at unit output scale only (trained: see FashionMnistExportTest)
-                    assertTrue(v.maxAbsDiff() <= 1e-4 * Math.max(1, v.maxAbsOutput()), spaceName + " #" + i
-                            + ": max abs diff " + v.maxAbsDiff() + ", outputs up to " + v.maxAbsOutput());
-                } else {
-                    assertTrue(v.maxAbsOutput() < 100, spaceName + " #" + i + ": outputs up to " + v.maxAbsOutput()
-                            + " after batch-norm calibration");
-                    assertTrue(v.maxAbsDiff() <= 1e-4, spaceName + " #" + i + ": max abs diff " + v.maxAbsDiff()
-                            + ", outputs up to " + v.maxAbsOutput());
-                }
+                assertTrue(v.maxAbsOutput() < 100, spaceName + " #" + i + ": outputs up to " + v.maxAbsOutput());
+                assertTrue(v.maxAbsDiff() <= 1e-4, spaceName + " #" + i + ": max abs diff " + v.maxAbsDiff()
+                        + ", outputs up to " + v.maxAbsOutput());
                 worst = Math.max(worst, v.maxAbsDiff());
                 scale = Math.max(scale, v.maxAbsOutput());
                 latencies.add(v.latencyMs());
