@@ -6,7 +6,6 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.Calibration;
-import io.hwnas.experiments.export.FashionMnist;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
@@ -69,8 +68,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "write an int8 QDQ model (per-channel weights, calibrated activations)")
     boolean int8;
 
-    @Option(names = "--calibration", defaultValue = "synthetic",
-            description = "int8 calibration inputs: fashion-mnist or synthetic (default)")
+    @Option(names = "--calibration",
+            description = "int8 calibration inputs: fashion-mnist or synthetic (default; with RUN_DIR: fashion-mnist"
+                    + " when the run's dataset is)")
     String calibration;
 
     @Option(names = "--calibration-samples", defaultValue = "256", description = "calibration batch size")
@@ -116,8 +116,8 @@ final class ExportCommand implements Callable<Integer> {
         if (classes != null && classes <= 0) {
             throw new UsageException("--classes must be a positive integer, but was " + classes);
         }
-        Calibration cal = Calibration.parse(calibration);
-        if (!int8 && !calibration.equals("synthetic")) {
+        Calibration cal = Calibration.parse(calibration == null ? "synthetic" : calibration);
+        if (!int8 && calibration != null) {
             throw new UsageException("--calibration applies to --int8 exports only");
         }
         if (calibrationSamples <= 0 || checkSamples <= 0) {
@@ -134,7 +134,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(s, a, in,
                 classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, cal, calibrationSamples,
-                checkSamples, data == null ? FashionMnist.DEFAULT_DIR : data, meta, seed));
+                checkSamples, data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data, meta, seed));
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Json.print(w, toJson(r));
@@ -145,11 +145,20 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private int exportRun() {
-        if (space != null || arch != null || out != null || weights != null || int8) {
+        if (space != null || arch != null || out != null || weights != null) {
             throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
-                    + " --space, --arch, --out, --weights and --int8 apply to single exports");
+                    + " --space, --arch, --out and --weights apply to single exports");
         }
-        List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed);
+        if (!int8 && calibration != null) {
+            throw new UsageException("--calibration applies to --int8 exports only");
+        }
+        if (calibrationSamples <= 0 || checkSamples <= 0) {
+            throw new UsageException("--calibration-samples and --check-samples must be positive");
+        }
+        List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed, int8
+                ? new RunDirectoryExport.Int8(calibration == null ? null : Calibration.parse(calibration),
+                        calibrationSamples, checkSamples, data)
+                : null);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             ArrayNode arr = Json.MAPPER.createArrayNode();

@@ -1,15 +1,27 @@
 package io.hwnas.experiments.export;
 
+import io.hwnas.core.data.DataSplits;
+import io.hwnas.core.data.FashionMnist;
+import io.hwnas.core.data.ImageBatcher;
+import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Shape;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Where int8 calibration (and agreement-check) inputs come from. */
 public enum Calibration {
-    /** Fashion-MNIST images (1 x 28 x 28): calibration from the training split, checks on the test split. */
+    /**
+     * Fashion-MNIST images ({@link FashionMnist}), normalised and fitted to the network's input as training
+     * feeds them ({@link ImageBatcher#fitted}: padded, gray replicated to 3 channels when the network takes
+     * them): calibration from the training split, checks on the test split.
+     */
     FASHION_MNIST,
     /** Seeded standard-normal inputs of the network's input shape. */
     SYNTHETIC;
+
+    private static final Map<Path, DataSplits> LOADED = new ConcurrentHashMap<>();
 
     /** A batch of inputs: {@code count} samples, flattened N x C x H x W. */
     public record Batch(float[] x, int[] labels, int count) {
@@ -31,11 +43,16 @@ public enum Calibration {
             float[] x = Verification.gaussian(new SplittableRandom(seed + (train ? 0 : 1)), count * input.elements());
             return new Batch(x, null, count);
         }
-        if (input.channels() != 1 || input.height() != 28 || input.width() != 28) {
-            throw new IllegalArgumentException("--calibration fashion-mnist feeds 1x28x28 images, but the network takes "
-                    + input + "; export with --input 1x28x28 or use --calibration synthetic");
+        DataSplits d = LOADED.computeIfAbsent(dataDir.toAbsolutePath().normalize(), FashionMnist::load);
+        ImageDataset source = train ? d.train() : d.test();
+        int n = Math.min(count, source.size());
+        int[] idx = new int[n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+            labels[i] = source.label(i);
         }
-        FashionMnist d = FashionMnist.read(dataDir, train, count);
-        return new Batch(d.images(), d.labels(), d.count());
+        float[] x = ImageBatcher.fitted(d.train(), input).fill(source, idx, 0, n);
+        return new Batch(x, labels, n);
     }
 }

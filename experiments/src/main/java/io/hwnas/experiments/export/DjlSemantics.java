@@ -11,9 +11,10 @@ import io.hwnas.core.ir.Shape;
  * What the DJL network actually computes where the engine and the IR's intent can differ, probed
  * once through {@link NetworkBlock} itself so that the export follows the network that was trained.
  *
- * <p>The IR's average pooling means NAS-Bench-201's {@code count_include_pad=False}, and
- * {@code NetworkBlock} asks DJL for that, but DJL 0.36's PyTorch engine divides by the full window
- * (padding included). The exporter writes {@code count_include_pad} as the probe finds it.
+ * <p>The IR's average pooling means NAS-Bench-201's {@code count_include_pad=False}; DJL 0.36's PyTorch
+ * engine ignores that flag, and {@code NetworkBlock} corrects the divisor itself (its
+ * {@code avgPoolExcludingPadding}). The exporter writes {@code count_include_pad} as the probe finds it,
+ * so an older or future block that counts the padding is still exported faithfully.
  */
 public final class DjlSemantics {
 

@@ -34,7 +34,7 @@ public final class ModelExporter {
      * @param arch        an architecture of it
      * @param input       the input shape per sample
      * @param classes     the number of classes
-     * @param weights     a DJL parameter file, or null for seeded initial weights
+     * @param weights     a weights file written by nas-core's training ({@code Weights}), or null for seeded initial weights
      * @param out         the ONNX file to write
      * @param verify      run the file in ONNX Runtime against DJL
      * @param int8        write the int8 QDQ model instead of the float one
@@ -118,10 +118,8 @@ public final class ModelExporter {
         meta.putAll(r.metadata());
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) r.seed());
-            NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 1);
-            if (r.weights() != null) {
-                WeightsFile.load(block, r.weights(), m);
-            }
+            NetworkBlock block = r.weights() == null ? DjlModels.initialized(net, m, DataType.FLOAT32, 1)
+                    : WeightsFile.load(net, r.weights(), m);
             ModelProto floatModel = OnnxExporter.folding().export(block, meta);
             byte[] floatBytes = floatModel.toByteArray();
             byte[] bytes = floatBytes;

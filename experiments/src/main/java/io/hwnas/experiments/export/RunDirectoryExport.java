@@ -35,6 +35,7 @@ public final class RunDirectoryExport {
     /** The weights file name beside architecture.json. */
     public static final String WEIGHTS = "weights.params";
     public static final String MODEL = "model.onnx";
+    public static final String MODEL_INT8 = "model-int8.onnx";
     public static final String CARD = "model-card.md";
 
     /**
@@ -47,7 +48,29 @@ public final class RunDirectoryExport {
     public record Exported(String device, String member, ModelExporter.Result result) {
     }
 
+    /**
+     * The int8 export of every member beside the float one.
+     *
+     * @param calibration        calibration inputs; null: Fashion-MNIST when the run's dataset is, else synthetic
+     * @param calibrationSamples images of the calibration batch
+     * @param checkSamples       test images of the top-1 agreement check
+     * @param dataDir            the Fashion-MNIST directory; null: the run's {@code dataset.dir} or the default
+     */
+    public record Int8(Calibration calibration, int calibrationSamples, int checkSamples, Path dataDir) {
+
+        public Int8 {
+            if (calibrationSamples <= 0 || checkSamples <= 0) {
+                throw new IllegalArgumentException("calibration and check samples must be positive");
+            }
+        }
+    }
+
     private RunDirectoryExport() {
+    }
+
+    /** Exports the float models only; see {@link #export(Path, String, long, Int8)}. */
+    public static List<Exported> export(Path run, String device, long seed) {
+        return export(run, device, seed, null);
     }
 
     /**
@@ -55,15 +78,27 @@ public final class RunDirectoryExport {
      *
      * @throws IllegalArgumentException naming the file or field that does not fit the layout
      */
-    public static List<Exported> export(Path run, String device, long seed) {
+    public static List<Exported> export(Path run, String device, long seed, Int8 int8) {
         if (!Files.isDirectory(run)) {
             throw new IllegalArgumentException("run directory " + run + " does not exist");
         }
         SearchSpace space = space(run.resolve("config.yaml"));
-        JsonNode spaceNode = read(YAML, run.resolve("config.yaml")).path("space");
+        JsonNode config = read(YAML, run.resolve("config.yaml"));
+        JsonNode spaceNode = config.path("space");
         io.hwnas.core.ir.Shape input = spaceNode.hasNonNull("input")
                 ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
-        int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt() : space.defaultClasses();
+        String dataset = config.path("dataset").path("name").asText("");
+        int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt()
+                : dataset.equals("fashion-mnist") || dataset.equals("cifar10") ? 10 : space.defaultClasses();
+        if (classes <= 0) {
+            throw new IllegalArgumentException("run config " + run.resolve("config.yaml") + ": space.classes must be"
+                    + " a positive integer, but was " + spaceNode.get("classes"));
+        }
+        Calibration calibration = int8 == null ? Calibration.SYNTHETIC : int8.calibration() != null
+                ? int8.calibration() : dataset.equals("fashion-mnist") ? Calibration.FASHION_MNIST : Calibration.SYNTHETIC;
+        Path dataDir = int8 != null && int8.dataDir() != null ? int8.dataDir()
+                : config.path("dataset").hasNonNull("dir") ? Path.of(config.path("dataset").get("dir").asText())
+                : io.hwnas.core.data.FashionMnist.DEFAULT_DIR;
         Path models = run.resolve("models");
         List<String> devices = new ArrayList<>();
         if (device != null) {
@@ -96,11 +131,18 @@ public final class RunDirectoryExport {
                     flatten("hwnas.cost", member, meta);
                 }
                 Path weights = dir.resolve(WEIGHTS);
+                Path w = Files.isRegularFile(weights) ? weights : null;
                 ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
-                        Files.isRegularFile(weights) ? weights : null, dir.resolve(MODEL), true, false,
-                        Calibration.SYNTHETIC, 1, 1, FashionMnist.DEFAULT_DIR, meta, seed));
+                        w, dir.resolve(MODEL), true, false, calibration, 1, 1, dataDir, meta, seed));
                 appendCard(dir.resolve(CARD), r);
                 out.add(new Exported(d, k, r));
+                if (int8 != null) {
+                    ModelExporter.Result q = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
+                            w, dir.resolve(MODEL_INT8), true, true, calibration, int8.calibrationSamples(),
+                            int8.checkSamples(), dataDir, meta, seed));
+                    appendInt8Card(dir.resolve(CARD), q, calibration);
+                    out.add(new Exported(d, k, q));
+                }
             }
         }
         return out;
@@ -178,6 +220,21 @@ public final class RunDirectoryExport {
                 + "- measured ONNX Runtime latency on this host: %.3f ms (median of %d single-sample runs,"
                 + " 1 thread, CPU)%n", r.file().getFileName(), r.bytes(), OnnxExporter.OPSET, ortVersion(),
                 v.maxAbsDiff(), v.batch(), v.latencyMs(), ModelExporter.LATENCY_RUNS);
+        try {
+            Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + card + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void appendInt8Card(Path card, ModelExporter.Result r, Calibration calibration) {
+        ModelExporter.Int8Check c = r.int8();
+        String text = String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration): %s (%,d bytes,"
+                + " %.3f of the float file); top-1 agreement with the DJL model on %d %s inputs: int8 %.1f%%,"
+                + " float ONNX %.1f%%; int8 ONNX Runtime latency %.3f ms%n", calibration.name().toLowerCase(Locale.ROOT)
+                .replace('_', '-'), r.file().getFileName(), r.bytes(), (double) r.bytes() / c.floatBytes(),
+                c.samples(), calibration == Calibration.FASHION_MNIST ? "Fashion-MNIST test" : "seeded",
+                100 * c.top1(), 100 * c.floatTop1(), c.latencyMs());
         try {
             Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

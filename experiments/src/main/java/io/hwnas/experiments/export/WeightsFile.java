@@ -1,17 +1,16 @@
 package io.hwnas.experiments.export;
 
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.train.Weights;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,50 +20,67 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trained weights in DJL's block parameter format ({@code NetworkBlock.saveParameters} /
- * {@code loadParameters}), checked against the architecture they are loaded into.
+ * Trained weights as nas-core's training writes them ({@link Weights}: a header, then DJL's block
+ * parameters), loaded with {@link Weights#load} and checked parameter by parameter against the
+ * architecture they are loaded into, so that a file of another architecture is named precisely.
  */
 public final class WeightsFile {
 
     private WeightsFile() {
     }
 
-    /** Writes the block's parameters (including batch-norm running statistics). */
-    public static void save(NetworkBlock block, Path file) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
-            block.saveParameters(out);
-        }
+    /** Writes the block's parameters (including batch-norm running statistics) with {@link Weights#save}. */
+    public static void save(NetworkBlock block, Path file) {
+        Weights.save(block, file);
     }
 
     /**
-     * Loads a weights file into an initialised block; the arrays live in {@code manager}.
+     * A block of {@code network} holding the weights of {@code file}; its arrays live in {@code manager}.
      *
      * @throws UnsupportedArchitectureException when the file is not one of this architecture, naming the
      *                                          first parameter that differs (expected vs found)
+     * @throws IllegalArgumentException         when the file does not exist
      */
-    public static void load(NetworkBlock block, Path file, NDManager manager) {
+    public static NetworkBlock load(Network network, Path file, NDManager manager) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("weights file " + file + " does not exist");
         }
-        Map<String, long[]> expected = shapes(block);
-        try (InputStream is = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {
-            block.loadParameters(manager, in);
-            if (in.read() != -1) {
-                throw mismatch(file, "the file holds more parameters than the architecture has");
-            }
-        } catch (MalformedModelException e) {
-            throw mismatch(file, e.getMessage());
-        } catch (IOException e) {
-            throw mismatch(file, "the file ended before all of the architecture's parameters were read ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-        } catch (UnsupportedArchitectureException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw mismatch(file, "it does not parse as this architecture's parameters (" + e + ")");
+        Map<String, long[]> expected;
+        try (NDManager probe = manager.newSubManager()) {
+            expected = shapes(DjlModels.initialized(network, probe, DataType.FLOAT32, 1));
         }
-        Map<String, long[]> found = shapes(block);
+        NetworkBlock block;
+        try {
+            block = Weights.load(network, manager, file);
+        } catch (IllegalArgumentException e) {
+            String first = firstDifference(network, file, expected, manager);
+            throw mismatch(file, e.getMessage() + (first == null ? "" : "; first differing " + first));
+        }
+        String first = compare(expected, shapes(block));
+        if (first != null) {
+            throw mismatch(file, first);
+        }
+        return block;
+    }
+
+    /** Reads the file's parameters past the {@link Weights} header into a scratch block to name a difference. */
+    private static String firstDifference(Network network, Path file, Map<String, long[]> expected,
+            NDManager manager) {
+        try (NDManager scratch = manager.newSubManager();
+                InputStream is = Files.newInputStream(file);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {
+            in.readUTF();
+            in.readLong();
+            in.readInt();
+            NetworkBlock b = DjlModels.initialized(network, scratch, DataType.FLOAT32, 1);
+            b.loadParameters(scratch, in);
+            return compare(expected, shapes(b));
+        } catch (Exception e) {
+            return null; // the header message already says what is wrong
+        }
+    }
+
+    private static String compare(Map<String, long[]> expected, Map<String, long[]> found) {
         List<String> bad = new ArrayList<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             long[] f = found.get(e.getKey());
@@ -73,9 +89,7 @@ public final class WeightsFile {
                         + ", found " + (f == null ? "none" : Arrays.toString(f)));
             }
         }
-        if (!bad.isEmpty()) {
-            throw mismatch(file, bad.size() + " parameter(s) differ, first " + bad.get(0));
-        }
+        return bad.isEmpty() ? null : bad.size() + " parameter(s) differ, first " + bad.get(0);
     }
 
     private static UnsupportedArchitectureException mismatch(Path file, String why) {

@@ -40,8 +40,6 @@ class OnnxExporterTest {
         List<Path> files = new ArrayList<>();
         double worst = 0;
         double scale = 0;
-        double worstRelative = 0;
-        int absoluteOk = 0;
         List<Double> latencies = new ArrayList<>();
         int count = fold ? 20 : 5;
         long t0 = System.nanoTime();
@@ -52,28 +50,33 @@ class OnnxExporterTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 2);
                 perturbBatchNorms(block, rng);
+                // running statistics from data, as after training or BN calibration, so outputs are of unit
+                // scale (the initial mean 0 / variance 1 let NB201 and FBNet logits reach 1e3-1e5)
+                // (MobileNet's outputs are of unit scale as initialised; calibrated on Gaussian inputs its
+                // late 1x1 feature maps give degenerate statistics, so it keeps the initial ones)
+                if (!spaceName.equals("mobilenet")) {
+                    long[] calShape = DjlModels.inputShape(net, 32).getShape();
+                    BatchNormStatistics.calibrate(block, Verification.gaussian(new SplittableRandom(500 + i),
+                            32 * net.inputShape().elements()), calShape);
+                }
                 ModelProto model = new OnnxExporter(fold).export(block, Map.of("hwnas.space", spaceName));
                 byte[] bytes = model.toByteArray();
                 Path file = dir.resolve(spaceName + "-" + i + ".onnx");
                 OnnxChecker.write(file, bytes);
                 files.add(file);
                 Verification v = Verification.of(bytes, block, 1000 + i, 2, 5);
-                // 1e-4 at unit output scale: NB201 nets at random initialisation reach outputs in the hundreds
-                // (skip connections add up across 15 cells), where 1e-4 is a few float32 ulps
-                assertTrue(v.maxAbsDiff() <= 1e-4 * Math.max(1, v.maxAbsOutput()), spaceName + " #" + i + ": max abs diff " + v.maxAbsDiff() + ", outputs up to " + v.maxAbsOutput());
+                assertTrue(v.maxAbsOutput() < 100, spaceName + " #" + i + ": outputs up to " + v.maxAbsOutput());
+                assertTrue(v.maxAbsDiff() <= 1e-4, spaceName + " #" + i + ": max abs diff " + v.maxAbsDiff()
+                        + ", outputs up to " + v.maxAbsOutput());
                 worst = Math.max(worst, v.maxAbsDiff());
-                worstRelative = Math.max(worstRelative, v.maxAbsDiff() / Math.max(1, v.maxAbsOutput()));
-                if (v.maxAbsDiff() <= 1e-4) {
-                    absoluteOk++;
-                }
                 scale = Math.max(scale, v.maxAbsOutput());
                 latencies.add(v.latencyMs());
             }
         }
         latencies.sort(null);
-        System.out.printf("%s fold=%s: %d architectures in %.1f s, max abs diff %.3g (outputs up to %.3g; %d of %d within"
-                + " 1e-4 absolute; worst diff / max(1, |output|) %.3g), median ORT latency %.3f ms%n",
-                spaceName, fold, count, (System.nanoTime() - t0) / 1e9, worst, scale, absoluteOk, count, worstRelative, latencies.get(latencies.size() / 2));
+        System.out.printf("%s fold=%s: %d architectures in %.1f s, max abs diff %.3g (outputs up to %.3g),"
+                + " median ORT latency %.3f ms%n", spaceName, fold, count, (System.nanoTime() - t0) / 1e9, worst,
+                scale, latencies.get(latencies.size() / 2));
         OnnxChecker.check(files);
         assertEquals(count, files.size());
     }

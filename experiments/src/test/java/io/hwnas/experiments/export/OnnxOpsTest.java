@@ -20,6 +20,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Each layer kind alone behind a stem, exported and run in ONNX Runtime against DJL. */
 class OnnxOpsTest {
 
+    @org.junit.jupiter.api.Test
+    void paddedAveragePoolExcludesPaddingAsTheDjlNetworkNowDoes() {
+        // nas-core's NetworkBlock divides by the pixels inside the image (count_include_pad=False)
+        org.junit.jupiter.api.Assertions.assertFalse(DjlSemantics.avgPoolCountsPadding());
+    }
+
     static Network net(String op) {
         NetworkBuilder b = new NetworkBuilder(new Shape(4, 8, 8));
         int x = b.conv("stem", b.input(), 8, 3, 1, 1, 1, true);
