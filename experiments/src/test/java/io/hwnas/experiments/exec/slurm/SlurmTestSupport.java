@@ -54,7 +54,7 @@ public final class SlurmTestSupport {
                   - {name: fast, profile: fast}
                   - {name: slow, profile: slow, batch: 2, constraints: {latency_ms: 400}}
                 objectives: [latency_ms, energy_mj]
-                strategy: {name: test-sampler, batch_size: %d}
+                strategy: {name: random, batch_size: %d}
                 budget: %d
                 %s
                 output: out
