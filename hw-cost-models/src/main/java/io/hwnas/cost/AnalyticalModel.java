@@ -61,12 +61,12 @@ public abstract class AnalyticalModel implements CostModel {
 
     /** Whether the device's runtime fuses convolution, batch norm and activation. */
     public static boolean fuses(DeviceProfile device) {
-        return Boolean.parseBoolean(device.setting("fuse", "false"));
+        return device.choice("fuse", "false", "true", "false").equals("true");
     }
 
     /** Whether the device's graph optimiser folds multiplications by zero and the dead code after them. */
     public static boolean foldsZero(DeviceProfile device) {
-        return Boolean.parseBoolean(device.setting("fold_zero", "false"));
+        return device.choice("fold_zero", "false", "true", "false").equals("true");
     }
 
     /** The plan of a network as this device's runtime would run it. */

@@ -105,6 +105,21 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
         return settings.getOrDefault(key, fallback);
     }
 
+    /**
+     * A setting that must be one of {@code allowed}, or {@code fallback} when the profile does not
+     * have it; any other value fails naming the profile, the key, the value and what is allowed.
+     */
+    public String choice(String key, String fallback, String... allowed) {
+        String v = setting(key, fallback);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(origin + ": setting " + key + " = '" + v
+                + "' is not allowed; expected one of " + java.util.Arrays.toString(allowed));
+    }
+
     /** A copy with numbers replaced or added (e.g. fitted ones), each with its source. */
     public DeviceProfile withNumbers(Map<String, Quantity> replaced, String newOrigin) {
         Map<String, Quantity> m = new LinkedHashMap<>(numbers);

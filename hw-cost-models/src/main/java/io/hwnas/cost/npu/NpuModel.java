@@ -81,7 +81,7 @@ public final class NpuModel extends AnalyticalModel {
     protected Costing costing(DeviceProfile d, int batch) {
         Systolic flow = Systolic.parse(d.setting("dataflow", "ws"), d.origin());
         int precision = precisionBits(d);
-        boolean poolOnArray = d.setting("pooling", "vector").equals("array");
+        boolean poolOnArray = d.choice("pooling", "vector", "vector", "array").equals("array");
         Set<LayerKind> fallback = unsupported(d);
         int rows = (int) d.number("array_rows");
         int cols = (int) d.number("array_cols");

@@ -35,7 +35,7 @@ public final class TableEstimator implements AccuracyEstimator {
     @Override
     public AccuracyEstimator withOptions(Map<String, ?> options) {
         EstimatorOptions o = new EstimatorOptions("accuracy estimator table", options, Set.of("dataset"));
-        return new TableEstimator(o.choice("dataset", dataset, DATASETS));
+        return new TableEstimator(o.string("dataset", dataset, DATASETS));
     }
 
     @Override

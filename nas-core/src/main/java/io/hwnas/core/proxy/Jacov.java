@@ -7,17 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
-import io.hwnas.core.ir.Network;
-import io.hwnas.core.train.Autograd;
 
 /**
  * Jacobian covariance (Mellor et al. 2020, as in NASLib): the input gradients of the summed
  * outputs for one batch, their correlation matrix C across inputs, and
  * {@code -sum(ln(v + 1e-5) + 1 / (v + 1e-5))} over C's eigenvalues v.
  */
-public final class Jacov implements ZeroCostProxy {
+public final class Jacov extends BatchProxy {
 
     @Override
     public String name() {
@@ -25,29 +22,14 @@ public final class Jacov implements ZeroCostProxy {
     }
 
     @Override
-    public boolean needsData() {
-        return true;
-    }
-
-    @Override
-    public double score(Network network, ProxyBatch batch, long seed) {
-        if (batch == null) {
-            throw new IllegalArgumentException("jacov needs a data batch");
+    double score(NDManager m, NetworkBlock block, NDArray x, ProxyBatch batch) {
+        x.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+            gc.backward(y.sum());
         }
         int n = batch.size();
-        return Autograd.exclusive(seed, () -> {
-            try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT32, n);
-                NDArray x = GradientProxy.input(m, network, batch);
-                x.setRequiresGradient(true);
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
-                    gc.backward(y.sum());
-                }
-                double[] j = x.getGradient().reshape(n, -1).toType(DataType.FLOAT64, false).toDoubleArray();
-                return score(j, n);
-            }
-        });
+        return score(x.getGradient().reshape(n, -1).toType(DataType.FLOAT64, false).toDoubleArray(), n);
     }
 
     static double score(double[] jacobian, int n) {

@@ -27,7 +27,7 @@ record ProxyData(int batch, String data, String dir, int dataSeed) {
     static ProxyData read(EstimatorOptions o, ProxyData base) {
         List<String> sources = new ArrayList<>(List.of("random"));
         sources.addAll(Datasets.NAMES);
-        return new ProxyData(o.integer("batch", base.batch, 2, 1024), o.choice("data", base.data, sources),
+        return new ProxyData(o.integer("batch", base.batch, 2, 1024), o.string("data", base.data, sources),
                 o.text("dir", base.dir), o.integer("data_seed", base.dataSeed, 0, Integer.MAX_VALUE));
     }
 

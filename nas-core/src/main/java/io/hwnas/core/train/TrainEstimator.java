@@ -57,10 +57,10 @@ public final class TrainEstimator implements AccuracyEstimator {
         TrainOptions t = train;
         TrainOptions next;
         try {
-            next = new TrainOptions(o.real("epochs", t.epochs(), 1e-3, 1e4), o.integer("steps", t.steps(), 0,
-                    100_000_000), o.integer("batch", t.batch(), 1, 65536), o.real("lr", t.learningRate(), 1e-9, 100),
-                    o.real("momentum", t.momentum(), 0, 0.999999), o.bool("nesterov", t.nesterov()),
-                    o.real("weight_decay", t.weightDecay(), 0, 1), o.integer("warmup", t.warmupSteps(), 0,
+            next = new TrainOptions(o.number("epochs", t.epochs(), 1e-3, 1e4), o.integer("steps", t.steps(), 0,
+                    100_000_000), o.integer("batch", t.batch(), 1, 65536), o.number("lr", t.learningRate(), 1e-9, 100),
+                    o.number("momentum", t.momentum(), 0, 0.999999), o.bool("nesterov", t.nesterov()),
+                    o.number("weight_decay", t.weightDecay(), 0, 1), o.integer("warmup", t.warmupSteps(), 0,
                             100_000_000), t.evalBatch());
         } catch (IllegalArgumentException e) {
             if (e.getMessage().startsWith("accuracy estimator")) {
@@ -68,7 +68,7 @@ public final class TrainEstimator implements AccuracyEstimator {
             }
             throw new IllegalArgumentException("accuracy estimator train: " + e.getMessage(), e);
         }
-        return new TrainEstimator(o.choice("dataset", dataset, Datasets.NAMES), o.text("dir", dir), next,
+        return new TrainEstimator(o.string("dataset", dataset, Datasets.NAMES), o.text("dir", dir), next,
                 o.integer("train_size", trainSize, 0, Integer.MAX_VALUE), o.integer("val_size", valSize, 1,
                         Integer.MAX_VALUE));
     }
