@@ -85,12 +85,21 @@ final class ExportCommand implements Callable<Integer> {
     String int8Ranges;
 
     @Option(names = "--int8-percentile", paramLabel = "P", description = "upper percentile of --int8-ranges percentile"
-            + " (default 99.99)")
+            + " (default 99.999)")
     Double int8Percentile;
 
     @Option(names = "--int8-float", paramLabel = "LAYERS", split = ",",
             description = "keep these in float in the int8 model: first-conv, classifier, se (comma-separated)")
     List<String> int8Float = List.of();
+
+    @Option(names = "--int8-target-agreement", paramLabel = "A",
+            description = "keep the most sensitive layers in float until the int8 model's top-1 agreement with the"
+                    + " float model on the calibration batch reaches A (0..1; default 0: off)")
+    Double int8Target;
+
+    @Option(names = "--int8-max-fallback", paramLabel = "N", defaultValue = "10",
+            description = "the most layers --int8-target-agreement keeps in float (default 10)")
+    int int8MaxFallback;
 
     @Option(names = "--data", description = "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)")
     Path data;
@@ -199,8 +208,15 @@ final class ExportCommand implements Callable<Integer> {
 
     /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
     private Int8Quantizer.Options int8Options() {
-        if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty())) {
-            throw new UsageException("--int8-ranges, --int8-percentile and --int8-float apply to --int8 exports only");
+        if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null)) {
+            throw new UsageException("--int8-ranges, --int8-percentile, --int8-float and --int8-target-agreement apply"
+                    + " to --int8 exports only");
+        }
+        if (int8Target != null && !(int8Target >= 0 && int8Target <= 1)) {
+            throw new UsageException("--int8-target-agreement must be in [0, 1], but was " + int8Target);
+        }
+        if (int8MaxFallback < 0) {
+            throw new UsageException("--int8-max-fallback must be >= 0, but was " + int8MaxFallback);
         }
         Int8Quantizer.Options o = Int8Quantizer.Options.defaults();
         Int8Quantizer.RangeMethod method = int8Ranges == null ? o.method() : Int8Quantizer.RangeMethod.parse(int8Ranges);
@@ -208,7 +224,7 @@ final class ExportCommand implements Callable<Integer> {
         if (!(p > 50 && p <= 100)) {
             throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
         }
-        o = o.withMethod(method, p);
+        o = o.withMethod(method, p).withFallback(int8Target == null ? 0 : int8Target, int8MaxFallback);
         boolean first = false;
         boolean classifier = false;
         boolean se = false;
@@ -273,6 +289,7 @@ final class ExportCommand implements Callable<Integer> {
                 kept.add("se");
             }
             q.floatNodes().stream().sorted().forEach(kept::add);
+            j.put("target_agreement", q.targetAgreement());
             j.put("quantization", q.describe());
         }
         return o;

@@ -32,7 +32,9 @@ import onnx.Onnx.ValueInfoProto;
  * Runtime ({@link Options#method()}: min/max, a percentile, or the range of least quantisation error).
  * Batch norms should be folded first ({@link OnnxExporter#folding()}) so that they are quantised with
  * their convolutions. {@link Options} can keep the first convolution, the classifier Gemm, or the
- * squeeze-excite convolutions in float.
+ * squeeze-excite convolutions in float, correct biases for the weight rounding, and fall back to float for
+ * the most sensitive layers until a top-1 agreement target on the calibration batch is met (as accuracy-aware
+ * tuners do); every choice is written into the model's {@code hwnas.quantization} metadata.
  */
 public final class Int8Quantizer {
 
@@ -84,9 +86,14 @@ public final class Int8Quantizer {
      * @param floatNodes         names of further Conv/Gemm nodes to keep in float
      * @param biasCorrection     subtract from each quantised node's bias the mean output shift its weight rounding
      *                           causes on the calibration batch ({@code (Wq - W) E[x]}, empirical bias correction)
+     * @param targetAgreement    accuracy-driven fallback: while the int8 model's top-1 agreement with the float
+     *                           model on the calibration batch is below this, keep the next most sensitive layer
+     *                           (largest logit error when quantised alone) in float; 0 turns it off
+     * @param maxFallback        the most layers the fallback keeps in float
      */
     public record Options(RangeMethod method, double percentile, boolean floatFirstConv, boolean floatLastGemm,
-            boolean floatSqueezeExcite, Set<String> floatNodes, boolean biasCorrection) {
+            boolean floatSqueezeExcite, Set<String> floatNodes, boolean biasCorrection, double targetAgreement,
+            int maxFallback) {
 
         public Options {
             if (method == null) {
@@ -96,41 +103,58 @@ public final class Int8Quantizer {
                 throw new IllegalArgumentException("int8 percentile must be in (50, 100], but was " + percentile);
             }
             floatNodes = Set.copyOf(floatNodes);
+            if (!(targetAgreement >= 0 && targetAgreement <= 1)) {
+                throw new IllegalArgumentException("int8 target agreement must be in [0, 1], but was " + targetAgreement);
+            }
+            if (maxFallback < 0) {
+                throw new IllegalArgumentException("int8 max fallback layers must be >= 0, but was " + maxFallback);
+            }
         }
 
         /** What {@code hwnas export --int8} uses. */
         public static Options defaults() {
-            return new Options(RangeMethod.PERCENTILE, 99.99, false, false, false, Set.of(), false);
+            return new Options(RangeMethod.PERCENTILE, 99.999, false, false, false, Set.of(), false, 0, 0);
         }
 
         /** Every Conv and Gemm quantised, min/max ranges (the plain scheme). */
         public static Options minMax() {
-            return new Options(RangeMethod.MINMAX, 100, false, false, false, Set.of(), false);
+            return new Options(RangeMethod.MINMAX, 100, false, false, false, Set.of(), false, 0, 0);
         }
 
         public Options withMethod(RangeMethod m, double p) {
-            return new Options(m, p, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection);
+            return new Options(m, p, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
+                    maxFallback);
         }
 
         public Options withFloatFirstConv(boolean b) {
-            return new Options(method, percentile, b, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection);
+            return new Options(method, percentile, b, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
+                    maxFallback);
         }
 
         public Options withFloatLastGemm(boolean b) {
-            return new Options(method, percentile, floatFirstConv, b, floatSqueezeExcite, floatNodes, biasCorrection);
+            return new Options(method, percentile, floatFirstConv, b, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
+                    maxFallback);
         }
 
         public Options withFloatSqueezeExcite(boolean b) {
-            return new Options(method, percentile, floatFirstConv, floatLastGemm, b, floatNodes, biasCorrection);
+            return new Options(method, percentile, floatFirstConv, floatLastGemm, b, floatNodes, biasCorrection, targetAgreement,
+                    maxFallback);
         }
 
         public Options withFloatNodes(Set<String> names) {
             return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, names,
-                    biasCorrection);
+                    biasCorrection, targetAgreement, maxFallback);
         }
 
         public Options withBiasCorrection(boolean b) {
-            return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, b);
+            return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, b,
+                    targetAgreement, maxFallback);
+        }
+
+        /** The accuracy-driven fallback (see {@link Options}); {@code target} 0 turns it off. */
+        public Options withFallback(double target, int max) {
+            return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes,
+                    biasCorrection, target, max);
         }
 
         /** A one-line description, as written into the model's metadata. */
@@ -152,6 +176,10 @@ public final class Int8Quantizer {
             kept.addAll(floatNodes.stream().sorted().toList());
             if (biasCorrection) {
                 s.append("; bias correction");
+            }
+            if (targetAgreement > 0) {
+                s.append(String.format(Locale.ROOT, "; float fallback to %.3f calibration agreement (at most %d layers)",
+                        targetAgreement, maxFallback));
             }
             s.append("; float: ").append(kept.isEmpty() ? "none" : String.join(", ", kept));
             return s.toString();
@@ -192,6 +220,24 @@ public final class Int8Quantizer {
      * @param calibration a flattened input batch (N x C x H x W) whose activations set the ranges
      */
     public static ModelProto quantize(ModelProto floatModel, float[] calibration, long[] shape, Options options) {
+        return quantizeReporting(floatModel, calibration, shape, options).model();
+    }
+
+    /**
+     * A quantised model and what the quantiser decided.
+     *
+     * @param model       the QDQ model
+     * @param options     the options in force, {@link Options#floatNodes()} including the layers the accuracy
+     *                    fallback kept in float
+     * @param fallback    the Conv/Gemm nodes the accuracy fallback kept in float, most sensitive first
+     * @param calibrationAgreement top-1 agreement with the float model on the calibration batch
+     */
+    public record Quantized(ModelProto model, Options options, List<String> fallback, double calibrationAgreement) {
+    }
+
+    /** {@link #quantize(ModelProto, float[], long[], Options)} with the decisions taken. */
+    public static Quantized quantizeReporting(ModelProto floatModel, float[] calibration, long[] shape,
+            Options options) {
         GraphProto g = floatModel.getGraph();
         Map<String, TensorProto> init = new HashMap<>();
         for (TensorProto t : g.getInitializerList()) {
@@ -207,7 +253,76 @@ public final class Int8Quantizer {
         Map<String, Observer> observed = calibrate(floatModel, activations, calibration, shape);
         Map<String, Range> ranges = new LinkedHashMap<>();
         observed.forEach((t, o) -> ranges.put(t, o.range(options)));
+        float[] reference;
+        try (OrtModel ort = new OrtModel(floatModel.toByteArray(), 1)) {
+            reference = ort.run(calibration, shape);
+        }
+        int samples = (int) shape[0];
+        List<String> fallback = new ArrayList<>();
+        ModelProto model = build(floatModel, init, quantized, ranges, observed, options);
+        double agreement = agreement(model, calibration, shape, reference, samples);
+        if (options.targetAgreement() > 0 && agreement < options.targetAgreement()) {
+            // sensitivity of each layer alone: the logits' mean squared error with only that layer quantised
+            Map<String, Double> sensitivity = new HashMap<>();
+            for (String n : quantized) {
+                ModelProto one = build(floatModel, init, Set.of(n), ranges, observed, options);
+                sensitivity.put(n, mse(run(one, calibration, shape), reference));
+            }
+            List<String> order = new ArrayList<>(quantized);
+            order.sort((a, b) -> Double.compare(sensitivity.get(b), sensitivity.get(a)));
+            Set<String> remaining = new LinkedHashSet<>(quantized);
+            for (String n : order) {
+                if (agreement >= options.targetAgreement() || fallback.size() >= options.maxFallback()) {
+                    break;
+                }
+                remaining.remove(n);
+                fallback.add(n);
+                model = build(floatModel, init, remaining, ranges, observed, options);
+                agreement = agreement(model, calibration, shape, reference, samples);
+            }
+            quantized = remaining;
+        }
+        Set<String> kept = new LinkedHashSet<>(options.floatNodes());
+        kept.addAll(fallback);
+        Options effective = options.withFloatNodes(kept);
+        ModelProto.Builder m = model.toBuilder();
+        m.addMetadataProps(StringStringEntryProto.newBuilder().setKey("hwnas.quantization")
+                .setValue(String.format(Locale.ROOT, "int8 QDQ: weights symmetric int8 per output channel, activations"
+                        + " uint8 per tensor, %d calibration samples, %s; %d of %d Conv/Gemm nodes quantised;"
+                        + " top-1 agreement with the float model on the calibration samples %.4f", samples,
+                        effective.describe(), quantized.size(), countWeighted(g, init), agreement)));
+        return new Quantized(m.build(), effective, List.copyOf(fallback), agreement);
+    }
 
+    private static float[] run(ModelProto model, float[] x, long[] shape) {
+        try (OrtModel ort = new OrtModel(model.toByteArray(), 1)) {
+            return ort.run(x, shape);
+        }
+    }
+
+    private static double agreement(ModelProto model, float[] x, long[] shape, float[] reference, int samples) {
+        float[] y = run(model, x, shape);
+        int width = y.length / samples;
+        int agree = 0;
+        for (int i = 0; i < samples; i++) {
+            agree += ModelExporter.argmax(y, i, width) == ModelExporter.argmax(reference, i, width) ? 1 : 0;
+        }
+        return agree / (double) samples;
+    }
+
+    private static double mse(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] - b[i];
+            s += d * d;
+        }
+        return s / a.length;
+    }
+
+    /** The QDQ model with the named Conv/Gemm nodes quantised. */
+    private static ModelProto build(ModelProto floatModel, Map<String, TensorProto> init, Set<String> quantized,
+            Map<String, Range> ranges, Map<String, Observer> observed, Options options) {
+        GraphProto g = floatModel.getGraph();
         GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer();
         GraphWriter gw = new GraphWriter(out);
         Set<String> replaced = new HashSet<>();
@@ -266,12 +381,7 @@ public final class Int8Quantizer {
                 out.addInitializer(t);
             }
         }
-        ModelProto.Builder m = floatModel.toBuilder().setGraph(out);
-        m.addMetadataProps(StringStringEntryProto.newBuilder().setKey("hwnas.quantization")
-                .setValue("int8 QDQ: weights symmetric int8 per output channel, activations uint8 per tensor, "
-                        + shape[0] + " calibration samples, " + options.describe() + "; " + quantized.size()
-                        + " of " + countWeighted(g, init) + " Conv/Gemm nodes quantised"));
-        return m.build();
+        return floatModel.toBuilder().setGraph(out).build();
     }
 
     /** The names of the Conv and Gemm nodes the options quantise (constant weights, non-constant input). */

@@ -132,9 +132,10 @@ public final class ModelExporter {
             if (r.int8()) {
                 Shape in = net.inputShape(); // a space may fix the resolution (mobilenet) whatever --input says
                 Calibration.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
-                ModelProto q = Int8Quantizer.quantize(floatModel, cal.x(), shape(in, cal.count()), r.int8Options());
-                bytes = q.toByteArray();
-                check = r.verify() ? checkInt8(block, floatBytes, bytes, r) : null;
+                Int8Quantizer.Quantized q = Int8Quantizer.quantizeReporting(floatModel, cal.x(),
+                        shape(in, cal.count()), r.int8Options());
+                bytes = q.model().toByteArray();
+                check = r.verify() ? checkInt8(block, floatBytes, bytes, r, q.options()) : null;
             }
             write(r.out(), bytes);
             Verification v = r.verify() && !r.int8() ? Verification.of(bytes, block, r.seed(), VERIFY_BATCH,
@@ -144,7 +145,8 @@ public final class ModelExporter {
         }
     }
 
-    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r) {
+    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r,
+            Int8Quantizer.Options options) {
         Shape in = block.network().inputShape();
         Calibration.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
         long[] shape = shape(in, b.count());
@@ -184,7 +186,7 @@ public final class ModelExporter {
         double n = b.count();
         return new Int8Check(b.count(), Verification.maxAbsDiff(ref, q), max - min, agreeQ / n, agreeF / n,
                 b.labels() == null ? Double.NaN : correctQ / n, b.labels() == null ? Double.NaN : correctF / n,
-                floatBytes.length, latency, floatLatency, r.int8Options());
+                floatBytes.length, latency, floatLatency, options);
     }
 
     static int argmax(float[] v, int row, int width) {

@@ -139,6 +139,28 @@ class Int8QuantizerTest {
                     .findFirst().orElseThrow().getValue();
             assertTrue(meta.contains("first conv, classifier gemm, squeeze-excite convs") && meta.contains("3 of 7"), meta);
             assertFalse(keep.describe().contains("minmax"), keep.describe());
+
+            // the accuracy fallback: an unreachable target keeps the most sensitive layers in float, up to the cap
+            Int8Quantizer.Quantized fb = Int8Quantizer.quantizeReporting(f, cal, calShape,
+                    Int8Quantizer.Options.defaults().withFallback(1.0, 2));
+            Int8Quantizer.Quantized none = Int8Quantizer.quantizeReporting(f, cal, calShape,
+                    Int8Quantizer.Options.defaults());
+            assertTrue(none.fallback().isEmpty());
+            assertEquals(7, quantised(none.model()).size());
+            if (none.calibrationAgreement() < 1.0) {
+                int kept = fb.fallback().size();
+                assertTrue(kept == 2 || kept == 1 && fb.calibrationAgreement() == 1.0, fb.fallback().toString());
+                assertEquals(7 - kept, quantised(fb.model()).size());
+                assertTrue(fb.calibrationAgreement() > none.calibrationAgreement(), fb.calibrationAgreement() + " vs "
+                        + none.calibrationAgreement());
+                assertTrue(fb.options().floatNodes().containsAll(fb.fallback()));
+                assertTrue(java.util.Collections.disjoint(quantised(fb.model()), fb.fallback()));
+            } else {
+                assertTrue(fb.fallback().isEmpty(), "the target is already met");
+            }
+            String fbMeta = fb.model().getMetadataPropsList().stream()
+                    .filter(p -> p.getKey().equals("hwnas.quantization")).findFirst().orElseThrow().getValue();
+            assertTrue(fbMeta.contains("float fallback to 1.000") && fbMeta.contains("calibration samples"), fbMeta);
         }
     }
 
