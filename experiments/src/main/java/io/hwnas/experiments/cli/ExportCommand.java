@@ -6,6 +6,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.Calibration;
+import io.hwnas.experiments.export.Int8Quantizer;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
@@ -79,6 +80,27 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
     int checkSamples;
 
+    @Option(names = "--int8-ranges", paramLabel = "METHOD",
+            description = "int8 activation ranges: percentile (default), minmax or mse")
+    String int8Ranges;
+
+    @Option(names = "--int8-percentile", paramLabel = "P", description = "upper percentile of --int8-ranges percentile"
+            + " (default 99.999)")
+    Double int8Percentile;
+
+    @Option(names = "--int8-float", paramLabel = "LAYERS", split = ",",
+            description = "keep these in float in the int8 model: first-conv, classifier, se (comma-separated)")
+    List<String> int8Float = List.of();
+
+    @Option(names = "--int8-target-agreement", paramLabel = "A",
+            description = "keep the most sensitive layers in float until the int8 model's top-1 agreement with the"
+                    + " float model on the calibration batch reaches A (0..1; default 0: off)")
+    Double int8Target;
+
+    @Option(names = "--int8-max-fallback", paramLabel = "N", defaultValue = "10",
+            description = "the most layers --int8-target-agreement keeps in float (default 10)")
+    int int8MaxFallback;
+
     @Option(names = "--data", description = "Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)")
     Path data;
 
@@ -97,10 +119,11 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equalsIgnoreCase("onnx")) {
             throw new UsageException("--format '" + format + "' is not supported; allowed: onnx");
         }
-        return run != null ? exportRun() : exportOne();
+        Int8Quantizer.Options quantization = int8Options();
+        return run != null ? exportRun(quantization) : exportOne(quantization);
     }
 
-    private int exportOne() {
+    private int exportOne(Int8Quantizer.Options quantization) {
         if (space == null || arch == null || out == null) {
             throw new UsageException("export needs RUN_DIR, or --space, --arch and --out");
         }
@@ -133,8 +156,8 @@ final class ExportCommand implements Callable<Integer> {
             meta.put(key.startsWith("hwnas.") ? key : "hwnas." + key, m.substring(eq + 1));
         }
         ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(s, a, in,
-                classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, cal, calibrationSamples,
-                checkSamples, data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data, meta, seed));
+                classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, quantization, cal,
+                calibrationSamples, checkSamples, data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data, meta, seed));
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Json.print(w, toJson(r));
@@ -144,7 +167,7 @@ final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int exportRun() {
+    private int exportRun(Int8Quantizer.Options quantization) {
         if (space != null || arch != null || out != null || weights != null) {
             throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
                     + " --space, --arch, --out and --weights apply to single exports");
@@ -157,7 +180,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed, int8
                 ? new RunDirectoryExport.Int8(calibration == null ? null : Calibration.parse(calibration),
-                        calibrationSamples, checkSamples, data)
+                        calibrationSamples, checkSamples, data, quantization)
                 : null);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
@@ -181,6 +204,41 @@ final class ExportCommand implements Callable<Integer> {
             w.flush();
         }
         return 0;
+    }
+
+    /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
+    private Int8Quantizer.Options int8Options() {
+        if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null)) {
+            throw new UsageException("--int8-ranges, --int8-percentile, --int8-float and --int8-target-agreement apply"
+                    + " to --int8 exports only");
+        }
+        if (int8Target != null && !(int8Target >= 0 && int8Target <= 1)) {
+            throw new UsageException("--int8-target-agreement must be in [0, 1], but was " + int8Target);
+        }
+        if (int8MaxFallback < 0) {
+            throw new UsageException("--int8-max-fallback must be >= 0, but was " + int8MaxFallback);
+        }
+        Int8Quantizer.Options o = Int8Quantizer.Options.defaults();
+        Int8Quantizer.RangeMethod method = int8Ranges == null ? o.method() : Int8Quantizer.RangeMethod.parse(int8Ranges);
+        double p = int8Percentile == null ? o.percentile() : int8Percentile;
+        if (!(p > 50 && p <= 100)) {
+            throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
+        }
+        o = o.withMethod(method, p).withFallback(int8Target == null ? 0 : int8Target, int8MaxFallback);
+        boolean first = false;
+        boolean classifier = false;
+        boolean se = false;
+        for (String f : int8Float) {
+            switch (f.trim().toLowerCase(Locale.ROOT)) {
+                case "first-conv" -> first = true;
+                case "classifier" -> classifier = true;
+                case "se" -> se = true;
+                default -> throw new UsageException("--int8-float '" + f + "' is not known; allowed: first-conv,"
+                        + " classifier, se");
+            }
+        }
+        return int8Float.isEmpty() ? o : o.withFloatFirstConv(first).withFloatLastGemm(classifier)
+                .withFloatSqueezeExcite(se);
     }
 
     private static ObjectNode toJson(ModelExporter.Result r) {
@@ -214,6 +272,25 @@ final class ExportCommand implements Callable<Integer> {
             j.put("float_bytes", c.floatBytes());
             j.put("size_ratio", (double) r.bytes() / c.floatBytes());
             j.put("ort_median_latency_ms", c.latencyMs());
+            j.put("float_ort_median_latency_ms", c.floatLatencyMs());
+            Int8Quantizer.Options q = c.options();
+            j.put("ranges", q.method().name().toLowerCase(Locale.ROOT));
+            if (q.method() == Int8Quantizer.RangeMethod.PERCENTILE) {
+                j.put("percentile", q.percentile());
+            }
+            ArrayNode kept = j.putArray("float_layers");
+            if (q.floatFirstConv()) {
+                kept.add("first-conv");
+            }
+            if (q.floatLastGemm()) {
+                kept.add("classifier");
+            }
+            if (q.floatSqueezeExcite()) {
+                kept.add("se");
+            }
+            q.floatNodes().stream().sorted().forEach(kept::add);
+            j.put("target_agreement", q.targetAgreement());
+            j.put("quantization", q.describe());
         }
         return o;
     }
@@ -238,8 +315,10 @@ final class ExportCommand implements Callable<Integer> {
                 w.printf(Locale.ROOT, "  accuracy on labels: float %.1f%%, int8 %.1f%%%n", 100 * c.labelAccuracyFloat(),
                         100 * c.labelAccuracyInt8());
             }
-            w.printf(Locale.ROOT, "  size %,d bytes int8 vs %,d float (ratio %.3f); int8 ORT median latency %.3f ms%n",
-                    r.bytes(), c.floatBytes(), (double) r.bytes() / c.floatBytes(), c.latencyMs());
+            w.printf(Locale.ROOT, "  quantisation: %s%n", c.options().describe());
+            w.printf(Locale.ROOT, "  size %,d bytes int8 vs %,d float (ratio %.3f); ORT median latency int8 %.3f ms,"
+                    + " float %.3f ms%n", r.bytes(), c.floatBytes(), (double) r.bytes() / c.floatBytes(), c.latencyMs(),
+                    c.floatLatencyMs());
         }
         w.flush();
     }

@@ -38,6 +38,7 @@ public final class ModelExporter {
      * @param out         the ONNX file to write
      * @param verify      run the file in ONNX Runtime against DJL
      * @param int8        write the int8 QDQ model instead of the float one
+     * @param int8Options how the int8 model is quantised (null: {@link Int8Quantizer.Options#defaults()})
      * @param calibration where int8 calibration and its checks take inputs from
      * @param calibrationSamples samples in the calibration batch
      * @param checkSamples samples in the int8 top-1 agreement check
@@ -46,7 +47,7 @@ public final class ModelExporter {
      * @param seed        seed of initial weights and of the verification inputs
      */
     public record Request(SearchSpace space, Architecture arch, Shape input, int classes, Path weights, Path out,
-            boolean verify, boolean int8, Calibration calibration, int calibrationSamples, int checkSamples,
+            boolean verify, boolean int8, Int8Quantizer.Options int8Options, Calibration calibration, int calibrationSamples, int checkSamples,
             Path dataDir, Map<String, String> metadata, long seed) {
 
         public Request {
@@ -54,6 +55,7 @@ public final class ModelExporter {
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(out, "out");
             metadata = Map.copyOf(metadata);
+            int8Options = int8Options == null ? Int8Quantizer.Options.defaults() : int8Options;
             if (calibrationSamples <= 0 || checkSamples <= 0) {
                 throw new IllegalArgumentException("calibration and check samples must be positive");
             }
@@ -72,9 +74,12 @@ public final class ModelExporter {
      * @param labelAccuracyFloat DJL float accuracy against labels, NaN for synthetic inputs
      * @param floatBytes  size of the float ONNX model
      * @param latencyMs   ONNX Runtime median latency of the int8 model, one sample
+     * @param floatLatencyMs ONNX Runtime median latency of the float model, one sample, measured alongside
+     * @param options     how the model was quantised
      */
     public record Int8Check(int samples, double maxAbsDiff, double logitRange, double top1, double floatTop1,
-            double labelAccuracyInt8, double labelAccuracyFloat, long floatBytes, double latencyMs) {
+            double labelAccuracyInt8, double labelAccuracyFloat, long floatBytes, double latencyMs,
+            double floatLatencyMs, Int8Quantizer.Options options) {
 
         /** The stated tolerance: the largest int8 logit error at most 10% of the float logits' range. */
         public static final double TOLERANCE = 0.10;
@@ -127,9 +132,10 @@ public final class ModelExporter {
             if (r.int8()) {
                 Shape in = net.inputShape(); // a space may fix the resolution (mobilenet) whatever --input says
                 Calibration.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
-                ModelProto q = Int8Quantizer.quantize(floatModel, cal.x(), shape(in, cal.count()));
-                bytes = q.toByteArray();
-                check = r.verify() ? checkInt8(block, floatBytes, bytes, r) : null;
+                Int8Quantizer.Quantized q = Int8Quantizer.quantizeReporting(floatModel, cal.x(),
+                        shape(in, cal.count()), r.int8Options());
+                bytes = q.model().toByteArray();
+                check = r.verify() ? checkInt8(block, floatBytes, bytes, r, q.options()) : null;
             }
             write(r.out(), bytes);
             Verification v = r.verify() && !r.int8() ? Verification.of(bytes, block, r.seed(), VERIFY_BATCH,
@@ -139,7 +145,8 @@ public final class ModelExporter {
         }
     }
 
-    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r) {
+    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r,
+            Int8Quantizer.Options options) {
         Shape in = block.network().inputShape();
         Calibration.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
         long[] shape = shape(in, b.count());
@@ -147,11 +154,13 @@ public final class ModelExporter {
         float[] q;
         float[] f;
         double latency;
+        double floatLatency;
         try (OrtModel ort = new OrtModel(int8Bytes, 1); OrtModel fort = new OrtModel(floatBytes, 1)) {
             q = ort.run(b.x(), shape);
             f = fort.run(b.x(), shape);
             float[] one = java.util.Arrays.copyOf(b.x(), (int) in.elements());
             latency = ort.medianLatencyMs(one, shape(in, 1), 3, LATENCY_RUNS);
+            floatLatency = fort.medianLatencyMs(one, shape(in, 1), 3, LATENCY_RUNS);
         }
         int classes = ref.length / b.count();
         float min = Float.POSITIVE_INFINITY;
@@ -177,7 +186,7 @@ public final class ModelExporter {
         double n = b.count();
         return new Int8Check(b.count(), Verification.maxAbsDiff(ref, q), max - min, agreeQ / n, agreeF / n,
                 b.labels() == null ? Double.NaN : correctQ / n, b.labels() == null ? Double.NaN : correctF / n,
-                floatBytes.length, latency);
+                floatBytes.length, latency, floatLatency, options);
     }
 
     static int argmax(float[] v, int row, int width) {

@@ -55,8 +55,10 @@ public final class RunDirectoryExport {
      * @param calibrationSamples images of the calibration batch
      * @param checkSamples       test images of the top-1 agreement check
      * @param dataDir            the Fashion-MNIST directory; null: the run's {@code dataset.dir} or the default
+     * @param options            how the models are quantised; null: {@link Int8Quantizer.Options#defaults()}
      */
-    public record Int8(Calibration calibration, int calibrationSamples, int checkSamples, Path dataDir) {
+    public record Int8(Calibration calibration, int calibrationSamples, int checkSamples, Path dataDir,
+            Int8Quantizer.Options options) {
 
         public Int8 {
             if (calibrationSamples <= 0 || checkSamples <= 0) {
@@ -133,12 +135,12 @@ public final class RunDirectoryExport {
                 Path weights = dir.resolve(WEIGHTS);
                 Path w = Files.isRegularFile(weights) ? weights : null;
                 ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
-                        w, dir.resolve(MODEL), true, false, calibration, 1, 1, dataDir, meta, seed));
+                        w, dir.resolve(MODEL), true, false, null, calibration, 1, 1, dataDir, meta, seed));
                 appendCard(dir.resolve(CARD), r);
                 out.add(new Exported(d, k, r));
                 if (int8 != null) {
                     ModelExporter.Result q = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
-                            w, dir.resolve(MODEL_INT8), true, true, calibration, int8.calibrationSamples(),
+                            w, dir.resolve(MODEL_INT8), true, true, int8.options(), calibration, int8.calibrationSamples(),
                             int8.checkSamples(), dataDir, meta, seed));
                     appendInt8Card(dir.resolve(CARD), q, calibration);
                     out.add(new Exported(d, k, q));
@@ -229,12 +231,15 @@ public final class RunDirectoryExport {
 
     private static void appendInt8Card(Path card, ModelExporter.Result r, Calibration calibration) {
         ModelExporter.Int8Check c = r.int8();
-        String text = String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration): %s (%,d bytes,"
+        String text = String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration; %s): %s (%,d bytes,"
                 + " %.3f of the float file); top-1 agreement with the DJL model on %d %s inputs: int8 %.1f%%,"
-                + " float ONNX %.1f%%; int8 ONNX Runtime latency %.3f ms%n", calibration.name().toLowerCase(Locale.ROOT)
-                .replace('_', '-'), r.file().getFileName(), r.bytes(), (double) r.bytes() / c.floatBytes(),
-                c.samples(), calibration == Calibration.FASHION_MNIST ? "Fashion-MNIST test" : "seeded",
-                100 * c.top1(), 100 * c.floatTop1(), c.latencyMs());
+                + " float ONNX %.1f%%; max abs logit difference %.3g (%.1f%% of the logit range, tolerance %.0f%%);"
+                + " ONNX Runtime median latency int8 %.3f ms, float %.3f ms%n", calibration.name().toLowerCase(Locale.ROOT)
+                .replace('_', '-'), c.options().describe(), r.file().getFileName(), r.bytes(),
+                (double) r.bytes() / c.floatBytes(), c.samples(), calibration == Calibration.FASHION_MNIST
+                        ? "Fashion-MNIST test" : "seeded", 100 * c.top1(), 100 * c.floatTop1(), c.maxAbsDiff(),
+                100 * c.maxAbsDiff() / c.logitRange(), 100 * ModelExporter.Int8Check.TOLERANCE, c.latencyMs(),
+                c.floatLatencyMs());
         try {
             Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

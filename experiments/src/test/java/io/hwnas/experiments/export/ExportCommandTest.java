@@ -112,6 +112,23 @@ class ExportCommandTest {
                 "fashion-mnist", "--out", dir.resolve("a.onnx").toString());
         assertEquals(2, calFloat.exitCode());
         assertTrue(calFloat.err().contains("--calibration applies to --int8 exports only"), calFloat.err());
+        CliRunner ranges = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8", "--int8-ranges",
+                "entropy", "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, ranges.exitCode());
+        assertTrue(ranges.err().contains("'entropy' is not known; allowed: minmax, percentile, mse"), ranges.err());
+        CliRunner keep = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8", "--int8-float",
+                "first-conv,stem", "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, keep.exitCode());
+        assertTrue(keep.err().contains("--int8-float 'stem' is not known; allowed: first-conv, classifier, se"),
+                keep.err());
+        CliRunner pct = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8", "--int8-percentile",
+                "101", "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, pct.exitCode());
+        assertTrue(pct.err().contains("--int8-percentile must be in (50, 100], but was 101"), pct.err());
+        CliRunner floatOnly = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8-float", "se",
+                "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, floatOnly.exitCode());
+        assertTrue(floatOnly.err().contains("apply to --int8 exports only"), floatOnly.err());
         CliRunner arch = CliRunner.run("export", "--space", "nb201", "--arch", "k3_e1", "--out",
                 dir.resolve("a.onnx").toString());
         assertEquals(2, arch.exitCode());
@@ -139,9 +156,12 @@ class ExportCommandTest {
                 SearchSpaces.get("mobilenet").withOptions(Map.of("resolutions", List.of(32)))
                         .sample(new java.util.SplittableRandom(5)).canonical(),
                 "--out", out.toString(), "--int8", "--calibration", "synthetic", "--calibration-samples", "32",
-                "--check-samples", "64", "--verify", "--json");
+                "--check-samples", "64", "--int8-float", "first-conv", "--verify", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode j = JSON.readTree(r.out()).path("int8");
+        assertEquals("[\"first-conv\"]", j.path("float_layers").toString(), r.out());
+        assertEquals("percentile", j.path("ranges").asText(), r.out());
+        assertTrue(j.path("float_ort_median_latency_ms").asDouble() > 0, r.out());
         assertTrue(j.path("size_ratio").asDouble() < 0.35, r.out());
         assertEquals(1.0, j.path("float_onnx_top1_agreement").asDouble(), r.out());
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out));

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.accuracy.AccuracyEstimators;
+import ai.djl.ndarray.NDManager;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.data.FashionMnist;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
@@ -15,9 +19,12 @@ import io.hwnas.core.train.TrainResult;
 import io.hwnas.experiments.cli.CliRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import onnx.Onnx.ModelProto;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +51,11 @@ class FashionMnistExportTest {
               name: fashion-mnist
             """;
 
+    /** Calibration images (the first of the training split; the checks use the test split). */
+    static final int CALIBRATION = 512;
+    /** The exported model's accuracy fallback target on the calibration images. */
+    static final double TARGET = 0.995;
+
     @TempDir
     Path dir;
 
@@ -65,7 +77,8 @@ class FashionMnistExportTest {
         TrainResult trained = trainer.train(space, a, 3, member.resolve(RunDirectoryExport.WEIGHTS));
 
         CliRunner r = CliRunner.run("export", run.toString(), "--format", "onnx", "--int8", "--calibration-samples",
-                "256", "--check-samples", "1000", "--json");
+                Integer.toString(CALIBRATION), "--check-samples", "1000", "--int8-target-agreement",
+                Double.toString(TARGET), "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode models = new ObjectMapper().readTree(r.out()).path("models");
         assertEquals(2, models.size(), r.out());
@@ -75,6 +88,10 @@ class FashionMnistExportTest {
                 + " float: max abs diff %.3g (outputs up to %.3g), ORT %.3f ms; int8: %s%n", a.canonical(),
                 trained.steps(), trained.wallSeconds(), trained.top1(), fv.path("max_abs_diff").asDouble(),
                 fv.path("max_abs_output").asDouble(), fv.path("ort_median_latency_ms").asDouble(), j);
+        // every lever's figures on the same images, printed before the int8 assertions so that a failing run reports them
+        Map<String, double[]> variants = variants(space, a, member.resolve(RunDirectoryExport.WEIGHTS));
+        assertEquals(j.path("top1_agreement").asDouble(), variants.get("exported (default + fallback)")[0], 1e-9,
+                "the exported variant is what hwnas export wrote");
         assertTrue(fv.path("max_abs_diff").asDouble() <= 1e-4, r.out());
         assertEquals(1000, j.path("samples").asInt());
         assertEquals(1.0, j.path("float_onnx_top1_agreement").asDouble(), r.out());
@@ -85,5 +102,61 @@ class FashionMnistExportTest {
         String card = Files.readString(member.resolve(RunDirectoryExport.CARD));
         assertTrue(card.contains("## ONNX export") && card.contains("int8"), card);
         OnnxChecker.check(List.of(member.resolve(RunDirectoryExport.MODEL), member.resolve(RunDirectoryExport.MODEL_INT8)));
+    }
+
+    /**
+     * The quantiser's levers one by one on the same calibration ({@link #CALIBRATION} training images) and check batch (the
+     * 1,000 test images): top-1 agreement with the DJL float network and max abs logit difference per variant.
+     */
+    static Map<String, double[]> variants(SearchSpace space, Architecture a, Path weights) {
+        Int8Quantizer.Options d = Int8Quantizer.Options.defaults();
+        Int8Quantizer.Options minMax = Int8Quantizer.Options.minMax();
+        Map<String, Int8Quantizer.Options> options = new LinkedHashMap<>();
+        options.put("exported (default + fallback)", d.withFallback(TARGET, 10));
+        options.put("default", d);
+        options.put("minmax", minMax);
+        options.put("percentile 99.9", minMax.withMethod(Int8Quantizer.RangeMethod.PERCENTILE, 99.9));
+        options.put("percentile 99.99", minMax.withMethod(Int8Quantizer.RangeMethod.PERCENTILE, 99.99));
+        options.put("percentile 99.999", minMax.withMethod(Int8Quantizer.RangeMethod.PERCENTILE, 99.999));
+        options.put("mse", minMax.withMethod(Int8Quantizer.RangeMethod.MSE, 100));
+        options.put("default + float first conv", d.withFloatFirstConv(true));
+        options.put("default + float classifier", d.withFloatLastGemm(true));
+        options.put("default + float squeeze-excite", d.withFloatSqueezeExcite(true));
+        options.put("default + all three float", d.withFloatFirstConv(true).withFloatLastGemm(true)
+                .withFloatSqueezeExcite(true));
+        options.put("default + bias correction", d.withBiasCorrection(true));
+        Network net = space.network(a, space.defaultInput(), 10);
+        Shape in = net.inputShape();
+        Calibration.Batch cal = Calibration.FASHION_MNIST.batch(in, CALIBRATION, true, FashionMnist.DEFAULT_DIR, 0);
+        Calibration.Batch check = Calibration.FASHION_MNIST.batch(in, 1000, false, FashionMnist.DEFAULT_DIR, 0);
+        long[] calShape = {cal.count(), in.channels(), in.height(), in.width()};
+        long[] checkShape = {check.count(), in.channels(), in.height(), in.width()};
+        Map<String, double[]> out = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock block = WeightsFile.load(net, weights, m);
+            ModelProto f = OnnxExporter.folding().export(block, Map.of());
+            float[] ref = Verification.djl(block, check.x(), checkShape);
+            for (Map.Entry<String, Int8Quantizer.Options> e : options.entrySet()) {
+                Int8Quantizer.Quantized qq = Int8Quantizer.quantizeReporting(f, cal.x(), calShape, e.getValue());
+                ModelProto q = qq.model();
+                float[] y;
+                try (OrtModel ort = new OrtModel(q.toByteArray(), 1)) {
+                    y = ort.run(check.x(), checkShape);
+                }
+                int agree = 0;
+                int correct = 0;
+                for (int i = 0; i < check.count(); i++) {
+                    int t = ModelExporter.argmax(y, i, 10);
+                    agree += t == ModelExporter.argmax(ref, i, 10) ? 1 : 0;
+                    correct += t == check.labels()[i] ? 1 : 0;
+                }
+                double[] r = {agree / (double) check.count(), Verification.maxAbsDiff(ref, y),
+                        correct / (double) check.count()};
+                out.put(e.getKey(), r);
+                System.out.printf(Locale.ROOT, "int8 variant %-32s top-1 agreement %5.1f%%, max abs diff %.3f,"
+                        + " accuracy %.1f%% (%s)%n", e.getKey(), 100 * r[0], r[1], 100 * r[2], qq.options().describe());
+            }
+        }
+        return out;
     }
 }
