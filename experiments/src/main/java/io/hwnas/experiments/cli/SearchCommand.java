@@ -81,7 +81,7 @@ public final class SearchCommand implements Callable<Integer> {
             c = ConfigLoader.load(saved);
             if (config != null) {
                 ExperimentConfig given = ConfigLoader.load(config);
-                String a = ConfigWriter.yaml(withOutput(given, c.output()));
+                String a = ConfigWriter.yaml(given.withOutput(c.output()));
                 if (!a.equals(ConfigWriter.yaml(c))) {
                     throw new UsageException("--config " + config + " differs from the config of the run in " + resume
                             + "; resume with --resume alone or start a new run");
@@ -91,7 +91,7 @@ public final class SearchCommand implements Callable<Integer> {
         } else {
             c = ConfigLoader.load(config);
             if (out != null) {
-                c = withOutput(c, out.toAbsolutePath().normalize());
+                c = c.withOutput(out.toAbsolutePath().normalize());
             }
             dir = c.output();
         }
@@ -100,7 +100,7 @@ public final class SearchCommand implements Callable<Integer> {
                 throw new UsageException("--executor " + executor + " is not allowed; expected one of "
                         + ConfigLoader.EXECUTORS);
             }
-            c = withExecutor(c, executor);
+            c = c.withExecutor(executor);
         }
         if (budget != null) {
             if (resume != null) {
@@ -109,8 +109,7 @@ public final class SearchCommand implements Callable<Integer> {
             if (budget <= 0) {
                 throw new UsageException("--budget must be a positive integer, but was " + budget);
             }
-            c = new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
-                    c.objectives(), c.strategy(), budget, c.executor(), c.output(), c.finalTraining(), c.screen());
+            c = c.withBudget(budget);
         }
         RunSetup setup = RunSetup.bind(c, deviceBinder());
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
@@ -130,17 +129,4 @@ public final class SearchCommand implements Callable<Integer> {
         err.printf("report: %s%n", r.dir().resolve("report.html"));
         err.flush();
     }
-
-    static ExperimentConfig withOutput(ExperimentConfig c, Path output) {
-        return new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
-                c.objectives(), c.strategy(), c.budget(), c.executor(), output, c.finalTraining(), c.screen());
-    }
-
-    static ExperimentConfig withExecutor(ExperimentConfig c, String name) {
-        var e = new ExperimentConfig.ExecutorSpec(name, c.executor().parallelism(),
-                name.equals(c.executor().name()) ? c.executor().options() : Map.of());
-        return new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
-                c.objectives(), c.strategy(), c.budget(), e, c.output(), c.finalTraining(), c.screen());
-    }
-
 }

@@ -41,6 +41,26 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
         finalTraining = frozen(finalTraining);
     }
 
+    /** This config with another evaluation budget. */
+    public ExperimentConfig withBudget(int newBudget) {
+        return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, newBudget,
+                executor, output, finalTraining, screen);
+    }
+
+    /** This config writing its run directory elsewhere. */
+    public ExperimentConfig withOutput(Path newOutput) {
+        return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, budget,
+                executor, newOutput, finalTraining, screen);
+    }
+
+    /** This config on another executor (its options are kept only when the executor is the same). */
+    public ExperimentConfig withExecutor(String executorName) {
+        var e = new ExecutorSpec(executorName, executor.parallelism(),
+                executorName.equals(executor.name()) ? executor.options() : Map.of());
+        return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, budget,
+                e, output, finalTraining, screen);
+    }
+
     /**
      * The search space with its options, and the network input and class count (null: the space's
      * defaults, or the dataset's class count).
