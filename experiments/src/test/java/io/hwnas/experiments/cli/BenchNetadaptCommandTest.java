@@ -83,6 +83,14 @@ class BenchNetadaptCommandTest {
     }
 
     @Test
+    void theShippedBenchConfigBinds() {
+        var c = io.hwnas.experiments.config.ConfigLoader.load(ExamplesTest.EXAMPLES.resolve("netadapt-bench.yaml"));
+        assertEquals("netadapt", c.strategy().name());
+        assertTrue(!c.finalTraining().isEmpty());
+        io.hwnas.experiments.run.RunSetup.bind(c, SearchCommand.deviceBinder());
+    }
+
+    @Test
     void aConfigOfAnotherStrategyOrBadCountsExitTwo() throws Exception {
         Path config = tmp.resolve("random.yaml");
         Files.writeString(config, CONFIG.replace("name: netadapt", "name: random").replace(
