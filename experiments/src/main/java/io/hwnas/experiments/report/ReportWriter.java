@@ -81,6 +81,7 @@ public final class ReportWriter {
                     .orElseThrow();
             device(h, setup, target, d, evaluations, fronts.get(d.device()));
         }
+        trajectory(h, dir);
         h.append("</body></html>\n");
         Path file = dir.resolve(FILE);
         try {
@@ -128,6 +129,55 @@ public final class ReportWriter {
             }
             h.append("</table></details>");
         }
+    }
+
+    /**
+     * The strategy's trajectory (NetAdapt: target, shrunk layer, predicted latency and short-term
+     * accuracy per iteration) from {@code strategy-report.json}, when the run has one.
+     */
+    private static void trajectory(StringBuilder h, Path dir) {
+        Path file = dir.resolve(io.hwnas.experiments.run.RunOutputs.STRATEGY_REPORT);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode report;
+        try {
+            report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        com.fasterxml.jackson.databind.JsonNode rows = report.path("trajectory");
+        if (!rows.isArray() || rows.isEmpty()) {
+            return;
+        }
+        h.append("<h2 id=\"trajectory\">Strategy trajectory</h2><p>").append(esc(report.path("metric").asText()))
+                .append(": initial ").append(fmt(report.path("initial_latency").asDouble())).append(", budget ")
+                .append(fmt(report.path("latency_budget").asDouble())).append("; stop: ")
+                .append(esc(report.path("stop").asText())).append("</p>");
+        double[] xs = new double[rows.size()];
+        double[] ys = new double[rows.size()];
+        h.append("<table><tr><th>iteration</th><th>target</th><th class=\"l\">shrunk</th><th>latency</th>"
+                + "<th>accuracy</th><th>candidates</th><th class=\"l\">architecture</th></tr>");
+        for (int i = 0; i < rows.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode r = rows.get(i);
+            xs[i] = r.path("latency").asDouble();
+            ys[i] = r.path("accuracy").asDouble();
+            h.append("<tr><td>").append(r.path("iteration").asInt()).append("</td><td>")
+                    .append(fmt(r.path("target").asDouble())).append("</td><td class=\"l\">")
+                    .append(esc(r.path("shrunk").asText())).append("</td><td>").append(fmt(xs[i])).append("</td><td>")
+                    .append(fmt(ys[i])).append("</td><td>").append(r.path("candidates").asInt())
+                    .append("</td><td class=\"l\">").append(esc(r.path("arch").asText())).append("</td></tr>");
+        }
+        h.append("</table>");
+        XYChart chart = new XYChartBuilder().width(560).height(400).title("trajectory: accuracy vs latency")
+                .xAxisTitle(report.path("metric").asText()).yAxisTitle("short-term accuracy").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendVisible(false);
+        XYSeries s = chart.addSeries("trajectory", xs, ys);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineColor(FRONT);
+        s.setMarkerColor(FRONT);
+        h.append(img(chart));
     }
 
     private static XYChart scatter(DeviceObjectives d, String metric, String label, List<Evaluation> all,

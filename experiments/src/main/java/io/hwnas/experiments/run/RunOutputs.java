@@ -101,12 +101,34 @@ public final class RunOutputs {
         }
     }
 
+    /** The strategy's report, as written by {@link #writeStrategyReport}. */
+    public static final String STRATEGY_REPORT = "strategy-report.json";
+    /** The strategy's trajectory (NetAdapt: one row per iteration) as CSV, beside the report. */
+    public static final String TRAJECTORY_CSV = "strategy-trajectory.csv";
+
+    /**
+     * Writes {@code strategy-report.json} and, when the report has a {@code trajectory} (a list of
+     * rows, as NetAdapt's), {@code strategy-trajectory.csv} with one line per row.
+     */
     public void writeStrategyReport(Map<String, Object> report) {
         if (report.isEmpty()) {
             return;
         }
         try {
-            Files.writeString(dir.resolve("strategy-report.json"), JSON.writeValueAsString(report));
+            Files.writeString(dir.resolve(STRATEGY_REPORT), JSON.writeValueAsString(report));
+            if (report.get("trajectory") instanceof List<?> rows && !rows.isEmpty()
+                    && rows.get(0) instanceof Map<?, ?> first) {
+                List<String> columns = first.keySet().stream().map(String::valueOf).toList();
+                StringBuilder csv = new StringBuilder(String.join(",", columns)).append('\n');
+                for (Object row : rows) {
+                    Map<?, ?> r = (Map<?, ?>) row;
+                    for (int i = 0; i < columns.size(); i++) {
+                        csv.append(i == 0 ? "" : ",").append(csvField(r.get(columns.get(i))));
+                    }
+                    csv.append('\n');
+                }
+                Files.writeString(dir.resolve(TRAJECTORY_CSV), csv.toString());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the strategy report under " + dir, e);
         }
@@ -154,6 +176,15 @@ public final class RunOutputs {
                     .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound().name().toLowerCase(Locale.ROOT)).append(" |\n");
         }
         return sb.toString();
+    }
+
+    private static String csvField(Object v) {
+        if (v == null) {
+            return "";
+        }
+        String s = v instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList())
+                : String.valueOf(v);
+        return s.matches("[A-Za-z0-9_.@+-]*") ? s : "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     static String fmt(double v) {

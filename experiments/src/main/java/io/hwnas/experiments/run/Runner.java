@@ -112,8 +112,8 @@ public final class Runner {
         progress.finish();
         Map<String, List<Evaluation>> fronts = fronts(setup, all);
         Map<String, FinalTraining.Trained> trained = FinalTraining.run(setup, dir, fronts);
+        new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
         writeResults(setup, dir, fronts, trained, journalOrder(dir));
-        new RunOutputs(setup, dir).writeStrategyReport(report);
         return new Result(dir, all.size(), fromJournal, fronts, report);
     }
 

@@ -121,7 +121,7 @@ final class NetAdaptRun extends AbstractRun {
             Evaluation e = evaluated.get(start);
             current = start;
             currentLatency = initialLatency;
-            record(e, 0);
+            record(e, 0, "", List.of());
             if (!usable(e)) {
                 stop("the start network's evaluation " + e.status() + ": " + e.error());
             }
@@ -152,9 +152,10 @@ final class NetAdaptRun extends AbstractRun {
             stop("no candidate of iteration " + iteration + " was evaluated successfully");
             return false;
         }
+        Architecture previous = current;
         current = best;
         currentLatency = bestLat;
-        record(evaluated.get(best), candidates.size());
+        record(evaluated.get(best), candidates.size(), shrunk(previous, best), candidateAccuracies());
         return true;
     }
 
@@ -171,14 +172,45 @@ final class NetAdaptRun extends AbstractRun {
         return problem.constraints().stream().allMatch(c -> c.metric().equals(latencyMetric) || c.satisfiedBy(e.metrics()));
     }
 
-    private void record(Evaluation e, int candidateCount) {
+    /** Which layer the step shrank, e.g. {@code stage2.layer1 1.0->0.75}. */
+    private String shrunk(Architecture from, Architecture to) {
+        int[] a = space.encode(from);
+        int[] b = space.encode(to);
+        List<String> out = new ArrayList<>();
+        for (int[] layer : NetAdapt.layers(space, to)) {
+            int p = MobilenetSpace.position(layer[0], layer[1], 3);
+            if (a[p] != b[p]) {
+                out.add("stage" + layer[0] + ".layer" + layer[1] + " " + MobilenetSpace.CHANNEL_SCALES[a[p]] + "->"
+                        + MobilenetSpace.CHANNEL_SCALES[b[p]]);
+            }
+        }
+        return String.join(" ", out);
+    }
+
+    /** The short-term accuracy of every candidate of this iteration (NaN where its evaluation was unusable). */
+    private List<Double> candidateAccuracies() {
+        List<Double> out = new ArrayList<>();
+        for (Architecture c : candidates) {
+            Evaluation e = evaluated.get(c);
+            out.add(e != null && usable(e) ? e.metric(accuracyMetric) : Double.NaN);
+        }
+        return out;
+    }
+
+    /**
+     * One trajectory row: iteration, the latency target, the chosen network (which layer it shrank,
+     * its architecture string, predicted latency and short-term accuracy) and the number of candidates.
+     */
+    private void record(Evaluation e, int candidateCount, String shrunk, List<Double> candidateAccuracies) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("iteration", iteration);
+        m.put("target", iteration == 0 ? initialLatency : target);
+        m.put("shrunk", shrunk);
         m.put("arch", e.architecture().canonical());
         m.put("latency", currentLatency);
-        m.put("target", iteration == 0 ? initialLatency : target);
         m.put("accuracy", e.metric(accuracyMetric));
         m.put("candidates", candidateCount);
+        m.put("candidate_accuracies", List.copyOf(candidateAccuracies));
         trajectory.add(java.util.Collections.unmodifiableMap(m));
     }
 

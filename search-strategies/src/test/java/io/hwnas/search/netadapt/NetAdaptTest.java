@@ -80,7 +80,12 @@ class NetAdaptTest extends StrategyContract {
             double lat = (Double) trajectory.get(i).get("latency");
             assertTrue(lat <= (Double) trajectory.get(i).get("target") + 1e-12, "iteration " + i + " misses its target");
             assertTrue(lat < (Double) trajectory.get(i - 1).get("latency"));
+            String shrunk = (String) trajectory.get(i).get("shrunk");
+            assertTrue(shrunk.matches("stage\\d\\.layer\\d [0-9.]+->[0-9.]+"), "iteration " + i + ": " + shrunk);
+            assertTrue(((List<?>) trajectory.get(i).get("candidate_accuracies")).contains(
+                    trajectory.get(i).get("accuracy")), "the chosen candidate is among those scored");
         }
+        assertEquals("", trajectory.get(0).get("shrunk"));
         Map<String, Object> last = trajectory.get(trajectory.size() - 1);
         double finalLatency = (Double) last.get("latency");
         assertTrue(finalLatency <= 0.6 * l0, report.get("stop").toString());

@@ -1,0 +1,131 @@
+package io.hwnas.experiments.cli;
+
+import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.run.NetAdaptBenchmark;
+import io.hwnas.experiments.run.Progress;
+import io.hwnas.experiments.run.RunSetup;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hwnas bench netadapt}: NetAdapt's final network against the start network scaled
+ * uniformly to the same (or lower) predicted latency, both trained over several seeds.
+ */
+@Command(name = "netadapt", mixinStandardHelpOptions = true,
+        description = "NetAdapt vs uniform width scaling at the same predicted latency (trajectory, accuracy per seed).")
+final class BenchNetadaptCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "a netadapt config, e.g. examples/netadapt.yaml")
+    Path config;
+
+    @Option(names = "--out", description = "the run directory of the search (default: a new temporary directory)")
+    Path out;
+
+    @Option(names = "--budget", description = "override the config's evaluation budget")
+    Integer budget;
+
+    @Option(names = "--seeds", description = "final-training seeds per network (default ${DEFAULT-VALUE})")
+    int seeds = 3;
+
+    @Option(names = "--final-steps", description = "final-training steps (default: the config's final_training, "
+            + "else its accuracy options)")
+    Integer finalSteps;
+
+    @Option(names = "--threads", description = "intra-op CPU threads of training (default ${DEFAULT-VALUE}: on a small "
+            + "or shared machine more threads make short trainings many times slower)")
+    int threads = 1;
+
+    @Option(names = "--quiet", description = "no progress display")
+    boolean quiet;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (seeds <= 0) {
+            throw new UsageException("--seeds must be positive, but was " + seeds);
+        }
+        if (threads <= 0) {
+            throw new UsageException("--threads must be positive, but was " + threads);
+        }
+        if (finalSteps != null && finalSteps <= 0) {
+            throw new UsageException("--final-steps must be positive, but was " + finalSteps);
+        }
+        ExperimentConfig c = ConfigLoader.load(config);
+        if (budget != null) {
+            if (budget <= 0) {
+                throw new UsageException("--budget must be a positive integer, but was " + budget);
+            }
+            c = new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
+                    c.objectives(), c.strategy(), budget, c.executor(), c.output(), c.finalTraining(), c.screen());
+        }
+        if (!c.strategy().name().equals("netadapt")) {
+            throw new UsageException(config + ": strategy.name is " + c.strategy().name()
+                    + "; bench netadapt needs a netadapt config (e.g. examples/netadapt.yaml)");
+        }
+        Path dir;
+        try {
+            dir = out != null ? out.toAbsolutePath().normalize() : Files.createTempDirectory("hwnas-bench-netadapt");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary run directory", e);
+        }
+        c = SearchCommand.withOutput(c, dir);
+        RunSetup setup = RunSetup.bind(c, SearchCommand.deviceBinder());
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Object> r = NetAdaptBenchmark.run(setup, dir, seeds, finalSteps, progress, line -> {
+            if (!quiet) {
+                err.println(line);
+                err.flush();
+            }
+        });
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            Json.print(o, r);
+        } else {
+            text(o, r);
+        }
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void text(PrintWriter o, Map<String, Object> r) {
+        o.printf(Locale.ROOT, "NetAdapt trajectory (%s; stop: %s), run directory %s%n", r.get("metric"), r.get("stop"),
+                r.get("run_dir"));
+        o.printf("%4s %10s %10s %9s  %-28s %s%n", "iter", "target", "latency", "accuracy", "shrunk", "architecture");
+        for (Map<String, Object> t : (List<Map<String, Object>>) r.get("trajectory")) {
+            o.printf(Locale.ROOT, "%4d %10.4f %10.4f %9.2f  %-28s %s%n", t.get("iteration"), t.get("target"),
+                    t.get("latency"), t.get("accuracy"), t.get("shrunk"), t.get("arch"));
+        }
+        for (String arm : List.of("netadapt", "uniform")) {
+            Map<String, Object> a = (Map<String, Object>) r.get(arm);
+            o.printf(Locale.ROOT, "%-8s %s latency %.4f top-1 %s mean %.2f sd %.2f%s%n", arm, a.get("arch"),
+                    a.get("latency"), a.get("top1"), a.get("top1_mean"), a.get("top1_sd"),
+                    arm.equals("uniform") ? " (scale " + a.get("scale") + (Boolean.TRUE.equals(a.get("matched")) ? ""
+                            : ", NOT matched: even the narrowest uniform scale is slower") + ")" : "");
+        }
+        o.printf(Locale.ROOT, "netadapt - uniform: %+.2f points (netadapt >= uniform on %s of %d seeds); holds: %s%n",
+                r.get("netadapt_minus_uniform_mean"), r.get("netadapt_wins"), ((List<?>) r.get("seeds")).size(),
+                r.get("holds"));
+        o.flush();
+    }
+}
