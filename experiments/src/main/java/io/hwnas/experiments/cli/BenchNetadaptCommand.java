@@ -73,8 +73,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
             if (budget <= 0) {
                 throw new UsageException("--budget must be a positive integer, but was " + budget);
             }
-            c = new ExperimentConfig(c.file(), c.name(), c.seed(), c.space(), c.dataset(), c.accuracy(), c.devices(),
-                    c.objectives(), c.strategy(), budget, c.executor(), c.output(), c.finalTraining(), c.screen());
+            c = c.withBudget(budget);
         }
         if (!c.strategy().name().equals("netadapt")) {
             throw new UsageException(config + ": strategy.name is " + c.strategy().name()
@@ -86,7 +85,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary run directory", e);
         }
-        c = SearchCommand.withOutput(c, dir);
+        c = c.withOutput(dir);
         RunSetup setup = RunSetup.bind(c, SearchCommand.deviceBinder());
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
