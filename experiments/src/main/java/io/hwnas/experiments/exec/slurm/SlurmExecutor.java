@@ -233,8 +233,11 @@ public final class SlurmExecutor implements Executor {
                 + "# hwnas worker for batch " + dir.batch() + " of the run in " + runDir + "\n"
                 + "# (written by the slurm executor; each array task evaluates its share of "
                 + "tasks.json)\n"
+                + "# PyTorch's CPU threads: the task's allocation, not every core of the node (tasks share nodes)\n"
+                + "export OMP_NUM_THREADS=\"${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\"\n"
                 + "echo \"hwnas worker: batch " + dir.batch() + " task ${SLURM_ARRAY_TASK_ID} "
-                + "(job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}) on $(hostname) at $(date -u +%FT%TZ)\" >&2\n"
+                + "(job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}) on $(hostname) at $(date -u +%FT%TZ) "
+                + "with ${OMP_NUM_THREADS} CPU threads\" >&2\n"
                 + options.launcher() + " worker --run " + SlurmOptions.shellQuote(runDir.toString()) + " --batch "
                 + dir.batch() + " --task \"${SLURM_ARRAY_TASK_ID}\"\n";
         try {

@@ -10,6 +10,7 @@ import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.run;
 import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.slurmExecutor;
 import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.submissions;
 import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.workerEvaluations;
+import static io.hwnas.experiments.exec.slurm.SlurmTestSupport.workerLogLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,9 @@ class SlurmClusterTest {
         }
         assertEquals(24, workerEvaluations(dir));
         assertEquals(24, lines(dir.resolve(Journal.FILE)).size());
+        // each task runs PyTorch on its allocation (cpus_per_task 1), not on every core of the node
+        String threads = System.getenv("OMP_NUM_THREADS") != null ? System.getenv("OMP_NUM_THREADS") : "1";
+        assertEquals(12, workerLogLines(dir, "with " + threads + " CPU threads"));
         System.err.printf("slurm: 24 evaluations in 3 arrays of 4 tasks: %.1f s%n", s);
     }
 

@@ -144,6 +144,17 @@ public final class SlurmTestSupport {
         }
     }
 
+    /** Lines of the run's task logs that contain {@code text}. */
+    static int workerLogLines(Path runDir, String text) {
+        try (Stream<Path> s = Files.walk(runDir.resolve("slurm"))) {
+            return s.filter(f -> f.getFileName().toString().endsWith(".out"))
+                    .mapToInt(f -> (int) lines(f).stream().filter(l -> l.contains(text)).count())
+                    .sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static int count(Path dir) {
         try (Stream<Path> s = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
             return (int) s.filter(f -> f.getFileName().toString().endsWith(".json")).count();
