@@ -48,7 +48,7 @@ public final class TrainBenchmark {
         for (int i = 0; i < batch; i++) {
             hot[i * classes + data.labels()[i]] = 1f;
         }
-        TrainOptions o = new TrainOptions(1, steps, batch, 0.05, 0.9, false, 0, 0, batch);
+        TrainOptions o = new TrainOptions(1, steps, batch, 0.05, 0.9, false, 0, 0, batch, 0);
         try (NDManager m = NDManager.newBaseManager()) {
             NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT32, batch);
             ParameterStore store = new ParameterStore(m, false);

@@ -13,9 +13,12 @@ package io.hwnas.core.train;
  * @param weightDecay    L2 penalty added to the gradient
  * @param warmupSteps    steps of linear warm-up from 0 to the peak rate
  * @param evalBatch      images per forward pass during validation
+ * @param threads        intra-op CPU threads of the engine while training (0: the engine's
+ *                       default). PyTorch's CPU results depend on the thread count, so a fixed
+ *                       count gives the same numbers on every executor and machine.
  */
 public record TrainOptions(double epochs, int steps, int batch, double learningRate, double momentum,
-        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch) {
+        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch, int threads) {
 
     public TrainOptions {
         require(epochs > 0 || steps > 0, "epochs or steps must be positive, but were " + epochs + " and " + steps);
@@ -26,31 +29,42 @@ public record TrainOptions(double epochs, int steps, int batch, double learningR
         require(weightDecay >= 0, "weight decay must be >= 0, but was " + weightDecay);
         require(warmupSteps >= 0, "warm-up steps must be >= 0, but was " + warmupSteps);
         require(evalBatch > 0, "evaluation batch must be positive, but was " + evalBatch);
+        require(threads >= 0, "threads must be >= 0, but was " + threads);
     }
 
     /** One epoch, batch 64, rate 0.05, momentum 0.9, Nesterov, decay 5e-4, 50 warm-up steps. */
     public static TrainOptions defaults() {
-        return new TrainOptions(1, 0, 64, 0.05, 0.9, true, 5e-4, 50, 256);
+        return new TrainOptions(1, 0, 64, 0.05, 0.9, true, 5e-4, 50, 256, 0);
     }
 
     public TrainOptions withEpochs(double e) {
-        return new TrainOptions(e, 0, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps, evalBatch);
+        return new TrainOptions(e, 0, batch, learningRate, momentum, nesterov, weightDecay,
+                warmupSteps, evalBatch, threads);
     }
 
     public TrainOptions withSteps(int s) {
-        return new TrainOptions(epochs, s, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps, evalBatch);
+        return new TrainOptions(epochs, s, batch, learningRate, momentum, nesterov, weightDecay,
+                warmupSteps, evalBatch, threads);
     }
 
     public TrainOptions withBatch(int b) {
-        return new TrainOptions(epochs, steps, b, learningRate, momentum, nesterov, weightDecay, warmupSteps, evalBatch);
+        return new TrainOptions(epochs, steps, b, learningRate, momentum, nesterov, weightDecay,
+                warmupSteps, evalBatch, threads);
     }
 
     public TrainOptions withLearningRate(double lr) {
-        return new TrainOptions(epochs, steps, batch, lr, momentum, nesterov, weightDecay, warmupSteps, evalBatch);
+        return new TrainOptions(epochs, steps, batch, lr, momentum, nesterov, weightDecay,
+                warmupSteps, evalBatch, threads);
     }
 
     public TrainOptions withWarmup(int w) {
-        return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, w, evalBatch);
+        return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay,
+                w, evalBatch, threads);
+    }
+
+    public TrainOptions withThreads(int n) {
+        return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
+                evalBatch, n);
     }
 
     /** The learning rate at step {@code t} of {@code total}: linear warm-up, then cosine to zero. */

@@ -1,6 +1,7 @@
 package io.hwnas.core.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -52,7 +53,12 @@ public final class Training {
                     + " has " + data.train().classes() + " classes");
         }
         ImageBatcher batcher = ImageBatcher.fitted(data.train(), network.inputShape());
-        return Autograd.exclusive(seed, () -> run(network, data, batcher, options, seed, saveWeights));
+        return Autograd.exclusive(seed, () -> {
+            if (options.threads() > 0) {
+                JniUtils.setNumThreads(options.threads());
+            }
+            return run(network, data, batcher, options, seed, saveWeights);
+        });
     }
 
     private static TrainResult run(Network network, ImageDataset.Split data, ImageBatcher batcher, TrainOptions o,

@@ -59,6 +59,21 @@ class TrainingTest {
         }
     }
 
+    /** PyTorch's CPU numbers depend on the thread count: a fixed {@code threads} pins it per training. */
+    @Test
+    void aFixedThreadCountGivesTheSameRunWhateverRanBefore() {
+        TrainOptions one = TrainOptions.defaults().withSteps(5).withBatch(32).withWarmup(1).withThreads(1);
+        TrainResult a = Training.train(net(RESNET), synthetic(128, 1), one, 3);
+        Training.train(net(RESNET), synthetic(128, 1), one.withThreads(2), 3);
+        TrainResult c = Training.train(net(RESNET), synthetic(128, 1), one, 3);
+        assertEquals(a.lossCurve(), c.lossCurve());
+        assertEquals(a.top1(), c.top1());
+        TrainEstimator e = new TrainEstimator().withOptions(java.util.Map.of("threads", 1));
+        assertEquals(1, e.trainOptions().threads());
+        assertEquals(1, e.options().get("threads"));
+        assertThrows(IllegalArgumentException.class, () -> new TrainEstimator().withOptions(java.util.Map.of("threads", -1)));
+    }
+
     @Test
     void weightsOfAnotherNetworkOrFileAreRejected(@TempDir Path dir) throws Exception {
         Path w = dir.resolve("w.bin");
