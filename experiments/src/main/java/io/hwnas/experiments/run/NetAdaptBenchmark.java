@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.core.plugin.PluginOptions;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.mobilenet.MobilenetSpace;
@@ -70,7 +71,7 @@ public final class NetAdaptBenchmark {
         for (int k = 0; k < MobilenetSpace.CHANNEL_SCALES.length; k++) {
             Architecture u = NetAdapt.uniformlyScaled(space, start, k);
             double lat = predict(setup, metric, u);
-            scales.add(ordered("scale", MobilenetSpace.CHANNEL_SCALES[k], "latency", lat));
+            scales.add(PluginOptions.ordered("scale", MobilenetSpace.CHANNEL_SCALES[k], "latency", lat));
             if (uniform == null && lat <= adaptedLatency * (1 + 1e-12)) {
                 uniform = u;
                 uniformScale = MobilenetSpace.CHANNEL_SCALES[k];
@@ -172,13 +173,5 @@ public final class NetAdaptBenchmark {
         }
         double m = mean(v);
         return Math.sqrt(v.stream().mapToDouble(x -> (x - m) * (x - m)).sum() / (v.size() - 1));
-    }
-
-    private static Map<String, Object> ordered(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 }
