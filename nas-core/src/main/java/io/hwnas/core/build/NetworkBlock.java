@@ -110,9 +110,9 @@ public final class NetworkBlock extends AbstractBlock {
             case RELU:
                 return Activation.relu(x);
             case RELU6:
-                return Activation.relu6(x);
+                return Scalars.relu6(x);
             case HSWISH:
-                return x.mul(Activation.relu6(x.add(3))).div(6);
+                return Scalars.hardSwish(x);
             case SIGMOID:
                 return Activation.sigmoid(x);
             case ADD: {
@@ -145,7 +145,7 @@ public final class NetworkBlock extends AbstractBlock {
             case IDENTITY:
                 return x;
             case ZERO:
-                return x.mul(0f);
+                return Scalars.mul(x, 0);
             default:
                 throw new IllegalStateException("layer kind " + l.kind() + " cannot run");
         }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.hwnas.core.build.Scalars;
 import io.hwnas.core.build.NetworkBlock;
 
 /**
@@ -26,7 +27,7 @@ abstract class GradientProxy extends BatchProxy {
         NDArray y = m.create(hot, new Shape(batch.size(), classes));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = block.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
-            gc.backward(logits.logSoftmax(1).mul(y).sum().div(-batch.size()));
+            gc.backward(Scalars.div(logits.logSoftmax(1).mul(y).sum(), -batch.size()));
         }
         double total = 0;
         for (Parameter p : block.trainable()) {

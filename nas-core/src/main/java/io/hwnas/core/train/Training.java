@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.build.Scalars;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
@@ -91,6 +92,7 @@ public final class Training {
                     NDArray y = step.create(oneHot(train, order, pos * batch, batch, classesOf(network)),
                             new Shape(batch, classesOf(network)));
                     curve.add(step(block, store, params, velocity, x, y, o, o.rate(t, total), step));
+
                 }
                 trainNanos += System.nanoTime() - s0;
             }
@@ -114,7 +116,7 @@ public final class Training {
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = block.forward(store, new NDList(x), true).singletonOrThrow();
-            loss = logits.logSoftmax(1).mul(y).sum().div(-x.getShape().get(0));
+            loss = Scalars.div(logits.logSoftmax(1).mul(y).sum(), -x.getShape().get(0));
             gc.backward(loss);
         }
         double value = loss.getFloat();

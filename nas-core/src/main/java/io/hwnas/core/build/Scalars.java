@@ -1,0 +1,52 @@
+package io.hwnas.core.build;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Scalar operands that are safe inside a recorded autograd graph.
+ *
+ * <p>DJL 0.36's PyTorch engine turns a {@code Number} operand ({@code x.mul(0f)}, {@code x.div(6)},
+ * {@code NDArrays.minimum(6, x)}) into a tensor that wraps a Java direct buffer and closes it as soon
+ * as the operation returns. PyTorch's autograd keeps that tensor for the backward pass, so after a
+ * garbage collection the backward pass reads freed memory: gradients of 1e14 or NaN appear at
+ * random, depending on when the JVM collects. A scalar made here is allocated by PyTorch itself
+ * ({@code torch.full}), owned by the operand's manager, and lives as long as the graph needs it.
+ * Use these helpers, or {@link NDArray#clip}, for every scalar operand on a path that is
+ * differentiated.
+ */
+public final class Scalars {
+
+    private Scalars() {
+    }
+
+    /** A 0-dimensional array holding {@code value}, with {@code like}'s type, on {@code like}'s manager. */
+    public static NDArray of(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+    }
+
+    /** {@code x * value}, differentiable. */
+    public static NDArray mul(NDArray x, double value) {
+        return x.mul(of(x, value));
+    }
+
+    /** {@code x / value}, differentiable. */
+    public static NDArray div(NDArray x, double value) {
+        return x.div(of(x, value));
+    }
+
+    /** {@code x + value}, differentiable. */
+    public static NDArray add(NDArray x, double value) {
+        return x.add(of(x, value));
+    }
+
+    /** {@code min(max(x, 0), 6)}, differentiable. */
+    public static NDArray relu6(NDArray x) {
+        return x.clip(0, 6);
+    }
+
+    /** Hard swish, {@code x * relu6(x + 3) / 6}, differentiable. */
+    public static NDArray hardSwish(NDArray x) {
+        return div(x.mul(relu6(add(x, 3))), 6);
+    }
+}
