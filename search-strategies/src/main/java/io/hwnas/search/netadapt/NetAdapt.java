@@ -16,17 +16,25 @@ import java.util.Set;
  * {@code netadapt}: NetAdapt (Yang et al., 2018) on the {@code mobilenet} space. From a start network,
  * each iteration i lowers the latency target by {@code r0 x L0 x decay^(i-1)} (L0 the start's predicted
  * latency; r0 = 2.5%, decay 0.96 as in the paper), builds one candidate per layer by shrinking that
- * layer's output channels (the space's per-layer channel scale) until the problem's
- * {@link io.hwnas.search.CostOracle} predicts the target is met, has the candidates evaluated as one
+ * layer's output channels until the problem's {@link io.hwnas.search.CostOracle} predicts the target
+ * is met, has the candidates evaluated as one
  * batch (by whatever accuracy estimator the runner uses: short fine-tuning or a proxy), keeps the most
  * accurate, and stops once the predicted latency is within the budget. {@link StrategyRun#report()}
  * holds the trajectory (latency and accuracy per iteration).
+ *
+ * <p>What a "layer" is ({@code granularity}): with {@code group} (the default) the layers whose
+ * outputs a residual addition ties together shrink together, as NetAdapt does for residual
+ * networks: one candidate per stage (every block's output channels, one channel-scale step at a
+ * time) and one per block's expansion convolution (its hidden channels, expansion 6 to 4 to 3),
+ * so no candidate loses a residual connection. With {@code layer} every block's output channels
+ * shrink alone; that breaks the additions into and out of the block.
  *
  * <p>Options: {@code start} (a mobilenet architecture string; default MobileNetV2's layout, k3e6 in
  * stages of depth 2, 3, 4, 3, 3 at the space's largest resolution and width 1.0), {@code metric}
  * (the latency metric; default the first minimised objective), {@code budget_ratio} (stop at this
  * share of L0, default 0.5) or {@code latency_budget} (an absolute bound, which wins), {@code r0},
- * {@code decay}, {@code max_iterations}, {@code accuracy} (default the first maximised objective).
+ * {@code decay}, {@code max_iterations}, {@code accuracy} (default the first maximised objective),
+ * {@code granularity} ({@code group} or {@code layer}).
  */
 public final class NetAdapt implements SearchStrategy {
 
@@ -39,6 +47,7 @@ public final class NetAdapt implements SearchStrategy {
     final double decay;
     final int maxIterations;
     final String accuracy;
+    final String granularity;
 
     public NetAdapt() {
         this(Map.of());
@@ -46,7 +55,7 @@ public final class NetAdapt implements SearchStrategy {
 
     private NetAdapt(Map<String, ?> raw) {
         StrategyOptions o = new StrategyOptions(name(), raw, Set.of("start", "metric", "budget_ratio",
-                "latency_budget", "r0", "decay", "max_iterations", "accuracy"));
+                "latency_budget", "r0", "decay", "max_iterations", "accuracy", "granularity"));
         this.raw = Map.copyOf(raw);
         this.start = o.string("start", "auto", List.of());
         this.metric = o.string("metric", "auto", List.of());
@@ -56,6 +65,7 @@ public final class NetAdapt implements SearchStrategy {
         this.decay = o.number("decay", 0.96, 1e-6, 1);
         this.maxIterations = o.integer("max_iterations", 1000, 1, 1_000_000);
         this.accuracy = o.string("accuracy", "auto", List.of());
+        this.granularity = o.string("granularity", "group", List.of("group", "layer"));
     }
 
     @Override
@@ -72,7 +82,7 @@ public final class NetAdapt implements SearchStrategy {
     public Map<String, Object> options() {
         return StrategyOptions.ordered("start", start, "metric", metric, "budget_ratio", budgetRatio,
                 "latency_budget", latencyBudget == 0 ? "auto" : latencyBudget, "r0", r0, "decay", decay,
-                "max_iterations", maxIterations, "accuracy", accuracy);
+                "max_iterations", maxIterations, "accuracy", accuracy, "granularity", granularity);
     }
 
     @Override

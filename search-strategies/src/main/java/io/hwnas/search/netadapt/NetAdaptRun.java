@@ -15,6 +15,10 @@ import java.util.OptionalDouble;
 /** One NetAdapt run: the start network, then one batch of per-layer candidates per iteration. */
 final class NetAdaptRun extends AbstractRun {
 
+    /** The mobilenet space's per-layer attributes NetAdapt shrinks. */
+    private static final int EXPANSION = 1;
+    private static final int CHANNELS = 3;
+
     private final NetAdapt config;
     private final MobilenetSpace space;
     private final Architecture start;
@@ -87,23 +91,62 @@ final class NetAdaptRun extends AbstractRun {
         }
     }
 
-    /** Per active layer: its output channels shrunk step by step until the predicted latency meets the target. */
+    /**
+     * One candidate per shrinkable unit (see {@link NetAdapt}'s {@code granularity}), each shrunk step
+     * by step until the predicted latency meets the target; units that cannot meet it give none.
+     */
     private List<Architecture> candidates() {
         List<Architecture> out = new ArrayList<>();
         int[] v = space.encode(current);
-        for (int[] layer : NetAdapt.layers(space, current)) {
-            int from = v[MobilenetSpace.position(layer[0], layer[1], 3)];
-            for (int scale = from + 1; scale < MobilenetSpace.CHANNEL_SCALES.length; scale++) {
-                Architecture c = space.withChannelScale(current, layer[0], layer[1], scale);
-                if (predict(c) <= target) {
-                    if (!out.contains(c)) {
-                        out.add(c);
-                    }
-                    break;
+        List<int[]> layers = NetAdapt.layers(space, current);
+        if (config.granularity.equals("layer")) {
+            for (int[] layer : layers) {
+                addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], CHANNELS)), +1,
+                        MobilenetSpace.CHANNEL_SCALES.length - 1);
+            }
+            return out;
+        }
+        for (int s = 0; s < 5; s++) {
+            List<Integer> stage = new ArrayList<>();
+            for (int[] layer : layers) {
+                if (layer[0] == s) {
+                    stage.add(MobilenetSpace.position(s, layer[1], CHANNELS));
                 }
             }
+            addFirstMeeting(out, v, stage, +1, MobilenetSpace.CHANNEL_SCALES.length - 1);
+        }
+        for (int[] layer : layers) {
+            addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], EXPANSION)), -1, 0);
         }
         return out;
+    }
+
+    /**
+     * Moves the choices at {@code positions} one step at a time in {@code direction} (each stopping at
+     * {@code limit}) and adds the first architecture whose predicted latency meets the target.
+     */
+    private void addFirstMeeting(List<Architecture> out, int[] from, List<Integer> positions, int direction,
+            int limit) {
+        int[] v = from.clone();
+        while (true) {
+            boolean moved = false;
+            for (int p : positions) {
+                if (v[p] != limit) {
+                    v[p] += direction;
+                    moved = true;
+                }
+            }
+            if (!moved) {
+                return;
+            }
+            Architecture c = space.decode(v);
+            if (predict(c) <= target) {
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+                return;
+            }
+        }
     }
 
     private List<Architecture> stop(String reason) {
@@ -172,16 +215,43 @@ final class NetAdaptRun extends AbstractRun {
         return problem.constraints().stream().allMatch(c -> c.metric().equals(latencyMetric) || c.satisfiedBy(e.metrics()));
     }
 
-    /** Which layer the step shrank, e.g. {@code stage2.layer1 1.0->0.75}. */
+    /**
+     * What the step shrank: {@code stage2 1.0->0.75} (every block of a stage), {@code stage2.layer1
+     * 1.0->0.75} (one block's output channels) or {@code stage2.layer1 e6->e4} (its expansion).
+     */
     private String shrunk(Architecture from, Architecture to) {
         int[] a = space.encode(from);
         int[] b = space.encode(to);
         List<String> out = new ArrayList<>();
-        for (int[] layer : NetAdapt.layers(space, to)) {
-            int p = MobilenetSpace.position(layer[0], layer[1], 3);
+        List<int[]> layers = NetAdapt.layers(space, to);
+        for (int s = 0; s < 5; s++) {
+            List<String> changed = new ArrayList<>();
+            int inStage = 0;
+            for (int[] layer : layers) {
+                if (layer[0] != s) {
+                    continue;
+                }
+                inStage++;
+                int p = MobilenetSpace.position(s, layer[1], CHANNELS);
+                if (a[p] != b[p]) {
+                    changed.add(".layer" + layer[1] + " " + MobilenetSpace.CHANNEL_SCALES[a[p]] + "->"
+                            + MobilenetSpace.CHANNEL_SCALES[b[p]]);
+                }
+            }
+            if (inStage > 1 && changed.size() == inStage && changed.stream().map(c -> c.substring(c.indexOf(' ')))
+                    .distinct().count() == 1) {
+                out.add("stage" + s + changed.get(0).substring(changed.get(0).indexOf(' ')));
+            } else {
+                for (String c : changed) {
+                    out.add("stage" + s + c);
+                }
+            }
+        }
+        for (int[] layer : layers) {
+            int p = MobilenetSpace.position(layer[0], layer[1], EXPANSION);
             if (a[p] != b[p]) {
-                out.add("stage" + layer[0] + ".layer" + layer[1] + " " + MobilenetSpace.CHANNEL_SCALES[a[p]] + "->"
-                        + MobilenetSpace.CHANNEL_SCALES[b[p]]);
+                out.add("stage" + layer[0] + ".layer" + layer[1] + " e" + MobilenetSpace.EXPANSIONS[a[p]] + "->e"
+                        + MobilenetSpace.EXPANSIONS[b[p]]);
             }
         }
         return String.join(" ", out);

@@ -81,7 +81,7 @@ class NetAdaptTest extends StrategyContract {
             assertTrue(lat <= (Double) trajectory.get(i).get("target") + 1e-12, "iteration " + i + " misses its target");
             assertTrue(lat < (Double) trajectory.get(i - 1).get("latency"));
             String shrunk = (String) trajectory.get(i).get("shrunk");
-            assertTrue(shrunk.matches("stage\\d\\.layer\\d [0-9.]+->[0-9.]+"), "iteration " + i + ": " + shrunk);
+            assertTrue(shrunk.matches("stage\\d( [0-9.]+->[0-9.]+|\\.layer\\d e\\d->e\\d)"), "iteration " + i + ": " + shrunk);
             assertTrue(((List<?>) trajectory.get(i).get("candidate_accuracies")).contains(
                     trajectory.get(i).get("accuracy")), "the chosen candidate is among those scored");
         }
@@ -108,6 +108,40 @@ class NetAdaptTest extends StrategyContract {
         double uniformAcc = acc[k] + t * (acc[k + 1] - acc[k]);
         assertTrue((Double) last.get("accuracy") >= uniformAcc, "netadapt " + last.get("accuracy")
                 + " vs uniform " + uniformAcc + " at latency " + finalLatency);
+    }
+
+    private static long adds(Architecture a) {
+        return SPACE.network(a, new io.hwnas.core.ir.Shape(1, 32, 32), 10).layers().stream()
+                .filter(l -> l.kind() == io.hwnas.core.ir.LayerKind.ADD).count();
+    }
+
+    /** Group granularity keeps every residual addition; shrinking single blocks' outputs drops some. */
+    @Test
+    void groupCandidatesKeepEveryResidualConnection() {
+        long startAdds = adds(NetAdapt.mobilenetV2(SPACE));
+        java.util.Set<Long> seen = new java.util.TreeSet<>();
+        java.util.Set<String> shrunk = new java.util.TreeSet<>();
+        StrategyRun group = strategy().withOptions(Map.of("budget_ratio", 0.5)).start(problem(2000, 64), 0);
+        drive(group, a -> {
+            seen.add(adds(a));
+            return evaluate(a);
+        });
+        assertEquals(java.util.Set.of(startAdds), seen);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> trajectory = (List<Map<String, Object>>) group.report().get("trajectory");
+        trajectory.forEach(row -> shrunk.add(((String) row.get("shrunk")).replaceAll("[0-9.]+->[0-9.]+|e\\d->e\\d", "")));
+        assertTrue(shrunk.stream().anyMatch(s -> s.matches("stage\\d ")), "a whole stage shrank: " + shrunk);
+        assertTrue(shrunk.stream().anyMatch(s -> s.matches("stage\\d\\.layer\\d ")), "an expansion shrank: " + shrunk);
+
+        seen.clear();
+        StrategyRun layer = strategy().withOptions(Map.of("budget_ratio", 0.5, "granularity", "layer"))
+                .start(problem(2000, 64), 0);
+        drive(layer, a -> {
+            seen.add(adds(a));
+            return evaluate(a);
+        });
+        assertTrue(seen.stream().anyMatch(n -> n < startAdds), "per-layer candidates drop additions: " + seen);
+        assertThrows(IllegalArgumentException.class, () -> strategy().withOptions(Map.of("granularity", "block")));
     }
 
     @Test

@@ -34,7 +34,8 @@ public final class MobilenetSpace implements SearchSpace {
     static final int MAX_DEPTH = 4;
     static final int[] DEPTHS = {2, 3, 4};
     static final int[] KERNELS = {3, 5, 7};
-    static final int[] EXPANSIONS = {3, 4, 6};
+    /** Expansion ratios of the MBConv blocks, by choice index. */
+    public static final int[] EXPANSIONS = {3, 4, 6};
     /** Output-channel scales, index 0 = full width. */
     public static final double[] CHANNEL_SCALES = {1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25};
     private static final int[] STAGE_CHANNELS = {24, 32, 64, 96, 160};
