@@ -17,6 +17,15 @@ public interface StrategyRun {
     /** The evaluations of the last asked batch, in the same order. */
     void tell(List<Evaluation> results);
 
+    /**
+     * The architecture a proposed one was derived from and may start from when it is trained
+     * (NetAdapt: the network it was shrunk from), if the strategy has one. Asked for the
+     * architectures of the last batch, before they are told.
+     */
+    default java.util.Optional<Architecture> parentOf(Architecture proposed) {
+        return java.util.Optional.empty();
+    }
+
     /** What the strategy wants reported about its run (trajectories, rewards, ...); may be empty. */
     default Map<String, Object> report() {
         return Map.of();

@@ -3,6 +3,7 @@ package io.hwnas.experiments.exec;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.run.CandidateEvaluator;
+import io.hwnas.experiments.run.Lineage;
 import io.hwnas.search.Evaluation;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,10 +16,12 @@ import java.util.concurrent.Future;
 public final class LocalExecutor implements Executor {
 
     private final CandidateEvaluator evaluator;
+    private final Lineage lineage;
     private final ExecutorService pool;
 
-    public LocalExecutor(CandidateEvaluator evaluator, int threads) {
+    public LocalExecutor(CandidateEvaluator evaluator, int threads, Path runDir) {
         this.evaluator = evaluator;
+        this.lineage = new Lineage(runDir, evaluator.space());
         this.pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "hwnas-eval");
             t.setDaemon(true);
@@ -32,7 +35,7 @@ public final class LocalExecutor implements Executor {
         for (Architecture a : batch) {
             futures.add(pool.submit(() -> {
                 long t0 = System.nanoTime();
-                Evaluation e = evaluator.evaluate(a);
+                Evaluation e = evaluator.evaluate(a, lineage);
                 onResult.accept(e, (System.nanoTime() - t0) / 1e9);
                 return e;
             }));
@@ -66,7 +69,7 @@ public final class LocalExecutor implements Executor {
 
         @Override
         public Executor create(ExperimentConfig.ExecutorSpec spec, Path runDir, CandidateEvaluator evaluator) {
-            return new LocalExecutor(evaluator, spec.parallelism());
+            return new LocalExecutor(evaluator, spec.parallelism(), runDir);
         }
     }
 }

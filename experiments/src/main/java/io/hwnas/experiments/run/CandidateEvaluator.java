@@ -66,6 +66,14 @@ public final class CandidateEvaluator {
 
     /** Evaluates one architecture; never throws. */
     public Evaluation evaluate(Architecture a) {
+        return evaluate(a, null);
+    }
+
+    /**
+     * Evaluates one architecture, with where its weights go and come from when the accuracy
+     * estimator trains ({@link Lineage}); never throws.
+     */
+    public Evaluation evaluate(Architecture a, Lineage lineage) {
         try {
             Network network = network(a);
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -87,7 +95,8 @@ public final class CandidateEvaluator {
                     }
                 }
             }
-            Estimate est = accuracy.estimate(space, a, seedFor(a));
+            Estimate est = lineage == null ? accuracy.estimate(space, a, seedFor(a))
+                    : accuracy.estimate(space, a, seedFor(a), lineage.warmStart(a));
             if (!Double.isFinite(est.value())) {
                 return Evaluation.failed(a, "accuracy estimator " + accuracy.name() + " returned " + est.value());
             }

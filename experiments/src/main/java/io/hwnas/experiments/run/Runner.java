@@ -61,6 +61,7 @@ public final class Runner {
             }
             StrategyRun run = SearchStrategies.get(setup.config().strategy().name(),
                     setup.config().strategy().options()).start(setup.problem(), setup.config().seed());
+            Lineage lineage = new Lineage(dir, setup.space());
             int used = 0;
             for (int batchIndex = 0;; batchIndex++) {
                 List<Architecture> batch = run.ask();
@@ -90,6 +91,9 @@ public final class Runner {
                     progress.evaluated(e);
                     results.put(key(e.architecture()), e);
                     known.put(key(e.architecture()), e);
+                }
+                for (Architecture a : todo) {
+                    run.parentOf(a).ifPresent(p -> lineage.record(a, p));
                 }
                 if (!todo.isEmpty()) {
                     for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {

@@ -73,6 +73,15 @@ class ExamplesTest {
         search(c, 20, "raspi4");
         JsonNode report = Json.MAPPER.readTree(tmp.resolve("run/strategy-report.json").toFile());
         assertTrue(report.toString().contains("latency"), report.toString());
+        // inherit: true: every candidate fine-tuned from its parent's saved weights
+        List<String> journal = Files.readAllLines(tmp.resolve("run/evaluations.jsonl"));
+        assertTrue(journal.stream().noneMatch(l -> l.contains("FAILED")), String.join("\n", journal));
+        try (var files = Files.list(tmp.resolve("run/candidates"))) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            long parents = names.stream().filter(n -> n.endsWith(".parent")).count();
+            assertEquals(journal.size() - 1, parents, names.toString());
+            assertEquals(journal.size(), names.stream().filter(n -> n.endsWith(".weights")).count(), names.toString());
+        }
     }
 
     @Test

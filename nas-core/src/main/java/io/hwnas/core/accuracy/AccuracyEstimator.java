@@ -37,4 +37,14 @@ public interface AccuracyEstimator extends Named {
      *         (e.g. a table without that architecture)
      */
     Estimate estimate(SearchSpace space, Architecture architecture, long seed);
+
+    /**
+     * Scores one architecture with a place for its weights and its parent's ({@link WarmStart});
+     * estimators that do not train score as {@link #estimate(SearchSpace, Architecture, long)} does.
+     *
+     * @param warm where weights go and come from, or {@code null} for none
+     */
+    default Estimate estimate(SearchSpace space, Architecture architecture, long seed, WarmStart warm) {
+        return estimate(space, architecture, seed);
+    }
 }

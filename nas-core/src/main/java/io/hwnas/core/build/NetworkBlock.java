@@ -49,6 +49,11 @@ public final class NetworkBlock extends AbstractBlock {
         return network;
     }
 
+    /** The DJL block of a layer with weights (conv, batch norm, linear, squeeze-excite), or null. */
+    Block layerBlock(int layerId) {
+        return blocks[layerId];
+    }
+
     private static Block childFor(Layer l) {
         switch (l.kind()) {
             case CONV2D:

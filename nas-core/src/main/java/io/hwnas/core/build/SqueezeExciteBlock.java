@@ -26,6 +26,16 @@ final class SqueezeExciteBlock extends AbstractBlock {
         expand = addChildBlock("expand", conv1x1(channels));
     }
 
+    /** The 1x1 convolution from the channels to the hidden gates. */
+    Block reduce() {
+        return reduce;
+    }
+
+    /** The 1x1 convolution from the hidden gates back to the channels. */
+    Block expand() {
+        return expand;
+    }
+
     private static Block conv1x1(int filters) {
         return Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(filters).optBias(true).build();
     }

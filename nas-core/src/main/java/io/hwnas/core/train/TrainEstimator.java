@@ -3,6 +3,7 @@ package io.hwnas.core.train;
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.Estimate;
 import io.hwnas.core.accuracy.EstimatorOptions;
+import io.hwnas.core.accuracy.WarmStart;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.Datasets;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TrainEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("dataset", "dir", "epochs", "steps", "batch", "lr", "momentum",
-            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads");
+            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads", "inherit");
     private static final Map<String, ImageDataset.Split> SPLITS = new ConcurrentHashMap<>();
 
     private final String dataset;
@@ -33,17 +34,20 @@ public final class TrainEstimator implements AccuracyEstimator {
     private final TrainOptions train;
     private final int trainSize;
     private final int valSize;
+    private final boolean inherit;
 
     public TrainEstimator() {
-        this("fashion-mnist", null, TrainOptions.defaults(), 0, 5000);
+        this("fashion-mnist", null, TrainOptions.defaults(), 0, 5000, false);
     }
 
-    private TrainEstimator(String dataset, String dir, TrainOptions train, int trainSize, int valSize) {
+    private TrainEstimator(String dataset, String dir, TrainOptions train, int trainSize, int valSize,
+            boolean inherit) {
         this.dataset = dataset;
         this.dir = dir;
         this.train = train;
         this.trainSize = trainSize;
         this.valSize = valSize;
+        this.inherit = inherit;
     }
 
     @Override
@@ -70,7 +74,7 @@ public final class TrainEstimator implements AccuracyEstimator {
         }
         return new TrainEstimator(o.string("dataset", dataset, Datasets.NAMES), o.text("dir", dir), next,
                 o.integer("train_size", trainSize, 0, Integer.MAX_VALUE), o.integer("val_size", valSize, 1,
-                        Integer.MAX_VALUE));
+                        Integer.MAX_VALUE), o.bool("inherit", inherit));
     }
 
     @Override
@@ -78,7 +82,7 @@ public final class TrainEstimator implements AccuracyEstimator {
         return Options.ordered("dataset", dataset, "dir", dir == null ? "" : dir, "epochs", train.epochs(), "steps",
                 train.steps(), "batch", train.batch(), "lr", train.learningRate(), "momentum", train.momentum(),
                 "nesterov", train.nesterov(), "weight_decay", train.weightDecay(), "warmup", train.warmupSteps(),
-                "train_size", trainSize, "val_size", valSize, "threads", train.threads());
+                "train_size", trainSize, "val_size", valSize, "threads", train.threads(), "inherit", inherit);
     }
 
     @Override
@@ -100,9 +104,33 @@ public final class TrainEstimator implements AccuracyEstimator {
         });
     }
 
+    /** Whether candidates start from their parent's trained weights (option {@code inherit}). */
+    public boolean inherits() {
+        return inherit;
+    }
+
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
-        TrainResult r = train(space, architecture, seed, null);
+        return estimate(space, architecture, seed, null);
+    }
+
+    /**
+     * With {@code inherit: true} and a {@link WarmStart}: saves the trained weights where it says and,
+     * when it names a parent, fine-tunes from the parent's weights instead of training from scratch
+     * (the parent must have been trained the same way first, or the candidate fails naming the file).
+     */
+    @Override
+    public Estimate estimate(SearchSpace space, Architecture architecture, long seed, WarmStart warm) {
+        TrainResult r;
+        if (inherit && warm != null) {
+            ImageDataset.Split data = data();
+            Network net = space.network(architecture, space.defaultInput(), data.train().classes());
+            ParentWeights parent = warm.parent().map(p -> new ParentWeights(space.network(p, space.defaultInput(),
+                    data.train().classes()), warm.parentWeights().orElseThrow())).orElse(null);
+            r = Training.train(net, data, train, seed, warm.save(), parent);
+        } else {
+            r = train(space, architecture, seed, null);
+        }
         return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
                 "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
                 r.imagesPerSecond()));

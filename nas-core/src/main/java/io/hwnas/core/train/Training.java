@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
 import io.hwnas.core.build.Scalars;
+import io.hwnas.core.build.WeightInheritance;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
@@ -48,6 +49,19 @@ public final class Training {
      */
     public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed,
             Path saveWeights) {
+        return train(network, data, options, seed, saveWeights, null);
+    }
+
+    /**
+     * Trains as {@link #train(Network, ImageDataset.Split, TrainOptions, long, Path)} does, but starts
+     * from {@code parent}'s trained weights ({@link WeightInheritance}: the parent's strongest channels
+     * where the network is narrower) instead of a fresh initialisation.
+     *
+     * @param parent the wider network and its weights file, or {@code null} to start fresh
+     * @throws IllegalArgumentException if the parent's weights cannot seed this network
+     */
+    public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed,
+            Path saveWeights, ParentWeights parent) {
         int classes = network.outputShape().channels();
         if (classes != data.train().classes()) {
             throw new IllegalArgumentException("the network has " + classes + " outputs, but " + data.train().name()
@@ -58,12 +72,12 @@ public final class Training {
             if (options.threads() > 0) {
                 JniUtils.setNumThreads(options.threads());
             }
-            return run(network, data, batcher, options, seed, saveWeights);
+            return run(network, data, batcher, options, seed, saveWeights, parent);
         });
     }
 
     private static TrainResult run(Network network, ImageDataset.Split data, ImageBatcher batcher, TrainOptions o,
-            long seed, Path saveWeights) {
+            long seed, Path saveWeights, ParentWeights parent) {
         long start = System.nanoTime();
         ImageDataset train = data.train();
         int batch = Math.min(o.batch(), train.size());
@@ -73,6 +87,11 @@ public final class Training {
         long trainNanos = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             NetworkBlock block = DjlModels.initialized(network, manager, DataType.FLOAT32, batch);
+            if (parent != null) {
+                try (NDManager scratch = manager.newSubManager()) {
+                    WeightInheritance.inherit(Weights.load(parent.network(), scratch, parent.file()), block);
+                }
+            }
             ParameterStore store = new ParameterStore(manager, false);
             List<Parameter> params = block.trainable();
             NDArray[] velocity = new NDArray[params.size()];

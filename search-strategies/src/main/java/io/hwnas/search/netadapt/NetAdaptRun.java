@@ -149,6 +149,13 @@ final class NetAdaptRun extends AbstractRun {
         }
     }
 
+    /** The candidates of an iteration come from the network that iteration shrinks. */
+    @Override
+    public java.util.Optional<Architecture> parentOf(Architecture proposed) {
+        return current != null && candidates.contains(proposed) ? java.util.Optional.of(current)
+                : java.util.Optional.empty();
+    }
+
     private List<Architecture> stop(String reason) {
         stopReason = reason;
         finish();

@@ -156,6 +156,25 @@ class NetAdaptTest extends StrategyContract {
     }
 
     @Test
+    void candidatesNameTheNetworkTheyWereShrunkFrom() {
+        StrategyRun run = strategy().withOptions(Map.of("budget_ratio", 0.6)).start(problem(2000, 64), 0);
+        List<Architecture> first = run.ask();
+        assertTrue(run.parentOf(first.get(0)).isEmpty(), "the start network has no parent");
+        run.tell(first.stream().map(this::evaluate).toList());
+        Architecture current = first.get(0);
+        for (int i = 0; i < 3; i++) {
+            List<Architecture> batch = run.ask();
+            for (Architecture a : batch) {
+                assertEquals(current, run.parentOf(a).orElseThrow(), a.canonical());
+            }
+            run.tell(batch.stream().map(this::evaluate).toList());
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> t = (List<Map<String, Object>>) run.report().get("trajectory");
+            current = SPACE.parse((String) t.get(t.size() - 1).get("arch"));
+        }
+    }
+
+    @Test
     void startOptionParsesAnArchitecture() {
         String s = "r32-w1.0|k3e6,k3e6|k3e6,k3e6|k3e6,k3e6|k3e6,k3e6|k3e6,k3e6";
         StrategyRun run = strategy().withOptions(Map.of("start", s)).start(problem(10, 1), 0);

@@ -3,6 +3,7 @@ package io.hwnas.experiments.exec.slurm;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.run.Lineage;
 import io.hwnas.experiments.run.RunSetup;
 import io.hwnas.search.Evaluation;
 import java.io.PrintWriter;
@@ -50,6 +51,7 @@ public final class SlurmWorker {
         ExperimentConfig c = ConfigLoader.load(config);
         RunSetup setup = RunSetup.bind(c, binder);
         List<Architecture> share = tasks.get(task);
+        Lineage lineage = new Lineage(runDir, setup.space());
         log.println(String.format(Locale.ROOT, "hwnas worker: ready after %.2f s (JVM start, config, binding)",
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3));
         int evaluated = 0;
@@ -61,7 +63,7 @@ public final class SlurmWorker {
             log.println("hwnas worker: evaluating " + a);
             log.flush();
             long t0 = System.nanoTime();
-            Evaluation e = setup.evaluator().evaluate(a);
+            Evaluation e = setup.evaluator().evaluate(a, lineage);
             double seconds = (System.nanoTime() - t0) / 1e9;
             dir.writeResult(e, seconds, task);
             evaluated++;

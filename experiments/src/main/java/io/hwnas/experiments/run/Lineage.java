@@ -1,0 +1,85 @@
+package io.hwnas.experiments.run;
+
+import io.hwnas.core.accuracy.WarmStart;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.space.SearchSpace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The run directory's {@code candidates/} folder: per candidate, the weights a training estimator
+ * saved ({@code ID.weights}) and the parent the strategy derived it from ({@code ID.parent}, its
+ * architecture string), ID being a hash of the candidate's architecture string. The driver records
+ * parents before a batch is dispatched, so a worker on another node finds them in the shared run
+ * directory; an estimator with {@code inherit: true} starts each candidate from its parent's weights.
+ */
+public final class Lineage {
+
+    private final Path dir;
+    private final SearchSpace space;
+
+    public Lineage(Path runDir, SearchSpace space) {
+        this.dir = runDir.resolve("candidates");
+        this.space = space;
+    }
+
+    /** Records that {@code child} was derived from {@code parent}. */
+    public void record(Architecture child, Architecture parent) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve(id(child) + ".parent");
+            Path tmp = dir.resolve(id(child) + ".parent.tmp");
+            Files.writeString(tmp, parent.canonical() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the parent of " + child.canonical() + " in " + dir, e);
+        }
+    }
+
+    /**
+     * Where {@code a}'s weights go, and its recorded parent with the parent's weights file.
+     *
+     * @throws IllegalArgumentException if the recorded parent does not parse in the run's space
+     */
+    public WarmStart warmStart(Architecture a) {
+        Path parentFile = dir.resolve(id(a) + ".parent");
+        if (!Files.exists(parentFile)) {
+            return new WarmStart(weights(a), Optional.empty(), Optional.empty());
+        }
+        try {
+            String text = Files.readString(parentFile, StandardCharsets.UTF_8).trim();
+            Architecture parent;
+            try {
+                parent = space.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(parentFile + ": the parent '" + text + "' is not a "
+                        + space.name() + " architecture: " + e.getMessage(), e);
+            }
+            return new WarmStart(weights(a), Optional.of(parent), Optional.of(weights(parent)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + parentFile, e);
+        }
+    }
+
+    /** Where a candidate's weights are kept. */
+    public Path weights(Architecture a) {
+        return dir.resolve(id(a) + ".weights");
+    }
+
+    static String id(Architecture a) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(a.canonical().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
