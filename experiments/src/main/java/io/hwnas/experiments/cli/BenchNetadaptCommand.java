@@ -115,16 +115,25 @@ final class BenchNetadaptCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%4d %10.4f %10.4f %9.2f  %-28s %s%n", t.get("iteration"), t.get("target"),
                     t.get("latency"), t.get("accuracy"), t.get("shrunk"), t.get("arch"));
         }
-        for (String arm : List.of("netadapt", "uniform")) {
+        for (String arm : List.of("netadapt", "uniform", "uniform_wider")) {
             Map<String, Object> a = (Map<String, Object>) r.get(arm);
+            if (a == null) {
+                continue;
+            }
             o.printf(Locale.ROOT, "%-8s %s latency %.4f top-1 %s mean %.2f sd %.2f%s%n", arm, a.get("arch"),
                     a.get("latency"), a.get("top1"), a.get("top1_mean"), a.get("top1_sd"),
-                    arm.equals("uniform") ? " (scale " + a.get("scale") + (Boolean.TRUE.equals(a.get("matched")) ? ""
+                    arm.equals("uniform_wider") ? " (scale " + a.get("scale") + ", the next wider)"
+                    : arm.equals("uniform") ? " (scale " + a.get("scale") + (Boolean.TRUE.equals(a.get("matched")) ? ""
                             : ", NOT matched: even the narrowest uniform scale is slower") + ")" : "");
         }
         o.printf(Locale.ROOT, "netadapt - uniform: %+.2f points (netadapt >= uniform on %s of %d seeds); holds: %s%n",
                 r.get("netadapt_minus_uniform_mean"), r.get("netadapt_wins"), ((List<?>) r.get("seeds")).size(),
                 r.get("holds"));
+        if (r.get("uniform_at_netadapt_latency") instanceof Map<?, ?> same) {
+            o.printf(Locale.ROOT, "uniform interpolated to NetAdapt's latency: top-1 %s mean %.2f; netadapt - it: %+.2f;"
+                    + " holds at the same latency: %s%n", same.get("top1"), same.get("top1_mean"),
+                    r.get("netadapt_minus_interpolated_mean"), r.get("holds_at_same_latency"));
+        }
         o.flush();
     }
 }

@@ -79,6 +79,12 @@ public final class NetAdaptBenchmark {
             }
         }
         boolean matched = uniform != null;
+        // the next wider uniform scale (slower than NetAdapt): with it, the uniform accuracy at exactly
+        // NetAdapt's latency is interpolated per seed
+        int matchedIndex = matched ? java.util.Arrays.stream(MobilenetSpace.CHANNEL_SCALES).boxed().toList()
+                .indexOf(uniformScale) : -1;
+        Architecture wider = matchedIndex > 0 ? NetAdapt.uniformlyScaled(space, start, matchedIndex - 1) : null;
+        double widerLatency = wider == null ? Double.NaN : predict(setup, metric, wider);
         if (!matched) { // even the narrowest uniform scale is slower: compare with it and say so
             int k = MobilenetSpace.CHANNEL_SCALES.length - 1;
             uniform = NetAdapt.uniformlyScaled(space, start, k);
@@ -99,6 +105,8 @@ public final class NetAdaptBenchmark {
         List<Long> seedList = new ArrayList<>();
         List<Double> a = new ArrayList<>();
         List<Double> u = new ArrayList<>();
+        List<Double> w = new ArrayList<>();
+        List<Double> at = new ArrayList<>();
         double trainSeconds = 0;
         for (int s = 0; s < seeds; s++) {
             long seed = c.seed() + s;
@@ -112,6 +120,15 @@ public final class NetAdaptBenchmark {
             a.add(ra.top1());
             u.add(ru.top1());
             trainSeconds += ra.wallSeconds() + ru.wallSeconds();
+            if (wider != null) {
+                TrainResult rw = trainer.train(space, wider, seed, null);
+                log.accept(String.format(Locale.ROOT, "seed %d uniform@%s top-1 %.2f%% (%.0f s)", seed,
+                        MobilenetSpace.CHANNEL_SCALES[matchedIndex - 1], rw.top1(), rw.wallSeconds()));
+                w.add(rw.top1());
+                double t = (adaptedLatency - uniformLatency) / (widerLatency - uniformLatency);
+                at.add(ru.top1() + t * (rw.top1() - ru.top1()));
+                trainSeconds += rw.wallSeconds();
+            }
         }
         int wins = 0;
         for (int s = 0; s < seeds; s++) {
@@ -135,6 +152,20 @@ public final class NetAdaptBenchmark {
         un.put("match_rule", "the widest uniform per-layer channel scale whose predicted " + metric
                 + " is <= NetAdapt's");
         out.put("uniform", un);
+        if (wider != null) {
+            Map<String, Object> wi = arm(wider, widerLatency, w);
+            wi.put("scale", MobilenetSpace.CHANNEL_SCALES[matchedIndex - 1]);
+            out.put("uniform_wider", wi);
+            Map<String, Object> same = new LinkedHashMap<>();
+            same.put("latency", adaptedLatency);
+            same.put("rule", "per seed, linear in predicted latency between uniform and uniform_wider");
+            same.put("top1", List.copyOf(at));
+            same.put("top1_mean", mean(at));
+            same.put("top1_sd", sd(at));
+            out.put("uniform_at_netadapt_latency", same);
+            out.put("netadapt_minus_interpolated_mean", mean(a) - mean(at));
+            out.put("holds_at_same_latency", mean(a) >= mean(at));
+        }
         out.put("uniform_scales", scales);
         out.put("netadapt_minus_uniform_mean", mean(a) - mean(u));
         out.put("netadapt_wins", wins);

@@ -75,6 +75,21 @@ class BenchNetadaptCommandTest {
         double diff = na.get("top1_mean").asDouble() - un.get("top1_mean").asDouble();
         assertEquals(diff, o.get("netadapt_minus_uniform_mean").asDouble(), 1e-9);
         assertEquals(diff >= 0, o.get("holds").asBoolean());
+        // NetAdapt shrank, so the full width is slower and the next wider uniform scale brackets NetAdapt's
+        // latency from above; the uniform accuracy at NetAdapt's latency is interpolated between the two
+        JsonNode wider = o.get("uniform_wider");
+        assertTrue(un.get("scale").asDouble() < 1.0, o.toString());
+        {
+            assertTrue(wider.get("latency").asDouble() > lat && wider.get("scale").asDouble() > un.get("scale").asDouble());
+            double t = (lat - un.get("latency").asDouble()) / (wider.get("latency").asDouble() - un.get("latency").asDouble());
+            JsonNode same = o.get("uniform_at_netadapt_latency");
+            for (int s = 0; s < 2; s++) {
+                double u = un.get("top1").get(s).asDouble();
+                assertEquals(u + t * (wider.get("top1").get(s).asDouble() - u), same.get("top1").get(s).asDouble(), 1e-9);
+            }
+            assertEquals(na.get("top1_mean").asDouble() >= same.get("top1_mean").asDouble(),
+                    o.get("holds_at_same_latency").asBoolean());
+        }
         // the run directory holds the trajectory as CSV and in the HTML report
         String csv = Files.readString(run.resolve("strategy-trajectory.csv"));
         assertTrue(csv.startsWith("iteration,target,shrunk,arch,latency,accuracy,candidates"), csv);
