@@ -88,6 +88,11 @@ final class ExportCommand implements Callable<Integer> {
             + " (default 99.999)")
     Double int8Percentile;
 
+    @Option(names = "--int8-tensors", paramLabel = "WHICH",
+            description = "int8 activations quantised: all (default; every tensor, the full QDQ form ONNX Runtime fuses"
+                    + " into integer kernels) or conv-inputs (only Conv/Gemm inputs; other operators stay float)")
+    String int8Tensors;
+
     @Option(names = "--int8-float", paramLabel = "LAYERS", split = ",",
             description = "keep these in float in the int8 model: first-conv, classifier, se (comma-separated)")
     List<String> int8Float = List.of();
@@ -208,9 +213,10 @@ final class ExportCommand implements Callable<Integer> {
 
     /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
     private Int8Quantizer.Options int8Options() {
-        if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null)) {
-            throw new UsageException("--int8-ranges, --int8-percentile, --int8-float and --int8-target-agreement apply"
-                    + " to --int8 exports only");
+        if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null
+                || int8Tensors != null)) {
+            throw new UsageException("--int8-ranges, --int8-percentile, --int8-tensors, --int8-float and"
+                    + " --int8-target-agreement apply to --int8 exports only");
         }
         if (int8Target != null && !(int8Target >= 0 && int8Target <= 1)) {
             throw new UsageException("--int8-target-agreement must be in [0, 1], but was " + int8Target);
@@ -225,6 +231,14 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
         }
         o = o.withMethod(method, p).withFallback(int8Target == null ? 0 : int8Target, int8MaxFallback);
+        if (int8Tensors != null) {
+            o = switch (int8Tensors.trim().toLowerCase(Locale.ROOT)) {
+                case "all" -> o.withAllTensors(true);
+                case "conv-inputs" -> o.withAllTensors(false);
+                default -> throw new UsageException("--int8-tensors '" + int8Tensors + "' is not known; allowed: all,"
+                        + " conv-inputs");
+            };
+        }
         boolean first = false;
         boolean classifier = false;
         boolean se = false;
@@ -275,6 +289,7 @@ final class ExportCommand implements Callable<Integer> {
             j.put("float_ort_median_latency_ms", c.floatLatencyMs());
             Int8Quantizer.Options q = c.options();
             j.put("ranges", q.method().name().toLowerCase(Locale.ROOT));
+            j.put("tensors", q.allTensors() ? "all" : "conv-inputs");
             if (q.method() == Int8Quantizer.RangeMethod.PERCENTILE) {
                 j.put("percentile", q.percentile());
             }
@@ -289,6 +304,7 @@ final class ExportCommand implements Callable<Integer> {
                 kept.add("se");
             }
             q.floatNodes().stream().sorted().forEach(kept::add);
+            q.floatTensors().stream().sorted().forEach(t -> kept.add("tensor " + t));
             j.put("target_agreement", q.targetAgreement());
             j.put("quantization", q.describe());
         }

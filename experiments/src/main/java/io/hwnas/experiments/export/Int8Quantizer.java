@@ -27,9 +27,12 @@ import onnx.Onnx.ValueInfoProto;
  * Quantises a float ONNX model to int8 in QDQ form (QuantizeLinear/DequantizeLinear pairs, as ONNX
  * Runtime, TensorRT and NPU compilers take in): the weights of every quantised Conv and Gemm symmetric
  * int8 per output channel, their biases int32 at scale input-scale x weight-scale (the weight scale is
- * widened where the bias would overflow int32), and the activations each of them reads asymmetric
- * uint8 per tensor (ONNX Runtime's U8S8 convention), with ranges from a calibration batch run in ONNX
- * Runtime ({@link Options#method()}: min/max, a percentile, or the range of least quantisation error).
+ * widened where the bias would overflow int32), and the activations asymmetric uint8 per tensor (ONNX
+ * Runtime's U8S8 convention): by default every activation tensor (the full QDQ form, which ONNX Runtime
+ * turns into QLinearConv, QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearSigmoid and QGemm
+ * kernels, a Relu/Clip folded into the QuantizeLinear after it), or only the Conv/Gemm inputs
+ * ({@link Options#allTensors()} off). Ranges come from a calibration batch run in ONNX Runtime
+ * ({@link Options#method()}: min/max, a percentile, or the range of least quantisation error).
  * Batch norms should be folded first ({@link OnnxExporter#folding()}) so that they are quantised with
  * their convolutions. {@link Options} can keep the first convolution, the classifier Gemm, or the
  * squeeze-excite convolutions in float, correct biases for the weight rounding, and fall back to float for
@@ -45,6 +48,8 @@ public final class Int8Quantizer {
     /** Values (an evenly strided part of the sample) on which MSE ranges are scored. */
     static final int MSE_VALUES = 1 << 16;
     private static final double INT32_LIMIT = Integer.MAX_VALUE - 1.0;
+    private static final String NODE = "node:";
+    private static final String TENSOR = "tensor:";
 
     private Int8Quantizer() {
     }
@@ -88,14 +93,22 @@ public final class Int8Quantizer {
      *                           causes on the calibration batch ({@code (Wq - W) E[x]}, empirical bias correction)
      * @param targetAgreement    accuracy-driven fallback: while the int8 model's top-1 agreement with the float
      *                           model on the calibration batch is below this, keep the next most sensitive layer
-     *                           (largest logit error when quantised alone) in float; 0 turns it off
-     * @param maxFallback        the most layers the fallback keeps in float
+     *                           or (with allTensors) activation tensor (largest logit error when quantised alone)
+     *                           in float (the agreement on a few hundred images moves by single images, so a step may
+     *                           lower it; the logits' error falls); 0 turns it off
+     * @param maxFallback        the most layers and tensors the fallback keeps in float
+     * @param allTensors         quantise every activation tensor (the outputs of Conv/Gemm after their Relu/Clip,
+     *                           Add, Mul, GlobalAveragePool, Sigmoid, ...), the full QDQ form that ONNX Runtime fuses
+     *                           into integer kernels (QLinearConv, QLinearAdd, ...); otherwise only the Conv/Gemm
+     *                           inputs, every other operator computing in float
+     * @param floatTensors       activation tensors left unquantised (no QuantizeLinear/DequantizeLinear pair)
      */
     public record Options(RangeMethod method, double percentile, boolean floatFirstConv, boolean floatLastGemm,
             boolean floatSqueezeExcite, Set<String> floatNodes, boolean biasCorrection, double targetAgreement,
-            int maxFallback) {
+            int maxFallback, boolean allTensors, Set<String> floatTensors) {
 
         public Options {
+            floatTensors = Set.copyOf(floatTensors);
             if (method == null) {
                 throw new IllegalArgumentException("int8 range method must be given");
             }
@@ -113,53 +126,66 @@ public final class Int8Quantizer {
 
         /** What {@code hwnas export --int8} uses. */
         public static Options defaults() {
-            return new Options(RangeMethod.PERCENTILE, 99.999, false, false, false, Set.of(), false, 0, 0);
+            return new Options(RangeMethod.PERCENTILE, 99.999, false, false, false, Set.of(), false, 0, 0, true, Set.of());
         }
 
         /** Every Conv and Gemm quantised, min/max ranges (the plain scheme). */
         public static Options minMax() {
-            return new Options(RangeMethod.MINMAX, 100, false, false, false, Set.of(), false, 0, 0);
+            return new Options(RangeMethod.MINMAX, 100, false, false, false, Set.of(), false, 0, 0, true, Set.of());
         }
 
         public Options withMethod(RangeMethod m, double p) {
             return new Options(m, p, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
-                    maxFallback);
+                    maxFallback, allTensors, floatTensors);
         }
 
         public Options withFloatFirstConv(boolean b) {
             return new Options(method, percentile, b, floatLastGemm, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
-                    maxFallback);
+                    maxFallback, allTensors, floatTensors);
         }
 
         public Options withFloatLastGemm(boolean b) {
             return new Options(method, percentile, floatFirstConv, b, floatSqueezeExcite, floatNodes, biasCorrection, targetAgreement,
-                    maxFallback);
+                    maxFallback, allTensors, floatTensors);
         }
 
         public Options withFloatSqueezeExcite(boolean b) {
             return new Options(method, percentile, floatFirstConv, floatLastGemm, b, floatNodes, biasCorrection, targetAgreement,
-                    maxFallback);
+                    maxFallback, allTensors, floatTensors);
         }
 
         public Options withFloatNodes(Set<String> names) {
             return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, names,
-                    biasCorrection, targetAgreement, maxFallback);
+                    biasCorrection, targetAgreement, maxFallback, allTensors, floatTensors);
         }
 
         public Options withBiasCorrection(boolean b) {
             return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes, b,
-                    targetAgreement, maxFallback);
+                    targetAgreement, maxFallback, allTensors, floatTensors);
         }
 
         /** The accuracy-driven fallback (see {@link Options}); {@code target} 0 turns it off. */
         public Options withFallback(double target, int max) {
             return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes,
-                    biasCorrection, target, max);
+                    biasCorrection, target, max, allTensors, floatTensors);
+        }
+
+        /** {@link #allTensors()} on or off. */
+        public Options withAllTensors(boolean b) {
+            return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes,
+                    biasCorrection, targetAgreement, maxFallback, b, floatTensors);
+        }
+
+        /** With these activation tensors left unquantised. */
+        public Options withFloatTensors(Set<String> names) {
+            return new Options(method, percentile, floatFirstConv, floatLastGemm, floatSqueezeExcite, floatNodes,
+                    biasCorrection, targetAgreement, maxFallback, allTensors, names);
         }
 
         /** A one-line description, as written into the model's metadata. */
         public String describe() {
-            StringBuilder s = new StringBuilder("activation ranges ").append(method.id());
+            StringBuilder s = new StringBuilder(allTensors ? "every activation tensor quantised"
+                    : "Conv/Gemm inputs quantised").append("; activation ranges ").append(method.id());
             if (method == RangeMethod.PERCENTILE) {
                 s.append(' ').append(percentile);
             }
@@ -174,6 +200,7 @@ public final class Int8Quantizer {
                 kept.add("squeeze-excite convs");
             }
             kept.addAll(floatNodes.stream().sorted().toList());
+            kept.addAll(floatTensors.stream().sorted().map(t -> "tensor " + t).toList());
             if (biasCorrection) {
                 s.append("; bias correction");
             }
@@ -229,7 +256,8 @@ public final class Int8Quantizer {
      * @param model       the QDQ model
      * @param options     the options in force, {@link Options#floatNodes()} including the layers the accuracy
      *                    fallback kept in float
-     * @param fallback    the Conv/Gemm nodes the accuracy fallback kept in float, most sensitive first
+     * @param fallback    the Conv/Gemm nodes (by name) and activation tensors ({@code "tensor NAME"}) the accuracy
+     *                    fallback kept in float, most sensitive first
      * @param calibrationAgreement top-1 agreement with the float model on the calibration batch
      */
     public record Quantized(ModelProto model, Options options, List<String> fallback, double calibrationAgreement) {
@@ -244,15 +272,10 @@ public final class Int8Quantizer {
             init.put(t.getName(), t);
         }
         Set<String> quantized = quantizedNodes(g, init, options);
-        Map<String, Integer> activations = new LinkedHashMap<>(); // tensor -> channels
-        for (NodeProto n : g.getNodeList()) {
-            if (quantized.contains(n.getName())) {
-                activations.put(n.getInput(0), inputChannels(n, init.get(n.getInput(1))));
-            }
-        }
+        // tensor -> channels; the tensors kept in float are observed too (a quantised Conv's bias scale needs its input's)
+        Map<String, Integer> activations = quantizedTensors(g, init, quantized, options.withFloatTensors(Set.of()));
         Map<String, Observer> observed = calibrate(floatModel, activations, calibration, shape);
-        Map<String, Range> ranges = new LinkedHashMap<>();
-        observed.forEach((t, o) -> ranges.put(t, o.range(options)));
+        Map<String, Range> ranges = ranges(g, observed, options);
         float[] reference;
         try (OrtModel ort = new OrtModel(floatModel.toByteArray(), 1)) {
             reference = ort.run(calibration, shape);
@@ -261,37 +284,55 @@ public final class Int8Quantizer {
         List<String> fallback = new ArrayList<>();
         ModelProto model = build(floatModel, init, quantized, ranges, observed, options);
         double agreement = agreement(model, calibration, shape, reference, samples);
+        Options effective = options;
         if (options.targetAgreement() > 0 && agreement < options.targetAgreement()) {
-            // sensitivity of each layer alone: the logits' mean squared error with only that layer quantised
+            // the candidates: each quantised Conv/Gemm (its weights, and without allTensors its input too) and, with
+            // allTensors, each quantised activation tensor; sensitivity: the logits' mean squared error with only
+            // that candidate quantised
+            Set<String> all = quantized;
             Map<String, Double> sensitivity = new HashMap<>();
             for (String n : quantized) {
-                ModelProto one = build(floatModel, init, Set.of(n), ranges, observed, options);
-                sensitivity.put(n, mse(run(one, calibration, shape), reference));
+                ModelProto one = build(floatModel, init, Set.of(n), ranges, observed, options,
+                        options.allTensors() ? Set.of() : null, true);
+                sensitivity.put(NODE + n, mse(run(one, calibration, shape), reference));
             }
-            List<String> order = new ArrayList<>(quantized);
+            if (options.allTensors()) {
+                for (String t : quantizedTensors(g, init, quantized, options).keySet()) {
+                    ModelProto one = build(floatModel, init, all, ranges, observed, options, Set.of(t), false);
+                    sensitivity.put(TENSOR + t, mse(run(one, calibration, shape), reference));
+                }
+            }
+            List<String> order = new ArrayList<>(sensitivity.keySet());
             order.sort((a, b) -> Double.compare(sensitivity.get(b), sensitivity.get(a)));
             Set<String> remaining = new LinkedHashSet<>(quantized);
-            for (String n : order) {
+            Set<String> floatTensors = new LinkedHashSet<>(options.floatTensors());
+            for (String item : order) {
                 if (agreement >= options.targetAgreement() || fallback.size() >= options.maxFallback()) {
                     break;
                 }
-                remaining.remove(n);
-                fallback.add(n);
-                model = build(floatModel, init, remaining, ranges, observed, options);
+                if (item.startsWith(NODE)) {
+                    remaining.remove(item.substring(NODE.length()));
+                } else {
+                    floatTensors.add(item.substring(TENSOR.length()));
+                }
+                fallback.add(item);
+                effective = options.withFloatTensors(floatTensors);
+                model = build(floatModel, init, remaining, ranges, observed, effective);
                 agreement = agreement(model, calibration, shape, reference, samples);
             }
             quantized = remaining;
         }
         Set<String> kept = new LinkedHashSet<>(options.floatNodes());
-        kept.addAll(fallback);
-        Options effective = options.withFloatNodes(kept);
+        fallback.stream().filter(f -> f.startsWith(NODE)).forEach(f -> kept.add(f.substring(NODE.length())));
+        effective = effective.withFloatNodes(kept);
         ModelProto.Builder m = model.toBuilder();
         m.addMetadataProps(StringStringEntryProto.newBuilder().setKey("hwnas.quantization")
                 .setValue(String.format(Locale.ROOT, "int8 QDQ: weights symmetric int8 per output channel, activations"
                         + " uint8 per tensor, %d calibration samples, %s; %d of %d Conv/Gemm nodes quantised;"
                         + " top-1 agreement with the float model on the calibration samples %.4f", samples,
                         effective.describe(), quantized.size(), countWeighted(g, init), agreement)));
-        return new Quantized(m.build(), effective, List.copyOf(fallback), agreement);
+        return new Quantized(m.build(), effective, fallback.stream().map(f -> f.startsWith(NODE)
+                ? f.substring(NODE.length()) : "tensor " + f.substring(TENSOR.length())).toList(), agreement);
     }
 
     private static float[] run(ModelProto model, float[] x, long[] shape) {
@@ -301,7 +342,10 @@ public final class Int8Quantizer {
     }
 
     private static double agreement(ModelProto model, float[] x, long[] shape, float[] reference, int samples) {
-        float[] y = run(model, x, shape);
+        return agreement(run(model, x, shape), reference, samples);
+    }
+
+    private static double agreement(float[] y, float[] reference, int samples) {
         int width = y.length / samples;
         int agree = 0;
         for (int i = 0; i < samples; i++) {
@@ -322,59 +366,86 @@ public final class Int8Quantizer {
     /** The QDQ model with the named Conv/Gemm nodes quantised. */
     private static ModelProto build(ModelProto floatModel, Map<String, TensorProto> init, Set<String> quantized,
             Map<String, Range> ranges, Map<String, Observer> observed, Options options) {
+        return build(floatModel, init, quantized, ranges, observed, options, true, true);
+    }
+
+    /** {@link #build} quantising only the activations or only the weights (error analysis). */
+    static ModelProto build(ModelProto floatModel, Map<String, TensorProto> init, Set<String> quantized,
+            Map<String, Range> ranges, Map<String, Observer> observed, Options options, boolean acts,
+            boolean weights) {
+        return build(floatModel, init, quantized, ranges, observed, options, acts ? null : Set.of(), weights);
+    }
+
+    /** {@link #build} quantising only the named activation tensors (all of them when null) (error analysis). */
+    static ModelProto build(ModelProto floatModel, Map<String, TensorProto> init, Set<String> quantized,
+            Map<String, Range> ranges, Map<String, Observer> observed, Options options, Set<String> only,
+            boolean weights) {
         GraphProto g = floatModel.getGraph();
         GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer();
         GraphWriter gw = new GraphWriter(out);
+        Set<String> tensors = new LinkedHashSet<>(quantizedTensors(g, init, quantized, options).keySet());
+        if (only != null) {
+            tensors.retainAll(only);
+        }
         Set<String> replaced = new HashSet<>();
         Map<String, String> dequantized = new HashMap<>();
+        if (tensors.contains(OnnxExporter.INPUT)) {
+            dequantized.put(OnnxExporter.INPUT, quantizeDequantize(gw, OnnxExporter.INPUT, ranges.get(OnnxExporter.INPUT)));
+        }
         for (NodeProto n : g.getNodeList()) {
-            if (!quantized.contains(n.getName())) {
-                out.addNode(n);
-                continue;
+            boolean weighted = isWeighted(n, init);
+            NodeProto.Builder q = n.toBuilder();
+            // a float Conv/Gemm reads the float tensors; without allTensors only the quantised Conv/Gemm nodes read the
+            // dequantised ones
+            if (weighted ? quantized.contains(n.getName()) : options.allTensors()) {
+                for (int i = 0; i < n.getInputCount(); i++) {
+                    String dq = dequantized.get(n.getInput(i));
+                    if (dq != null) {
+                        q.setInput(i, dq);
+                    }
+                }
             }
-            String x = n.getInput(0);
-            Range r = ranges.get(x);
-            String xdq = dequantized.get(x);
-            if (xdq == null) {
-                String s = gw.floats(x + "/scale", new long[0], new float[] {r.scale()});
-                String zp = gw.bytes(x + "/zero_point", new long[0], new byte[] {(byte) r.zeroPoint()}, true);
-                gw.node("QuantizeLinear", x + "/quantize", List.of(x, s, zp), List.of(x + "/q"));
-                xdq = x + "/dq";
-                gw.node("DequantizeLinear", x + "/dequantize", List.of(x + "/q", s, zp), List.of(xdq));
-                dequantized.put(x, xdq);
-            }
-            TensorProto w = init.get(n.getInput(1));
-            float[] wf = floats(w);
-            int channels = (int) w.getDims(0);
-            TensorProto b = n.getInputCount() > 2 && init.containsKey(n.getInput(2)) ? init.get(n.getInput(2)) : null;
-            float[] bf = b == null ? null : floats(b);
-            float[] wScale = weightScales(wf, channels, bf, r.scale());
-            byte[] wq = quantizePerChannelWith(wf, channels, wScale);
-            if (bf != null && options.biasCorrection()) {
-                bf = correctBias(bf, wf, wq, wScale, observed.get(x).channelMeans(), group(n));
-            }
-            long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
-            String wName = w.getName();
-            String wqName = gw.bytes(wName + "/q", dims, wq, false);
-            String wsName = gw.floats(wName + "/scale", new long[] {channels}, wScale);
-            String wzName = gw.bytes(wName + "/zero_point", new long[] {channels}, new byte[channels], false);
-            gw.node("DequantizeLinear", wName + "/dequantize", List.of(wqName, wsName, wzName),
-                    List.of(wName + "/dq"), integer("axis", 0));
-            replaced.add(wName);
-            NodeProto.Builder q = n.toBuilder().setInput(0, xdq).setInput(1, wName + "/dq");
-            if (b != null) {
-                float[] bScale = new float[channels];
-                int[] bq = quantizeBias(bf, r.scale(), wScale, bScale);
-                String bName = b.getName();
-                String bqName = gw.ints(bName + "/q", new long[] {channels}, bq);
-                String bsName = gw.floats(bName + "/scale", new long[] {channels}, bScale);
-                String bzName = gw.ints(bName + "/zero_point", new long[] {channels}, new int[channels]);
-                gw.node("DequantizeLinear", bName + "/dequantize", List.of(bqName, bsName, bzName),
-                        List.of(bName + "/dq"), integer("axis", 0));
-                replaced.add(bName);
-                q.setInput(2, bName + "/dq");
+            if (weighted && quantized.contains(n.getName()) && weights) {
+                String x = n.getInput(0);
+                Range r = ranges.get(x);
+                TensorProto w = init.get(n.getInput(1));
+                float[] wf = floats(w);
+                int channels = (int) w.getDims(0);
+                TensorProto b = n.getInputCount() > 2 && init.containsKey(n.getInput(2)) ? init.get(n.getInput(2)) : null;
+                float[] bf = b == null ? null : floats(b);
+                float[] wScale = weightScales(wf, channels, bf, r.scale());
+                byte[] wq = quantizePerChannelWith(wf, channels, wScale);
+                if (bf != null && options.biasCorrection()) {
+                    bf = correctBias(bf, wf, wq, wScale, observed.get(x).channelMeans(), group(n));
+                }
+                long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                String wName = w.getName();
+                String wqName = gw.bytes(wName + "/q", dims, wq, false);
+                String wsName = gw.floats(wName + "/scale", new long[] {channels}, wScale);
+                String wzName = gw.bytes(wName + "/zero_point", new long[] {channels}, new byte[channels], false);
+                gw.node("DequantizeLinear", wName + "/dequantize", List.of(wqName, wsName, wzName),
+                        List.of(wName + "/dq"), integer("axis", 0));
+                replaced.add(wName);
+                q.setInput(1, wName + "/dq");
+                if (b != null) {
+                    float[] bScale = new float[channels];
+                    int[] bq = quantizeBias(bf, r.scale(), wScale, bScale);
+                    String bName = b.getName();
+                    String bqName = gw.ints(bName + "/q", new long[] {channels}, bq);
+                    String bsName = gw.floats(bName + "/scale", new long[] {channels}, bScale);
+                    String bzName = gw.ints(bName + "/zero_point", new long[] {channels}, new int[channels]);
+                    gw.node("DequantizeLinear", bName + "/dequantize", List.of(bqName, bsName, bzName),
+                            List.of(bName + "/dq"), integer("axis", 0));
+                    replaced.add(bName);
+                    q.setInput(2, bName + "/dq");
+                }
             }
             out.addNode(q);
+            for (String o : n.getOutputList()) {
+                if (tensors.contains(o)) {
+                    dequantized.put(o, quantizeDequantize(gw, o, ranges.get(o)));
+                }
+            }
         }
         for (TensorProto t : g.getInitializerList()) {
             if (!replaced.contains(t.getName())) {
@@ -382,6 +453,84 @@ public final class Int8Quantizer {
             }
         }
         return floatModel.toBuilder().setGraph(out).build();
+    }
+
+    /** Adds a QuantizeLinear/DequantizeLinear pair (uint8, per tensor) on a tensor; returns the dequantised name. */
+    private static String quantizeDequantize(GraphWriter gw, String x, Range r) {
+        String s = gw.floats(x + "/scale", new long[0], new float[] {r.scale()});
+        String zp = gw.bytes(x + "/zero_point", new long[0], new byte[] {(byte) r.zeroPoint()}, true);
+        gw.node("QuantizeLinear", x + "/quantize", List.of(x, s, zp), List.of(x + "/q"));
+        gw.node("DequantizeLinear", x + "/dequantize", List.of(x + "/q", s, zp), List.of(x + "/dq"));
+        return x + "/dq";
+    }
+
+    /** Operators whose activation inputs and outputs are quantised when {@link Options#allTensors()} is set. */
+    static final Set<String> QUANTIZABLE = Set.of("Add", "Mul", "GlobalAveragePool", "AveragePool", "Sigmoid",
+            "Concat");
+    /** Operators that move values without computing: their output takes their input's quantisation parameters. */
+    static final Set<String> PASS_THROUGH = Set.of("Flatten", "Reshape", "Transpose", "Identity", "MaxPool");
+
+    /**
+     * The activation tensors that get a QuantizeLinear/DequantizeLinear pair, with their channel counts (for
+     * bias correction; 1 where unknown): the inputs of the quantised Conv/Gemm nodes, and with
+     * {@link Options#allTensors()} also the activation inputs and outputs of the other quantised operators
+     * ({@link #QUANTIZABLE}) and the outputs of the quantised Conv/Gemm nodes, taken after a Relu or Clip that
+     * alone reads them (so that ONNX Runtime folds the activation into the integer kernel).
+     */
+    static Map<String, Integer> quantizedTensors(GraphProto g, Map<String, TensorProto> init, Set<String> quantized,
+            Options options) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        Map<String, List<NodeProto>> consumers = new HashMap<>();
+        Set<String> graphOutputs = new HashSet<>();
+        g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+        for (NodeProto n : g.getNodeList()) {
+            for (String i : n.getInputList()) {
+                consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (NodeProto n : g.getNodeList()) {
+            boolean conv = quantized.contains(n.getName());
+            boolean other = options.allTensors() && QUANTIZABLE.contains(n.getOpType())
+                    && n.getInputList().stream().noneMatch(init::containsKey);
+            if (!conv && !other) {
+                continue;
+            }
+            if (conv) {
+                out.merge(n.getInput(0), inputChannels(n, init.get(n.getInput(1))), Math::max);
+            } else {
+                for (String i : n.getInputList()) {
+                    out.putIfAbsent(i, 1);
+                }
+            }
+            if (!options.allTensors()) {
+                continue;
+            }
+            for (String o : n.getOutputList()) {
+                List<NodeProto> c = consumers.getOrDefault(o, List.of());
+                String t = o;
+                if (c.size() == 1 && (c.get(0).getOpType().equals("Relu") || c.get(0).getOpType().equals("Clip"))) {
+                    t = c.get(0).getOutput(0);
+                }
+                if (!graphOutputs.contains(t)) {
+                    out.putIfAbsent(t, 1);
+                }
+            }
+        }
+        out.keySet().removeAll(options.floatTensors());
+        return out;
+    }
+
+    /** The ranges of the observed tensors; a pass-through operator's output takes its quantised input's range. */
+    static Map<String, Range> ranges(GraphProto g, Map<String, Observer> observed, Options options) {
+        Map<String, Range> ranges = new LinkedHashMap<>();
+        observed.forEach((t, o) -> ranges.put(t, o.range(options)));
+        for (NodeProto n : g.getNodeList()) {
+            if (PASS_THROUGH.contains(n.getOpType()) && ranges.containsKey(n.getInput(0))
+                    && ranges.containsKey(n.getOutput(0))) {
+                ranges.put(n.getOutput(0), ranges.get(n.getInput(0)));
+            }
+        }
+        return ranges;
     }
 
     /** The names of the Conv and Gemm nodes the options quantise (constant weights, non-constant input). */

@@ -24,8 +24,15 @@ public final class OrtModel implements AutoCloseable {
      * @throws IllegalArgumentException when ONNX Runtime rejects the model, with its message
      */
     public OrtModel(byte[] model, int threads) {
+        this(model, threads, true);
+    }
+
+    /** {@link #OrtModel(byte[], int)} with ONNX Runtime's graph optimisations on (all) or off. */
+    OrtModel(byte[] model, int threads, boolean optimize) {
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(optimize ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+                    : OrtSession.SessionOptions.OptLevel.NO_OPT);
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             session = env.createSession(model, options);

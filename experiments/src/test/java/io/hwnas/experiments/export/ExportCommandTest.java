@@ -121,6 +121,11 @@ class ExportCommandTest {
         assertEquals(2, keep.exitCode());
         assertTrue(keep.err().contains("--int8-float 'stem' is not known; allowed: first-conv, classifier, se"),
                 keep.err());
+        CliRunner tensors = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8", "--int8-tensors",
+                "outputs", "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, tensors.exitCode());
+        assertTrue(tensors.err().contains("--int8-tensors 'outputs' is not known; allowed: all, conv-inputs"),
+                tensors.err());
         CliRunner pct = CliRunner.run("export", "--space", "nb201", "--arch", MIXED, "--int8", "--int8-percentile",
                 "101", "--out", dir.resolve("a.onnx").toString());
         assertEquals(2, pct.exitCode());
@@ -161,6 +166,7 @@ class ExportCommandTest {
         JsonNode j = JSON.readTree(r.out()).path("int8");
         assertEquals("[\"first-conv\"]", j.path("float_layers").toString(), r.out());
         assertEquals("percentile", j.path("ranges").asText(), r.out());
+        assertEquals("all", j.path("tensors").asText(), r.out());
         assertTrue(j.path("float_ort_median_latency_ms").asDouble() > 0, r.out());
         assertTrue(j.path("size_ratio").asDouble() < 0.35, r.out());
         assertEquals(1.0, j.path("float_onnx_top1_agreement").asDouble(), r.out());
