@@ -54,7 +54,7 @@ class ExamplesTest {
     void fashionMnistScreensTrainsAndTrainsTheParetoMembersAgain() throws Exception {
         assumeFashionMnist();
         Path c = variant("fashion-mnist.yaml", "steps: 40", "steps: 4", "train_size: 2560", "train_size: 256",
-                "val_size: 1000", "val_size: 200", "final_training: {steps: 300", "final_training: {steps: 6",
+                "val_size: 1000", "val_size: 200", "final_training: {steps: 600", "final_training: {steps: 6",
                 "val_size: 5000", "val_size: 200");
         JsonNode front = search(c, 8, "raspi4", "loihi2");
         assertTrue(front.get("members").size() > 0);
