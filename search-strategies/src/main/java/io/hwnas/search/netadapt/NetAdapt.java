@@ -26,7 +26,8 @@ import java.util.Set;
  * outputs a residual addition ties together shrink together, as NetAdapt does for residual
  * networks: one candidate per stage (every block's output channels, one channel-scale step at a
  * time) and one per block's expansion convolution (its hidden channels, expansion 6 to 4 to 3),
- * so no candidate loses a residual connection. With {@code layer} every block's output channels
+ * so no candidate loses a residual connection (a step at which a narrower stage would match its
+ * input's width, and so gain one, is skipped). With {@code layer} every block's output channels
  * shrink alone; that breaks the additions into and out of the block.
  *
  * <p>Options: {@code start} (a mobilenet architecture string; default MobileNetV2's layout, k3e6 in

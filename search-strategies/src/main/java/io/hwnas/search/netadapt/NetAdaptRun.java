@@ -102,7 +102,7 @@ final class NetAdaptRun extends AbstractRun {
         if (config.granularity.equals("layer")) {
             for (int[] layer : layers) {
                 addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], CHANNELS)), +1,
-                        MobilenetSpace.CHANNEL_SCALES.length - 1);
+                        MobilenetSpace.CHANNEL_SCALES.length - 1, false);
             }
             return out;
         }
@@ -113,10 +113,10 @@ final class NetAdaptRun extends AbstractRun {
                     stage.add(MobilenetSpace.position(s, layer[1], CHANNELS));
                 }
             }
-            addFirstMeeting(out, v, stage, +1, MobilenetSpace.CHANNEL_SCALES.length - 1);
+            addFirstMeeting(out, v, stage, +1, MobilenetSpace.CHANNEL_SCALES.length - 1, true);
         }
         for (int[] layer : layers) {
-            addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], EXPANSION)), -1, 0);
+            addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], EXPANSION)), -1, 0, true);
         }
         return out;
     }
@@ -126,7 +126,7 @@ final class NetAdaptRun extends AbstractRun {
      * {@code limit}) and adds the first architecture whose predicted latency meets the target.
      */
     private void addFirstMeeting(List<Architecture> out, int[] from, List<Integer> positions, int direction,
-            int limit) {
+            int limit, boolean keepsResiduals) {
         int[] v = from.clone();
         while (true) {
             boolean moved = false;
@@ -140,6 +140,9 @@ final class NetAdaptRun extends AbstractRun {
                 return;
             }
             Architecture c = space.decode(v);
+            if (keepsResiduals && additions(c) != additions(current)) {
+                continue; // a narrower stage can match its input's width and gain a residual addition
+            }
             if (predict(c) <= target) {
                 if (!out.contains(c)) {
                     out.add(c);
@@ -147,6 +150,11 @@ final class NetAdaptRun extends AbstractRun {
                 return;
             }
         }
+    }
+
+    /** The number of residual additions in an architecture's network. */
+    private long additions(Architecture a) {
+        return space.network(a).layers().stream().filter(l -> l.kind() == io.hwnas.core.ir.LayerKind.ADD).count();
     }
 
     /** The candidates of an iteration come from the network that iteration shrinks. */

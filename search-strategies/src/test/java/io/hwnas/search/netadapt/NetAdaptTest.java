@@ -121,7 +121,7 @@ class NetAdaptTest extends StrategyContract {
         long startAdds = adds(NetAdapt.mobilenetV2(SPACE));
         java.util.Set<Long> seen = new java.util.TreeSet<>();
         java.util.Set<String> shrunk = new java.util.TreeSet<>();
-        StrategyRun group = strategy().withOptions(Map.of("budget_ratio", 0.5)).start(problem(2000, 64), 0);
+        StrategyRun group = strategy().withOptions(Map.of("budget_ratio", 0.3)).start(problem(4000, 64), 0);
         drive(group, a -> {
             seen.add(adds(a));
             return evaluate(a);
