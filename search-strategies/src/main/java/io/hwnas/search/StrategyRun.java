@@ -3,6 +3,7 @@ package io.hwnas.search;
 import io.hwnas.core.arch.Architecture;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** One run of a strategy: ask for a batch, tell its results, until it returns an empty batch. */
 public interface StrategyRun {
@@ -22,8 +23,8 @@ public interface StrategyRun {
      * (NetAdapt: the network it was shrunk from), if the strategy has one. Asked for the
      * architectures of the last batch, before they are told.
      */
-    default java.util.Optional<Architecture> parentOf(Architecture proposed) {
-        return java.util.Optional.empty();
+    default Optional<Architecture> parentOf(Architecture proposed) {
+        return Optional.empty();
     }
 
     /** What the strategy wants reported about its run (trajectories, rewards, ...); may be empty. */

@@ -8,15 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * The run directory's {@code candidates/} folder: per candidate, the weights a training estimator
  * saved ({@code ID.weights}) and the parent the strategy derived it from ({@code ID.parent}, its
- * architecture string), ID being a hash of the candidate's architecture string. The driver records
+ * architecture string), ID being the candidate's {@link Architecture#fileKey()}. The driver records
  * parents before a batch is dispatched, so a worker on another node finds them in the shared run
  * directory; an estimator with {@code inherit: true} starts each candidate from its parent's weights.
  */
@@ -34,8 +31,8 @@ public final class Lineage {
     public void record(Architecture child, Architecture parent) {
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(id(child) + ".parent");
-            Path tmp = dir.resolve(id(child) + ".parent.tmp");
+            Path file = dir.resolve(child.fileKey() + ".parent");
+            Path tmp = dir.resolve(child.fileKey() + ".parent.tmp");
             Files.writeString(tmp, parent.canonical() + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -50,7 +47,7 @@ public final class Lineage {
      * @throws IllegalArgumentException if the recorded parent does not parse in the run's space
      */
     public WarmStart warmStart(Architecture a) {
-        Path parentFile = dir.resolve(id(a) + ".parent");
+        Path parentFile = dir.resolve(a.fileKey() + ".parent");
         if (!Files.exists(parentFile)) {
             return new WarmStart(weights(a), Optional.empty(), Optional.empty());
         }
@@ -71,15 +68,6 @@ public final class Lineage {
 
     /** Where a candidate's weights are kept. */
     public Path weights(Architecture a) {
-        return dir.resolve(id(a) + ".weights");
-    }
-
-    static String id(Architecture a) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(a.canonical().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return dir.resolve(a.fileKey() + ".weights");
     }
 }

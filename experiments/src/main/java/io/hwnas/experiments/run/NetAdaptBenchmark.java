@@ -65,32 +65,28 @@ public final class NetAdaptBenchmark {
         double adaptedLatency = predict(setup, metric, adapted);
 
         List<Map<String, Object>> scales = new ArrayList<>();
-        Architecture uniform = null;
-        double uniformScale = Double.NaN;
-        double uniformLatency = Double.NaN;
-        for (int k = 0; k < MobilenetSpace.CHANNEL_SCALES.length; k++) {
-            Architecture u = NetAdapt.uniformlyScaled(space, start, k);
-            double lat = predict(setup, metric, u);
-            scales.add(PluginOptions.ordered("scale", MobilenetSpace.CHANNEL_SCALES[k], "latency", lat));
-            if (uniform == null && lat <= adaptedLatency * (1 + 1e-12)) {
-                uniform = u;
-                uniformScale = MobilenetSpace.CHANNEL_SCALES[k];
-                uniformLatency = lat;
+        int n = MobilenetSpace.CHANNEL_SCALES.length;
+        Architecture[] scaled = new Architecture[n];
+        double[] latency = new double[n];
+        int match = -1; // the widest scale at or below NetAdapt's latency
+        for (int k = 0; k < n; k++) {
+            scaled[k] = NetAdapt.uniformlyScaled(space, start, k);
+            latency[k] = predict(setup, metric, scaled[k]);
+            scales.add(PluginOptions.ordered("scale", MobilenetSpace.CHANNEL_SCALES[k], "latency", latency[k]));
+            if (match < 0 && latency[k] <= adaptedLatency * (1 + 1e-12)) {
+                match = k;
             }
         }
-        boolean matched = uniform != null;
+        boolean matched = match >= 0;
+        int u0 = matched ? match : n - 1; // unmatched: even the narrowest scale is slower; compare with it, say so
+        Architecture uniform = scaled[u0];
+        double uniformScale = MobilenetSpace.CHANNEL_SCALES[u0];
+        double uniformLatency = latency[u0];
         // the next wider uniform scale (slower than NetAdapt): with it, the uniform accuracy at exactly
         // NetAdapt's latency is interpolated per seed
-        int matchedIndex = matched ? java.util.Arrays.stream(MobilenetSpace.CHANNEL_SCALES).boxed().toList()
-                .indexOf(uniformScale) : -1;
-        Architecture wider = matchedIndex > 0 ? NetAdapt.uniformlyScaled(space, start, matchedIndex - 1) : null;
-        double widerLatency = wider == null ? Double.NaN : predict(setup, metric, wider);
-        if (!matched) { // even the narrowest uniform scale is slower: compare with it and say so
-            int k = MobilenetSpace.CHANNEL_SCALES.length - 1;
-            uniform = NetAdapt.uniformlyScaled(space, start, k);
-            uniformScale = MobilenetSpace.CHANNEL_SCALES[k];
-            uniformLatency = predict(setup, metric, uniform);
-        }
+        int widerIndex = matched ? match - 1 : -1;
+        Architecture wider = widerIndex >= 0 ? scaled[widerIndex] : null;
+        double widerLatency = widerIndex >= 0 ? latency[widerIndex] : Double.NaN;
 
         Map<String, Object> options = new LinkedHashMap<>(!c.finalTraining().isEmpty() ? c.finalTraining()
                 : c.accuracy().name().equals("train") ? c.accuracy().options() : Map.of());
@@ -123,7 +119,7 @@ public final class NetAdaptBenchmark {
             if (wider != null) {
                 TrainResult rw = trainer.train(space, wider, seed, null);
                 log.accept(String.format(Locale.ROOT, "seed %d uniform@%s top-1 %.2f%% (%.0f s)", seed,
-                        MobilenetSpace.CHANNEL_SCALES[matchedIndex - 1], rw.top1(), rw.wallSeconds()));
+                        MobilenetSpace.CHANNEL_SCALES[widerIndex], rw.top1(), rw.wallSeconds()));
                 w.add(rw.top1());
                 double t = (adaptedLatency - uniformLatency) / (widerLatency - uniformLatency);
                 at.add(ru.top1() + t * (rw.top1() - ru.top1()));
@@ -154,7 +150,7 @@ public final class NetAdaptBenchmark {
         out.put("uniform", un);
         if (wider != null) {
             Map<String, Object> wi = arm(wider, widerLatency, w);
-            wi.put("scale", MobilenetSpace.CHANNEL_SCALES[matchedIndex - 1]);
+            wi.put("scale", MobilenetSpace.CHANNEL_SCALES[widerIndex]);
             out.put("uniform_wider", wi);
             Map<String, Object> same = new LinkedHashMap<>();
             same.put("latency", adaptedLatency);

@@ -37,9 +37,9 @@ class LineageTest {
         assertNotEquals(lineage.weights(parent), lineage.weights(child));
         assertTrue(lineage.warmStart(parent).parent().isEmpty());
 
-        Files.writeString(run.resolve("candidates").resolve(Lineage.id(child) + ".parent"), "not an architecture\n");
+        Files.writeString(run.resolve("candidates").resolve(child.fileKey() + ".parent"), "not an architecture\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lineage.warmStart(child));
-        assertTrue(e.getMessage().contains(Lineage.id(child) + ".parent") && e.getMessage().contains("not an architecture"),
+        assertTrue(e.getMessage().contains(child.fileKey() + ".parent") && e.getMessage().contains("not an architecture"),
                 e.getMessage());
     }
 }

@@ -2,6 +2,10 @@ package io.hwnas.core.arch;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -41,6 +45,19 @@ public record Architecture(
             out[i] = vector.get(i);
         }
         return out;
+    }
+
+    /**
+     * A stable file-name key: 32 hex digits of the SHA-256 of {@code space:canonical}, the same on
+     * every machine and JVM (run directories name per-candidate files by it).
+     */
+    public String fileKey() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @Override

@@ -121,16 +121,9 @@ public final class TrainEstimator implements AccuracyEstimator {
      */
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed, WarmStart warm) {
-        TrainResult r;
-        if (inherit && warm != null) {
-            ImageDataset.Split data = data();
-            Network net = space.network(architecture, space.defaultInput(), data.train().classes());
-            ParentWeights parent = warm.parent().map(p -> new ParentWeights(space.network(p, space.defaultInput(),
-                    data.train().classes()), warm.parentWeights().orElseThrow())).orElse(null);
-            r = Training.train(net, data, train, seed, warm.save(), parent);
-        } else {
-            r = train(space, architecture, seed, null);
-        }
+        boolean warmStart = inherit && warm != null;
+        TrainResult r = train(space, architecture, seed, warmStart ? warm.save() : null,
+                warmStart ? warm.parent().orElse(null) : null, warmStart ? warm.parentWeights().orElse(null) : null);
         return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
                 "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
                 r.imagesPerSecond()));
@@ -141,8 +134,16 @@ public final class TrainEstimator implements AccuracyEstimator {
      * null, writes the trained parameters there (the final training of Pareto members).
      */
     public TrainResult train(SearchSpace space, Architecture architecture, long seed, Path weights) {
+        return train(space, architecture, seed, weights, null, null);
+    }
+
+    private TrainResult train(SearchSpace space, Architecture architecture, long seed, Path weights,
+            Architecture parent, Path parentWeights) {
         ImageDataset.Split data = data();
-        Network net = space.network(architecture, space.defaultInput(), data.train().classes());
-        return Training.train(net, data, train, seed, weights);
+        int classes = data.train().classes();
+        Network net = space.network(architecture, space.defaultInput(), classes);
+        ParentWeights from = parent == null ? null
+                : new ParentWeights(space.network(parent, space.defaultInput(), classes), parentWeights);
+        return Training.train(net, data, train, seed, weights, from);
     }
 }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** One NetAdapt run: the start network, then one batch of per-layer candidates per iteration. */
@@ -102,10 +103,11 @@ final class NetAdaptRun extends AbstractRun {
         if (config.granularity.equals("layer")) {
             for (int[] layer : layers) {
                 addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], CHANNELS)), +1,
-                        MobilenetSpace.CHANNEL_SCALES.length - 1, false);
+                        MobilenetSpace.CHANNEL_SCALES.length - 1, -1);
             }
             return out;
         }
+        long additions = additions(current);
         for (int s = 0; s < 5; s++) {
             List<Integer> stage = new ArrayList<>();
             for (int[] layer : layers) {
@@ -113,20 +115,21 @@ final class NetAdaptRun extends AbstractRun {
                     stage.add(MobilenetSpace.position(s, layer[1], CHANNELS));
                 }
             }
-            addFirstMeeting(out, v, stage, +1, MobilenetSpace.CHANNEL_SCALES.length - 1, true);
+            addFirstMeeting(out, v, stage, +1, MobilenetSpace.CHANNEL_SCALES.length - 1, additions);
         }
         for (int[] layer : layers) {
-            addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], EXPANSION)), -1, 0, true);
+            addFirstMeeting(out, v, List.of(MobilenetSpace.position(layer[0], layer[1], EXPANSION)), -1, 0, additions);
         }
         return out;
     }
 
     /**
      * Moves the choices at {@code positions} one step at a time in {@code direction} (each stopping at
-     * {@code limit}) and adds the first architecture whose predicted latency meets the target.
+     * {@code limit}) and adds the first architecture whose predicted latency meets the target, skipping
+     * steps whose network has another number of residual additions than {@code additions} (-1: any).
      */
     private void addFirstMeeting(List<Architecture> out, int[] from, List<Integer> positions, int direction,
-            int limit, boolean keepsResiduals) {
+            int limit, long additions) {
         int[] v = from.clone();
         while (true) {
             boolean moved = false;
@@ -140,7 +143,7 @@ final class NetAdaptRun extends AbstractRun {
                 return;
             }
             Architecture c = space.decode(v);
-            if (keepsResiduals && additions(c) != additions(current)) {
+            if (additions >= 0 && additions(c) != additions) {
                 continue; // a narrower stage can match its input's width and gain a residual addition
             }
             if (predict(c) <= target) {
@@ -159,9 +162,8 @@ final class NetAdaptRun extends AbstractRun {
 
     /** The candidates of an iteration come from the network that iteration shrinks. */
     @Override
-    public java.util.Optional<Architecture> parentOf(Architecture proposed) {
-        return current != null && candidates.contains(proposed) ? java.util.Optional.of(current)
-                : java.util.Optional.empty();
+    public Optional<Architecture> parentOf(Architecture proposed) {
+        return current != null && candidates.contains(proposed) ? Optional.of(current) : Optional.empty();
     }
 
     private List<Architecture> stop(String reason) {
@@ -231,7 +233,7 @@ final class NetAdaptRun extends AbstractRun {
     }
 
     /**
-     * What the step shrank: {@code stage2 1.0->0.75} (every block of a stage), {@code stage2.layer1
+     * What the step shrank: {@code stage2 1.0->0.75} (every block of a stage alike), {@code stage2.layer1
      * 1.0->0.75} (one block's output channels) or {@code stage2.layer1 e6->e4} (its expansion).
      */
     private String shrunk(Architecture from, Architecture to) {
@@ -240,25 +242,25 @@ final class NetAdaptRun extends AbstractRun {
         List<String> out = new ArrayList<>();
         List<int[]> layers = NetAdapt.layers(space, to);
         for (int s = 0; s < 5; s++) {
-            List<String> changed = new ArrayList<>();
+            Map<String, List<String>> byChange = new LinkedHashMap<>(); // "1.0->0.75" -> layers that made it
             int inStage = 0;
             for (int[] layer : layers) {
-                if (layer[0] != s) {
-                    continue;
-                }
-                inStage++;
-                int p = MobilenetSpace.position(s, layer[1], CHANNELS);
-                if (a[p] != b[p]) {
-                    changed.add(".layer" + layer[1] + " " + MobilenetSpace.CHANNEL_SCALES[a[p]] + "->"
-                            + MobilenetSpace.CHANNEL_SCALES[b[p]]);
+                if (layer[0] == s) {
+                    inStage++;
+                    int p = MobilenetSpace.position(s, layer[1], CHANNELS);
+                    if (a[p] != b[p]) {
+                        byChange.computeIfAbsent(MobilenetSpace.CHANNEL_SCALES[a[p]] + "->"
+                                + MobilenetSpace.CHANNEL_SCALES[b[p]], k -> new ArrayList<>()).add(".layer" + layer[1]);
+                    }
                 }
             }
-            if (inStage > 1 && changed.size() == inStage && changed.stream().map(c -> c.substring(c.indexOf(' ')))
-                    .distinct().count() == 1) {
-                out.add("stage" + s + changed.get(0).substring(changed.get(0).indexOf(' ')));
-            } else {
-                for (String c : changed) {
-                    out.add("stage" + s + c);
+            for (Map.Entry<String, List<String>> e : byChange.entrySet()) {
+                if (inStage > 1 && e.getValue().size() == inStage) {
+                    out.add("stage" + s + " " + e.getKey());
+                } else {
+                    for (String l : e.getValue()) {
+                        out.add("stage" + s + l + " " + e.getKey());
+                    }
                 }
             }
         }

@@ -17,10 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +171,7 @@ final class BatchDir {
     }
 
     Path resultFile(Architecture a) {
-        return results().resolve(key(a) + ".json");
+        return results().resolve(a.fileKey() + ".json");
     }
 
     /** The names of the result files written so far. */
@@ -236,16 +233,6 @@ final class BatchDir {
     }
 
     /** The file name of a candidate's result: a hash of its space and canonical string. */
-    static String key(Architecture a) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256")
-                    .digest((a.space() + ":" + a.canonical()).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String pretty(JsonNode n) {
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
