@@ -41,23 +41,35 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "timed steps (default ${DEFAULT-VALUE})")
     int steps = 20;
 
-    @Option(names = "--synflow-runs", description = "synflow evaluations timed (default ${DEFAULT-VALUE})")
+    @Option(names = "--synflow-runs", description = "synflow evaluations timed per round (default ${DEFAULT-VALUE})")
     int synflowRuns = 10;
+
+    @Option(names = "--rounds", description = "rounds of --steps steps (and --synflow-runs scores); each figure "
+            + "is the median over the rounds (default ${DEFAULT-VALUE})")
+    int rounds = 5;
+
+    @Option(names = "--memory-format", description = "activation layout of the training and inference passes: "
+            + "channels-last (default) or contiguous (PyTorch's default NCHW, as the peer runs)")
+    String memoryFormat = "channels-last";
 
     @Option(names = "--json", description = "print one JSON object on stdout")
     boolean json;
 
     @Override
     public Integer call() {
-        if (batch <= 0 || threads <= 0 || steps <= 0 || synflowRuns <= 0) {
-            throw new UsageException("--batch, --threads, --steps and --synflow-runs must be positive");
+        if (batch <= 0 || threads <= 0 || steps <= 0 || synflowRuns <= 0 || rounds <= 0) {
+            throw new UsageException("--batch, --threads, --steps, --synflow-runs and --rounds must be positive");
+        }
+        if (!memoryFormat.equals("channels-last") && !memoryFormat.equals("contiguous")) {
+            throw new UsageException("--memory-format: '" + memoryFormat + "' is not allowed; use channels-last or contiguous");
         }
         SearchSpace s = space.resolve();
         Architecture a = s.parse(arch);
         Network net = s.network(a);
         Engine engine = Engine.getInstance();
         JniUtils.setNumThreads(threads);
-        TrainBenchmark.Result r = TrainBenchmark.run(net, batch, steps, synflowRuns, 0);
+        TrainBenchmark.Result r = TrainBenchmark.run(net,
+                new TrainBenchmark.Plan(batch, steps, synflowRuns, rounds, memoryFormat.equals("channels-last")), 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
@@ -65,6 +77,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             o.put("threads", threads);
             o.put("arch", a.canonical());
             o.put("batch", batch);
+            o.put("memory_format", memoryFormat);
+            o.put("rounds", rounds);
             o.put("train_images_per_s", Math.round(r.trainImagesPerSecond() * 10) / 10.0);
             o.put("infer_images_per_s", Math.round(r.inferImagesPerSecond() * 10) / 10.0);
             o.put("synflow_s_per_arch", Math.round(r.synflowSecondsPerArch() * 1e4) / 1e4);

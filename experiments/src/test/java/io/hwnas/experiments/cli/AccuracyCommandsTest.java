@@ -86,4 +86,23 @@ class AccuracyCommandsTest {
         assertTrue(r.err().contains("train"), r.err());
         assertEquals(0, CliRunner.run("bench", "train", "--help").exitCode());
     }
+
+    @Test
+    void benchTrainPrintsThePeersFiguresInBothLayouts() throws Exception {
+        for (String format : new String[] {"channels-last", "contiguous"}) {
+            JsonNode o = json(CliRunner.run("bench", "train", "--space", "nb201", "--arch", RESNET, "--batch", "4",
+                    "--steps", "1", "--rounds", "3", "--synflow-runs", "1", "--threads", "1", "--memory-format", format,
+                    "--json"));
+            assertEquals(format, o.get("memory_format").asText());
+            assertEquals(3, o.get("rounds").asInt());
+            for (String k : new String[] {"train_images_per_s", "infer_images_per_s", "synflow_s_per_arch"}) {
+                assertTrue(o.get(k).asDouble() > 0, k + " in " + o);
+            }
+        }
+        CliRunner r = CliRunner.run("bench", "train", "--space", "nb201", "--arch", RESNET, "--memory-format", "nhwc");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("nhwc") && r.err().contains("channels-last"), r.err());
+        r = CliRunner.run("bench", "train", "--space", "nb201", "--arch", RESNET, "--rounds", "0");
+        assertEquals(2, r.exitCode());
+    }
 }

@@ -20,6 +20,7 @@ import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -32,6 +33,8 @@ public final class NetworkBlock extends AbstractBlock {
 
     private final Network network;
     private final Block[] blocks;
+    private boolean channelsLast = true;
+    private int[] consumerCounts;
 
     NetworkBlock(Network network) {
         super(VERSION);
@@ -47,6 +50,22 @@ public final class NetworkBlock extends AbstractBlock {
 
     public Network network() {
         return network;
+    }
+
+    /**
+     * Whether forward passes run in PyTorch's channels-last memory format (the default). oneDNN's
+     * convolutions read and write (N, H, W, C) directly; from the usual (N, C, H, W) layout every
+     * convolution, forward and backward, first reorders its input and output. Weights and results
+     * keep their shapes and values either way; only the strides of activations differ.
+     */
+    public boolean channelsLast() {
+        return channelsLast;
+    }
+
+    /** Chooses the activations' memory format ({@link #channelsLast()}); returns this block. */
+    public NetworkBlock channelsLast(boolean on) {
+        this.channelsLast = on;
+        return this;
     }
 
     /** The DJL block of a layer with weights (conv, batch norm, linear, squeeze-excite), or null. */
@@ -76,11 +95,50 @@ public final class NetworkBlock extends AbstractBlock {
         }
     }
 
+    /**
+     * Runs the network and returns its output. Each intermediate array is closed as soon as its
+     * last consumer has run, as Python frees a tensor when its last reference goes: libtorch can
+     * then reuse the memory while it is still in cache instead of touching fresh pages for every
+     * layer (what autograd saved for the backward pass stays alive inside libtorch either way).
+     */
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray[] values = forwardLayers(store, inputs.singletonOrThrow(), training, params);
+        NDArray input = inputs.singletonOrThrow();
+        List<Layer> layers = network.layers();
+        int[] uses = consumers();
+        NDArray[] values = new NDArray[layers.size()];
+        values[0] = channelsLast ? toChannelsLast(input) : input;
+        // remaining uses per array object: a layer that returns its input (identity) shares it
+        IdentityHashMap<NDArray, Integer> pending = new IdentityHashMap<>();
+        pending.merge(values[0], uses[0], Integer::sum);
+        for (int j = 1; j < layers.size(); j++) {
+            NDArray out = run(layers.get(j), values, store, training, params);
+            values[j] = out;
+            pending.merge(out, uses[j], Integer::sum);
+            for (int i : layers.get(j).inputs()) {
+                NDArray v = values[i];
+                if (pending.merge(v, -1, Integer::sum) == 0 && v != out && v != input) {
+                    v.close();
+                }
+            }
+        }
         return new NDList(values[values.length - 1]);
+    }
+
+    /** How many input edges read each layer's output. */
+    private int[] consumers() {
+        int[] uses = consumerCounts;
+        if (uses == null) {
+            uses = new int[network.layers().size()];
+            for (Layer l : network.layers()) {
+                for (int i : l.inputs()) {
+                    uses[i]++;
+                }
+            }
+            consumerCounts = uses;
+        }
+        return uses;
     }
 
     /**
@@ -91,7 +149,7 @@ public final class NetworkBlock extends AbstractBlock {
             PairList<String, Object> params) {
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
-        values[0] = input;
+        values[0] = channelsLast ? toChannelsLast(input) : input;
         for (int i = 1; i < layers.size(); i++) {
             values[i] = run(layers.get(i), values, store, training, params);
         }
@@ -154,6 +212,21 @@ public final class NetworkBlock extends AbstractBlock {
             default:
                 throw new IllegalStateException("layer kind " + l.kind() + " cannot run");
         }
+    }
+
+    /**
+     * The same (N, C, H, W) array with channels-last strides: a copy laid out as (N, H, W, C),
+     * viewed in the logical (N, C, H, W) order. Flattening the permuted view is what forces the
+     * copy; DJL has no memory-format call. Arrays other than 4-d, and single-channel images
+     * (already both layouts), are returned as they are.
+     */
+    static NDArray toChannelsLast(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4 || s.get(1) == 1) {
+            return x;
+        }
+        return x.transpose(0, 2, 3, 1).reshape(s.get(0), -1).reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
     }
 
     /**

@@ -1,0 +1,36 @@
+# Copied from the team's reference tools (shared/tools) so that scripts/peer-bench.sh runs in a clone.
+"""Peer baseline on this machine: Python PyTorch (Debian python3-torch) training and synflow
+throughput for NAS-Bench-201 networks, to compare with the project's DJL numbers in one run."""
+import json, os, sys, time, torch, torch.nn as nn
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nb201_torch import Net
+torch.manual_seed(0)
+threads = int(os.environ.get("THREADS", "2")); torch.set_num_threads(threads)
+arch = os.environ.get("ARCH", "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|")
+batch = int(os.environ.get("BATCH", "64")); steps = int(os.environ.get("STEPS", "20"))
+net = Net(arch).train(); opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+x = torch.randn(batch, 3, 32, 32); y = torch.randint(0, 10, (batch,)); loss = nn.CrossEntropyLoss()
+for _ in range(3): opt.zero_grad(); loss(net(x), y).backward(); opt.step()
+t0 = time.perf_counter()
+for _ in range(steps): opt.zero_grad(); loss(net(x), y).backward(); opt.step()
+train_ips = batch * steps / (time.perf_counter() - t0)
+net.eval()
+with torch.no_grad():
+    for _ in range(3): net(x)
+    t0 = time.perf_counter()
+    for _ in range(steps): net(x)
+    infer_ips = batch * steps / (time.perf_counter() - t0)
+# synflow: |theta| weights, all-ones input, sum of outputs, score = sum |theta * grad|
+def synflow(a):
+    m = Net(a).double(); m.eval()
+    signs = {}
+    with torch.no_grad():
+        for n, p in m.state_dict().items(): signs[n] = torch.sign(p); p.abs_()
+    m.zero_grad(); out = m(torch.ones(1, 3, 32, 32, dtype=torch.float64)); torch.sum(out).backward()
+    return sum((p * p.grad).abs().sum().item() for p in m.parameters() if p.grad is not None)
+t0 = time.perf_counter(); n = 10
+for _ in range(n): s = synflow(arch)
+syn_s = (time.perf_counter() - t0) / n
+print(json.dumps({"torch": torch.__version__, "threads": threads, "arch": arch, "batch": batch,
+                  "train_images_per_s": round(train_ips, 1), "infer_images_per_s": round(infer_ips, 1),
+                  "synflow_s_per_arch": round(syn_s, 4), "synflow_score": s}))
