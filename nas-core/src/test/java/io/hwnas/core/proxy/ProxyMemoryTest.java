@@ -15,7 +15,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * A measurement, opt-in ({@code -Dhwnas.heavy=true}): 1,000 proxy evaluations of sampled NB201
- * cells (synflow, nwot and snip in turn; 16x16 inputs to keep it minutes) and the process RSS,
+ * cells (synflow, nwot and snip in turn; 16x16 inputs; about 40 s on 2 cores) and the process RSS,
  * which must stay within 10% of its value after the first 100. RSS is read every 50 evaluations
  * after a full collection, so that it measures what is retained (native tensors, heap that holds
  * live objects) rather than garbage the collector has not yet reclaimed.
