@@ -54,7 +54,7 @@ class FashionMnistExportTest {
 
     /** The fashion-mnist example, whose final training trains the model. */
     static final Path EXAMPLE = Path.of("..", "examples", "fashion-mnist.yaml").toAbsolutePath().normalize();
-    /** Calibration images (the first of the training split; the checks use the test split). */
+    /** Calibration images (training-file images that training holds out for validation; the checks use the test split). */
     static final int CALIBRATION = 512;
     /** The exported model's accuracy fallback target on the calibration images. */
     static final double TARGET = 0.995;
