@@ -12,6 +12,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pairs="${1:-5}"
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "peer-bench: PAIRS must be a positive whole number, but was '$pairs'" >&2; exit 2; }
 arch="${ARCH:-|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|}"
 batch="${BATCH:-64}"; threads="${THREADS:-2}"; py="${PYTHON:-/usr/bin/python3}"
 "$py" -c 'import torch' 2>/dev/null || { echo "peer-bench: $py has no torch; apt-get install python3-torch" >&2; exit 1; }

@@ -60,7 +60,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (batch <= 0 || threads <= 0 || steps <= 0 || synflowRuns <= 0 || rounds <= 0) {
             throw new UsageException("--batch, --threads, --steps, --synflow-runs and --rounds must be positive");
         }
-        if (!memoryFormat.equals("channels-last") && !memoryFormat.equals("contiguous")) {
+        boolean channelsLast = memoryFormat.equals("channels-last");
+        if (!channelsLast && !memoryFormat.equals("contiguous")) {
             throw new UsageException("--memory-format: '" + memoryFormat + "' is not allowed; use channels-last or contiguous");
         }
         SearchSpace s = space.resolve();
@@ -69,7 +70,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         Engine engine = Engine.getInstance();
         JniUtils.setNumThreads(threads);
         TrainBenchmark.Result r = TrainBenchmark.run(net,
-                new TrainBenchmark.Plan(batch, steps, synflowRuns, rounds, memoryFormat.equals("channels-last")), 0);
+                new TrainBenchmark.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();

@@ -33,13 +33,20 @@ public final class NetworkBlock extends AbstractBlock {
 
     private final Network network;
     private final Block[] blocks;
+    /** How many input edges read each layer's output. */
+    private final int[] consumers;
     private boolean channelsLast = true;
-    private int[] consumerCounts;
 
     NetworkBlock(Network network) {
         super(VERSION);
         this.network = network;
         this.blocks = new Block[network.layers().size()];
+        this.consumers = new int[network.layers().size()];
+        for (Layer l : network.layers()) {
+            for (int i : l.inputs()) {
+                consumers[i]++;
+            }
+        }
         for (Layer l : network.layers()) {
             Block b = childFor(l);
             if (b != null) {
@@ -106,16 +113,15 @@ public final class NetworkBlock extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
         List<Layer> layers = network.layers();
-        int[] uses = consumers();
         NDArray[] values = new NDArray[layers.size()];
         values[0] = channelsLast ? toChannelsLast(input) : input;
         // remaining uses per array object: a layer that returns its input (identity) shares it
         IdentityHashMap<NDArray, Integer> pending = new IdentityHashMap<>();
-        pending.merge(values[0], uses[0], Integer::sum);
+        pending.merge(values[0], consumers[0], Integer::sum);
         for (int j = 1; j < layers.size(); j++) {
             NDArray out = run(layers.get(j), values, store, training, params);
             values[j] = out;
-            pending.merge(out, uses[j], Integer::sum);
+            pending.merge(out, consumers[j], Integer::sum);
             for (int i : layers.get(j).inputs()) {
                 NDArray v = values[i];
                 if (pending.merge(v, -1, Integer::sum) == 0 && v != out && v != input) {
@@ -124,21 +130,6 @@ public final class NetworkBlock extends AbstractBlock {
             }
         }
         return new NDList(values[values.length - 1]);
-    }
-
-    /** How many input edges read each layer's output. */
-    private int[] consumers() {
-        int[] uses = consumerCounts;
-        if (uses == null) {
-            uses = new int[network.layers().size()];
-            for (Layer l : network.layers()) {
-                for (int i : l.inputs()) {
-                    uses[i]++;
-                }
-            }
-            consumerCounts = uses;
-        }
-        return uses;
     }
 
     /**

@@ -12,7 +12,7 @@ import io.hwnas.core.build.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.proxy.ProxyBatch;
 import io.hwnas.core.proxy.Synflow;
-import java.util.Arrays;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 import java.util.List;
 
 /**
@@ -48,37 +48,33 @@ public final class TrainBenchmark {
     }
 
     private static final int WARM_UP = 3;
+    private static final Median MEDIAN = new Median();
 
     private TrainBenchmark() {
     }
 
     public static Result run(Network network, Plan plan, long seed) {
-        double[][] rates = Autograd.exclusive(seed, () -> rates(network, plan, seed));
+        double[][] seconds = Autograd.exclusive(seed, () -> stepSeconds(network, plan, seed));
         Synflow synflow = new Synflow();
-        double score = synflow.score(network, null, seed);
-        double[] synflowSeconds = new double[plan.rounds()];
-        for (int r = 0; r < plan.rounds(); r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < plan.synflowRuns(); i++) {
-                score = synflow.score(network, null, seed + i);
-            }
-            synflowSeconds[r] = (System.nanoTime() - t0) / 1e9 / plan.synflowRuns();
-        }
-        return new Result(median(rates[0]), median(rates[1]), median(synflowSeconds), score);
+        double[] score = {synflow.score(network, null, seed)};
+        int[] run = {0};
+        double[] synflowSeconds = rounds(plan.rounds(), 0, plan.synflowRuns(),
+                () -> score[0] = synflow.score(network, null, seed + run[0]++ % plan.synflowRuns()));
+        double images = plan.batch();
+        return new Result(images / MEDIAN.evaluate(seconds[0]), images / MEDIAN.evaluate(seconds[1]),
+                MEDIAN.evaluate(synflowSeconds), score[0]);
     }
 
-    private static double[][] rates(Network network, Plan plan, long seed) {
+    /** Seconds per training step and per inference pass, one figure per round. */
+    private static double[][] stepSeconds(Network network, Plan plan, long seed) {
         int batch = plan.batch();
-        int steps = plan.steps();
         int classes = network.outputShape().channels();
         ProxyBatch data = ProxyBatch.gaussian(batch, network.inputShape(), classes, seed);
         float[] hot = new float[batch * classes];
         for (int i = 0; i < batch; i++) {
             hot[i * classes + data.labels()[i]] = 1f;
         }
-        TrainOptions o = new TrainOptions(1, steps, batch, 0.05, 0.9, false, 0, 0, batch, 0);
-        double[] train = new double[plan.rounds()];
-        double[] infer = new double[plan.rounds()];
+        TrainOptions o = new TrainOptions(1, plan.steps(), batch, 0.05, 0.9, false, 0, 0, batch, 0);
         try (NDManager m = NDManager.newBaseManager()) {
             NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT32, batch)
                     .channelsLast(plan.channelsLast());
@@ -90,41 +86,36 @@ public final class TrainBenchmark {
             }
             NDArray x = m.create(data.images(), DjlModels.inputShape(network, batch));
             NDArray y = m.create(hot, new Shape(batch, classes));
-            for (int r = 0; r < plan.rounds(); r++) {
-                long t0 = 0;
-                for (int i = 0; i < steps + WARM_UP; i++) {
-                    if (i == WARM_UP) {
-                        t0 = System.nanoTime();
-                    }
-                    try (NDManager step = m.newSubManager()) {
-                        x.tempAttach(step);
-                        y.tempAttach(step);
-                        Training.step(block, store, params, velocity, x, y, o, 0.05, step);
-                    }
+            double[] train = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> {
+                try (NDManager step = m.newSubManager()) {
+                    x.tempAttach(step);
+                    y.tempAttach(step);
+                    Training.step(block, store, params, velocity, x, y, o, 0.05, step);
                 }
-                train[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
-            }
-            for (int r = 0; r < plan.rounds(); r++) {
-                long t0 = 0;
-                for (int i = 0; i < steps + WARM_UP; i++) {
-                    if (i == WARM_UP) {
-                        t0 = System.nanoTime();
-                    }
-                    try (NDManager step = m.newSubManager()) {
-                        x.tempAttach(step);
-                        block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-                    }
+            });
+            double[] infer = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> {
+                try (NDManager step = m.newSubManager()) {
+                    x.tempAttach(step);
+                    block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
                 }
-                infer[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
-            }
+            });
             return new double[][] {train, infer};
         }
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    /** Seconds per call of {@code work} in each of {@code rounds} rounds of {@code warmUp} untimed + {@code calls} timed calls. */
+    private static double[] rounds(int rounds, int warmUp, int calls, Runnable work) {
+        double[] seconds = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < warmUp; i++) {
+                work.run();
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                work.run();
+            }
+            seconds[r] = (System.nanoTime() - t0) / 1e9 / calls;
+        }
+        return seconds;
     }
 }
