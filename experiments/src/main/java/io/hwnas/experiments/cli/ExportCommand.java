@@ -169,7 +169,7 @@ final class ExportCommand implements Callable<Integer> {
         } else {
             print(w, r);
         }
-        return 0;
+        return verdict(r);
     }
 
     private int exportRun(Int8Quantizer.Options quantization) {
@@ -208,7 +208,27 @@ final class ExportCommand implements Callable<Integer> {
             w.printf("exported %d models of %s%n", all.size(), run);
             w.flush();
         }
-        return 0;
+        int rc = 0;
+        for (RunDirectoryExport.Exported e : all) {
+            rc = Math.max(rc, verdict(e.result()));
+        }
+        return rc;
+    }
+
+    /**
+     * Exit code 1, with a message on stderr, when the float verification ran and the ONNX model's
+     * outputs differ from the DJL network's by more than {@link Verification#RELATIVE_TOLERANCE}.
+     */
+    private int verdict(ModelExporter.Result r) {
+        Verification v = r.verification();
+        if (v == null || v.withinTolerance()) {
+            return 0;
+        }
+        spec.commandLine().getErr().printf(Locale.ROOT, "hwnas export: %s differs from the DJL network by %.3g"
+                + " relative to its largest output (max abs diff %.3g, outputs up to %.3g); the tolerance is %.0g%n",
+                r.file(), v.relativeDiff(), v.maxAbsDiff(), v.maxAbsOutput(), Verification.RELATIVE_TOLERANCE);
+        spec.commandLine().getErr().flush();
+        return 1;
     }
 
     /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
@@ -267,6 +287,9 @@ final class ExportCommand implements Callable<Integer> {
             j.put("samples", v.batch());
             j.put("max_abs_diff", v.maxAbsDiff());
             j.put("max_abs_output", v.maxAbsOutput());
+            j.put("relative_diff", v.relativeDiff());
+            j.put("relative_tolerance", Verification.RELATIVE_TOLERANCE);
+            j.put("within_tolerance", v.withinTolerance());
             j.put("ort_median_latency_ms", v.latencyMs());
         }
         ModelExporter.Int8Check c = r.int8();
@@ -315,8 +338,9 @@ final class ExportCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "wrote %s (%,d bytes, ONNX opset %d)%n", r.file(), r.bytes(), OnnxExporter.OPSET);
         Verification v = r.verification();
         if (v != null) {
-            w.printf(Locale.ROOT, "  ONNX Runtime vs DJL: max abs diff %.3g on %d seeded inputs (outputs up to %.3g)%n",
-                    v.maxAbsDiff(), v.batch(), v.maxAbsOutput());
+            w.printf(Locale.ROOT, "  ONNX Runtime vs DJL: max abs diff %.3g on %d seeded inputs (outputs up to %.3g):"
+                    + " relative %.2g, tolerance %.0g: %s%n", v.maxAbsDiff(), v.batch(), v.maxAbsOutput(),
+                    v.relativeDiff(), Verification.RELATIVE_TOLERANCE, v.withinTolerance() ? "ok" : "EXCEEDED");
             w.printf(Locale.ROOT, "  ONNX Runtime median latency %.3f ms (batch 1, 1 thread, this host)%n",
                     v.latencyMs());
         }

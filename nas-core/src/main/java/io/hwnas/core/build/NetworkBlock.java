@@ -152,6 +152,7 @@ public final class NetworkBlock extends AbstractBlock {
         NDArray x = values[l.inputs().get(0)];
         switch (l.kind()) {
             case CONV2D:
+                return convolve(l, x, store, training, params);
             case BATCH_NORM:
             case SQUEEZE_EXCITE:
                 return blocks[l.id()].forward(store, new NDList(x), training, params).singletonOrThrow();
@@ -203,6 +204,39 @@ public final class NetworkBlock extends AbstractBlock {
             default:
                 throw new IllegalStateException("layer kind " + l.kind() + " cannot run");
         }
+    }
+
+    /**
+     * A convolution layer. In channels-last mode, a convolution whose channels-last result this
+     * machine's libtorch gets wrong ({@link ConvLayoutCheck}) runs on a contiguous copy of its input,
+     * and its output is laid out channels-last again for the layers after it.
+     */
+    private NDArray convolve(Layer l, NDArray x, ParameterStore store, boolean training,
+            PairList<String, Object> params) {
+        Block conv = blocks[l.id()];
+        Shape s = x.getShape();
+        if (!channelsLast || s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x)) {
+            return conv.forward(store, new NDList(x), training, params).singletonOrThrow();
+        }
+        NDArray plain = toContiguous(x);
+        NDArray y = conv.forward(store, new NDList(plain), training, params).singletonOrThrow();
+        NDArray out = toChannelsLast(y);
+        if (plain != x) {
+            plain.close();
+        }
+        if (out != y) {
+            y.close();
+        }
+        return out;
+    }
+
+    /**
+     * The same (N, C, H, W) array with contiguous strides: flattening a channels-last array is what
+     * copies it into the logical order; a contiguous array comes back as a view of itself.
+     */
+    static NDArray toContiguous(NDArray x) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), -1).reshape(s);
     }
 
     /**
