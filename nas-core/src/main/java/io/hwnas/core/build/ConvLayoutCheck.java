@@ -19,10 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Why: libtorch 2.7.1 (DJL 0.36's PyTorch engine) runs float32 channels-last 1x1 convolutions
  * through oneDNN's {@code brgconv_1x1:avx512_core} kernel. On AVX-512 CPUs (seen on AMD EPYC)
- * that kernel returns wrong outputs, off by the size of the outputs themselves, whenever the
- * output channels do not fill its weight blocks (the weights are padded, e.g. 112 channels in
- * blocks of 32) and the batch has more than one image; the contiguous path uses the
- * {@code jit_1x1} kernel on a blocked layout and is right. Which shapes are hit depends on the
+ * that kernel returns wrong outputs, off by the size of the outputs themselves, for some shapes
+ * when the batch has more than one image: e.g. 64 to 112 channels at 8x8 (weights padded to
+ * blocks of 32), or 960 to 320 at 2x2; the contiguous path uses the {@code jit_1x1} kernel on a
+ * blocked layout and is right. Which shapes are hit depends on the
  * kernels oneDNN picks for the CPU, so it is measured here, on the machine, never guessed from
  * the CPU's name: each distinct shape is checked once per process, on seeded random data (no draw
  * from DJL's global random generator), and a convolution whose channels-last result disagrees
