@@ -101,8 +101,8 @@ public final class Validation {
             fl[i] = flops[r];
         }
         return new ValidationResult(device.name(), model.name(), measurements.column(), batch, seed, nCalibrate, m,
-                Ranks.spearman(pred, meas), Ranks.kendall(pred, meas), Ranks.mape(pred, meas),
-                Ranks.within(pred, meas, 0.10), Ranks.spearman(fl, meas), Ranks.kendall(fl, meas), cal);
+                Agreement.spearman(pred, meas), Agreement.kendall(pred, meas), Agreement.mape(pred, meas),
+                Agreement.within(pred, meas, 0.10), Agreement.spearman(fl, meas), Agreement.kendall(fl, meas), cal);
     }
 
     /** A seeded Fisher-Yates permutation of 0..n-1. */

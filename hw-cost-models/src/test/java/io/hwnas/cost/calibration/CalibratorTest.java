@@ -12,7 +12,7 @@ import io.hwnas.cost.CostModels;
 import io.hwnas.cost.KernelPlan;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.validation.Ranks;
+import io.hwnas.cost.validation.Agreement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +56,9 @@ class CalibratorTest {
             meas[i] = y[50 + i];
             assertTrue(pred[i] > 0);
         }
-        assertTrue(Ranks.spearman(pred, meas) > 0.95, "spearman " + Ranks.spearman(pred, meas));
-        assertTrue(Ranks.mape(pred, meas) < 5, "mape " + Ranks.mape(pred, meas));
-        assertTrue(Ranks.mape(pred, meas) < Ranks.mape(before, meas) / 3);
+        assertTrue(Agreement.spearman(pred, meas) > 0.95, "spearman " + Agreement.spearman(pred, meas));
+        assertTrue(Agreement.mape(pred, meas) < 5, "mape " + Agreement.mape(pred, meas));
+        assertTrue(Agreement.mape(pred, meas) < Agreement.mape(before, meas) / 3);
         c.numbers().values().forEach(q -> assertTrue(q.value() > 0));
 
         Path file = dir.resolve("cal.json");

@@ -113,9 +113,9 @@ class ValidationTest {
             }
         }
         double tauB = (c - d) / Math.sqrt((double) (c + d + tx) * (c + d + ty));
-        assertEquals(tauB, Ranks.kendall(x, y), 1e-12);
-        assertEquals(1.0, Ranks.spearman(new double[] {1, 2, 3, 4}, new double[] {10, 20, 30, 40}), 1e-12);
-        assertEquals(-1.0, Ranks.spearman(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-12);
-        assertEquals(0.5, Ranks.within(new double[] {1, 2}, new double[] {1.05, 3}, 0.1));
+        assertEquals(tauB, Agreement.kendall(x, y), 1e-12);
+        assertEquals(1.0, Agreement.spearman(new double[] {1, 2, 3, 4}, new double[] {10, 20, 30, 40}), 1e-12);
+        assertEquals(-1.0, Agreement.spearman(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-12);
+        assertEquals(0.5, Agreement.within(new double[] {1, 2}, new double[] {1.05, 3}, 0.1));
     }
 }
