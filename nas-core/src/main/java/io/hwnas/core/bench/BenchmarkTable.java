@@ -1,6 +1,12 @@
 package io.hwnas.core.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.BufferedReader;
+import java.io.Reader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -73,28 +79,41 @@ public final class BenchmarkTable {
         }
     }
 
+    private static final CsvMapper CSV = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
+
+    /**
+     * Reads RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks) with Jackson's CSV
+     * module: a header line, then rows of the header's width; blank lines are skipped.
+     */
     private static BenchmarkTable read(String source, InputStream raw, boolean gzip) throws IOException {
         InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        String first = r.readLine();
-        if (first == null || first.isBlank()) {
-            throw new IllegalArgumentException(source + ": empty file; expected a CSV header line");
-        }
-        List<String> header = List.of(first.split(",", -1));
+        Reader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        List<String> header = null;
         List<String[]> rows = new ArrayList<>();
-        String line;
-        int n = 1;
-        while ((line = r.readLine()) != null) {
-            n++;
-            if (line.isEmpty()) {
-                continue;
+        try (MappingIterator<String[]> it = CSV.readerFor(String[].class).readValues(r)) {
+            while (it.hasNextValue()) {
+                long line = it.getCurrentLocation().getLineNr();
+                String[] f = it.nextValue();
+                if (f.length == 0 || f.length == 1 && f[0].isEmpty()) {
+                    continue;
+                }
+                if (header == null) {
+                    header = List.of(f);
+                } else if (f.length != header.size()) {
+                    throw new IllegalArgumentException(source + ": line " + line + " has " + f.length
+                            + " fields, but the header has " + header.size());
+                } else {
+                    rows.add(f);
+                }
             }
-            String[] f = line.split(",", -1);
-            if (f.length != header.size()) {
-                throw new IllegalArgumentException(source + ": line " + n + " has " + f.length + " fields, but the header has "
-                        + header.size());
-            }
-            rows.add(f);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": line " + e.getLocation().getLineNr() + " is not CSV: "
+                    + e.getOriginalMessage());
+        } catch (RuntimeJsonMappingException e) {
+            throw new IllegalArgumentException(source + ": not CSV: " + e.getMessage());
+        }
+        if (header == null) {
+            throw new IllegalArgumentException(source + ": empty file; expected a CSV header line");
         }
         return new BenchmarkTable(source, header, rows);
     }
