@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.proxy.EnsembleEstimator;
+import io.hwnas.core.proxy.ProxyEstimator;
 import io.hwnas.core.space.SearchSpace;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,6 +81,11 @@ final class ProxyCommand implements Callable<Integer> {
             o.put("space", s.name());
             o.put("proxy", e.name());
             o.set("options", Json.MAPPER.valueToTree(e.options()));
+            if (e instanceof ProxyEstimator p) {
+                o.put("data", p.dataDescription(s));
+            } else if (e instanceof EnsembleEstimator en) {
+                o.put("data", en.dataDescription(s));
+            }
             ArrayNode a = o.putArray("archs");
             list.forEach(x -> a.add(x.canonical()));
             ArrayNode sc = o.putArray("scores");

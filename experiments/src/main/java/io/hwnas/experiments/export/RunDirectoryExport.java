@@ -91,7 +91,8 @@ public final class RunDirectoryExport {
                 ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
         String dataset = config.path("dataset").path("name").asText("");
         int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt()
-                : dataset.equals("fashion-mnist") || dataset.equals("cifar10") ? 10 : space.defaultClasses();
+                : io.hwnas.core.data.Datasets.NAMES.contains(dataset) ? io.hwnas.core.data.Datasets.classes(dataset)
+                : space.defaultClasses();
         if (classes <= 0) {
             throw new IllegalArgumentException("run config " + run.resolve("config.yaml") + ": space.classes must be"
                     + " a positive integer, but was " + spaceNode.get("classes"));

@@ -50,6 +50,16 @@ public final class CandidateEvaluator {
         return devices;
     }
 
+    /** The run's input shape per sample. */
+    public Shape input() {
+        return input;
+    }
+
+    /** The run's class count. */
+    public int classes() {
+        return classes;
+    }
+
     /** The network every consumer of this run sees for an architecture. */
     public Network network(Architecture a) {
         return space.network(a, input, classes);

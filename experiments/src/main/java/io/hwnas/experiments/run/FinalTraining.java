@@ -36,7 +36,8 @@ final class FinalTraining {
             return out;
         }
         TrainEstimator trainer = (TrainEstimator) AccuracyEstimators.get("train",
-                RunSetup.withDataset(setup.config(), "train", setup.config().finalTraining()));
+                RunSetup.withDataset(setup.config(), "train", setup.config().finalTraining()))
+                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
         try {
             Path trained = Files.createDirectories(dir.resolve("trained"));
             for (List<Evaluation> front : fronts.values()) {

@@ -145,7 +145,7 @@ public final class RunOutputs {
         sb.append("- space: `").append(a.space()).append("` ").append(setup.space().options()).append('\n');
         sb.append("- architecture: `").append(a.canonical()).append("`\n");
         sb.append("- accuracy: ").append(fmt(e.metric("accuracy"))).append(" (").append(c.accuracy().name())
-                .append(' ').append(c.accuracy().options()).append(")\n");
+                .append(' ').append(setup.accuracy().options()).append(")\n");
         sb.append("- network: input ").append(n.inputShape()).append(", output ").append(n.outputShape())
                 .append(String.format(Locale.ROOT, ", %,d parameters, %,d MACs, %,d model bytes, %,d peak activation "
                         + "bytes per sample%n", n.params(), n.macs(), n.modelBytes(), n.peakActivationBytes()));

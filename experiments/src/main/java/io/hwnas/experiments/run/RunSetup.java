@@ -4,6 +4,7 @@ import io.hwnas.cost.CostReport;
 
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.AccuracyEstimators;
+import io.hwnas.core.data.Datasets;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
@@ -36,7 +37,11 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
     public static RunSetup bind(ExperimentConfig c, DeviceBinder binder) {
         Problems p = new Problems(c.file().toString());
         SearchSpace space = SearchSpaces.get(c.space().name(), c.space().options());
-        AccuracyEstimator accuracy = AccuracyEstimators.get(c.accuracy().name(), accuracyOptions(c));
+        Shape input = c.space().input() != null ? c.space().input() : space.defaultInput();
+        int classes = c.space().classes() != null ? c.space().classes() : datasetClasses(c, space.defaultClasses());
+        // the estimator and the screen score the network the devices cost: the run's input and classes
+        AccuracyEstimator accuracy = AccuracyEstimators.get(c.accuracy().name(), accuracyOptions(c))
+                .forNetwork(input, classes);
         List<DeviceTarget> devices = new ArrayList<>();
         for (int i = 0; i < c.devices().size(); i++) {
             try {
@@ -50,8 +55,6 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             constraints.put(d.name(), d.constraints());
         }
-        Shape input = c.space().input() != null ? c.space().input() : space.defaultInput();
-        int classes = c.space().classes() != null ? c.space().classes() : datasetClasses(c, space.defaultClasses());
         CandidateEvaluator evaluator =
                 new CandidateEvaluator(space, accuracy, devices, constraints, input, classes, c.seed());
         List<Objective> objectives = new ArrayList<>();
@@ -68,14 +71,15 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         SearchProblem problem = new SearchProblem(space, objectives, hard, c.budget(), c.strategy().batchSize(),
                 oracle);
         AccuracyEstimator screen = c.screen() == null ? null
-                : AccuracyEstimators.get(c.screen().proxy(), withDataset(c, c.screen().proxy(), c.screen().options()));
+                : AccuracyEstimators.get(c.screen().proxy(), withDataset(c, c.screen().proxy(), c.screen().options()))
+                        .forNetwork(input, classes);
         return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem);
     }
 
-    /** Fashion-MNIST and CIFAR-10 have 10 classes; otherwise the space's default. */
+    /** The classes of the config's dataset (Fashion-MNIST, CIFAR-10 and synthetic have 10); without one, the space's. */
     static int datasetClasses(ExperimentConfig c, int fallback) {
         Object name = c.dataset().get("name");
-        return "fashion-mnist".equals(name) || "cifar10".equals(name) ? 10 : fallback;
+        return name != null && Datasets.NAMES.contains(name.toString()) ? Datasets.classes(name.toString()) : fallback;
     }
 
     /**

@@ -30,6 +30,8 @@ class AccuracyCommandsTest {
         JsonNode s = json(CliRunner.run("proxy", "--space", "nb201", "--proxy", "synflow", "--arch", RESNET, "--json"));
         assertEquals(1, s.get("scores").size());
         assertTrue(s.get("scores").get(0).asDouble() > 50, s.toString());
+        assertEquals("an all-ones input of 3x32x32", s.get("data").asText());
+        assertEquals("none (counts of the IR)", o.get("data").asText());
     }
 
     @Test

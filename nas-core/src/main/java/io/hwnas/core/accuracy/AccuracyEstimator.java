@@ -1,6 +1,7 @@
 package io.hwnas.core.accuracy;
 
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.plugin.Named;
 import io.hwnas.core.space.SearchSpace;
 import java.util.Map;
@@ -21,6 +22,15 @@ public interface AccuracyEstimator extends Named {
 
     /** The options in force, defaults filled in. */
     Map<String, Object> options();
+
+    /**
+     * A copy that scores the network a run costs: {@code input} per sample and {@code classes}
+     * outputs (the config's {@code space.input} and {@code space.classes}), instead of the space's
+     * reference network. Estimators that build no network (a published table) return themselves.
+     */
+    default AccuracyEstimator forNetwork(Shape input, int classes) {
+        return this;
+    }
 
     /**
      * True when the value is an accuracy in percent (table, training), comparable across runs;

@@ -13,6 +13,14 @@ public final class Datasets {
     private Datasets() {
     }
 
+    /** The number of classes of a named dataset (all three have 10), without loading it. */
+    public static int classes(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("dataset '" + name + "' is not known; expected one of " + NAMES);
+        }
+        return 10;
+    }
+
     /**
      * The named dataset from {@code dir} ({@code null}: the default directory; ignored for
      * {@code synthetic}, which has 6,000 training and 1,000 test images of 3x32x32 from {@code seed}).

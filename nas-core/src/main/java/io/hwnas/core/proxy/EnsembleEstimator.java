@@ -5,6 +5,7 @@ import io.hwnas.core.accuracy.Estimate;
 import io.hwnas.core.accuracy.EstimatorOptions;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
 import java.util.Arrays;
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Combines the ranks of several proxies: each proxy's score is ranked against the scores of a
  * fixed seeded reference sample of the space (its percentile, 0..100), and the value is the mean
  * percentile. Options: {@code proxies} (default synflow, jacov, nwot), {@code reference} (the
- * reference sample's size, default 32) and the data options of the proxies.
+ * reference sample's size, default 32) and the data options of the proxies. Bound to a run
+ * ({@link #forNetwork}), the candidate and the reference sample are the run's networks.
  */
 public final class EnsembleEstimator implements AccuracyEstimator {
 
@@ -29,14 +31,19 @@ public final class EnsembleEstimator implements AccuracyEstimator {
 
     private final List<ProxyEstimator> members;
     private final int reference;
+    private final Shape input;
+    private final int classes;
 
     public EnsembleEstimator() {
-        this(DEFAULT.stream().map(n -> ProxyEstimator.of(ProxyEstimator.proxy(n))).toList(), 32);
+        this(DEFAULT.stream().map(n -> ProxyEstimator.of(ProxyEstimator.proxy(n))).toList(), 32, null, 0);
     }
 
-    private EnsembleEstimator(List<ProxyEstimator> members, int reference) {
+    /** @param input the run's input shape, or {@code null} for the space's reference networks */
+    private EnsembleEstimator(List<ProxyEstimator> members, int reference, Shape input, int classes) {
         this.members = List.copyOf(members);
         this.reference = reference;
+        this.input = input;
+        this.classes = classes;
     }
 
     @Override
@@ -60,10 +67,17 @@ public final class EnsembleEstimator implements AccuracyEstimator {
                 }
             });
         }
-        return new EnsembleEstimator(names.stream().map(n -> {
+        EnsembleEstimator next = new EnsembleEstimator(names.stream().map(n -> {
             ProxyEstimator e = ProxyEstimator.of(ProxyEstimator.proxy(n));
             return e.proxy().needsData() ? e.withOptions(data) : e;
-        }).toList(), ref);
+        }).toList(), ref, null, 0);
+        return input == null ? next : next.forNetwork(input, classes);
+    }
+
+    @Override
+    public EnsembleEstimator forNetwork(Shape input, int classes) {
+        return new EnsembleEstimator(members.stream().map(e -> e.forNetwork(input, classes)).toList(), reference,
+                input, classes);
     }
 
     @Override
@@ -76,6 +90,11 @@ public final class EnsembleEstimator implements AccuracyEstimator {
                 .toArray());
     }
 
+    /** Which input the members read, in words: each member's {@link ProxyEstimator#dataDescription}. */
+    public String dataDescription(SearchSpace space) {
+        return String.join("; ", members.stream().map(e -> e.name() + ": " + e.dataDescription(space)).toList());
+    }
+
     @Override
     public boolean isAccuracy() {
         return false;
@@ -83,7 +102,7 @@ public final class EnsembleEstimator implements AccuracyEstimator {
 
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
-        Network net = space.network(architecture);
+        Network net = members.get(0).network(space, architecture);
         double sum = 0;
         Map<String, Object> details = new LinkedHashMap<>();
         for (ProxyEstimator e : members) {
@@ -97,12 +116,13 @@ public final class EnsembleEstimator implements AccuracyEstimator {
 
     /** The sorted scores of the reference sample (seeded, cached per space, proxy and options). */
     private double[] reference(SearchSpace space, ProxyEstimator e) {
-        String key = space.name() + space.options() + "|" + e.name() + e.options() + "|" + reference;
+        String key = space.name() + space.options() + "|" + e.name() + e.options() + "|" + reference + "|" + input
+                + "|" + classes;
         return REFERENCES.computeIfAbsent(key, k -> {
             SplittableRandom r = new SplittableRandom(0x5eed);
             double[] s = new double[reference];
             for (int i = 0; i < reference; i++) {
-                s[i] = e.score(space.network(space.sample(r)), i);
+                s[i] = e.score(e.network(space, space.sample(r)), i);
             }
             Arrays.sort(s);
             return s;

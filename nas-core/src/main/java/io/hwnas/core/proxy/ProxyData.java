@@ -35,6 +35,13 @@ record ProxyData(int batch, String data, String dir, int dataSeed) {
         return Options.ordered("batch", batch, "data", data, "dir", dir == null ? "" : dir, "data_seed", dataSeed);
     }
 
+    /** The batch in words, e.g. "64 fashion-mnist training images (data_seed 0) fitted to 1x28x28". */
+    String describe(Shape input) {
+        String which = " (data_seed " + dataSeed + ")";
+        return data.equals("random") ? batch + " seeded Gaussian inputs of " + input + which
+                : batch + " " + data + " training images" + which + " fitted to " + input;
+    }
+
     ProxyBatch batch(Shape input, int classes) {
         String key = this + "|" + input + "|" + classes;
         return CACHE.computeIfAbsent(key, k -> make(input, classes));

@@ -5,6 +5,7 @@ import io.hwnas.core.accuracy.Estimate;
 import io.hwnas.core.accuracy.EstimatorOptions;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
 import java.util.List;
@@ -12,11 +13,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An accuracy estimator that scores with one zero-cost proxy on the space's reference network.
- * Data proxies take options {@code batch} (inputs per batch, default 64), {@code data}
- * ({@code random}: seeded Gaussian inputs, or a dataset name), {@code dir} (the dataset's folder)
- * and {@code data_seed} (which batch; the same for every architecture). The subclasses exist so
- * that each proxy is a service under its own name.
+ * An accuracy estimator that scores with one zero-cost proxy on the space's reference network,
+ * or, once {@link #forNetwork bound to a run}, on the run's network (its input shape and classes,
+ * the network the devices cost). Data proxies take options {@code batch} (inputs per batch,
+ * default 64), {@code data} ({@code random}: seeded Gaussian inputs, or a dataset name, whose
+ * training images are fitted to the network's input), {@code dir} (the dataset's folder) and
+ * {@code data_seed} (which batch; the same for every architecture). The subclasses exist so that
+ * each proxy is a service under its own name.
  */
 public class ProxyEstimator implements AccuracyEstimator {
 
@@ -24,14 +27,19 @@ public class ProxyEstimator implements AccuracyEstimator {
 
     private final ZeroCostProxy proxy;
     private final ProxyData data;
+    private final Shape input;
+    private final int classes;
 
     ProxyEstimator(ZeroCostProxy proxy) {
-        this(proxy, ProxyData.DEFAULT);
+        this(proxy, ProxyData.DEFAULT, null, 0);
     }
 
-    private ProxyEstimator(ZeroCostProxy proxy, ProxyData data) {
+    /** @param input the run's input shape, or {@code null} for the space's reference network */
+    private ProxyEstimator(ZeroCostProxy proxy, ProxyData data, Shape input, int classes) {
         this.proxy = proxy;
         this.data = data;
+        this.input = input;
+        this.classes = classes;
     }
 
     /** An estimator for any proxy, with the default data options. */
@@ -52,7 +60,29 @@ public class ProxyEstimator implements AccuracyEstimator {
     public ProxyEstimator withOptions(Map<String, ?> options) {
         String owner = "accuracy estimator " + name();
         EstimatorOptions o = new EstimatorOptions(owner, options, proxy.needsData() ? DATA_OPTIONS : Set.of());
-        return new ProxyEstimator(proxy, proxy.needsData() ? ProxyData.read(o, data) : data);
+        return new ProxyEstimator(proxy, proxy.needsData() ? ProxyData.read(o, data) : data, input, classes);
+    }
+
+    @Override
+    public ProxyEstimator forNetwork(Shape input, int classes) {
+        if (classes < 1) {
+            throw new IllegalArgumentException("a network needs at least 1 class, but was given " + classes);
+        }
+        return new ProxyEstimator(proxy, data, java.util.Objects.requireNonNull(input, "input"), classes);
+    }
+
+    /** The network this estimator scores for an architecture: the run's when bound, else the space's reference. */
+    Network network(SearchSpace space, Architecture architecture) {
+        return input == null ? space.network(architecture) : space.network(architecture, input, classes);
+    }
+
+    /** Which input the proxy reads for {@code space}'s networks, in words (for the JSON and the README). */
+    public String dataDescription(SearchSpace space) {
+        Shape in = input == null ? space.defaultInput() : input;
+        if (proxy.needsData()) {
+            return data.describe(in);
+        }
+        return proxy instanceof Synflow ? "an all-ones input of " + in : "none (counts of the IR)";
     }
 
     @Override
@@ -67,7 +97,7 @@ public class ProxyEstimator implements AccuracyEstimator {
 
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
-        Network net = space.network(architecture);
+        Network net = network(space, architecture);
         return new Estimate(score(net, seed), proxy.name(), Map.of());
     }
 

@@ -9,6 +9,7 @@ import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.Datasets;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and scored by validation top-1 in percent. The validation images are a fixed seeded part of
  * the training set, the same for every candidate. Options: {@code dataset}, {@code dir},
  * {@code epochs}, {@code steps}, {@code batch}, {@code lr}, {@code momentum}, {@code nesterov},
- * {@code weight_decay}, {@code warmup}, {@code train_size} (0: all), {@code val_size}.
+ * {@code weight_decay}, {@code warmup}, {@code train_size} (0: all), {@code val_size}. It trains the
+ * space's network at its default input, or, once {@link #forNetwork bound to a run}, the run's.
  */
 public final class TrainEstimator implements AccuracyEstimator {
 
@@ -35,19 +37,25 @@ public final class TrainEstimator implements AccuracyEstimator {
     private final int trainSize;
     private final int valSize;
     private final boolean inherit;
+    /** The run's network input, or null for the space's default. */
+    private final Shape input;
+    /** The run's classes, or 0 for the dataset's. */
+    private final int classes;
 
     public TrainEstimator() {
-        this("fashion-mnist", null, TrainOptions.defaults(), 0, 5000, false);
+        this("fashion-mnist", null, TrainOptions.defaults(), 0, 5000, false, null, 0);
     }
 
     private TrainEstimator(String dataset, String dir, TrainOptions train, int trainSize, int valSize,
-            boolean inherit) {
+            boolean inherit, Shape input, int classes) {
         this.dataset = dataset;
         this.dir = dir;
         this.train = train;
         this.trainSize = trainSize;
         this.valSize = valSize;
         this.inherit = inherit;
+        this.input = input;
+        this.classes = classes;
     }
 
     @Override
@@ -74,7 +82,17 @@ public final class TrainEstimator implements AccuracyEstimator {
         }
         return new TrainEstimator(o.string("dataset", dataset, Datasets.NAMES), o.text("dir", dir), next,
                 o.integer("train_size", trainSize, 0, Integer.MAX_VALUE), o.integer("val_size", valSize, 1,
-                        Integer.MAX_VALUE), o.bool("inherit", inherit));
+                        Integer.MAX_VALUE), o.bool("inherit", inherit), input, classes);
+    }
+
+    /** Trains the run's network: {@code input} per sample, {@code classes} outputs (the dataset's must match). */
+    @Override
+    public TrainEstimator forNetwork(Shape input, int classes) {
+        if (classes < 1) {
+            throw new IllegalArgumentException("a network needs at least 1 class, but was given " + classes);
+        }
+        return new TrainEstimator(dataset, dir, train, trainSize, valSize, inherit,
+                java.util.Objects.requireNonNull(input, "input"), classes);
     }
 
     @Override
@@ -140,10 +158,11 @@ public final class TrainEstimator implements AccuracyEstimator {
     private TrainResult train(SearchSpace space, Architecture architecture, long seed, Path weights,
             Architecture parent, Path parentWeights) {
         ImageDataset.Split data = data();
-        int classes = data.train().classes();
-        Network net = space.network(architecture, space.defaultInput(), classes);
+        int k = classes > 0 ? classes : data.train().classes();
+        Shape in = input != null ? input : space.defaultInput();
+        Network net = space.network(architecture, in, k);
         ParentWeights from = parent == null ? null
-                : new ParentWeights(space.network(parent, space.defaultInput(), classes), parentWeights);
+                : new ParentWeights(space.network(parent, in, k), parentWeights);
         return Training.train(net, data, train, seed, weights, from);
     }
 }

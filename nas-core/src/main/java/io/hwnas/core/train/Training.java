@@ -46,6 +46,7 @@ public final class Training {
      *
      * @param saveWeights where to write the trained parameters ({@link Weights}), or {@code null}
      * @throws IllegalArgumentException if the network's classes differ from the dataset's
+     * @throws TrainingDivergedException if a training loss or a validation logit becomes NaN or infinite
      */
     public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed,
             Path saveWeights) {
@@ -110,8 +111,14 @@ public final class Training {
                     NDArray x = step.create(batcher.fill(train, order, pos * batch, pos * batch + batch), inShape);
                     NDArray y = step.create(oneHot(train, order, pos * batch, batch, classesOf(network)),
                             new Shape(batch, classesOf(network)));
-                    curve.add(step(block, store, params, velocity, x, y, o, o.rate(t, total), step));
-
+                    double lr = o.rate(t, total);
+                    double loss = step(block, store, params, velocity, x, y, o, lr, step);
+                    if (!Double.isFinite(loss)) {
+                        throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                                "training loss became %s at step %d of %d (learning rate %.4g)",
+                                TrainingDivergedException.kind(loss), t + 1, total, lr));
+                    }
+                    curve.add(loss);
                 }
                 trainNanos += System.nanoTime() - s0;
             }
@@ -193,6 +200,7 @@ public final class Training {
                 NDArray x = step.create(batcher.fill(data, all, from, to), DjlModels.inputShape(network, to - from));
                 NDArray logp = block.forward(store, new NDList(x), false).singletonOrThrow().logSoftmax(1);
                 float[] lp = logp.toFloatArray();
+                requireFinite(lp, from, classes, data.size());
                 for (int j = 0; j < to - from; j++) {
                     int label = data.label(from + j);
                     int best = 0;
@@ -207,5 +215,16 @@ public final class Training {
             }
         }
         return new double[] {100.0 * correct / data.size(), lossSum / data.size()};
+    }
+
+    /** Fails when a validation log-probability is NaN or infinite (the logits were not finite). */
+    private static void requireFinite(float[] logp, int from, int classes, int images) {
+        for (int k = 0; k < logp.length; k++) {
+            if (!Float.isFinite(logp[k])) {
+                throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                        "validation logits became %s at image %d of %d (class %d)",
+                        TrainingDivergedException.kind(logp[k]), from + k / classes + 1, images, k % classes));
+            }
+        }
     }
 }

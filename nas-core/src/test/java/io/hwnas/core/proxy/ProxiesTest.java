@@ -87,6 +87,28 @@ class ProxiesTest {
         }
     }
 
+    /** Bound to a run, proxies and the ensemble (candidate and reference sample) score the run's network. */
+    @Test
+    void boundEstimatorsScoreTheRunsNetwork() {
+        io.hwnas.core.ir.Shape gray = new io.hwnas.core.ir.Shape(1, 28, 28);
+        Architecture a = NB201.parse(RESNET);
+        double runParams = NB201.network(a, gray, 7).params() / 1e6;
+        AccuracyEstimator params = AccuracyEstimators.get("params", Map.of());
+        assertEquals(NB201.network(a).params() / 1e6, params.estimate(NB201, a, 0).value(), 1e-12);
+        assertEquals(runParams, params.forNetwork(gray, 7).estimate(NB201, a, 0).value(), 1e-12);
+        AccuracyEstimator ens = AccuracyEstimators.get("ensemble", Map.of("proxies", List.of("params", "flops"),
+                "reference", 4)).forNetwork(gray, 7);
+        assertEquals(runParams, ((Number) ens.estimate(NB201, a, 0).details().get("params")).doubleValue(), 1e-12);
+        // options set after binding keep the binding
+        AccuracyEstimator again = ens.withOptions(Map.of("proxies", List.of("params"), "reference", 4));
+        assertEquals(runParams, ((Number) again.estimate(NB201, a, 0).details().get("params")).doubleValue(), 1e-12);
+        assertEquals("an all-ones input of 1x28x28",
+                ((ProxyEstimator) AccuracyEstimators.get("synflow", Map.of()).forNetwork(gray, 7)).dataDescription(NB201));
+        assertEquals("64 seeded Gaussian inputs of 3x32x32 (data_seed 0)",
+                ((ProxyEstimator) AccuracyEstimators.get("nwot", Map.of())).dataDescription(NB201));
+        assertThrows(IllegalArgumentException.class, () -> params.forNetwork(gray, 0));
+    }
+
     @Test
     void everyProxyIsRegistered() {
         for (String n : List.of("synflow", "nwot", "snip", "grad_norm", "jacov", "params", "flops", "ensemble", "table",

@@ -1,6 +1,8 @@
 package io.hwnas.core.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
 import io.hwnas.core.data.DataSplits;
+import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
 import io.hwnas.core.ir.Network;
@@ -49,14 +52,66 @@ class TrainingTest {
         TrainResult b = Training.train(net(RESNET), synthetic(640, 1), o, 7);
         assertEquals(a.lossCurve(), b.lossCurve(), "same seed, same run");
         assertEquals(a.top1(), b.top1());
-        // the saved weights reproduce the validation predictions
+        // the saved weights reproduce the validation predictions: top-1 and loss of the loaded network
+        ImageDataset.Split data = synthetic(640, 1);
         Network n = net(RESNET);
+        ImageDataset v = data.validation();
+        float[] lp;
         try (NDManager m = NDManager.newBaseManager()) {
             NetworkBlock block = Weights.load(n, m, w);
-            NDArray x = m.ones(DjlModels.inputShape(n, 2));
-            NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
-            assertTrue(Float.isFinite(y.sum().getFloat()));
+            float[] x = ImageBatcher.fitted(data.train(), n.inputShape()).fill(v, identity(v.size()), 0, v.size());
+            lp = logits(block, m, n, x).logSoftmax(1).toFloatArray();
         }
+        int correct = 0;
+        double loss = 0;
+        for (int j = 0; j < v.size(); j++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+                best = lp[j * 10 + c] > lp[j * 10 + best] ? c : best;
+            }
+            correct += best == v.label(j) ? 1 : 0;
+            loss -= lp[j * 10 + v.label(j)];
+        }
+        assertEquals(a.top1(), 100.0 * correct / v.size(), 1e-9, "top-1 of the loaded weights");
+        assertEquals(a.validationLoss(), loss / v.size(), 1e-5, "validation loss of the loaded weights");
+    }
+
+    private static int[] identity(int n) {
+        return java.util.stream.IntStream.range(0, n).toArray();
+    }
+
+    private static NDArray logits(NetworkBlock block, NDManager m, Network n, float[] x) {
+        NDArray in = m.create(x, DjlModels.inputShape(n, x.length / n.inputShape().elements()));
+        return block.forward(new ParameterStore(m, false), new NDList(in), false).singletonOrThrow();
+    }
+
+    /**
+     * Save then load into a fresh block gives the same logits as the block that was saved, batch
+     * norm's running statistics included (moved off their initial values by a training-mode pass).
+     */
+    @Test
+    void savedWeightsReproduceTheLogitsInAFreshBlock(@TempDir Path dir) {
+        Network n = net(RESNET);
+        ImageDataset train = synthetic(64, 3).train();
+        float[] x = ImageBatcher.fitted(train, n.inputShape()).fill(train, identity(16), 0, 16);
+        Path w = dir.resolve("w.bin");
+        float[] before;
+        float[] after;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock block = DjlModels.initialized(n, m, ai.djl.ndarray.types.DataType.FLOAT32, 16);
+            float[] initial = logits(block, m, n, x).toFloatArray();
+            NDArray in = m.create(x, DjlModels.inputShape(n, 16));
+            for (int i = 0; i < 3; i++) {
+                block.forward(new ParameterStore(m, false), new NDList(in), true);
+            }
+            before = logits(block, m, n, x).toFloatArray();
+            assertFalse(java.util.Arrays.equals(initial, before), "training-mode passes moved the running statistics");
+            Weights.save(block, w);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            after = logits(Weights.load(n, m, w), m, n, x).toFloatArray();
+        }
+        assertArrayEquals(before, after);
     }
 
     /** PyTorch's CPU numbers depend on the thread count: a fixed {@code threads} pins it per training. */
@@ -85,6 +140,24 @@ class TrainingTest {
             e = assertThrows(IllegalArgumentException.class, () -> Weights.load(net(RESNET), m, bad));
             assertTrue(e.getMessage().contains("bad.bin"), e.getMessage());
         }
+    }
+
+    /** Bound to a run, the estimator trains the run's network (its input and classes), the one the devices cost. */
+    @Test
+    void aBoundEstimatorTrainsTheRunsNetwork(@TempDir Path dir) {
+        SearchSpace s = SearchSpaces.get("nb201");
+        Shape gray = new Shape(1, 28, 28);
+        TrainEstimator e = new TrainEstimator().withOptions(java.util.Map.of("dataset", "synthetic", "steps", 1,
+                "batch", 8, "train_size", 32, "val_size", 16, "threads", 1)).forNetwork(gray, 10);
+        Path w = dir.resolve("w.bin");
+        e.train(s, s.parse(RESNET), 1, w);
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertEquals(gray, Weights.load(s.network(s.parse(RESNET), gray, 10), m, w).network().inputShape());
+            assertThrows(IllegalArgumentException.class, () -> Weights.load(net(RESNET), m, w));
+        }
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> e.forNetwork(gray, 7).train(s, s.parse(RESNET), 1, null));
+        assertTrue(bad.getMessage().contains("7 outputs"), bad.getMessage());
     }
 
     @Test
