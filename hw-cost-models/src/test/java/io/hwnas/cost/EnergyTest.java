@@ -150,7 +150,7 @@ class EnergyTest {
         }
         double tau = Ranks.kendall(latency, energy);
         // before energy was modelled it was power x latency: Kendall tau 1, no pair ordered differently
-        // (measured now: tau 0.973, 595 of 44,850 pairs)
+        // (measured now: tau 0.969, 685 of 44,850 pairs)
         assertTrue(discordant > pairs / 200, discordant + " of " + pairs + " pairs ordered differently");
         assertTrue(tau < 0.99 && tau > 0, "Kendall tau of latency and energy " + tau);
     }
