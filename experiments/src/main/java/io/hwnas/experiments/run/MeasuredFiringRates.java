@@ -89,7 +89,7 @@ public final class MeasuredFiringRates {
         }
         double mean = rates.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         return String.format(Locale.ROOT, "measured per layer on %d validation images of %s through the candidate's "
-                + "trained weights (%d activation layers, mean rate %.4f)", (int) e.metric(IMAGES), dataset,
-                rates.size(), mean);
+                + "trained weights from its evaluation in the search (%d activation layers, mean rate %.4f)",
+                (int) e.metric(IMAGES), dataset, rates.size(), mean);
     }
 }
