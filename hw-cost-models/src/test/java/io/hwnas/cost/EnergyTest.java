@@ -15,6 +15,7 @@ import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.device.Quantity;
 import io.hwnas.cost.measured.Lut;
 import io.hwnas.cost.measured.LutModel;
+import io.hwnas.cost.validation.Measurements;
 import io.hwnas.cost.validation.Ranks;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -153,5 +154,24 @@ class EnergyTest {
         // (measured now: tau 0.969, 685 of 44,850 pairs)
         assertTrue(discordant > pairs / 200, discordant + " of " + pairs + " pairs ordered differently");
         assertTrue(tau < 0.99 && tau > 0, "Kendall tau of latency and energy " + tau);
+    }
+
+    @Test
+    void onTheH200TheModelledMeanPowerIsNearTheMeasuredOne() {
+        // 20 NB201 cells measured on an H200 at batch 256 (energy, latency and mean power from NVML): the modelled
+        // power (energy over latency) is compared with the measured one; power x latency (700 W) was 2.4x too high
+        Measurements energy = Measurements.read("h200_nb201_energy.csv.gz", "h200_256_energy_mj", "arch_str");
+        Measurements latency = Measurements.read("h200_nb201_energy.csv.gz", "h200_256_latency_ms", "arch_str");
+        SearchSpace s = SearchSpaces.get("nb201");
+        DeviceProfile d = DeviceCatalog.get("h200");
+        double[] ratio = new double[energy.values().length];
+        for (int i = 0; i < ratio.length; i++) {
+            Architecture a = s.parse(energy.archs().get(i));
+            CostReport r = CostModels.get("gpu").estimate(a, s.network(a), d, 256);
+            ratio[i] = (r.energyMj() / r.latencyMs()) / (energy.values()[i] / latency.values()[i]);
+        }
+        double median = new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(ratio);
+        assertEquals(20, ratio.length);
+        assertTrue(median > 0.8 && median < 1.25, "modelled over measured mean power, median " + median);
     }
 }
