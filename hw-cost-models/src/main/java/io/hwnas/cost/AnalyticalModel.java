@@ -5,7 +5,9 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,11 +17,15 @@ import java.util.Objects;
  */
 public abstract class AnalyticalModel implements CostModel {
 
+    /** Length of the array {@link Costing#kernel} writes: energy, bound, compute, on-chip and DRAM energy. */
+    protected static final int OUT = 5;
+
     /** Per-kernel physics with the device numbers read once. */
     protected interface Costing {
         /**
-         * Time of one kernel for the batch in ms; writes its energy in mJ to {@code out[0]} and the
-         * ordinal of its {@link Bound} to {@code out[1]}.
+         * Time of one kernel for the batch in ms; writes its energy in mJ to {@code out[0]} (NaN when
+         * unknown), the ordinal of its {@link Bound} to {@code out[1]} and the energy's parts in mJ to
+         * {@code out[2]} (arithmetic), {@code out[3]} (on-chip memories) and {@code out[4]} (DRAM).
          */
         double kernel(Kernel k, double[] out);
 
@@ -29,9 +35,14 @@ public abstract class AnalyticalModel implements CostModel {
         /** Power drawn for the whole latency on top of the kernels' energy (leakage, idle), W. */
         double staticPowerW();
 
-        /** Energy of the fixed time per inference, mJ. */
+        /** Energy of the fixed time per inference beyond the static power, mJ. */
         default double fixedEnergyMj() {
             return 0;
+        }
+
+        /** False when the profile has no energy data: the report's energy is then NaN. */
+        default boolean energyKnown() {
+            return true;
         }
     }
 
@@ -102,7 +113,7 @@ public abstract class AnalyticalModel implements CostModel {
     /** Latency only, from a plan: the fast path of calibration and validation. */
     public double latencyMs(KernelPlan plan, DeviceProfile device, int batch) {
         Costing c = cachedCosting(device, batch);
-        double[] out = new double[2];
+        double[] out = new double[OUT];
         double sum = c.fixedMs();
         for (int i = 0; i < plan.distinct(); i++) {
             sum += plan.count(i) * c.kernel(plan.kernel(i), out);
@@ -124,17 +135,27 @@ public abstract class AnalyticalModel implements CostModel {
         double[] energy = new double[n];
         Bound[] bound = new Bound[n];
         Bound[] bounds = Bound.values();
-        double[] out = new double[2];
+        double[] out = new double[OUT];
         double latency = c.fixedMs();
-        double joules = 0;
+        double[] parts = new double[3];
         for (int i = 0; i < n; i++) {
             time[i] = c.kernel(plan.kernel(i), out);
             energy[i] = out[0];
             bound[i] = bounds[(int) out[1]];
             latency += plan.count(i) * time[i];
-            joules += plan.count(i) * energy[i];
+            for (int p = 0; p < parts.length; p++) {
+                parts[p] += plan.count(i) * out[2 + p];
+            }
         }
-        joules += c.staticPowerW() * latency + c.fixedEnergyMj();
+        Map<String, Double> details = new LinkedHashMap<>();
+        double joules = Double.NaN;
+        if (c.energyKnown()) {
+            details.put(Energy.STATIC, c.staticPowerW() * latency + c.fixedEnergyMj());
+            details.put(Energy.COMPUTE, parts[0]);
+            details.put(Energy.ON_CHIP, parts[1]);
+            details.put(Energy.DRAM, parts[2]);
+            joules = Energy.total(details);
+        }
         int bits = bits(device, network);
         long modelBytes = (plan.params() * bits + 7) / 8;
         long peak = modelBytes + (plan.peakActivationElements() * batch * bits + 7) / 8;
@@ -151,7 +172,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
         violations.addAll(limits(plan, network, device, batch));
         return new CostReport(device.name(), name(), batch, latency, joules, peak, modelBytes,
-                new LazyLayers(plan, time, energy, bound), violations);
+                new LazyLayers(plan, time, energy, bound), violations, details);
     }
 
     /** Index of the largest of three terms, as a {@link Bound} ordinal (compute, memory, overhead). */

@@ -4,6 +4,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.plugin.Named;
 import io.hwnas.cost.device.DeviceProfile;
+import java.util.Optional;
 
 /**
  * Predicts latency, energy and memory of a network on a device. Implementations are pure functions
@@ -21,4 +22,12 @@ public interface CostModel extends Named {
      * @throws IllegalArgumentException if the model cannot cost this device or architecture
      */
     CostReport estimate(Architecture architecture, Network network, DeviceProfile device, int batch);
+
+    /**
+     * Why this model cannot give the energy on {@code device} (its reports then carry NaN energy),
+     * or empty when it can: e.g. the profile's numbers that are missing.
+     */
+    default Optional<String> energyUnknown(DeviceProfile device) {
+        return Optional.empty();
+    }
 }

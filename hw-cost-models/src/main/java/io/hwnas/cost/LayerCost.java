@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param name     the layer name (fused layers joined with {@code +})
  * @param kind     the kind of the first layer of the kernel
  * @param timeMs   time in milliseconds for the whole batch
- * @param energyMj energy in millijoules for the whole batch
+ * @param energyMj energy in millijoules for the whole batch (NaN when the model has no energy data)
  * @param bound    what limits the time
  */
 public record LayerCost(String name, LayerKind kind, double timeMs, double energyMj, Bound bound) {
@@ -19,7 +19,7 @@ public record LayerCost(String name, LayerKind kind, double timeMs, double energ
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(bound, "bound");
-        if (!(timeMs >= 0) || !(energyMj >= 0)) {
+        if (!(timeMs >= 0) || !(energyMj >= 0 || Double.isNaN(energyMj))) {
             throw new IllegalArgumentException("layer " + name + ": time and energy must be >= 0, but were " + timeMs
                     + " ms and " + energyMj + " mJ");
         }

@@ -4,8 +4,8 @@ import io.hwnas.cost.device.DeviceProfile;
 
 /**
  * The roofline constants a CPU or GPU profile gives (per-class compute efficiencies and per-launch
- * overheads, peak throughput, effective bandwidth, weight traffic factor, power, fixed time per
- * inference) and the two roofline terms of a kernel at a batch size.
+ * overheads, peak throughput, effective bandwidth, weight traffic factor, fixed time per inference,
+ * energy numbers) and the two roofline terms of a kernel at a batch size.
  */
 public final class Roofline {
 
@@ -14,7 +14,8 @@ public final class Roofline {
     private final double flopsPerMs;
     private final double bytesPerMs;
     private final double weightFactor;
-    private final double powerW;
+    private final Energy.Constants energy;
+    private final double cacheBytes;
     private final double fixedMs;
     private final int batch;
 
@@ -27,7 +28,8 @@ public final class Roofline {
         this.flopsPerMs = d.number("peak_gflops") * 1e6;
         this.bytesPerMs = d.number("eff_memory") * d.number("bandwidth_gbs") * 1e6;
         this.weightFactor = d.number("weight_factor");
-        this.powerW = d.number("power_w");
+        this.energy = Energy.of(d).orElse(null);
+        this.cacheBytes = d.number("cache_bytes", 0);
         this.fixedMs = d.number("fixed_ms");
         this.batch = batch;
     }
@@ -44,7 +46,7 @@ public final class Roofline {
 
     /** Memory time of a kernel (activations plus weighted weight bytes), ms. */
     public double memoryMs(Kernel k) {
-        return (k.activationBytes(batch, k.bits()) + weightFactor * k.weightBytes(k.bits())) / bytesPerMs;
+        return dramBytes(k) / bytesPerMs;
     }
 
     /** Per-launch overhead of all the kernel's launches, ms. */
@@ -52,10 +54,47 @@ public final class Roofline {
         return overheadMs[k.cls().ordinal()] * k.launches();
     }
 
+    /** Bytes a kernel moves to and from DRAM (activations plus weighted weight bytes). */
+    public double dramBytes(Kernel k) {
+        return k.activationBytes(batch, k.bits()) + weightFactor * k.weightBytes(k.bits());
+    }
+
+    /**
+     * Bytes a kernel moves to and from DRAM for the energy: none when its activations and weights
+     * fit in the profile's last-level cache ({@code cache_bytes}; absent: every byte goes to DRAM),
+     * else {@link #dramBytes}. The roofline time keeps {@link #dramBytes}: calibration fits its
+     * bandwidth efficiency to measured times.
+     */
+    public double energyDramBytes(Kernel k) {
+        return onChipBytes(k) <= cacheBytes ? 0 : dramBytes(k);
+    }
+
+    /** Bytes a kernel reads and writes in on-chip memory: its activations and weights, once each. */
+    public double onChipBytes(Kernel k) {
+        return k.activationBytes(batch, k.bits()) + k.weightBytes(k.bits());
+    }
+
+    /**
+     * Dynamic energy of a kernel in mJ, written to {@code out[2..4]} (arithmetic, on-chip, DRAM),
+     * with the total in {@code out[0]}; NaN in {@code out[0]} when the profile has no energy data.
+     */
+    public void energy(Kernel k, double[] out) {
+        if (energy == null) {
+            out[0] = Double.NaN;
+            out[2] = out[3] = out[4] = Double.NaN;
+            return;
+        }
+        out[2] = ((double) k.macs() * batch * energy.macPj() + (double) k.otherOps() * batch * energy.opPj()) * 1e-9;
+        out[3] = onChipBytes(k) * energy.sramPjPerByte() * 1e-9;
+        out[4] = energyDramBytes(k) * energy.dramPjPerByte() * 1e-9;
+        out[0] = out[2] + out[3] + out[4];
+    }
+
     /**
      * A costing whose kernel time is {@code combine(compute, memory, overhead)}, bound by the largest
-     * term, with energy as power times time and the profile's fixed time per inference; without
-     * {@code launchOverhead} the overhead term is zero (e.g. kernels replayed as one graph).
+     * term, with energy as static power times time plus the kernels' dynamic energy ({@link
+     * #energy}) and the profile's fixed time per inference; without {@code launchOverhead} the
+     * overhead term is zero (e.g. kernels replayed as one graph).
      */
     public AnalyticalModel.Costing costing(boolean launchOverhead, Combine combine) {
         return new AnalyticalModel.Costing() {
@@ -65,7 +104,7 @@ public final class Roofline {
                 double memory = memoryMs(k);
                 double overhead = launchOverhead ? overheadMs(k) : 0;
                 double t = combine.time(compute, memory, overhead);
-                out[0] = powerW * t;
+                energy(k, out);
                 out[1] = AnalyticalModel.argmax(compute, memory, overhead);
                 return t;
             }
@@ -77,12 +116,12 @@ public final class Roofline {
 
             @Override
             public double staticPowerW() {
-                return 0;
+                return energy == null ? Double.NaN : energy.staticW();
             }
 
             @Override
-            public double fixedEnergyMj() {
-                return powerW * fixedMs;
+            public boolean energyKnown() {
+                return energy != null;
             }
         };
     }

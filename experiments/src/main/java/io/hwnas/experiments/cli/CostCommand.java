@@ -102,9 +102,16 @@ final class CostCommand implements Callable<Integer> {
             o.put("arch", a.canonical());
             o.put("macs", n.macs());
             o.put("params", n.params());
+            if (!r.energyKnown()) {
+                o.put("energy_unknown", m.energyUnknown(d).orElse("the model gives no energy"));
+            }
             Json.print(out, o);
         } else {
             print(out, a, r);
+            if (!r.energyKnown()) {
+                out.printf("  (energy unknown: %s)%n", m.energyUnknown(d).orElse("the model gives no energy"));
+                out.flush();
+            }
         }
         return 0;
     }
@@ -121,21 +128,32 @@ final class CostCommand implements Callable<Integer> {
         o.put("model", r.model());
         o.put("batch", r.batch());
         o.put("latency_ms", r.latencyMs());
-        o.put("energy_mj", r.energyMj());
+        putNumber(o, "energy_mj", r.energyMj());
         o.put("peak_memory_bytes", r.peakMemoryBytes());
         o.put("model_bytes", r.modelBytes());
         o.put("feasible", r.feasible());
         o.set("violations", Json.MAPPER.valueToTree(r.violations()));
+        ObjectNode details = o.putObject("details");
+        r.details().forEach((k, v) -> putNumber(details, k, v));
         ArrayNode layers = o.putArray("layers");
         for (LayerCost l : r.layers()) {
             ObjectNode j = layers.addObject();
             j.put("name", l.name());
             j.put("kind", l.kind().id());
             j.put("time_ms", l.timeMs());
-            j.put("energy_mj", l.energyMj());
+            putNumber(j, "energy_mj", l.energyMj());
             j.put("bound", l.bound().name().toLowerCase(java.util.Locale.ROOT));
         }
         return o;
+    }
+
+    /** A number, or null when it is unknown (NaN). */
+    private static void putNumber(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
     }
 
     private static void print(PrintWriter out, Architecture a, CostReport r) {
@@ -144,13 +162,18 @@ final class CostCommand implements Callable<Integer> {
         if (!r.layers().isEmpty()) {
             out.printf("%-60s %-16s %10s %10s %-8s%n", "kernel", "kind", "ms", "mJ", "bound");
             for (LayerCost l : r.layers()) {
-                out.printf("%-60s %-16s %10.4f %10.4f %-8s%n", l.name(), l.kind().id(), l.timeMs(), l.energyMj(),
+                out.printf("%-60s %-16s %10.4f %10s %-8s%n", l.name(), l.kind().id(), l.timeMs(),
+                        Double.isNaN(l.energyMj()) ? "unknown" : String.format(java.util.Locale.ROOT, "%.4f", l.energyMj()),
                         l.bound().name().toLowerCase(java.util.Locale.ROOT));
             }
             out.println();
         }
         out.printf("latency      %.4f ms%n", r.latencyMs());
-        out.printf("energy       %.4f mJ%n", r.energyMj());
+        out.printf(r.energyKnown() ? String.format(java.util.Locale.ROOT, "energy       %.4f mJ%n", r.energyMj())
+                : "energy       unknown%n");
+        for (java.util.Map.Entry<String, Double> e : r.details().entrySet()) {
+            out.printf(java.util.Locale.ROOT, "  %-28s %.6g%n", e.getKey(), e.getValue());
+        }
         out.printf("peak memory  %,d bytes%n", r.peakMemoryBytes());
         out.printf("model size   %,d bytes%n", r.modelBytes());
         out.printf("feasible     %s%n", r.feasible() ? "yes" : "no");

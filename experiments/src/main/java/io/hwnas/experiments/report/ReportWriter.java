@@ -7,6 +7,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.pareto.Hypervolume;
 import io.hwnas.experiments.run.DeviceObjectives;
 import io.hwnas.experiments.run.DeviceTarget;
+import io.hwnas.experiments.run.MeasuredFiringRates;
 import io.hwnas.experiments.run.RunSetup;
 import io.hwnas.search.Evaluation;
 import java.awt.BasicStroke;
@@ -116,7 +117,7 @@ public final class ReportWriter {
         h.append("</table>");
         for (int k = 0; k < front.size(); k++) {
             Architecture a = front.get(k).architecture();
-            CostReport cost = target.cost(a, setup.evaluator().network(a));
+            CostReport cost = target.cost(a, setup.evaluator().network(a), MeasuredFiringRates.of(front.get(k)));
             h.append("<details><summary>member ").append(k + 1).append(": per-layer breakdown (")
                     .append(cost.layers().size()).append(" layers, ").append(fmt(cost.latencyMs())).append(" ms, ")
                     .append(fmt(cost.energyMj())).append(" mJ)</summary><table><tr><th class=\"l\">layer</th>"
@@ -180,8 +181,11 @@ public final class ReportWriter {
         h.append(img(chart));
     }
 
-    private static XYChart scatter(DeviceObjectives d, String metric, String label, List<Evaluation> all,
-            List<Evaluation> front) {
+    private static XYChart scatter(DeviceObjectives d, String metric, String label, List<Evaluation> allRaw,
+            List<Evaluation> frontRaw) {
+        // evaluations without the metric (unknown energy) have no point to plot
+        List<Evaluation> all = allRaw.stream().filter(e -> Double.isFinite(e.metric(d.metric(metric)))).toList();
+        List<Evaluation> front = frontRaw.stream().filter(e -> Double.isFinite(e.metric(d.metric(metric)))).toList();
         XYChart chart = new XYChartBuilder().width(560).height(400).title(d.device() + ": accuracy vs " + label)
                 .xAxisTitle(label).yAxisTitle("accuracy").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -277,6 +281,6 @@ public final class ReportWriter {
     }
 
     static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+        return Double.isNaN(v) ? "unknown" : String.format(Locale.ROOT, "%.4g", v);
     }
 }

@@ -4,13 +4,19 @@ import io.hwnas.cost.CostReport;
 
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.Estimate;
+import io.hwnas.core.accuracy.WarmStart;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.search.Evaluation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,10 +94,17 @@ public final class CandidateEvaluator {
             Network network = network(a);
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
+            Estimate est = null;
+            if (MeasuredFiringRates.wanted(devices, accuracy)) { // train first: the SNN costs need the weights
+                est = trainAndMeasureRates(a, lineage, metrics);
+            }
+            Map<String, Double> rates = MeasuredFiringRates.of(metrics);
             for (DeviceTarget d : devices) {
-                CostReport c = d.cost(a, network);
+                CostReport c = d.cost(a, network, rates);
                 put(metrics, "latency_ms", d, c.latencyMs());
-                put(metrics, "energy_mj", d, c.energyMj());
+                if (c.energyKnown()) { // unknown energy is left out of the metrics (NaN there)
+                    put(metrics, "energy_mj", d, c.energyMj());
+                }
                 put(metrics, "peak_memory_bytes", d, c.peakMemoryBytes());
                 put(metrics, "model_bytes", d, c.modelBytes());
                 metrics.put(ExperimentConfig.metric("violations", d.name()), (double) c.violations().size());
@@ -99,14 +112,16 @@ public final class CandidateEvaluator {
                     problems.add(d.name() + ": " + v);
                 }
                 for (Map.Entry<String, Double> e : constraints.getOrDefault(d.name(), Map.of()).entrySet()) {
-                    double value = metrics.get(ExperimentConfig.metric(e.getKey(), d.name()));
+                    double value = metrics.getOrDefault(ExperimentConfig.metric(e.getKey(), d.name()), Double.NaN);
                     if (!(value <= e.getValue())) {
                         problems.add(d.name() + ": " + e.getKey() + " = " + fmt(value) + " exceeds " + fmt(e.getValue()));
                     }
                 }
             }
-            Estimate est = lineage == null ? accuracy.estimate(space, a, seedFor(a))
-                    : accuracy.estimate(space, a, seedFor(a), lineage.warmStart(a));
+            if (est == null) {
+                est = lineage == null ? accuracy.estimate(space, a, seedFor(a))
+                        : accuracy.estimate(space, a, seedFor(a), lineage.warmStart(a));
+            }
             if (!Double.isFinite(est.value())) {
                 return Evaluation.failed(a, "accuracy estimator " + accuracy.name() + " returned " + est.value());
             }
@@ -122,6 +137,40 @@ public final class CandidateEvaluator {
             return Evaluation.failed(a, "out of memory: " + e.getMessage());
         } catch (RuntimeException e) {
             return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Trains the candidate keeping its weights (where inheritance keeps them, else in a temporary
+     * file) and measures its firing rates through them into {@code metrics}.
+     */
+    private Estimate trainAndMeasureRates(Architecture a, Lineage lineage, Map<String, Double> metrics) {
+        TrainEstimator t = (TrainEstimator) accuracy;
+        WarmStart warm = lineage == null ? null : lineage.warmStart(a);
+        Path temp = null;
+        try {
+            Path keep;
+            if (t.inherits() && warm != null) {
+                keep = warm.save();
+            } else {
+                temp = Files.createTempFile("hwnas-rates-", ".weights");
+                keep = temp;
+            }
+            Estimate est = t.estimate(space, a, seedFor(a), warm, keep);
+            if (Double.isFinite(est.value())) {
+                MeasuredFiringRates.measure(t, space, a, keep, metrics);
+            }
+            return est;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the weights of " + a.canonical() + " for its firing rates", e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
         }
     }
 

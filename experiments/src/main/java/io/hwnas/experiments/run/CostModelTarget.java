@@ -5,6 +5,8 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.neuromorphic.FiringRates;
+import io.hwnas.cost.neuromorphic.NeuromorphicModel;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** A device of the run bound to a catalog profile (with its calibration) and a cost model. */
 public final class CostModelTarget implements DeviceTarget {
@@ -40,6 +43,30 @@ public final class CostModelTarget implements DeviceTarget {
     @Override
     public CostReport cost(Architecture architecture, Network network) {
         return model.estimate(architecture, network, profile, spec.batch());
+    }
+
+    @Override
+    public CostReport cost(Architecture architecture, Network network, Map<String, Double> firingRates) {
+        if (firingRates.isEmpty() || !spiking()) {
+            return cost(architecture, network);
+        }
+        FiringRates rates = new FiringRates(firingRates, defaultFiringRate(), "measured");
+        return NeuromorphicModel.withRates(rates).estimate(architecture, network, profile, spec.batch());
+    }
+
+    @Override
+    public boolean spiking() {
+        return model instanceof NeuromorphicModel;
+    }
+
+    @Override
+    public double defaultFiringRate() {
+        return spiking() ? profile.number("default_rate") : Double.NaN;
+    }
+
+    @Override
+    public Optional<String> energyUnknown() {
+        return model.energyUnknown(profile);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostReport;
 import java.util.Map;
+import java.util.Optional;
 
 /** One target device of a run, bound to its cost model: costs every evaluated architecture. */
 public interface DeviceTarget {
@@ -17,6 +18,29 @@ public interface DeviceTarget {
     /** Predicted costs of one architecture; pure and thread-safe. */
     CostReport cost(Architecture architecture, Network network);
 
+    /**
+     * Predicted costs with the candidate's measured firing rates by activation layer (empty: none
+     * measured); targets that are not spiking chips ignore them.
+     */
+    default CostReport cost(Architecture architecture, Network network, Map<String, Double> firingRates) {
+        return cost(architecture, network);
+    }
+
+    /** True for a neuromorphic chip whose costs depend on firing rates. */
+    default boolean spiking() {
+        return false;
+    }
+
+    /** The firing rate a spiking target uses when none were measured (NaN for other targets). */
+    default double defaultFiringRate() {
+        return Double.NaN;
+    }
+
     /** Hashes of the device profile and calibration files, for the manifest. */
     Map<String, String> hashes();
+
+    /** Why this target's costs carry no energy (NaN), or empty when they do. */
+    default Optional<String> energyUnknown() {
+        return Optional.empty();
+    }
 }

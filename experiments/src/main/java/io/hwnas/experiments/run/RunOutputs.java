@@ -59,8 +59,14 @@ public final class RunOutputs {
                     csv.append(k + 1).append(",\"").append(e.architecture().canonical()).append("\",")
                             .append(e.metric("accuracy"));
                     for (String c : COLUMNS) {
-                        m.put(c, e.metric(d.metric(c)));
-                        csv.append(',').append(e.metric(d.metric(c)));
+                        double v = e.metric(d.metric(c));
+                        if (Double.isFinite(v)) {
+                            m.put(c, v);
+                            csv.append(',').append(v);
+                        } else { // unknown (energy of a device without energy data): null, an empty CSV field
+                            m.putNull(c);
+                            csv.append(',');
+                        }
                     }
                     csv.append('\n');
                 }
@@ -156,11 +162,17 @@ public final class RunOutputs {
         } else if (hasWeights) {
             sb.append("- trained weights: `").append(FinalTraining.WEIGHTS).append("`\n");
         }
+        if (setup.devices().stream().anyMatch(DeviceTarget::spiking)) {
+            sb.append("- neuromorphic firing rates: ").append(MeasuredFiringRates.describe(e,
+                    String.valueOf(setup.accuracy().options().getOrDefault("dataset", "the dataset")), setup.devices()))
+                    .append('\n');
+        }
+        Map<String, Double> rates = MeasuredFiringRates.of(e);
         sb.append("\n## Predicted costs on every device of the run\n\n");
         sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (DeviceTarget d : setup.devices()) {
-            CostReport cost = d.cost(a, n);
+            CostReport cost = d.cost(a, n, rates);
             sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
                     .append(fmt(cost.latencyMs())).append(" | ").append(fmt(cost.energyMj())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
@@ -168,7 +180,11 @@ public final class RunOutputs {
                     .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
                     .append(" |\n");
         }
-        CostReport mine = target.cost(a, n);
+        CostReport mine = target.cost(a, n, rates);
+        if (!mine.details().isEmpty()) {
+            sb.append("\n## Energy parts and chip use on ").append(target.name()).append("\n\n| figure | value |\n|---|---|\n");
+            mine.details().forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
+        }
         sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
         sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");
         for (LayerCost r : mine.layers()) {
@@ -188,6 +204,6 @@ public final class RunOutputs {
     }
 
     static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+        return Double.isNaN(v) ? "unknown" : String.format(Locale.ROOT, "%.4g", v);
     }
 }

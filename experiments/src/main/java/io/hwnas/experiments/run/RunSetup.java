@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -45,7 +46,9 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
         List<DeviceTarget> devices = new ArrayList<>();
         for (int i = 0; i < c.devices().size(); i++) {
             try {
-                devices.add(binder.bind(c.devices().get(i)));
+                DeviceTarget t = binder.bind(c.devices().get(i));
+                devices.add(t);
+                requireEnergy(c, i, t, p);
             } catch (IllegalArgumentException e) {
                 p.at("devices[" + i + "]", e.getMessage());
             }
@@ -74,6 +77,22 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
                 : AccuracyEstimators.get(c.screen().proxy(), withDataset(c, c.screen().proxy(), c.screen().options()))
                         .forNetwork(input, classes);
         return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem);
+    }
+
+    /** A device whose model cannot give energy cannot have energy minimised or bounded. */
+    private static void requireEnergy(ExperimentConfig c, int i, DeviceTarget t, Problems p) {
+        Optional<String> why = t.energyUnknown();
+        if (why.isEmpty()) {
+            return;
+        }
+        String name = c.devices().get(i).name();
+        if (c.objectives().contains("energy_mj")) {
+            p.at("objectives", "energy_mj cannot be minimised on device '" + name + "' (devices[" + i + "]), whose "
+                    + "energy is unknown: " + why.get() + "; drop energy_mj from objectives or add the numbers");
+        }
+        if (c.devices().get(i).constraints().containsKey("energy_mj")) {
+            p.at("devices[" + i + "].constraints.energy_mj", "device '" + name + "' has unknown energy: " + why.get());
+        }
     }
 
     /** The classes of the config's dataset (Fashion-MNIST, CIFAR-10 and synthetic have 10); without one, the space's. */
@@ -122,7 +141,7 @@ public record RunSetup(ExperimentConfig config, SearchSpace space, AccuracyEstim
                         case "latency_ms":
                             return OptionalDouble.of(cost.latencyMs());
                         case "energy_mj":
-                            return OptionalDouble.of(cost.energyMj());
+                            return cost.energyKnown() ? OptionalDouble.of(cost.energyMj()) : OptionalDouble.empty();
                         case "peak_memory_bytes":
                             return OptionalDouble.of(cost.peakMemoryBytes());
                         case "model_bytes":

@@ -1,15 +1,18 @@
 package io.hwnas.cost.gpu;
 
 import io.hwnas.cost.AnalyticalModel;
+import io.hwnas.cost.Energy;
 import io.hwnas.cost.Roofline;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * GPU model: a roofline kernel time per kernel; in eager execution every launch costs at least the
  * host-side launch overhead ({@code max(kernel, launches * launch)}), with CUDA graphs the kernels
- * run back to back after one launch. Energy is board power times time.
+ * run back to back after one launch. Energy is static power times the latency plus energy per MAC,
+ * per other op and per byte moved on chip and to DRAM ({@link io.hwnas.cost.Energy}).
  */
 public final class GpuModel extends AnalyticalModel {
 
@@ -26,6 +29,11 @@ public final class GpuModel extends AnalyticalModel {
     @Override
     protected List<DeviceKind> kinds() {
         return List.of(DeviceKind.GPU);
+    }
+
+    @Override
+    public Optional<String> energyUnknown(DeviceProfile device) {
+        return Energy.unknown(device);
     }
 
     @Override

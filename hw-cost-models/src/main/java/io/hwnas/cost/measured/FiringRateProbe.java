@@ -20,8 +20,11 @@ import java.util.Map;
  * Measures the firing rates of a network converted to a rate-coded SNN from a calibration batch run
  * through the DJL network: for each activation layer, the rate is the mean activation over its
  * 99.9th percentile (data-based threshold normalisation, Rueckauer et al. 2017), clipped to [0, 1].
- * Intermediate outputs are read by running the prefix of the network that ends at each activation,
- * with the same seed so that its weights equal the full network's.
+ * Either through the network's own trained weights on real images ({@link #measure(NetworkBlock,
+ * float[], int, double, String)}, what a run that trains its candidates uses), or, without weights, a
+ * seeded Gaussian batch through seeded initial weights: intermediate outputs are then read by running
+ * the prefix of the network that ends at each activation, with the same seed so that its weights
+ * equal the full network's.
  */
 public final class FiringRateProbe {
 
@@ -51,6 +54,32 @@ public final class FiringRateProbe {
         }
         return new FiringRates(rates, defaultRate, "calibration batch of " + samples + " seeded Gaussian inputs (seed "
                 + seed + ")");
+    }
+
+    /**
+     * Rates of every activation layer of a network with its own (trained) weights, on real images:
+     * {@code samples} images, already batched to the network's input ({@code images}, NCHW), run once
+     * through {@code block} in inference mode.
+     *
+     * @param source how the images and weights were chosen, for the model card
+     */
+    public static FiringRates measure(NetworkBlock block, float[] images, int samples, double defaultRate,
+            String source) {
+        if (samples <= 0) {
+            throw new IllegalArgumentException("the calibration batch must have at least one sample, but had " + samples);
+        }
+        Network network = block.network();
+        Map<String, Double> rates = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(images, DjlModels.inputShape(network, samples));
+            NDArray[] out = block.forwardLayers(new ParameterStore(m, false), x, false, null);
+            for (Layer l : network.layers()) {
+                if (l.kind().isActivation()) {
+                    rates.put(l.name(), rate(out[l.id()].toFloatArray()));
+                }
+            }
+        }
+        return new FiringRates(rates, defaultRate, source);
     }
 
     static double rate(float[] v) {

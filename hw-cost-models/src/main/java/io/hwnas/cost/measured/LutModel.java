@@ -7,18 +7,22 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.cost.Bound;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.Energy;
 import io.hwnas.cost.LayerCost;
 import io.hwnas.cost.device.DeviceProfile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Latency as the sum of per-layer measured times from a lookup table (the device profile's setting
  * {@code lut}: a LUT file, e.g. written by {@code hwnas profile-host --lut}). A layer missing from
- * the table is an error that names it.
+ * the table is an error that names it. Energy is the profile's static power times the summed time
+ * plus the dynamic energy of the device's analytical model ({@link Energy#atMeasuredTime}), unknown
+ * (NaN) without energy data; the per-layer energies are unknown (the table holds times only).
  */
 public final class LutModel implements CostModel {
 
@@ -47,7 +51,6 @@ public final class LutModel implements CostModel {
 
     /** The cost of a network from a given LUT. */
     public CostReport estimate(Lut lut, Network network, DeviceProfile d, int batch) {
-        double power = d.number("power_w", 0);
         List<LayerCost> layers = new ArrayList<>();
         double total = 0;
         for (Layer l : network.operators()) {
@@ -60,10 +63,16 @@ public final class LutModel implements CostModel {
                 throw new IllegalArgumentException(lut.source() + ": no entry for layer " + l.name() + " (" + sig + ")");
             }
             total += ms;
-            layers.add(new LayerCost(l.name(), l.kind(), ms, power * ms, Bound.COMPUTE));
+            layers.add(new LayerCost(l.name(), l.kind(), ms, Double.NaN, Bound.COMPUTE));
         }
         long model = network.modelBytes();
-        return new CostReport(d.name(), name(), batch, total, power * total,
-                model + network.peakActivationBytes() * batch, model, layers, List.of());
+        Map<String, Double> energy = Energy.atMeasuredTime(null, network, d, batch, total).orElse(Map.of());
+        return new CostReport(d.name(), name(), batch, total, energy.isEmpty() ? Double.NaN : Energy.total(energy),
+                model + network.peakActivationBytes() * batch, model, layers, List.of(), energy);
+    }
+
+    @Override
+    public Optional<String> energyUnknown(DeviceProfile device) {
+        return Energy.unknownAtMeasuredTime(device);
     }
 }

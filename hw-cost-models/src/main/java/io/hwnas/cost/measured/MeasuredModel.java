@@ -4,13 +4,17 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.Energy;
 import io.hwnas.cost.device.DeviceProfile;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Measures the real network on this host with DJL (PyTorch engine): 3 warm-up runs, the median of 10
  * timed runs. Meant for the host's own profile ({@code hwnas profile-host}); energy is the profile's
- * power times the latency where it has one.
+ * static power times the latency plus the dynamic energy of the analytical model ({@link
+ * Energy#atMeasuredTime}), unknown (NaN) when the profile has no energy data.
  */
 public final class MeasuredModel implements CostModel {
 
@@ -39,9 +43,14 @@ public final class MeasuredModel implements CostModel {
     @Override
     public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
         double ms = Timer.medianMs(network, batch, warmup, repeats);
-        double power = d.number("power_w", 0);
         long model = network.modelBytes();
-        return new CostReport(d.name(), name(), batch, ms, power * ms, model + network.peakActivationBytes() * batch,
-                model, List.of(), List.of());
+        Map<String, Double> energy = Energy.atMeasuredTime(architecture, network, d, batch, ms).orElse(Map.of());
+        return new CostReport(d.name(), name(), batch, ms, energy.isEmpty() ? Double.NaN : Energy.total(energy),
+                model + network.peakActivationBytes() * batch, model, List.of(), List.of(), energy);
+    }
+
+    @Override
+    public Optional<String> energyUnknown(DeviceProfile device) {
+        return Energy.unknownAtMeasuredTime(device);
     }
 }

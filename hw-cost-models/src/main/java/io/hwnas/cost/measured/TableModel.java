@@ -5,18 +5,22 @@ import io.hwnas.core.bench.BenchmarkTable;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.Energy;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.validation.Measurements;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Exact measured latencies from a table: the device profile's setting {@code table.SPACE} names the
  * table (a file or a shipped table), the column ({@code {batch}} is replaced by the batch size) and
- * the architecture column, as {@code file#column#archColumn}. Energy is the profile's power times
- * the latency where the profile has a power; memory comes from the network.
+ * the architecture column, as {@code file#column#archColumn}. Energy is the profile's static power
+ * times the measured latency plus the dynamic energy (per operation and per byte moved) of the
+ * device's analytical model ({@link Energy#atMeasuredTime}); unknown (NaN) when the profile has no
+ * energy data. Memory comes from the network.
  */
 public final class TableModel implements CostModel {
 
@@ -50,10 +54,16 @@ public final class TableModel implements CostModel {
         if (ms == null) {
             throw new IllegalArgumentException(src + ": no measurement for architecture " + architecture.canonical());
         }
-        double power = d.number("power_w", 0);
         long model = network.modelBytes();
         long peak = model + network.peakActivationBytes() * batch;
-        return new CostReport(d.name(), name(), batch, ms, power * ms, peak, model, List.of(), List.of());
+        Map<String, Double> energy = Energy.atMeasuredTime(architecture, network, d, batch, ms).orElse(Map.of());
+        return new CostReport(d.name(), name(), batch, ms, energy.isEmpty() ? Double.NaN : Energy.total(energy), peak,
+                model, List.of(), List.of(), energy);
+    }
+
+    @Override
+    public Optional<String> energyUnknown(DeviceProfile device) {
+        return Energy.unknownAtMeasuredTime(device);
     }
 
     private static Map<String, Double> load(String src) {

@@ -7,13 +7,16 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.cost.Bound;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.Energy;
 import io.hwnas.cost.LayerCost;
 import io.hwnas.cost.NetworkCache;
 import io.hwnas.cost.Text;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Neuromorphic model: the network converted to a rate-coded spiking network that runs T time steps.
@@ -27,6 +30,13 @@ import java.util.List;
  * model with measured rates is made with {@link #withRates}.
  */
 public final class NeuromorphicModel implements CostModel {
+
+    /** Energy of the synaptic operations, mJ. */
+    public static final String SYNAPTIC = "energy_synaptic_mj";
+    /** Energy of the neuron updates, mJ. */
+    public static final String NEURON = "energy_neuron_mj";
+    /** Energy of moving the spikes (within a tile and over the mesh), mJ. */
+    public static final String SPIKE = "energy_spike_mj";
 
     private final FiringRates rates;
 
@@ -81,12 +91,13 @@ public final class NeuromorphicModel implements CostModel {
         final double[] out;
         final double[] fan;
         final double[] inScale;
+        final double[] syn;
         final long neurons;
         final long synapses;
         final long params;
         final double synapticFan;
         final double outSum;
-        private volatile double[] coresFor = {-1, 0};
+        private volatile double[] coresFor = {-1, -1, 0};
         final long maxFanIn;
         final int pipeline;
 
@@ -131,9 +142,11 @@ public final class NeuromorphicModel implements CostModel {
             out = new double[k];
             fan = new double[k];
             inScale = new double[k];
+            syn = new double[k];
             for (int j = 0; j < k; j++) {
                 Layer l = layers.get(idList.get(j));
                 ids[j] = l.id();
+                syn[j] = l.params();
                 out[j] = l.output().elements();
                 fan[j] = fanIn(l);
                 double a = 0;
@@ -158,18 +171,52 @@ public final class NeuromorphicModel implements CostModel {
         }
     }
 
-    /** Cores when every spiking layer takes whole cores of {@code neuronsPerCore} neurons. */
-    static long coresNeeded(SnnPlan plan, double neuronsPerCore) {
+    /**
+     * Cores of one spiking layer: whole cores, enough for its neurons at {@code neuronsPerCore} and
+     * for its synapses (weights) at {@code synapsesPerCore}, its neurons and synapses spread evenly.
+     */
+    static long layerCores(SnnPlan plan, int j, double neuronsPerCore, double synapsesPerCore) {
+        return Math.max(1, Math.max((long) Math.ceil(plan.out[j] / neuronsPerCore),
+                (long) Math.ceil(plan.syn[j] / synapsesPerCore)));
+    }
+
+    /** Cores when every spiking layer takes whole cores ({@link #layerCores}). */
+    static long coresNeeded(SnnPlan plan, double neuronsPerCore, double synapsesPerCore) {
         double[] c = plan.coresFor;
-        if (c[0] == neuronsPerCore) {
-            return (long) c[1];
+        if (c[0] == neuronsPerCore && c[1] == synapsesPerCore) {
+            return (long) c[2];
         }
         long sum = 0;
-        for (double o : plan.out) {
-            sum += (long) Math.ceil(o / neuronsPerCore);
+        for (int j = 0; j < plan.out.length; j++) {
+            sum += layerCores(plan, j, neuronsPerCore, synapsesPerCore);
         }
-        plan.coresFor = new double[] {neuronsPerCore, sum};
+        plan.coresFor = new double[] {neuronsPerCore, synapsesPerCore, sum};
         return sum;
+    }
+
+    /**
+     * The chip's use against its limits: cores used and available, and the fullest core's neurons
+     * and synapses (and synapse memory at the chip's weight bits) against the per-core limits.
+     */
+    static Map<String, Double> coreUse(SnnPlan plan, DeviceProfile d, long coresNeeded, long weightBits) {
+        double npc = d.number("neurons_per_core");
+        double spc = d.number("synapses_per_core");
+        double neurons = 0;
+        double synapses = 0;
+        for (int j = 0; j < plan.out.length; j++) {
+            long cores = layerCores(plan, j, npc, spc);
+            neurons = Math.max(neurons, Math.ceil(plan.out[j] / cores));
+            synapses = Math.max(synapses, Math.ceil(plan.syn[j] / cores));
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("cores_used", (double) coresNeeded);
+        m.put("cores", d.number("cores"));
+        m.put("peak_neurons_per_core", neurons);
+        m.put("neurons_per_core", npc);
+        m.put("peak_synapses_per_core", synapses);
+        m.put("synapses_per_core", spc);
+        m.put("peak_synapse_bytes_per_core", Math.ceil(synapses * weightBits / 8.0));
+        return m;
     }
 
     private static final NetworkCache<SnnPlan> PLANS = new NetworkCache<>(4096);
@@ -194,39 +241,65 @@ public final class NeuromorphicModel implements CostModel {
         FiringRates r = rates != null ? rates : FiringRates.uniform(d.number("default_rate"));
         int k = plan.ids.length;
         double totalSops;
-        double totalPj;
+        double[] partsPj = new double[3]; // synaptic ops, neuron updates, spikes
         double[] sops = null;
         double[] pj = null;
         if (r.byLayer().isEmpty()) { // one rate: the sums are precomputed per network
             double rate = r.defaultRate();
             double updates = plan.outSum * steps * batch;
             totalSops = rate * steps * batch * plan.synapticFan;
-            totalPj = totalSops * eSyn + updates * eNeuron + rate * updates * eSpikeMove;
+            partsPj[0] = totalSops * eSyn;
+            partsPj[1] = updates * eNeuron;
+            partsPj[2] = rate * updates * eSpikeMove;
         } else {
             double[] inRate = inputRates(plan, r);
             sops = new double[k];
             pj = new double[k];
             totalSops = 0;
-            totalPj = 0;
             for (int j = 0; j < k; j++) {
                 double updates = plan.out[j] * steps * batch;
                 sops[j] = inRate[j] * steps * plan.out[j] * plan.fan[j] * batch;
-                pj[j] = sops[j] * eSyn + updates * eNeuron + rateAfter(plan, j, r) * updates * eSpikeMove;
+                double spikes = rateAfter(plan, j, r) * updates * eSpikeMove;
+                pj[j] = sops[j] * eSyn + updates * eNeuron + spikes;
                 totalSops += sops[j];
-                totalPj += pj[j];
+                partsPj[0] += sops[j] * eSyn;
+                partsPj[1] += updates * eNeuron;
+                partsPj[2] += spikes;
             }
         }
-        long coresNeeded = coresNeeded(plan, neuronsPerCore);
+        long coresNeeded = coresNeeded(plan, neuronsPerCore, d.number("synapses_per_core"));
         double stepUs = Math.max(dtUs, totalSops / steps / sopsPerUs);
         Bound bound = stepUs > dtUs ? Bound.COMPUTE : Bound.OVERHEAD;
         double latency = (steps + plan.pipeline) * stepUs / 1000 + d.number("fixed_ms");
-        double energy = totalPj * 1e-9 + d.number("static_power_w") * latency;
+        Map<String, Double> details = new LinkedHashMap<>();
+        details.put(Energy.STATIC, d.number("static_power_w") * latency);
+        details.put(SYNAPTIC, partsPj[0] * 1e-9);
+        details.put(NEURON, partsPj[1] * 1e-9);
+        details.put(SPIKE, partsPj[2] * 1e-9);
+        double energy = Energy.total(details);
+        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
+        details.putAll(coreUse(plan, d, coresNeeded, weightBits));
+        details.put("mean_firing_rate", meanRate(plan, r));
         List<LayerCost> costs = new SpikingLayers(plan, r, sops, pj, steps, batch, eSyn, eNeuron, eSpikeMove,
                 sopsPerUs, bound);
         List<String> violations = limits(plan, d, coresNeeded);
-        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
         long modelBytes = (plan.params * weightBits + 7) / 8;
-        return new CostReport(d.name(), name(), batch, latency, energy, modelBytes, modelBytes, costs, violations);
+        return new CostReport(d.name(), name(), batch, latency, energy, modelBytes, modelBytes, costs, violations,
+                details);
+    }
+
+    /** The mean output firing rate of the spiking layers, weighted by their neurons. */
+    private static double meanRate(SnnPlan plan, FiringRates r) {
+        if (r.byLayer().isEmpty()) {
+            return r.defaultRate();
+        }
+        double sum = 0;
+        double n = 0;
+        for (int j = 0; j < plan.ids.length; j++) {
+            sum += rateAfter(plan, j, r) * plan.out[j];
+            n += plan.out[j];
+        }
+        return n > 0 ? sum / n : r.defaultRate();
     }
 
     /** The firing rate of each spiking layer's input. */
@@ -276,8 +349,9 @@ public final class NeuromorphicModel implements CostModel {
         double neuronsPerCore = d.number("neurons_per_core");
         if (coresNeeded > cores) {
             violations.add("cores: needs " + Text.count(coresNeeded) + " cores (" + Text.count(plan.neurons)
-                    + " neurons, one layer per core group, " + Text.count(neuronsPerCore) + " per core), device "
-                    + d.name() + " has " + Text.count(cores));
+                    + " neurons and " + Text.count(plan.synapses) + " synapses, one layer per core group, at most "
+                    + Text.count(neuronsPerCore) + " neurons and " + Text.count(d.number("synapses_per_core"))
+                    + " synapses per core), device " + d.name() + " has " + Text.count(cores));
         }
         double neuronCap = cores * neuronsPerCore;
         if (plan.neurons > neuronCap) {
@@ -299,57 +373,5 @@ public final class NeuromorphicModel implements CostModel {
                     + Text.count(d.number("weight_bits")));
         }
         return violations;
-    }
-
-    /** The per-layer breakdown, built on demand: busy time of the layer's synaptic ops and its energy. */
-    private static final class SpikingLayers extends io.hwnas.cost.ImmutableLayers {
-        private final SnnPlan plan;
-        private final FiringRates rates;
-        private final double[] sops;
-        private final double[] pj;
-        private final double steps;
-        private final int batch;
-        private final double eSyn;
-        private final double eNeuron;
-        private final double eSpikeMove;
-        private final double sopsPerUs;
-        private final Bound bound;
-
-        SpikingLayers(SnnPlan plan, FiringRates rates, double[] sops, double[] pj, double steps, int batch, double eSyn,
-                double eNeuron, double eSpikeMove, double sopsPerUs, Bound bound) {
-            this.plan = plan;
-            this.rates = rates;
-            this.sops = sops;
-            this.pj = pj;
-            this.steps = steps;
-            this.batch = batch;
-            this.eSyn = eSyn;
-            this.eNeuron = eNeuron;
-            this.eSpikeMove = eSpikeMove;
-            this.sopsPerUs = sopsPerUs;
-            this.bound = bound;
-        }
-
-        @Override
-        public LayerCost get(int j) {
-            Layer l = plan.network.layers().get(plan.ids[j]);
-            double s;
-            double e;
-            if (sops != null) {
-                s = sops[j];
-                e = pj[j];
-            } else {
-                double rate = rates.defaultRate();
-                double updates = plan.out[j] * steps * batch;
-                s = rate * plan.inScale[j] * steps * plan.out[j] * plan.fan[j] * batch;
-                e = s * eSyn + updates * eNeuron + rate * updates * eSpikeMove;
-            }
-            return new LayerCost(l.name(), l.kind(), s / sopsPerUs / 1000, e * 1e-9, bound);
-        }
-
-        @Override
-        public int size() {
-            return plan.ids.length;
-        }
     }
 }

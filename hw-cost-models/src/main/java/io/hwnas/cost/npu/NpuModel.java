@@ -118,7 +118,10 @@ public final class NpuModel extends AnalyticalModel {
                     double compute = k.ops() * batch / (eff[c] * hostFlopsPerMs);
                     double memory = (w + in + o) / bytesPerMs;
                     double t = compute + memory + overhead;
-                    out[0] = ((w + in + o) * eDram + k.ops() * batch * eMac32 / 2) * 1e-9;
+                    out[2] = k.ops() * batch * eMac32 / 2 * 1e-9;
+                    out[3] = 0;
+                    out[4] = (w + in + o) * eDram * 1e-9;
+                    out[0] = out[2] + out[4];
                     out[1] = 2; // the round trip to the host dominates
                     return t;
                 }
@@ -148,9 +151,10 @@ public final class NpuModel extends AnalyticalModel {
                 double memory = dram / bytesPerMs;
                 double t = Math.max(compute, memory) + overhead;
                 double macs = (double) k.macs() * batch;
-                double pj = macs * macEnergy + k.otherOps() * batch * macEnergy / 2
-                        + 3 * macs * bytesPerElement * eRf + bufferBytes * eBuf + dram * eDram;
-                out[0] = pj * 1e-9;
+                out[2] = (macs * macEnergy + k.otherOps() * batch * macEnergy / 2) * 1e-9;
+                out[3] = (3 * macs * bytesPerElement * eRf + bufferBytes * eBuf) * 1e-9;
+                out[4] = dram * eDram * 1e-9;
+                out[0] = out[2] + out[3] + out[4];
                 out[1] = argmax(compute, memory, overhead);
                 return t;
             }

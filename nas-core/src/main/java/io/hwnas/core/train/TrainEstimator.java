@@ -139,8 +139,16 @@ public final class TrainEstimator implements AccuracyEstimator {
      */
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed, WarmStart warm) {
+        return estimate(space, architecture, seed, warm, null);
+    }
+
+    /**
+     * As {@link #estimate(SearchSpace, Architecture, long, WarmStart)}, also writing the trained
+     * weights to {@code keep} when it is not null (the run measures firing rates through them).
+     */
+    public Estimate estimate(SearchSpace space, Architecture architecture, long seed, WarmStart warm, Path keep) {
         boolean warmStart = inherit && warm != null;
-        TrainResult r = train(space, architecture, seed, warmStart ? warm.save() : null,
+        TrainResult r = train(space, architecture, seed, keep != null ? keep : warmStart ? warm.save() : null,
                 warmStart ? warm.parent().orElse(null) : null, warmStart ? warm.parentWeights().orElse(null) : null);
         return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
                 "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
@@ -155,14 +163,17 @@ public final class TrainEstimator implements AccuracyEstimator {
         return train(space, architecture, seed, weights, null, null);
     }
 
+    /** The network this estimator trains for an architecture (its weights files hold this network's). */
+    public Network network(SearchSpace space, Architecture architecture) {
+        return space.network(architecture, input != null ? input : space.defaultInput(),
+                classes > 0 ? classes : data().train().classes());
+    }
+
     private TrainResult train(SearchSpace space, Architecture architecture, long seed, Path weights,
             Architecture parent, Path parentWeights) {
         ImageDataset.Split data = data();
-        int k = classes > 0 ? classes : data.train().classes();
-        Shape in = input != null ? input : space.defaultInput();
-        Network net = space.network(architecture, in, k);
-        ParentWeights from = parent == null ? null
-                : new ParentWeights(space.network(parent, in, k), parentWeights);
+        Network net = network(space, architecture);
+        ParentWeights from = parent == null ? null : new ParentWeights(network(space, parent), parentWeights);
         return Training.train(net, data, train, seed, weights, from);
     }
 }
