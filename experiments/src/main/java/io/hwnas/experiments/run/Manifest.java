@@ -45,7 +45,7 @@ final class Manifest {
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         o.put("host", host());
         o.put("created", Instant.now().toString());
-        Files.writeString(dir.resolve(FILE), json.writeValueAsString(o), StandardCharsets.UTF_8);
+        io.hwnas.core.io.AtomicFiles.writeString(dir.resolve(FILE), json.writeValueAsString(o));
     }
 
     static String version() {
