@@ -88,13 +88,15 @@ public final class RunOutputs {
                     Architecture a = front.get(k).architecture();
                     AtomicFiles.writeString(m.resolve("architecture.json"), JSON.writeValueAsString(a));
                     FinalTraining.Trained t = trained.get(a.canonical());
-                    if (t != null) {
-                        AtomicFiles.copy(t.weights(), m.resolve(FinalTraining.WEIGHTS));
+                    Path weights = m.resolve(FinalTraining.WEIGHTS);
+                    boolean sameWeights = t == null
+                            || Files.isRegularFile(weights) && Files.mismatch(t.weights(), weights) == -1;
+                    if (!sameWeights) {
+                        AtomicFiles.copy(t.weights(), weights);
                     }
-                    String card = modelCard(target, front.get(k), k + 1, front.size(), t,
-                            Files.exists(m.resolve(FinalTraining.WEIGHTS)));
+                    String card = modelCard(target, front.get(k), k + 1, front.size(), t, Files.exists(weights));
                     // an ONNX export section (hwnas export) stays while the weights it was exported from do
-                    AtomicFiles.writeString(m.resolve(CARD), t == null ? card + RunDirectoryExport.exportSection(
+                    AtomicFiles.writeString(m.resolve(CARD), sameWeights ? card + RunDirectoryExport.exportSection(
                             m.resolve(CARD)) : card);
                 }
             }
