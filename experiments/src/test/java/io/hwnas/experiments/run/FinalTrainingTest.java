@@ -140,6 +140,11 @@ class FinalTrainingTest {
                 assertFalse(card.contains("not finished"), card);
             }
         }
+        // hwnas report rebuilds the cards from the journal with the final training's results on disk
+        Path card = dir.resolve("models/fast/1/model-card.md");
+        String before = Files.readString(card);
+        Runner.rebuild(RunSetup.bind(c, TestPlugins::device), dir);
+        assertEquals(before, Files.readString(card));
         // a third resume trains nothing
         ScriptedTrainer third = new ScriptedTrainer(1);
         runner(c, dir, third).run(true);
