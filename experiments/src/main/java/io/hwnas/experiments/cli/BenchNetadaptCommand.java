@@ -68,7 +68,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         if (finalSteps != null && finalSteps <= 0) {
             throw new UsageException("--final-steps must be positive, but was " + finalSteps);
         }
-        ExperimentConfig c = ConfigLoader.load(config);
+        ExperimentConfig c = ConfigLoader.load(config, SearchCommand.DEVICES);
         if (budget != null) {
             if (budget <= 0) {
                 throw new UsageException("--budget must be a positive integer, but was " + budget);

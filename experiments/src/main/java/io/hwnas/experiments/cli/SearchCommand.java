@@ -51,6 +51,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--budget", description = "override the config's budget (e.g. a quick smoke run of a config)")
     Integer budget;
 
+    /** Binds each device while the config is read, so that device problems join the config's other problems. */
+    static final ConfigLoader.DeviceCheck DEVICES = d -> deviceBinder().bind(d);
+
     /** The production device binder: catalog profiles (or files) with their cost models and calibrations. */
     public static RunSetup.DeviceBinder deviceBinder() {
         return spec -> {
@@ -78,7 +81,7 @@ public final class SearchCommand implements Callable<Integer> {
             if (!Files.isRegularFile(saved)) {
                 throw new UsageException(resume + " is not a run directory: it has no config.yaml");
             }
-            c = ConfigLoader.load(saved);
+            c = ConfigLoader.load(saved, DEVICES);
             if (config != null) {
                 ExperimentConfig given = ConfigLoader.load(config);
                 String a = ConfigWriter.yaml(given.withOutput(c.output()));
@@ -89,7 +92,7 @@ public final class SearchCommand implements Callable<Integer> {
             }
             dir = resume;
         } else {
-            c = ConfigLoader.load(config);
+            c = ConfigLoader.load(config, DEVICES);
             if (out != null) {
                 c = c.withOutput(out.toAbsolutePath().normalize());
             }

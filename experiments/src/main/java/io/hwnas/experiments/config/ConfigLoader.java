@@ -43,6 +43,23 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem
      */
     public static ExperimentConfig load(Path file) {
+        return load(file, null);
+    }
+
+    /** Checks one device section against the device catalog and cost models; throws IllegalArgumentException saying why it does not bind. */
+    @FunctionalInterface
+    public interface DeviceCheck {
+        void check(ExperimentConfig.DeviceSpec spec);
+    }
+
+    /**
+     * Loads and validates a config file and checks that every device binds, reporting every problem
+     * of the file (fields, plugin option values, executor options, devices) in one list.
+     *
+     * @param devices checks each device section, or null to leave binding to {@code RunSetup.bind}
+     * @throws ConfigException listing every problem
+     */
+    public static ExperimentConfig load(Path file, DeviceCheck devices) {
         String name = file.toString();
         JsonNode root;
         try {
@@ -60,10 +77,14 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(name + ": the config must be a mapping of sections (space, accuracy, "
                     + "devices, strategy, budget, ...)"));
         }
-        return parse(file, root);
+        return parse(file, root, devices);
     }
 
     static ExperimentConfig parse(Path file, JsonNode json) {
+        return parse(file, json, null);
+    }
+
+    static ExperimentConfig parse(Path file, JsonNode json, DeviceCheck deviceCheck) {
         Problems p = new Problems(file.toString());
         Path base = file.toAbsolutePath().getParent();
         Node root = new Node(p, "", json);
@@ -90,13 +111,8 @@ public final class ConfigLoader {
         long classes = spaceNode.integer("classes", 0, 1, 1_000_000);
         ExperimentConfig.SpaceSpec space = spacePlugin == null ? null : new ExperimentConfig.SpaceSpec(
                 spacePlugin.name(), spacePlugin.options(), input, classes == 0 ? null : (int) classes);
-        SearchSpace spaceImpl = null;
         if (space != null && SearchSpaces.registry().contains(space.name())) {
-            try {
-                spaceImpl = SearchSpaces.get(space.name(), space.options());
-            } catch (IllegalArgumentException e) {
-                p.at("space.options", e.getMessage());
-            }
+            checkOptions("space.options", space.options(), o -> SearchSpaces.get(space.name(), o), p);
         }
         Node ds = root.object("dataset", false);
         Map<String, Object> dataset = ds.isObject() ? root.map("dataset") : Map.of();
@@ -105,11 +121,7 @@ public final class ConfigLoader {
         ExperimentConfig.Plugin accuracy = plugin(accNode, AccuracyEstimators.registry(), p, "screen");
         ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
         if (accuracy != null && AccuracyEstimators.registry().contains(accuracy.name())) {
-            try {
-                AccuracyEstimators.get(accuracy.name(), accuracy.options());
-            } catch (IllegalArgumentException e) {
-                p.at("accuracy.options", e.getMessage());
-            }
+            checkOptions("accuracy.options", accuracy.options(), o -> AccuracyEstimators.get(accuracy.name(), o), p);
         }
 
         List<String> objectives = new ArrayList<>();
@@ -131,6 +143,17 @@ public final class ConfigLoader {
         }
 
         List<ExperimentConfig.DeviceSpec> devices = devices(root, base, p);
+        for (int i = 0; deviceCheck != null && i < devices.size(); i++) {
+            ExperimentConfig.DeviceSpec d = devices.get(i);
+            if (d.name() == null || d.profile() == null) {
+                continue; // reported above
+            }
+            try {
+                deviceCheck.check(d);
+            } catch (IllegalArgumentException e) {
+                p.at("devices[" + i + "]", e.getMessage());
+            }
+        }
 
         Node st = root.object("strategy", true);
         st.allowOnly("name", "options", "batch_size");
@@ -140,17 +163,21 @@ public final class ConfigLoader {
         }
         Map<String, Object> stOptions = st.map("options");
         if (stName != null && SearchStrategies.registry().contains(stName)) {
-            try {
-                SearchStrategies.get(stName, stOptions);
-            } catch (IllegalArgumentException e) {
-                p.at("strategy.options", e.getMessage());
-            }
+            checkOptions("strategy.options", stOptions, o -> SearchStrategies.get(stName, o), p);
         }
         Node ex = root.object("executor", false);
         ex.allowOnly("name", "parallelism", "options");
         String exName = ex.string("name", "local", false);
         if (!EXECUTORS.contains(exName)) {
             p.notAllowed("executor.name", exName, "one of " + EXECUTORS);
+        }
+        if ("slurm".equals(exName)) {
+            try {
+                // the launcher's default depends on where hwnas runs from: the executor checks it when it starts
+                io.hwnas.experiments.exec.slurm.SlurmOptions.parse(ex.map("options"), file.toString(), "hwnas");
+            } catch (ConfigException e) {
+                p.addAll(e.problems());
+            }
         }
         int parallelism = (int) ex.integer("parallelism", Math.max(1, Runtime.getRuntime().availableProcessors()), 1,
                 4096);
@@ -164,16 +191,56 @@ public final class ConfigLoader {
         Map<String, Object> finalTraining = root.object("final_training", false).isObject()
                 ? root.map("final_training") : Map.of();
         if (!finalTraining.isEmpty() && AccuracyEstimators.registry().contains("train")) {
-            try {
-                AccuracyEstimators.get("train", finalTraining);
-            } catch (IllegalArgumentException e) {
-                p.at("final_training", e.getMessage());
-            }
+            checkOptions("final_training", finalTraining, o -> AccuracyEstimators.get("train", o), p);
         }
         p.throwIfAny();
         return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
                 objectives, new ExperimentConfig.Strategy(stName, stOptions, batchSize), budget,
                 new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen);
+    }
+
+    /**
+     * Builds a plugin with its options. A plugin stops at its first bad option, so when the options
+     * fail, each option that fails on its own is tried with the options that pass on their own
+     * (options that need a companion are not blamed): every bad option is reported, each at its path.
+     * When no single option is to blame, the plugin's own message is.
+     */
+    static void checkOptions(String path, Map<String, Object> options, java.util.function.Consumer<Map<String, Object>> make,
+            Problems p) {
+        String whole;
+        try {
+            make.accept(options);
+            return;
+        } catch (IllegalArgumentException e) {
+            whole = e.getMessage();
+        }
+        Map<String, Object> good = new LinkedHashMap<>();
+        List<String> suspects = new ArrayList<>();
+        for (Map.Entry<String, Object> e : options.entrySet()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put(e.getKey(), e.getValue());
+            try {
+                make.accept(one);
+                good.put(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException x) {
+                suspects.add(e.getKey());
+            }
+        }
+        List<String> found = new ArrayList<>();
+        for (String k : suspects) {
+            Map<String, Object> with = new LinkedHashMap<>(good);
+            with.put(k, options.get(k));
+            try {
+                make.accept(with);
+            } catch (IllegalArgumentException x) {
+                found.add(path + "." + k + ": " + x.getMessage());
+            }
+        }
+        if (found.isEmpty()) {
+            p.at(path, whole);
+        } else {
+            found.forEach(f -> p.at(f.substring(0, f.indexOf(": ")), f.substring(f.indexOf(": ") + 2)));
+        }
     }
 
     private static String pathOf(Node item, List<Node> all, String field) {
@@ -196,11 +263,7 @@ public final class ConfigLoader {
         }
         Map<String, Object> options = n.map("options");
         if (proxy != null && AccuracyEstimators.registry().contains(proxy)) {
-            try {
-                AccuracyEstimators.get(proxy, options);
-            } catch (IllegalArgumentException e) {
-                p.at(n.path("options"), e.getMessage());
-            }
+            checkOptions(n.path("options"), options, o -> AccuracyEstimators.get(proxy, o), p);
         }
         return new ExperimentConfig.Screen(proxy, options, keep);
     }

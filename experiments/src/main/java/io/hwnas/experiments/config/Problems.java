@@ -35,6 +35,11 @@ public final class Problems {
         list.add(file + ": " + path + ": " + message);
     }
 
+    /** Problems already phrased with the file name (those of a {@link ConfigException} from a sub-parser). */
+    public void addAll(List<String> problems) {
+        list.addAll(problems);
+    }
+
     public boolean isEmpty() {
         return list.isEmpty();
     }

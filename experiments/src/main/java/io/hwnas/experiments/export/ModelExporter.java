@@ -204,14 +204,6 @@ public final class ModelExporter {
     }
 
     private static void write(Path out, byte[] bytes) {
-        try {
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.write(out, bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
+        io.hwnas.core.io.AtomicFiles.write(out, bytes);
     }
 }

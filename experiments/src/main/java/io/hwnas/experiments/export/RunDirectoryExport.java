@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,7 +23,8 @@ import java.util.stream.Stream;
  * Exports every model of a run directory: {@code config.yaml} ({@code space.name}, {@code space.options},
  * optional {@code space.input} CxHxW and {@code space.classes}), {@code models/<device>/<k>/architecture.json}
  * (a serialised {@link Architecture}) with an optional {@code weights.params} beside it; writes
- * {@code model.onnx} there and appends its size and measured ONNX Runtime latency to {@code model-card.md}.
+ * {@code model.onnx} there and puts its size and measured ONNX Runtime latency in the export section of
+ * {@code model-card.md} (replacing the section an earlier export wrote).
  * Device costs of the member in {@code pareto/<device>.json} go into the model's metadata.
  */
 public final class RunDirectoryExport {
@@ -137,15 +137,16 @@ public final class RunDirectoryExport {
                 Path w = Files.isRegularFile(weights) ? weights : null;
                 ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
                         w, dir.resolve(MODEL), true, false, null, calibration, 1, 1, dataDir, meta, seed));
-                appendCard(dir.resolve(CARD), r);
+                StringBuilder section = new StringBuilder(cardSection(r));
                 out.add(new Exported(d, k, r));
                 if (int8 != null) {
                     ModelExporter.Result q = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
                             w, dir.resolve(MODEL_INT8), true, true, int8.options(), calibration, int8.calibrationSamples(),
                             int8.checkSamples(), dataDir, meta, seed));
-                    appendInt8Card(dir.resolve(CARD), q, calibration);
+                    section.append(int8CardLine(q, calibration));
                     out.add(new Exported(d, k, q));
                 }
+                replaceExportSection(dir.resolve(CARD), section.toString());
             }
         }
         return out;
@@ -215,24 +216,44 @@ public final class RunDirectoryExport {
         }
     }
 
-    private static void appendCard(Path card, ModelExporter.Result r) {
+    /** The heading that starts the export's section of a model card; the section runs to the card's end. */
+    public static final String SECTION = "\n## ONNX export\n";
+
+    /** The export section of a model card (from {@link #SECTION} to the end), or "" when it has none or is absent. */
+    public static String exportSection(Path card) {
+        String text = readCard(card);
+        int at = text.indexOf(SECTION);
+        return at < 0 ? "" : text.substring(at);
+    }
+
+    /** Writes the card with {@code section} in place of its export section: exporting again replaces, never appends. */
+    static void replaceExportSection(Path card, String section) {
+        String text = readCard(card);
+        int at = text.indexOf(SECTION);
+        io.hwnas.core.io.AtomicFiles.writeString(card, (at < 0 ? text : text.substring(0, at)) + section);
+    }
+
+    private static String readCard(Path card) {
+        try {
+            return Files.isRegularFile(card) ? Files.readString(card, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + card + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String cardSection(ModelExporter.Result r) {
         Verification v = r.verification();
-        String text = String.format(Locale.ROOT, "%n## ONNX export%n%n"
+        return SECTION + String.format(Locale.ROOT, "%n"
                 + "- file: %s (%,d bytes, opset %d, batch-norm folded)%n"
                 + "- ONNX Runtime %s vs DJL: max abs diff %.3g on %d seeded inputs%n"
                 + "- measured ONNX Runtime latency on this host: %.3f ms (median of %d single-sample runs,"
                 + " 1 thread, CPU)%n", r.file().getFileName(), r.bytes(), OnnxExporter.OPSET, ortVersion(),
                 v.maxAbsDiff(), v.batch(), v.latencyMs(), ModelExporter.LATENCY_RUNS);
-        try {
-            Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + card + ": " + e.getMessage(), e);
-        }
     }
 
-    private static void appendInt8Card(Path card, ModelExporter.Result r, Calibration calibration) {
+    private static String int8CardLine(ModelExporter.Result r, Calibration calibration) {
         ModelExporter.Int8Check c = r.int8();
-        String text = String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration; %s): %s (%,d bytes,"
+        return String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration; %s): %s (%,d bytes,"
                 + " %.3f of the float file); top-1 agreement with the DJL model on %d %s inputs: int8 %.1f%%,"
                 + " float ONNX %.1f%%; max abs logit difference %.3g (%.1f%% of the logit range, tolerance %.0f%%);"
                 + " ONNX Runtime median latency int8 %.3f ms, float %.3f ms%n", calibration.name().toLowerCase(Locale.ROOT)
@@ -241,11 +262,6 @@ public final class RunDirectoryExport {
                         ? "Fashion-MNIST test" : "seeded", 100 * c.top1(), 100 * c.floatTop1(), c.maxAbsDiff(),
                 100 * c.maxAbsDiff() / c.logitRange(), 100 * ModelExporter.Int8Check.TOLERANCE, c.latencyMs(),
                 c.floatLatencyMs());
-        try {
-            Files.writeString(card, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + card + ": " + e.getMessage(), e);
-        }
     }
 
     static String ortVersion() {

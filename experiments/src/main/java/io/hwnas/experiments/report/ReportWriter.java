@@ -85,11 +85,7 @@ public final class ReportWriter {
         trajectory(h, dir);
         h.append("</body></html>\n");
         Path file = dir.resolve(FILE);
-        try {
-            Files.writeString(file, h, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        io.hwnas.core.io.AtomicFiles.writeString(file, h);
         return file;
     }
 

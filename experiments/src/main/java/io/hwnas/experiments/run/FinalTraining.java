@@ -1,12 +1,16 @@
 package io.hwnas.experiments.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.core.train.TrainResult;
+import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,44 +21,109 @@ import java.util.Map;
  * The final training of the Pareto members (the config's {@code final_training} section: the
  * {@code train} estimator's options, the dataset from the config's {@code dataset} section). Each
  * architecture is trained once, whatever number of devices keep it, seeded by the architecture.
+ * Each member's weights ({@code trained/<key>.params}) and then its result ({@code trained/<key>.json})
+ * are written atomically, so a member whose result file exists is finished: a run killed during final
+ * training and resumed trains only the members not finished yet.
  */
 final class FinalTraining {
 
     static final String WEIGHTS = "weights.params";
+    static final String DIR = "trained";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One trained member: where its weights are and what training reported. */
     record Trained(Path weights, TrainResult result) {
     }
 
+    /** Trains one architecture, writing its weights to the given file (the run's {@code train} estimator). */
+    @FunctionalInterface
+    interface Trainer {
+        TrainResult train(Architecture a, long seed, Path weights);
+    }
+
     private FinalTraining() {
     }
 
-    /** Trains every architecture of the fronts into {@code dir/trained/}; empty when the config asks for none. */
-    static Map<String, Trained> run(RunSetup setup, Path dir, Map<String, List<Evaluation>> fronts) {
+    /** The {@code train} estimator with the config's {@code final_training} options, as a trainer. */
+    static Trainer trainer(RunSetup setup) {
+        TrainEstimator t = (TrainEstimator) AccuracyEstimators.get("train",
+                RunSetup.withDataset(setup.config(), "train", setup.config().finalTraining()))
+                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
+        return (a, seed, weights) -> t.train(setup.space(), a, seed, weights);
+    }
+
+    /** Trains every architecture of the fronts not finished before; empty when the config asks for none. */
+    static Map<String, Trained> run(RunSetup setup, Path dir, Map<String, List<Evaluation>> fronts, Trainer trainer) {
         Map<String, Trained> out = new LinkedHashMap<>();
         if (setup.config().finalTraining().isEmpty()) {
             return out;
         }
-        TrainEstimator trainer = (TrainEstimator) AccuracyEstimators.get("train",
-                RunSetup.withDataset(setup.config(), "train", setup.config().finalTraining()))
-                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
-        try {
-            Path trained = Files.createDirectories(dir.resolve("trained"));
-            for (List<Evaluation> front : fronts.values()) {
-                for (Evaluation e : front) {
-                    Architecture a = e.architecture();
-                    if (out.containsKey(a.canonical())) {
-                        continue;
-                    }
-                    Path weights = trained.resolve(Integer.toHexString(a.canonical().hashCode()) + "-"
-                            + out.size() + ".params");
-                    TrainResult r = trainer.train(setup.space(), a, setup.evaluator().seedFor(a), weights);
-                    out.put(a.canonical(), new Trained(weights, r));
+        for (List<Evaluation> front : fronts.values()) {
+            for (Evaluation e : front) {
+                Architecture a = e.architecture();
+                if (out.containsKey(a.canonical())) {
+                    continue;
                 }
+                Trained t = finished(dir, a);
+                if (t == null) {
+                    Path weights = weightsFile(dir, a);
+                    TrainResult r = trainer.train(a, setup.evaluator().seedFor(a), weights);
+                    writeResult(resultFile(dir, a), r);
+                    t = new Trained(weights, r);
+                }
+                out.put(a.canonical(), t);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write trained weights under " + dir, e);
         }
         return out;
+    }
+
+    /** The members of the fronts whose final training finished (in an earlier attempt too). */
+    static Map<String, Trained> finished(Path dir, Map<String, List<Evaluation>> fronts) {
+        Map<String, Trained> out = new LinkedHashMap<>();
+        for (List<Evaluation> front : fronts.values()) {
+            for (Evaluation e : front) {
+                Trained t = finished(dir, e.architecture());
+                if (t != null) {
+                    out.putIfAbsent(e.architecture().canonical(), t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The member's training when both its weights and its result file are on disk, else null. */
+    static Trained finished(Path dir, Architecture a) {
+        Path weights = weightsFile(dir, a);
+        Path result = resultFile(dir, a);
+        if (!Files.isRegularFile(result) || !Files.isRegularFile(weights)) {
+            return null;
+        }
+        try {
+            return new Trained(weights, JSON.readValue(result.toFile(), TrainResult.class));
+        } catch (IOException e) {
+            return null; // unreadable: train again, the atomic writes replace both files
+        }
+    }
+
+    /** A file name per architecture that does not depend on the order of the fronts. */
+    static String key(Architecture a) {
+        return ConfigWriter.sha256((a.space() + ":" + a.canonical()).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 20);
+    }
+
+    static Path weightsFile(Path dir, Architecture a) {
+        return dir.resolve(DIR).resolve(key(a) + ".params");
+    }
+
+    static Path resultFile(Path dir, Architecture a) {
+        return dir.resolve(DIR).resolve(key(a) + ".json");
+    }
+
+    private static void writeResult(Path file, TrainResult r) {
+        try {
+            AtomicFiles.writeString(file, JSON.writeValueAsString(r));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 }

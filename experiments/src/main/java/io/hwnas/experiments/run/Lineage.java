@@ -30,14 +30,11 @@ public final class Lineage {
     /** Records that {@code child} was derived from {@code parent}. */
     public void record(Architecture child, Architecture parent) {
         try {
-            Files.createDirectories(dir);
-            Path file = dir.resolve(child.fileKey() + ".parent");
-            Path tmp = dir.resolve(child.fileKey() + ".parent.tmp");
-            Files.writeString(tmp, parent.canonical() + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record the parent of " + child.canonical() + " in " + dir, e);
+            io.hwnas.core.io.AtomicFiles.writeString(dir.resolve(child.fileKey() + ".parent"),
+                    parent.canonical() + "\n");
+        } catch (java.io.UncheckedIOException e) {
+            throw new UncheckedIOException("cannot record the parent of " + child.canonical() + " in " + dir,
+                    e.getCause());
         }
     }
 

@@ -35,6 +35,11 @@ final class Manifest {
             n.put("description", d.description());
             d.hashes().forEach(n::put);
         }
+        ObjectNode executor = o.putObject("executor");
+        executor.put("name", setup.config().executor().name());
+        if (setup.config().executor().name().equals("slurm")) {
+            executor.put("cluster", slurmCluster(SCONTROL_SHOW_CONFIG));
+        }
         o.put("java_version", System.getProperty("java.version"));
         o.put("java_vendor", System.getProperty("java.vendor"));
         o.put("djl_version", property("/pytorch-engine.properties", "djl_version"));
@@ -45,7 +50,40 @@ final class Manifest {
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         o.put("host", host());
         o.put("created", Instant.now().toString());
-        Files.writeString(dir.resolve(FILE), json.writeValueAsString(o), StandardCharsets.UTF_8);
+        io.hwnas.core.io.AtomicFiles.writeString(dir.resolve(FILE), json.writeValueAsString(o));
+    }
+
+    /** The command whose output names the Slurm cluster ({@code ClusterName = ...}); needs no accounting database. */
+    static final java.util.List<String> SCONTROL_SHOW_CONFIG = java.util.List.of("scontrol", "show", "config");
+    private static final java.util.regex.Pattern CLUSTER_NAME =
+            java.util.regex.Pattern.compile("(?m)^\\s*ClusterName\\s*=\\s*(\\S+)\\s*$");
+
+    /**
+     * The Slurm cluster's name from {@code command}'s output ({@code scontrol show config}), or
+     * "unknown" when the command is missing, fails, times out or names no cluster.
+     */
+    static String slurmCluster(java.util.List<String> command) {
+        Path out = null;
+        try {
+            out = Files.createTempFile("hwnas-scontrol", ".txt");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            java.util.regex.Matcher m = CLUSTER_NAME.matcher(Files.readString(out, StandardCharsets.UTF_8));
+            return p.exitValue() == 0 && m.find() ? m.group(1) : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        } finally {
+            if (out != null) {
+                out.toFile().delete();
+            }
+        }
     }
 
     static String version() {

@@ -8,12 +8,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.ir.Network;
 import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.export.RunDirectoryExport;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,8 +71,8 @@ public final class RunOutputs {
                     }
                     csv.append('\n');
                 }
-                Files.writeString(pareto.resolve(d.device() + ".json"), JSON.writeValueAsString(o));
-                Files.writeString(pareto.resolve(d.device() + ".csv"), csv.toString());
+                AtomicFiles.writeString(pareto.resolve(d.device() + ".json"), JSON.writeValueAsString(o));
+                AtomicFiles.writeString(pareto.resolve(d.device() + ".csv"), csv);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Pareto sets under " + dir, e);
@@ -91,21 +92,26 @@ public final class RunOutputs {
                     Path m = Files.createDirectories(dir.resolve("models").resolve(target.name())
                             .resolve(Integer.toString(k + 1)));
                     Architecture a = front.get(k).architecture();
-                    Files.writeString(m.resolve("architecture.json"), JSON.writeValueAsString(a));
+                    AtomicFiles.writeString(m.resolve("architecture.json"), JSON.writeValueAsString(a));
                     FinalTraining.Trained t = trained.get(a.canonical());
-                    if (t != null) {
-                        Files.copy(t.weights(), m.resolve(FinalTraining.WEIGHTS),
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Path weights = m.resolve(FinalTraining.WEIGHTS);
+                    boolean sameWeights = t == null
+                            || Files.isRegularFile(weights) && Files.mismatch(t.weights(), weights) == -1;
+                    if (!sameWeights) {
+                        AtomicFiles.copy(t.weights(), weights);
                     }
-                    String card = modelCard(target, front.get(k), k + 1, front.size(), t,
-                            Files.exists(m.resolve(FinalTraining.WEIGHTS)));
-                    Files.writeString(m.resolve("model-card.md"), card, StandardCharsets.UTF_8);
+                    String card = modelCard(target, front.get(k), k + 1, front.size(), t, Files.exists(weights));
+                    // an ONNX export section (hwnas export) stays while the weights it was exported from do
+                    AtomicFiles.writeString(m.resolve(CARD), sameWeights ? card + RunDirectoryExport.exportSection(
+                            m.resolve(CARD)) : card);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the models under " + dir, e);
         }
     }
+
+    static final String CARD = RunDirectoryExport.CARD;
 
     /** The strategy's report, as written by {@link #writeStrategyReport}. */
     public static final String STRATEGY_REPORT = "strategy-report.json";
@@ -121,7 +127,7 @@ public final class RunOutputs {
             return;
         }
         try {
-            Files.writeString(dir.resolve(STRATEGY_REPORT), JSON.writeValueAsString(report));
+            AtomicFiles.writeString(dir.resolve(STRATEGY_REPORT), JSON.writeValueAsString(report));
             if (report.get("trajectory") instanceof List<?> rows && !rows.isEmpty()
                     && rows.get(0) instanceof Map<?, ?> first) {
                 List<String> columns = first.keySet().stream().map(String::valueOf).toList();
@@ -133,7 +139,7 @@ public final class RunOutputs {
                     }
                     csv.append('\n');
                 }
-                Files.writeString(dir.resolve(TRAJECTORY_CSV), csv.toString());
+                AtomicFiles.writeString(dir.resolve(TRAJECTORY_CSV), csv);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the strategy report under " + dir, e);
@@ -161,6 +167,9 @@ public final class RunOutputs {
                     trained.result().wallSeconds(), trained.result().imagesPerSecond(), FinalTraining.WEIGHTS));
         } else if (hasWeights) {
             sb.append("- trained weights: `").append(FinalTraining.WEIGHTS).append("`\n");
+        } else if (!c.finalTraining().isEmpty()) {
+            sb.append("- final training: not finished (`hwnas search --resume` on the run directory trains the"
+                    + " members not trained yet)\n");
         }
         if (setup.devices().stream().anyMatch(DeviceTarget::spiking)) {
             sb.append("- neuromorphic firing rates: ").append(MeasuredFiringRates.describe(e,

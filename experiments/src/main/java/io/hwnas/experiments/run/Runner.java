@@ -11,7 +11,6 @@ import io.hwnas.search.SearchStrategies;
 import io.hwnas.search.StrategyRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +21,10 @@ import java.util.Map;
 
 /**
  * Runs a search: drives the strategy (ask, evaluate on the executor, journal, tell) until its
- * budget is spent, then writes the per-device Pareto sets, model directories and the report. A
- * resumed run replays the strategy from the start, answering from the journal, then goes on live.
+ * budget is spent, then writes the per-device Pareto sets, model directories and the report, and
+ * only then trains the Pareto members (final training), writing the models again with their weights.
+ * A resumed run replays the strategy from the start, answering from the journal, then goes on live;
+ * its final training skips the members an earlier attempt finished.
  */
 public final class Runner {
 
@@ -31,10 +32,18 @@ public final class Runner {
     private final Path dir;
     private final Progress progress;
 
+    private FinalTraining.Trainer trainer;
+
     public Runner(RunSetup setup, Path dir, Progress progress) {
         this.setup = setup;
         this.dir = dir;
         this.progress = progress;
+    }
+
+    /** Trains the Pareto members with {@code t} instead of the config's {@code train} estimator (tests). */
+    Runner withFinalTrainer(FinalTraining.Trainer t) {
+        this.trainer = t;
+        return this;
     }
 
     /** What a finished run produced. */
@@ -115,9 +124,14 @@ public final class Runner {
         }
         progress.finish();
         Map<String, List<Evaluation>> fronts = fronts(setup, all);
-        Map<String, FinalTraining.Trained> trained = FinalTraining.run(setup, dir, fronts);
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
-        writeResults(setup, dir, fronts, trained, journalOrder(dir));
+        List<Evaluation> journaled = journalOrder(dir);
+        // the search's results are on disk before final training, which may fail or be killed
+        writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
+        if (!setup.config().finalTraining().isEmpty()) {
+            FinalTraining.Trainer t = trainer != null ? trainer : FinalTraining.trainer(setup);
+            writeResults(setup, dir, fronts, FinalTraining.run(setup, dir, fronts, t), journaled);
+        }
         return new Result(dir, all.size(), fromJournal, fronts, report);
     }
 
@@ -161,7 +175,8 @@ public final class Runner {
      */
     public static Path rebuild(RunSetup setup, Path dir) {
         List<Evaluation> journaled = journalOrder(dir);
-        writeResults(setup, dir, fronts(setup, journaled), Map.of(), journaled);
+        Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
+        writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
         return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
     }
 
@@ -209,7 +224,7 @@ public final class Runner {
                         + "continue it with --resume " + dir + " or choose another --out"));
             }
             Files.createDirectories(dir);
-            Files.writeString(config, yaml, StandardCharsets.UTF_8);
+            io.hwnas.core.io.AtomicFiles.writeString(config, yaml);
             Manifest.write(setup, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the run directory " + dir, e);

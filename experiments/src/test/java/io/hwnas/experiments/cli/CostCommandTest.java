@@ -19,7 +19,18 @@ class CostCommandTest {
     @Test
     void costsAnArchitectureWithABreakdown() throws Exception {
         JsonNode o = json(CliRunner.run("cost", "--space", "nb201", "--arch", "11472", "--device", "raspi4", "--json"));
-        assertTrue(o.get("latency_ms").asDouble() > 0);
+        // one sample: the latency is the sum of the per-layer times of the breakdown plus the profile's
+        // per-inference call overhead (fixed_ms)
+        double layerSum = 0;
+        for (JsonNode l : o.get("layers")) {
+            assertTrue(l.get("time_ms").asDouble() >= 0, l.toString());
+            layerSum += l.get("time_ms").asDouble();
+        }
+        double fixed = json(CliRunner.run("devices", "show", "raspi4", "--json")).get("numbers").get("fixed_ms")
+                .get("value").asDouble();
+        assertEquals(1, o.get("batch").asInt());
+        assertTrue(layerSum > 0);
+        assertEquals(layerSum + fixed, o.get("latency_ms").asDouble(), 1e-9 * layerSum);
         assertTrue(o.get("energy_mj").asDouble() > 0);
         assertTrue(o.get("feasible").asBoolean());
         assertTrue(o.get("layers").size() > 10);
@@ -61,7 +72,20 @@ class CostCommandTest {
         assertTrue(o.get("spearman").asDouble() > 0.95 && o.get("spearman").asDouble() > o.get("flops_spearman").asDouble());
         JsonNode c = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", "fpga", "--calibration",
                 cal.toString(), "--json"));
-        assertTrue(c.get("latency_ms").asDouble() > 0);
+        // the same numbers written into a profile file give the same latency: the calibration is applied, once
+        JsonNode calibration = Json.MAPPER.readTree(cal.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode profile = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Json.MAPPER.readTree(getClass().getResourceAsStream("/devices/fpga.json"));
+        calibration.get("numbers").fields().forEachRemaining(e -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                profile.get("numbers")).set(e.getKey(), e.getValue()));
+        Path fitted = dir.resolve("fpga-fitted.json");
+        Files.writeString(fitted, Json.MAPPER.writeValueAsString(profile));
+        JsonNode viaProfile = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device",
+                fitted.toString(), "--model", calibration.get("model").asText(), "--json"));
+        JsonNode uncalibrated = json(CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", "fpga",
+                "--json"));
+        assertEquals(viaProfile.get("latency_ms").asDouble(), c.get("latency_ms").asDouble(), 1e-12);
+        assertTrue(c.get("latency_ms").asDouble() != uncalibrated.get("latency_ms").asDouble(), c.toString());
     }
 
     @Test
@@ -113,6 +137,17 @@ class CostCommandTest {
     void benchPrintsEstimatesPerSecond() throws Exception {
         JsonNode o = json(CliRunner.run("bench", "cost", "--space", "nb201", "--device", "eyeriss", "--archs", "20",
                 "--seconds", "0.2", "--json"));
-        assertTrue(o.get("estimates_per_s").asDouble() > 0);
+        // the headline is the slowest cost model's rate: estimates (whole passes over the 20 archs) per second
+        double slowest = Double.POSITIVE_INFINITY;
+        for (JsonNode m : o.get("results")) {
+            long n = m.get("estimates").asLong();
+            assertTrue(n >= 20 && n % 20 == 0, m.toString());
+            assertTrue(m.get("seconds").asDouble() >= 0.2, m.toString());
+            assertEquals(n / m.get("seconds").asDouble(), m.get("estimates_per_s").asDouble(),
+                    1e-9 * m.get("estimates_per_s").asDouble());
+            slowest = Math.min(slowest, m.get("estimates_per_s").asDouble());
+        }
+        assertTrue(o.get("results").size() >= 1);
+        assertEquals(slowest, o.get("estimates_per_s").asDouble(), 0.0);
     }
 }

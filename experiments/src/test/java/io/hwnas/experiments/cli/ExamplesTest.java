@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.search.Evaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,12 +62,30 @@ class ExamplesTest {
                 "val_size: 1000", "val_size: 200", "final_training: {steps: 600", "final_training: {steps: 6",
                 "val_size: 5000", "val_size: 200");
         JsonNode front = search(c, 8, "raspi4", "loihi2");
-        assertTrue(front.get("members").size() > 0);
         Path run = tmp.resolve("run");
         List<String> journal = Files.readAllLines(run.resolve("evaluations.jsonl"));
         assertEquals(4, journal.stream().filter(l -> l.contains("screened out: synflow")).count());
-        assertTrue(Files.isRegularFile(run.resolve("models/raspi4/1/weights.params")));
-        assertTrue(Files.readString(run.resolve("models/raspi4/1/model-card.md")).contains("final training"));
+        List<Evaluation> evaluated = QuickstartSlurmTest.journal(run);
+        assertFrontIsTheNonDominatedSetOfTheJournal(front, evaluated, "raspi4", 20);
+        // every member's final training: its weights load into its network, and the card states the result file's top-1
+        ExperimentConfig config = ConfigLoader.load(c);
+        io.hwnas.core.space.SearchSpace space = SearchSpaces.get(config.space().name(), config.space().options());
+        for (int k = 1; k <= front.get("members").size(); k++) {
+            Path m = run.resolve("models/raspi4/" + k);
+            io.hwnas.core.arch.Architecture a = Json.MAPPER.readValue(m.resolve("architecture.json").toFile(),
+                    io.hwnas.core.arch.Architecture.class);
+            assertEquals(front.get("members").get(k - 1).get("arch").asText(), a.canonical());
+            String card = Files.readString(m.resolve("model-card.md"));
+            java.util.regex.Matcher top1 = java.util.regex.Pattern.compile(
+                    "- final training: validation top-1 ([0-9.]+)% after 6 steps").matcher(card);
+            assertTrue(top1.find(), card);
+            double trained = Double.parseDouble(top1.group(1));
+            assertTrue(trained >= 0 && trained <= 100, card);
+            try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
+                io.hwnas.core.ir.Network net = space.network(a, space.defaultInput(), 10);
+                io.hwnas.core.train.Weights.load(net, nd, m.resolve("weights.params"));
+            }
+        }
     }
 
     @Test
@@ -72,7 +95,23 @@ class ExamplesTest {
                 "val_size: 1000", "val_size: 128");
         search(c, 20, "raspi4");
         JsonNode report = Json.MAPPER.readTree(tmp.resolve("run/strategy-report.json").toFile());
-        assertTrue(report.toString().contains("latency"), report.toString());
+        // the trajectory's predicted latencies are those the journal has for the same architectures, and shrink
+        Map<String, Double> latency = new java.util.HashMap<>();
+        QuickstartSlurmTest.journal(tmp.resolve("run")).forEach(e -> latency.put(e.architecture().canonical(),
+                e.metric("latency_ms@raspi4")));
+        JsonNode rows = report.path("trajectory");
+        assertEquals("latency_ms@raspi4", report.path("metric").asText(), report.toString());
+        assertTrue(rows.size() >= 2, "at least one shrinking step: " + report);
+        assertEquals(report.path("initial_latency").asDouble(), rows.get(0).path("latency").asDouble(), 0.0);
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            assertEquals(latency.get(row.path("arch").asText()), row.path("latency").asDouble(), 1e-9, row.toString());
+            assertEquals(row.path("candidates").asInt(), row.path("candidate_accuracies").size(), row.toString());
+            if (i > 0) {
+                assertTrue(row.path("latency").asDouble() < rows.get(i - 1).path("latency").asDouble(), report.toString());
+                assertTrue(row.path("latency").asDouble() <= row.path("target").asDouble(), row.toString());
+            }
+        }
         // inherit: true: every candidate fine-tuned from its parent's saved weights
         List<String> journal = Files.readAllLines(tmp.resolve("run/evaluations.jsonl"));
         assertTrue(journal.stream().noneMatch(l -> l.contains("FAILED")), String.join("\n", journal));
@@ -92,11 +131,63 @@ class ExamplesTest {
 
     @Test
     void quickstartSlurmIsTheQuickstartWithTheSlurmExecutor() throws Exception {
-        String a = Files.readString(EXAMPLES.resolve("quickstart.yaml"));
-        String b = Files.readString(EXAMPLES.resolve("quickstart-slurm.yaml"));
-        for (String section : List.of("space:", "accuracy:", "devices:", "strategy:", "budget: 240", "seed: 1")) {
-            assertTrue(a.contains(section) && b.contains(section), section);
+        ExperimentConfig a = ConfigLoader.load(EXAMPLES.resolve("quickstart.yaml"));
+        ExperimentConfig b = ConfigLoader.load(EXAMPLES.resolve("quickstart-slurm.yaml"));
+        assertEquals("slurm", b.executor().name());
+        assertEquals("local", a.executor().name());
+        // the same search: everything but the name, the output and the executor is equal once resolved
+        assertEquals(a.seed(), b.seed());
+        assertEquals(a.space(), b.space());
+        assertEquals(a.dataset(), b.dataset());
+        assertEquals(a.accuracy(), b.accuracy());
+        assertEquals(a.screen(), b.screen());
+        assertEquals(a.devices(), b.devices());
+        assertEquals(a.objectives(), b.objectives());
+        assertEquals(a.strategy(), b.strategy());
+        assertEquals(a.budget(), b.budget());
+        assertEquals(a.finalTraining(), b.finalTraining());
+        assertEquals(2, b.executor().options().get("max_retries"), b.executor().toString());
+    }
+
+    /** The front, recomputed here: evaluations within the device's constraints that no other one dominates. */
+    static void assertFrontIsTheNonDominatedSetOfTheJournal(JsonNode front, List<Evaluation> journal, String device,
+            double maxLatencyMs) {
+        List<Evaluation> ok = journal.stream().filter(e -> e.status() != Evaluation.Status.FAILED
+                && Double.isFinite(e.metric("accuracy")) && Double.isFinite(e.metric("energy_mj@" + device))
+                && e.metric("violations@" + device) == 0 && e.metric("latency_ms@" + device) <= maxLatencyMs).toList();
+        // architectures with exactly the same objective values are one point, named by the first architecture
+        Map<String, String> byPoint = new java.util.HashMap<>();
+        for (Evaluation e : ok) {
+            boolean dominated = ok.stream().anyMatch(o -> dominates(o, e, device));
+            if (!dominated) {
+                byPoint.merge(e.metric("accuracy") + "/" + e.metric("latency_ms@" + device) + "/"
+                        + e.metric("energy_mj@" + device), e.architecture().canonical(),
+                        (x, y) -> x.compareTo(y) <= 0 ? x : y);
+            }
         }
-        assertTrue(b.contains("name: slurm"));
+        java.util.Set<String> expected = new java.util.TreeSet<>(byPoint.values());
+        assertTrue(!expected.isEmpty(), "no admissible evaluation for " + device);
+        java.util.Set<String> members = new java.util.TreeSet<>();
+        front.get("members").forEach(m -> members.add(m.get("arch").asText()));
+        assertEquals(expected, members);
+        for (JsonNode m : front.get("members")) {
+            Evaluation e = ok.stream().filter(o -> o.architecture().canonical().equals(m.get("arch").asText()))
+                    .findFirst().orElseThrow();
+            assertEquals(e.metric("accuracy"), m.get("accuracy").asDouble(), 0.0);
+            assertEquals(e.metric("latency_ms@" + device), m.get("latency_ms").asDouble(), 0.0);
+        }
+    }
+
+    private static boolean dominates(Evaluation a, Evaluation b, String device) {
+        double[] x = {-a.metric("accuracy"), a.metric("latency_ms@" + device), a.metric("energy_mj@" + device)};
+        double[] y = {-b.metric("accuracy"), b.metric("latency_ms@" + device), b.metric("energy_mj@" + device)};
+        boolean better = false;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] > y[i]) {
+                return false;
+            }
+            better |= x[i] < y[i];
+        }
+        return better;
     }
 }

@@ -17,7 +17,21 @@ class InspectCommandTest {
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertEquals(559386, j.get("params").asLong());
         assertEquals(78.56e6, j.get("macs").asDouble(), 0.7856e6);
-        assertTrue(j.get("peak_activation_bytes").asLong() > 0);
+        // float32 activations: the peak holds at least the largest single tensor plus another live one, and
+        // at most every tensor of the network at once
+        long largest = 0;
+        long all = 0;
+        for (JsonNode l : j.get("layers")) {
+            long elements = 1;
+            for (String d : l.get("output").asText().split("x")) {
+                elements *= Long.parseLong(d);
+            }
+            largest = Math.max(largest, 4 * elements);
+            all += 4 * elements;
+        }
+        long peak = j.get("peak_activation_bytes").asLong();
+        assertEquals(4L * 16 * 32 * 32, largest, "the stem's 16x32x32 output is NB201's largest tensor");
+        assertTrue(peak > largest && peak < all, peak + " not in (" + largest + ", " + all + ")");
         assertEquals("3x32x32", j.get("input").asText());
         assertTrue(j.get("layers").size() > 100);
     }

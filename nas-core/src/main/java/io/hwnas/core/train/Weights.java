@@ -5,13 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.hwnas.core.build.DjlModels;
 import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.ir.Network;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,20 +23,16 @@ public final class Weights {
     private Weights() {
     }
 
+    /** Writes the parameters atomically ({@link AtomicFiles}): a killed run leaves the old file or none, never a torn one. */
     public static void save(NetworkBlock block, Path file) {
-        try {
-            if (file.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-            }
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-                out.writeUTF(MAGIC);
-                out.writeLong(block.network().params());
-                out.writeInt(block.network().layers().size());
-                block.saveParameters(out);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write weights to " + file, e);
-        }
+        AtomicFiles.write(file, os -> {
+            DataOutputStream out = new DataOutputStream(os);
+            out.writeUTF(MAGIC);
+            out.writeLong(block.network().params());
+            out.writeInt(block.network().layers().size());
+            block.saveParameters(out);
+            out.flush();
+        });
     }
 
     /**

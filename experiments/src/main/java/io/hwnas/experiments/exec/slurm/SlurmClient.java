@@ -19,9 +19,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Talks to Slurm through its commands: {@code sbatch} to submit, {@code scontrol -o show job} and
- * {@code squeue} to follow array tasks. Needs no accounting database ({@code sacct}).
+ * {@code squeue} to follow array tasks. Needs no accounting database ({@code sacct}). The commands
+ * run through {@link Commands}: the real processes, or a scripted cluster in tests, so that the
+ * executor's retry and resume logic runs without Slurm.
  */
 final class SlurmClient {
+
+    /** Runs one Slurm command (its name first) and returns what it printed and its exit code. */
+    @FunctionalInterface
+    interface Commands {
+        Output run(List<String> command);
+    }
+
+    private final Commands commands;
+
+    /** A client of the real Slurm commands on the PATH. */
+    SlurmClient() {
+        this(SlurmClient::run);
+    }
+
+    SlurmClient(Commands commands) {
+        this.commands = commands;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(SlurmClient.class);
     private static final long COMMAND_TIMEOUT_S = 120;
@@ -76,7 +95,7 @@ final class SlurmClient {
         cmd.add("--parsable");
         cmd.addAll(args);
         for (int attempt = 1;; attempt++) {
-            Output o = run(cmd);
+            Output o = commands.run(cmd);
             if (o.exitCode() == 0) {
                 String id = o.stdout().strip().split("[;\\s]")[0];
                 if (!id.matches("\\d+")) {
@@ -103,7 +122,7 @@ final class SlurmClient {
      * has forgotten the job, empty when Slurm could not be asked (try again later).
      */
     Optional<Map<Integer, TaskState>> arrayStates(String jobId) {
-        Output o = run(List.of("scontrol", "-o", "show", "job", jobId));
+        Output o = commands.run(List.of("scontrol", "-o", "show", "job", jobId));
         Map<Integer, TaskState> out = new HashMap<>();
         if (o.exitCode() != 0) {
             if (o.stderr().contains("Invalid job id")) {
@@ -128,7 +147,7 @@ final class SlurmClient {
 
     /** Array job ids of queued or running jobs with this name whose batch script is {@code script}. */
     List<String> activeJobs(String name, String script) {
-        Output o = run(List.of("squeue", "-h", "-n", name, "-o", "%F|%o"));
+        Output o = commands.run(List.of("squeue", "-h", "-n", name, "-o", "%F|%o"));
         List<String> ids = new ArrayList<>();
         if (o.exitCode() != 0) {
             LOG.warn("squeue -n {} failed: {}", name, o.stderr().strip());

@@ -39,12 +39,18 @@ public final class SlurmExecutor implements Executor {
 
     private final SlurmOptions options;
     private final Path runDir;
-    private final SlurmClient slurm = new SlurmClient();
+    private final SlurmClient slurm;
     private final Set<String> warnedNeverStarts = new java.util.HashSet<>();
 
     public SlurmExecutor(SlurmOptions options, Path runDir) {
+        this(options, runDir, new SlurmClient());
+    }
+
+    /** An executor whose Slurm commands go to {@code slurm} (a scripted cluster in tests). */
+    SlurmExecutor(SlurmOptions options, Path runDir, SlurmClient slurm) {
         this.options = options;
         this.runDir = runDir.toAbsolutePath().normalize();
+        this.slurm = slurm;
     }
 
     /** The file with one line per sbatch submission of the run. */

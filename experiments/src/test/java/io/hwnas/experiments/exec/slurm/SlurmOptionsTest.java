@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigException;
 import io.hwnas.experiments.config.ConfigLoader;
-import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.exec.Executors;
 import io.hwnas.search.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,16 +80,15 @@ class SlurmOptionsTest {
     }
 
     @Test
-    void aBadOptionInAConfigFailsWhenTheExecutorIsCreated() throws Exception {
+    void aBadOptionInAConfigFailsWhenTheConfigIsLoaded() throws Exception {
         Path f = tmp.resolve("exp.yaml");
         Files.writeString(f, SlurmTestSupport.config("executor: {name: slurm, options: {tasks_per_array: many, "
                 + "launcher: /x/hwnas}}", 6, 6, 0));
-        ExperimentConfig c = ConfigLoader.load(f);
-        // IllegalArgumentException: the command line maps it to exit code 2
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Executors.registry()
-                .get("slurm").create(c.executor(), tmp.resolve("run"), null));
-        assertTrue(e.getMessage().contains("executor.options.tasks_per_array = \"many\" is not allowed"),
-                e.getMessage());
+        // a ConfigException is an IllegalArgumentException: the command line maps it to exit code 2
+        IllegalArgumentException e = assertThrows(io.hwnas.experiments.config.ConfigException.class,
+                () -> ConfigLoader.load(f));
+        assertEquals(f + ": executor.options.tasks_per_array = \"many\" is not allowed; expected an integer from 1 to "
+                + "1000", e.getMessage());
     }
 
     @Test
