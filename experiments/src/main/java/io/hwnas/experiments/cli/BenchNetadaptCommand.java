@@ -106,6 +106,21 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One line of a paired comparison's JSON map (mean difference, sd, t, df, p, seeds). */
+    static String paired(Object figures) {
+        Map<?, ?> m = (Map<?, ?>) figures;
+        Object p = m.get("p_value");
+        return String.format(Locale.ROOT, "mean difference %+.2f points, sd %s, paired t(%s) = %s, p = %s, %s seeds: %s",
+                m.get("mean_difference"), num(m.get("sd_difference"), "%.2f"), m.get("df"), num(m.get("t"), "%.2f"),
+                num(p, "%.4f"), m.get("seeds"), p == null ? "p undefined (fewer than 2 seeds or no spread)"
+                        : Boolean.TRUE.equals(m.get("significant_at_0.05")) ? "significant at 0.05"
+                        : "NOT significant at 0.05");
+    }
+
+    private static String num(Object v, String format) {
+        return v == null ? "undefined" : String.format(Locale.ROOT, format, v);
+    }
+
     @SuppressWarnings("unchecked")
     private static void text(PrintWriter o, Map<String, Object> r) {
         o.printf(Locale.ROOT, "NetAdapt trajectory (%s; stop: %s), run directory %s%n", r.get("metric"), r.get("stop"),
@@ -129,10 +144,12 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "netadapt - uniform: %+.2f points (netadapt >= uniform on %s of %d seeds); holds: %s%n",
                 r.get("netadapt_minus_uniform_mean"), r.get("netadapt_wins"), ((List<?>) r.get("seeds")).size(),
                 r.get("holds"));
+        o.printf("netadapt - uniform, paired: %s%n", paired(r.get("paired")));
         if (r.get("uniform_at_netadapt_latency") instanceof Map<?, ?> same) {
             o.printf(Locale.ROOT, "uniform interpolated to NetAdapt's latency: top-1 %s mean %.2f; netadapt - it: %+.2f;"
                     + " holds at the same latency: %s%n", same.get("top1"), same.get("top1_mean"),
                     r.get("netadapt_minus_interpolated_mean"), r.get("holds_at_same_latency"));
+            o.printf("netadapt - uniform at NetAdapt's latency, paired: %s%n", paired(r.get("paired_at_same_latency")));
         }
         o.flush();
     }

@@ -65,6 +65,12 @@ final class DevicesCommand implements Callable<Integer> {
             q.put("value", e.getValue().value());
             q.put("source", e.getValue().source());
         }
+        for (Map.Entry<String, String> e : d.unmeasured().entrySet()) {
+            ObjectNode q = n.putObject(e.getKey());
+            q.putNull("value");
+            q.put("measured", false);
+            q.put("source", e.getValue());
+        }
         o.set("settings", Json.MAPPER.valueToTree(d.settings()));
         return o;
     }
@@ -93,6 +99,9 @@ final class DevicesCommand implements Callable<Integer> {
             out.printf("%s (%s, default model %s)%n%s%n%n", d.name(), d.kind().id(), d.defaultModel(), d.description());
             for (Map.Entry<String, Quantity> e : d.numbers().entrySet()) {
                 out.printf("  %-24s %14.6g   %s%n", e.getKey(), e.getValue().value(), e.getValue().source());
+            }
+            for (Map.Entry<String, String> e : d.unmeasured().entrySet()) {
+                out.printf("  %-24s %14s   %s%n", e.getKey(), "not measured", e.getValue());
             }
             out.println();
             for (Map.Entry<String, String> e : d.settings().entrySet()) {

@@ -6,6 +6,7 @@ import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.measured.HostProfiler;
 import io.hwnas.cost.measured.Lut;
+import io.hwnas.cost.measured.Rapl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,8 +19,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code hwnas profile-host}: measure this machine and write a device profile (and a per-layer LUT). */
 @Command(name = "profile-host", mixinStandardHelpOptions = true,
-        description = "Measure this host's compute throughput, memory bandwidth and dispatch overhead; write a device "
-                + "profile and optionally a per-layer latency LUT.")
+        description = "Measure this host's compute throughput, memory bandwidth, dispatch overhead and (where Linux "
+                + "powercap/RAPL exposes it) power; write a device profile that marks what it could not measure, and "
+                + "optionally a per-layer latency LUT.")
 final class ProfileHostCommand implements Callable<Integer> {
 
     @Spec
@@ -43,17 +45,33 @@ final class ProfileHostCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the sampled architectures")
     long seed;
 
+    @Option(names = "--threads", description = "threads of the compute and memory-bandwidth measurements "
+            + "(default: all hardware threads)")
+    Integer threads;
+
     @Override
     public Integer call() throws IOException {
         if (samples <= 0 || batch <= 0) {
             throw new UsageException("--samples and --batch must be positive, but were " + samples + " and " + batch);
         }
+        if (threads != null && threads <= 0) {
+            throw new UsageException("--threads must be positive, but was " + threads);
+        }
         PrintWriter w = spec.commandLine().getOut();
-        HostProfiler.HostNumbers h = HostProfiler.measure();
-        w.printf("host %s, %d hardware threads%n", h.host(), h.threads());
-        w.printf("compute    %.1f GFLOPS (DJL fp32 1024x1024 matmul)%n", h.gflops());
-        w.printf("bandwidth  %.1f GB/s (128 MiB array copy)%n", h.bandwidthGbs());
+        HostProfiler.HostNumbers h = HostProfiler.measure(threads != null ? threads
+                : Runtime.getRuntime().availableProcessors(), Rapl.POWERCAP);
+        var bw = h.bandwidth();
+        w.printf("host %s, %d hardware threads, measured on %d threads%n", h.host(), h.hwThreads(), h.threads());
+        w.printf("compute    %.1f GFLOPS (DJL fp32 1024x1024 matmul, %d threads)%n", h.gflops(), h.threads());
+        w.printf("bandwidth  %.1f GB/s triad, %.1f GB/s copy (STREAM-like, %d threads, 3 x %d MiB, %s; median of %d)%n",
+                bw.triadGbs(), bw.copyGbs(), bw.threads(), bw.arrayBytes() >> 20, bw.cacheNote(), bw.repeats());
         w.printf("dispatch   %.1f us per op (DJL 1-element add)%n", h.overheadUs());
+        if (h.power() != null) {
+            w.printf("power      %.1f W under load, %.1f W idle (%s)%n", h.power().loadW(), h.power().idleW(),
+                    h.powerNote());
+        } else {
+            w.printf("power      %s; the profile marks power_w and static_power_w as not measured%n", h.powerNote());
+        }
         String lutPath = null;
         if (lut != null) {
             SearchSpace s = SearchSpaces.get(space);

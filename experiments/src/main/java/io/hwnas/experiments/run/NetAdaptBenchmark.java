@@ -161,11 +161,14 @@ public final class NetAdaptBenchmark {
             out.put("uniform_at_netadapt_latency", same);
             out.put("netadapt_minus_interpolated_mean", mean(a) - mean(at));
             out.put("holds_at_same_latency", mean(a) >= mean(at));
+            out.put("paired_at_same_latency",
+                    PairedComparison.of(a, at).toMap("netadapt - uniform_at_netadapt_latency"));
         }
         out.put("uniform_scales", scales);
         out.put("netadapt_minus_uniform_mean", mean(a) - mean(u));
         out.put("netadapt_wins", wins);
         out.put("holds", matched && mean(a) >= mean(u));
+        out.put("paired", PairedComparison.of(a, u).toMap("netadapt - uniform"));
         out.put("search_s", searchSeconds);
         out.put("final_training_s", trainSeconds);
         return out;

@@ -90,11 +90,31 @@ class BenchNetadaptCommandTest {
             assertEquals(na.get("top1_mean").asDouble() >= same.get("top1_mean").asDouble(),
                     o.get("holds_at_same_latency").asBoolean());
         }
+        // paired statistics over the seeds: NetAdapt against the faster uniform network and against the uniform
+        // accuracy interpolated to NetAdapt's latency
+        JsonNode paired = o.get("paired");
+        assertEquals(2, paired.get("seeds").asInt());
+        assertEquals(1, paired.get("df").asInt());
+        assertEquals(diff, paired.get("mean_difference").asDouble(), 1e-9);
+        assertTrue(paired.has("p_value") && paired.has("t") && paired.has("sd_difference"), paired.toString());
+        JsonNode pairedSame = o.get("paired_at_same_latency");
+        assertEquals(na.get("top1_mean").asDouble() - o.get("uniform_at_netadapt_latency").get("top1_mean").asDouble(),
+                pairedSame.get("mean_difference").asDouble(), 1e-9);
         // the run directory holds the trajectory as CSV and in the HTML report
         String csv = Files.readString(run.resolve("strategy-trajectory.csv"));
         assertTrue(csv.startsWith("iteration,target,shrunk,arch,latency,accuracy,candidates"), csv);
         assertEquals(trajectory.size() + 1, csv.lines().count(), csv);
         assertTrue(Files.readString(run.resolve("report.html")).contains("Strategy trajectory"));
+    }
+
+    @Test
+    void theTextOutputStatesThePairedFigures() {
+        var c = io.hwnas.experiments.run.PairedComparison.of(java.util.List.of(80.0, 81.0, 79.0, 82.0, 80.0),
+                java.util.List.of(79.0, 80.0, 79.0, 80.0, 78.0));
+        assertEquals("mean difference +1.20 points, sd 0.84, paired t(4) = 3.21, p = 0.0327, 5 seeds: significant at 0.05",
+                BenchNetadaptCommand.paired(c.toMap("netadapt - uniform")));
+        var one = io.hwnas.experiments.run.PairedComparison.of(java.util.List.of(80.0), java.util.List.of(81.0));
+        assertTrue(BenchNetadaptCommand.paired(one.toMap("x")).contains("p = undefined"), one.toString());
     }
 
     @Test

@@ -114,10 +114,27 @@ public final class DeviceCatalog {
                     + "{\"value\": number, \"source\": text}");
         }
         Map<String, Quantity> numbers = new LinkedHashMap<>();
+        Map<String, String> unmeasured = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = nums.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             String field = "numbers." + e.getKey();
             JsonNode v = e.getValue();
+            if (v.isObject() && v.has("measured") && !v.get("measured").isBoolean()) {
+                throw new IllegalArgumentException(source + ": field " + field + ".measured must be true or false, "
+                        + "but was " + v.get("measured"));
+            }
+            if (v.isObject() && v.has("value") && v.get("value").isNull()) {
+                if (!v.has("measured") || v.get("measured").asBoolean()) {
+                    throw new IllegalArgumentException(source + ": field " + field + ".value is null; only a number "
+                            + "marked \"measured\": false may be null");
+                }
+                if (!v.has("source") || v.get("source").asText().isBlank()) {
+                    throw new IllegalArgumentException(source + ": field " + field + ".source is missing; a number "
+                            + "that was not measured needs the reason");
+                }
+                unmeasured.put(e.getKey(), v.get("source").asText());
+                continue;
+            }
             if (!v.isObject() || !v.has("value") || !v.get("value").isNumber()) {
                 throw new IllegalArgumentException(source + ": field " + field
                         + " must be {\"value\": number, \"source\": text}, but was " + v);
@@ -144,7 +161,7 @@ public final class DeviceCatalog {
                 settings.put(e.getKey(), e.getValue().asText());
             }
         }
-        return new DeviceProfile(name, kind, description, model, numbers, settings, source);
+        return new DeviceProfile(name, kind, description, model, numbers, settings, source, unmeasured);
     }
 
     private static String text(JsonNode root, String field, String source) {

@@ -22,9 +22,18 @@ import java.util.TreeMap;
  * @param numbers      named numbers with sources
  * @param settings     named text settings, e.g. {@code execution: eager}
  * @param origin       where the profile was read from (a resource or a file, plus calibrations)
+ * @param unmeasured   numbers the profile marks as not measured (a {@code null} value with
+ *                     {@code "measured": false}, e.g. power where the host exposes no counter), each
+ *                     with why; they are not in {@code numbers}, and reading one fails naming why
  */
 public record DeviceProfile(String name, DeviceKind kind, String description, String defaultModel,
-        Map<String, Quantity> numbers, Map<String, String> settings, String origin) {
+        Map<String, Quantity> numbers, Map<String, String> settings, String origin, Map<String, String> unmeasured) {
+
+    /** A profile whose numbers were all given. */
+    public DeviceProfile(String name, DeviceKind kind, String description, String defaultModel,
+            Map<String, Quantity> numbers, Map<String, String> settings, String origin) {
+        this(name, kind, description, defaultModel, numbers, settings, origin, Map.of());
+    }
 
     /** Numbers every profile of a kind must have (a missing one is an error naming the file and field). */
     public static List<String> requiredNumbers(DeviceKind kind) {
@@ -59,8 +68,14 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
         origin = origin == null ? name : origin;
         numbers = Collections.unmodifiableMap(new TreeMap<>(numbers));
         settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+        unmeasured = Collections.unmodifiableMap(new TreeMap<>(unmeasured == null ? Map.of() : unmeasured));
+        for (String f : unmeasured.keySet()) {
+            if (numbers.containsKey(f)) {
+                throw new IllegalArgumentException(origin + ": field numbers." + f + " is both given and not measured");
+            }
+        }
         for (String f : requiredNumbers(kind)) {
-            if (!numbers.containsKey(f)) {
+            if (!numbers.containsKey(f) && !unmeasured.containsKey(f)) {
                 throw new IllegalArgumentException(origin + ": field numbers." + f + " is missing; a " + kind.id()
                         + " profile needs " + requiredNumbers(kind));
             }
@@ -87,6 +102,7 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
      * @throws IllegalArgumentException naming the profile and the field if it is missing
      */
     public double number(String field) {
+        requireMeasured(field);
         Quantity q = numbers.get(field);
         if (q == null) {
             throw new IllegalArgumentException(origin + ": field numbers." + field + " is missing");
@@ -94,10 +110,29 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
         return q.value();
     }
 
-    /** A number, or {@code fallback} when the profile does not have it. */
+    /**
+     * A number, or {@code fallback} when the profile does not have it.
+     *
+     * @throws IllegalArgumentException if the profile marks the number as not measured: a value that is
+     *                                  unknown is not replaced by a default
+     */
     public double number(String field, double fallback) {
+        requireMeasured(field);
         Quantity q = numbers.get(field);
         return q == null ? fallback : q.value();
+    }
+
+    /** True when the profile marks {@code field} as not measured ({@link #unmeasured}). */
+    public boolean isUnmeasured(String field) {
+        return unmeasured.containsKey(field);
+    }
+
+    private void requireMeasured(String field) {
+        String why = unmeasured.get(field);
+        if (why != null) {
+            throw new IllegalArgumentException(origin + ": field numbers." + field + " was not measured (" + why
+                    + "); nothing here can use it");
+        }
     }
 
     /** A setting, or {@code fallback} when the profile does not have it. */
@@ -124,7 +159,9 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
     public DeviceProfile withNumbers(Map<String, Quantity> replaced, String newOrigin) {
         Map<String, Quantity> m = new LinkedHashMap<>(numbers);
         m.putAll(replaced);
-        return new DeviceProfile(name, kind, description, defaultModel, m, settings, newOrigin);
+        Map<String, String> still = new LinkedHashMap<>(unmeasured);
+        still.keySet().removeAll(replaced.keySet());
+        return new DeviceProfile(name, kind, description, defaultModel, m, settings, newOrigin, still);
     }
 
     /** A copy with one number replaced. */
@@ -136,7 +173,7 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
     public DeviceProfile withSetting(String key, String value) {
         Map<String, String> m = new LinkedHashMap<>(settings);
         m.put(key, value);
-        return new DeviceProfile(name, kind, description, defaultModel, numbers, m, origin);
+        return new DeviceProfile(name, kind, description, defaultModel, numbers, m, origin, unmeasured);
     }
 
     /** This profile with the fitted numbers of a calibration file applied (the profile file is untouched). */

@@ -12,6 +12,7 @@ import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.train.Autograd;
 import io.hwnas.cost.KernelClass;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,26 +26,96 @@ import java.util.random.RandomGenerator;
 
 /**
  * Measures this host: fp32 matrix-multiply throughput and per-op dispatch overhead through DJL (the
- * engine the {@code measured} model uses) and memory bandwidth with large array copies; writes a
- * {@code cpu} device profile and, for a search space, a per-layer LUT of the space's distinct layers.
+ * engine the {@code measured} model uses), STREAM-like memory bandwidth over all threads
+ * ({@link MemoryBandwidth}) and package power where Linux powercap exposes it ({@link Rapl}); writes a
+ * {@code cpu} device profile in which every number says whether it was measured, and a number that
+ * could not be measured (power on a host without RAPL) is marked {@code "measured": false} with a
+ * {@code null} value and the reason, never given a default. For a search space it also writes a
+ * per-layer LUT of the space's distinct layers.
  */
 public final class HostProfiler {
 
-    /** What was measured. */
-    public record HostNumbers(double gflops, double bandwidthGbs, double overheadUs, int threads, String host) {
+    /**
+     * What was measured.
+     *
+     * @param gflops      fp32 matmul throughput at {@code threads} intra-op threads
+     * @param bandwidth   memory bandwidth
+     * @param overheadUs  DJL dispatch of a 1-element add, median
+     * @param threads     threads the compute and bandwidth figures used
+     * @param hwThreads   the host's hardware threads
+     * @param host        host name
+     * @param power       package power under the matmul load and while idle, or null when not measured
+     * @param powerNote   how the power was measured, or why it was not
+     */
+    public record HostNumbers(double gflops, MemoryBandwidth.Result bandwidth, double overheadUs, int threads,
+            int hwThreads, String host, Power power, String powerNote) {
+    }
+
+    /**
+     * Package power.
+     *
+     * @param loadW while the matmul ran
+     * @param idleW while profile-host slept (other processes' load included)
+     */
+    public record Power(double loadW, double idleW) {
     }
 
     private HostProfiler() {
     }
 
-    /** Measures compute, bandwidth and dispatch overhead (a few seconds). */
+    /** Measures on all hardware threads, power from {@link Rapl#POWERCAP} (a few seconds). */
     public static HostNumbers measure() {
-        double gflops;
-        double overheadUs;
+        return measure(Runtime.getRuntime().availableProcessors(), Rapl.POWERCAP);
+    }
+
+    /**
+     * Measures compute and dispatch overhead (DJL, {@code threads} intra-op threads, restored after),
+     * bandwidth ({@code threads} Java threads) and power from the powercap tree at {@code powercap}.
+     */
+    public static HostNumbers measure(int threads, Path powercap) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be positive, but was " + threads);
+        }
+        Rapl.Opened rapl = Rapl.open(powercap);
+        double[] compute = Autograd.isolated(() -> {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            return compute();
+        });
+        Power power = null;
+        String note = "not measured: " + rapl.reason();
+        if (rapl.rapl() != null) {
+            Rapl.Reading load = rapl.rapl().power(() -> Autograd.isolated(() -> {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < end) {
+                    compute();
+                }
+                return null;
+            }));
+            Rapl.Reading idle = rapl.rapl().power(() -> {
+                sleep(1000);
+                return null;
+            });
+            power = new Power(load.watts(), idle.watts());
+            note = load.describe(rapl.rapl().counters().size());
+        }
+        MemoryBandwidth.Result bw = MemoryBandwidth.measure(threads, 7);
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return new HostNumbers(compute[0], bw, compute[1], threads, Runtime.getRuntime().availableProcessors(), host,
+                power, note);
+    }
+
+    /** {GFLOPS of a 1024x1024 fp32 matmul (median of 7), dispatch microseconds of a 1-element add (median of 200)}. */
+    private static double[] compute() {
         try (NDManager m = NDManager.newBaseManager()) {
             int n = 1024;
-            NDArray a = m.randomNormal(new Shape(n, n));
-            NDArray b = m.randomNormal(new Shape(n, n));
+            NDArray a = m.create(Timer.gaussian(1, n * n, 1), new Shape(n, n));
+            NDArray b = m.create(Timer.gaussian(2, n * n, 1), new Shape(n, n));
             double[] t = new double[7];
             for (int i = 0; i < t.length + 2; i++) {
                 try (NDManager s = m.newSubManager()) {
@@ -58,7 +129,6 @@ public final class HostProfiler {
                 }
             }
             Arrays.sort(t);
-            gflops = 2.0 * n * n * n / t[t.length / 2] / 1e9;
             NDArray tiny = m.ones(new Shape(1));
             double[] o = new double[200];
             for (int i = 0; i < o.length; i++) {
@@ -70,69 +140,95 @@ public final class HostProfiler {
                 }
             }
             Arrays.sort(o);
-            overheadUs = o[o.length / 2];
+            return new double[] {2.0 * n * n * n / t[t.length / 2] / 1e9, o[o.length / 2]};
         }
-        long[] src = new long[1 << 24]; // 128 MiB
-        long[] dst = new long[src.length];
-        Arrays.fill(src, 7);
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long start = System.nanoTime();
-            System.arraycopy(src, 0, dst, 0, src.length);
-            best = Math.min(best, (System.nanoTime() - start) / 1e9);
-        }
-        double bandwidth = 2.0 * src.length * 8 / best / 1e9; // read + write
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        return new HostNumbers(gflops, bandwidth, overheadUs, Runtime.getRuntime().availableProcessors(), host);
     }
 
-    /** The JSON device profile (kind cpu, name {@code host}) of measured numbers. */
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring idle power", e);
+        }
+    }
+
+    /**
+     * The JSON device profile (kind cpu, name {@code host}). Every number has {@code "measured"}: true
+     * when profile-host measured or read it on this host, false when it is hwnas's assumption (the
+     * source says which) or, with a {@code null} value, when it could not be measured at all.
+     */
     public static ObjectNode profile(HostNumbers h, String lutFile) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         String when = "measured by hwnas profile-host on " + h.host() + " at " + Instant.now();
         root.put("name", "host");
         root.put("kind", "cpu");
-        root.put("description", "this host (" + h.threads() + " hardware threads), measured by hwnas profile-host");
+        root.put("description", "this host (" + h.hwThreads() + " hardware threads), measured by hwnas profile-host");
         root.put("default_model", lutFile == null ? "cpu" : "lut");
         ObjectNode n = root.putObject("numbers");
-        put(n, "peak_gflops", h.gflops(), when + ": DJL fp32 1024x1024 matmul, median of 7");
-        put(n, "bandwidth_gbs", h.bandwidthGbs(), when + ": 128 MiB array copy, read + write, best of 5");
-        put(n, "fixed_ms", 0.05, "hwnas default for a JVM call into the engine");
-        put(n, "power_w", 65, "hwnas default for a desktop CPU package; replace with a measured value");
-        put(n, "memory_bytes", Runtime.getRuntime().maxMemory(), "JVM maximum heap on this host");
-        put(n, "storage_bytes", 1e12, "hwnas default");
-        put(n, "weight_factor", 1, "hwnas default: weights read once per call");
-        put(n, "eff_memory", 1, "the bandwidth above is already what a copy reaches");
+        put(n, "peak_gflops", h.gflops(), when + ": DJL fp32 1024x1024 matmul on " + h.threads()
+                + " intra-op threads, median of 7", true);
+        MemoryBandwidth.Result bw = h.bandwidth();
+        put(n, "bandwidth_gbs", bw.triadGbs(), when + ": " + bw.describe("triad (a = b + s*c, 24 bytes per element)"),
+                true);
+        put(n, "bandwidth_copy_gbs", bw.copyGbs(), when + ": " + bw.describe("copy (c = a, 16 bytes per element)"),
+                true);
+        put(n, "fixed_ms", 0.05, "not measured: hwnas default for a JVM call into the engine", false);
+        if (h.power() != null) {
+            put(n, "power_w", h.power().loadW(), when + ": package power under the matmul load, " + h.powerNote(), true);
+            put(n, "static_power_w", h.power().idleW(), when + ": package power while profile-host slept 1 s (other "
+                    + "processes' load included), RAPL energy_uj", true);
+        } else {
+            unmeasured(n, "power_w", h.powerNote() + "; energy on this profile is unknown");
+            unmeasured(n, "static_power_w", h.powerNote() + "; energy on this profile is unknown");
+        }
+        put(n, "memory_bytes", Runtime.getRuntime().maxMemory(), when + ": JVM maximum heap", true);
+        put(n, "storage_bytes", storageBytes(), when + ": size of the file system of the working directory", true);
+        put(n, "weight_factor", 1, "not measured: hwnas default, weights read once per call", false);
+        put(n, "eff_memory", 1, "not measured: 1, as bandwidth_gbs above is already what a triad reaches", false);
         for (KernelClass c : KernelClass.values()) {
             double eff = switch (c) {
                 case DENSE, LINEAR -> 0.5;
                 case POINTWISE -> 0.4;
                 default -> 0.05;
             };
-            put(n, "eff_" + c.id(), eff, "hwnas default share of the measured matmul throughput");
-            put(n, "overhead_us_" + c.id(), h.overheadUs(), when + ": DJL dispatch of a 1-element add, median of 200");
+            put(n, "eff_" + c.id(), eff, "not measured: hwnas default share of the measured matmul throughput", false);
+            put(n, "overhead_us_" + c.id(), h.overheadUs(), when + ": DJL dispatch of a 1-element add, median of 200",
+                    true);
         }
         ObjectNode s = root.putObject("settings");
         s.put("runtime", "djl-pytorch");
         s.put("fuse", "false");
         s.put("fold_zero", "false");
         s.put("measured_by", "hwnas profile-host");
+        s.put("measured_threads", Integer.toString(h.threads()));
         if (lutFile != null) {
             s.put("lut", lutFile);
         }
         return root;
     }
 
-    private static void put(ObjectNode numbers, String field, double value, String source) {
+    private static double storageBytes() {
+        try {
+            return java.nio.file.Files.getFileStore(Path.of(".").toAbsolutePath()).getTotalSpace();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the size of the working directory's file system", e);
+        }
+    }
+
+    private static void put(ObjectNode numbers, String field, double value, String source, boolean measured) {
         ObjectNode q = numbers.putObject(field);
         q.put("value", value);
+        q.put("measured", measured);
         q.put("source", source);
+    }
+
+    private static void unmeasured(ObjectNode numbers, String field, String reason) {
+        ObjectNode q = numbers.putObject(field);
+        q.putNull("value");
+        q.put("measured", false);
+        q.put("source", reason);
     }
 
     /**

@@ -30,4 +30,25 @@ public final class Autograd {
             LOCK.unlock();
         }
     }
+
+    /**
+     * Runs {@code work} alone (the lock {@link #exclusive} takes) without reseeding DJL's engine, and
+     * restores PyTorch's intra-op thread count afterwards: for work such as timings that must not
+     * disturb a seeded training in another thread. The work itself must not draw from the engine's
+     * random generator (it would shift the generator of a later seeded section on this thread).
+     */
+    public static <T> T isolated(Supplier<T> work) {
+        Engine.getInstance();
+        LOCK.lock();
+        int threads = JniUtils.getNumThreads();
+        try {
+            JniUtils.setGradMode(false);
+            return work.get();
+        } finally {
+            if (JniUtils.getNumThreads() != threads) {
+                JniUtils.setNumThreads(threads);
+            }
+            LOCK.unlock();
+        }
+    }
 }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *                        {@code 1-00:00:00}), or null
  * @param cpusPerTask     {@code --cpus-per-task}
  * @param mem             {@code --mem} per task (e.g. {@code 4G}), or null for the cluster default
- * @param gres            {@code --gres} per task (e.g. {@code gpu:1}), or null
+ * @param gres            {@code --gres} per task, passed through as written, or null (the bundled PyTorch
+ *                        engine is CPU-only: a GPU allocated here is not used)
  * @param tasksPerArray   the most array tasks one batch is split into; candidates are shared out evenly
  * @param extraSbatchArgs further sbatch arguments, each one word (e.g. {@code --constraint=a100})
  * @param launcher        the shell command that starts hwnas on a node, followed by {@code worker ...}
