@@ -96,8 +96,10 @@ public final class NetAdaptBenchmark {
             }
             options.put("steps", finalSteps);
         }
+        // the networks the search costed: the run's input and classes
         TrainEstimator trainer = (TrainEstimator) AccuracyEstimators.get("train",
-                RunSetup.withDataset(c, "train", options));
+                RunSetup.withDataset(c, "train", options))
+                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
         List<Long> seedList = new ArrayList<>();
         List<Double> a = new ArrayList<>();
         List<Double> u = new ArrayList<>();

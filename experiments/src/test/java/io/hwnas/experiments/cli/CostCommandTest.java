@@ -135,11 +135,14 @@ class CostCommandTest {
         CliRunner cost = CliRunner.run("cost", "--space", "nb201", "--arch", "0", "--device", out.toString(), "--json");
         if (power.get("value").isNull()) {
             // no readable RAPL counter here (this VM): power is marked, never defaulted, and nothing uses a value
-            // that was not measured
+            // that was not measured: latency is modelled, energy is unknown (null) with the reason
             assertEquals(false, power.get("measured").asBoolean());
             assertTrue(r.out().contains("power      not measured: "), r.out());
-            assertEquals(2, cost.exitCode(), cost.err());
-            assertTrue(cost.err().contains("numbers.power_w was not measured"), cost.err());
+            assertEquals(0, cost.exitCode(), cost.err());
+            JsonNode c = json(cost);
+            assertTrue(c.get("latency_ms").asDouble() > 0, c.toString());
+            assertTrue(c.get("energy_mj").isNull(), c.toString());
+            assertTrue(c.has("energy_unknown") && !c.get("energy_unknown").asText().isEmpty(), c.toString());
             assertTrue(CliRunner.run("devices", "show", out.toString()).out().contains("not measured"));
         } else {
             assertTrue(power.get("value").asDouble() > 0 && power.get("source").asText().contains("RAPL"), power.toString());
