@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.hwnas.core.ir.Layer;
 import java.util.Map;
@@ -14,19 +13,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides, per convolution shape, whether this machine's libtorch computes a convolution on
- * channels-last activations as it does on contiguous ones: forward output, input gradient and
- * weight gradient, in the network's own data type and batch size, within {@link #TOLERANCE}.
+ * channels-last activations as it does on contiguous ones: the forward output, in the network's own
+ * data type and batch size, within {@link #TOLERANCE}.
  *
  * <p>Why: libtorch 2.7.1 (DJL 0.36's PyTorch engine) runs float32 channels-last 1x1 convolutions
  * through oneDNN's {@code brgconv_1x1:avx512_core} kernel. On AVX-512 CPUs (seen on AMD EPYC)
  * that kernel returns wrong outputs, off by the size of the outputs themselves, for some shapes
  * when the batch has more than one image: e.g. 64 to 112 channels at 8x8 (weights padded to
  * blocks of 32), or 960 to 320 at 2x2; the contiguous path uses the {@code jit_1x1} kernel on a
- * blocked layout and is right. Which shapes are hit depends on the
- * kernels oneDNN picks for the CPU, so it is measured here, on the machine, never guessed from
- * the CPU's name: each distinct shape is checked once per process, on seeded random data (no draw
- * from DJL's global random generator), and a convolution whose channels-last result disagrees
- * runs on a contiguous copy of its input instead.
+ * blocked layout and is right. Which shapes are hit depends on the kernels oneDNN picks for the
+ * CPU, so it is measured here, on the machine, never guessed from the CPU's name: each distinct
+ * shape is checked once per process, on seeded random data (no draw from DJL's global random
+ * generator), and a convolution whose channels-last output disagrees runs on a contiguous copy of
+ * its input instead (its backward pass then runs contiguous too).
+ *
+ * <p>The check runs the forward pass only, with grad mode off, so it records nothing into a graph
+ * that is being trained: a check that also ran a backward pass in the middle of a training step
+ * made later steps of that training turn NaN now and then. The gradients of every layer kind in
+ * both layouts are compared by the test suite ({@code Float32LayoutTest}); here the backward
+ * kernels agreed (weight gradients identical, input gradients within 4e-7) where the forward did not.
  */
 public final class ConvLayoutCheck {
 
@@ -35,25 +40,21 @@ public final class ConvLayoutCheck {
 
     /** What a convolution's result depends on. */
     public record Key(DataType dataType, long batch, long inChannels, long outChannels, long height, long width,
-            int kernel, int stride, int padding, int groups, boolean bias, boolean gradients) {
+            int kernel, int stride, int padding, int groups, boolean bias) {
 
-        /**
-         * The key of an IR convolution layer run on {@code batch} inputs of {@code dataType}; with
-         * {@code gradients} (autograd records the pass) the backward kernels are compared too.
-         */
-        public static Key of(Layer conv, long batch, DataType dataType, boolean gradients) {
+        /** The key of an IR convolution layer run on {@code batch} inputs of {@code dataType}. */
+        public static Key of(Layer conv, long batch, DataType dataType) {
             return new Key(dataType, batch, conv.input().channels(), conv.output().channels(), conv.input().height(),
-                    conv.input().width(), conv.kernel(), conv.stride(), conv.padding(), conv.groups(), conv.bias(),
-                    gradients);
+                    conv.input().width(), conv.kernel(), conv.stride(), conv.padding(), conv.groups(), conv.bias());
         }
     }
 
-    /** The relative differences of channels-last against contiguous for one shape. */
-    public record Result(Key key, double output, double inputGradient, double weightGradient) {
+    /** The relative difference of the channels-last output against the contiguous one for one shape. */
+    public record Result(Key key, double output) {
 
-        /** Whether all three agree within {@link #TOLERANCE}. */
+        /** Whether the outputs agree within {@link #TOLERANCE}. */
         public boolean agrees() {
-            return output <= TOLERANCE && inputGradient <= TOLERANCE && weightGradient <= TOLERANCE;
+            return output <= TOLERANCE;
         }
     }
 
@@ -62,13 +63,9 @@ public final class ConvLayoutCheck {
     private ConvLayoutCheck() {
     }
 
-    /**
-     * Whether the convolution layer may run on channels-last activations of this batch and type; the
-     * backward pass is checked too when PyTorch's grad mode is on (a gradient collector is recording).
-     */
+    /** Whether the convolution layer may run on channels-last activations of this input's batch and type. */
     public static boolean channelsLastAgrees(Layer conv, NDArray input) {
-        boolean gradients = JniUtils.isGradMode();
-        return check(Key.of(conv, input.getShape().get(0), input.getDataType(), gradients)).agrees();
+        return check(Key.of(conv, input.getShape().get(0), input.getDataType())).agrees();
     }
 
     /** The (cached) comparison for one shape. */
@@ -77,12 +74,12 @@ public final class ConvLayoutCheck {
         return r != null ? r : RESULTS.computeIfAbsent(key, ConvLayoutCheck::measure);
     }
 
-    /** Compares the two layouts on seeded data; records a graph, for itself only, when gradients count. */
+    /** Compares the two layouts' outputs on seeded data, with grad mode off. */
     static Result measure(Key k) {
         try (NDManager m = NDManager.newBaseManager()) { // loads the engine before any JNI call
             boolean gradMode = JniUtils.isGradMode();
             try {
-                JniUtils.setGradMode(k.gradients());
+                JniUtils.setGradMode(false);
                 SplittableRandom rng = new SplittableRandom(0x5eed);
                 Shape inShape = new Shape(k.batch(), k.inChannels(), k.height(), k.width());
                 Shape wShape = new Shape(k.outChannels(), k.inChannels() / k.groups(), k.kernel(), k.kernel());
@@ -90,38 +87,16 @@ public final class ConvLayoutCheck {
                 NDArray x = random(m, inShape, 1, rng, k.dataType());
                 NDArray w = random(m, wShape, 1 / Math.sqrt(fanIn), rng, k.dataType());
                 NDArray b = k.bias() ? random(m, new Shape(k.outChannels()), 0.1, rng, k.dataType()) : null;
-                long outputWeights = rng.nextLong();
-                NDArray[] plain = run(k, x, w, b, false, new SplittableRandom(outputWeights));
-                NDArray[] last = run(k, x, w, b, true, new SplittableRandom(outputWeights));
-                return k.gradients()
-                        ? new Result(k, relative(plain[0], last[0]), relative(plain[1], last[1]),
-                                relative(plain[2], last[2]))
-                        : new Result(k, relative(plain[0], last[0]), 0, 0);
+                return new Result(k, relative(convolve(k, x, w, b), convolve(k, NetworkBlock.toChannelsLast(x), w, b)));
             } finally {
                 JniUtils.setGradMode(gradMode);
             }
         }
     }
 
-    /** Output, and with gradients the input and weight gradients of sum(conv(x) * r), in one layout. */
-    private static NDArray[] run(Key k, NDArray x0, NDArray w0, NDArray b, boolean channelsLast,
-            SplittableRandom outputWeights) {
-        NDArray x = x0.duplicate();
-        NDArray w = w0.duplicate();
-        if (k.gradients()) {
-            x.setRequiresGradient(true);
-            w.setRequiresGradient(true);
-        }
-        NDArray in = channelsLast ? NetworkBlock.toChannelsLast(x) : x;
-        NDArray y = Conv2d.conv2d(in, w, b, new Shape(k.stride(), k.stride()), new Shape(k.padding(), k.padding()),
+    private static NDArray convolve(Key k, NDArray x, NDArray w, NDArray b) {
+        return Conv2d.conv2d(x, w, b, new Shape(k.stride(), k.stride()), new Shape(k.padding(), k.padding()),
                 new Shape(1, 1), k.groups()).singletonOrThrow();
-        if (!k.gradients()) {
-            return new NDArray[] {y};
-        }
-        NDArray r = random(x.getManager(), y.getShape(), 1, outputWeights, k.dataType());
-        NDArray loss = y.mul(r).sum();
-        JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
-        return new NDArray[] {y, x.getGradient(), w.getGradient()};
     }
 
     private static NDArray random(NDManager m, Shape shape, double scale, SplittableRandom rng, DataType type) {
