@@ -6,11 +6,9 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.core.train.TrainResult;
-import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -107,8 +105,7 @@ final class FinalTraining {
 
     /** A file name per architecture that does not depend on the order of the fronts. */
     static String key(Architecture a) {
-        return ConfigWriter.sha256((a.space() + ":" + a.canonical()).getBytes(StandardCharsets.UTF_8))
-                .substring(0, 20);
+        return a.fileKey();
     }
 
     static Path weightsFile(Path dir, Architecture a) {
