@@ -1,5 +1,6 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.run.DeviceObjectives;

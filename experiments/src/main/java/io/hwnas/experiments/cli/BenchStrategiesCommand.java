@@ -1,9 +1,10 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.search.SearchStrategies;
 import io.hwnas.search.SearchStrategy;
-import io.hwnas.search.bench.Nb201TableBenchmark;
+import io.hwnas.search.harness.Nb201TableBenchmark;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,12 +1,13 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.core.train.TrainBenchmark;
+import io.hwnas.core.train.TrainThroughput;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,8 +70,8 @@ final class BenchTrainCommand implements Callable<Integer> {
         Network net = s.network(a);
         Engine engine = Engine.getInstance();
         JniUtils.setNumThreads(threads);
-        TrainBenchmark.Result r = TrainBenchmark.run(net,
-                new TrainBenchmark.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
+        TrainThroughput.Result r = TrainThroughput.run(net,
+                new TrainThroughput.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();

@@ -1,11 +1,12 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.experiments.export.Calibration;
+import io.hwnas.experiments.export.CalibrationImages;
 import io.hwnas.experiments.export.Int8Quantizer;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
@@ -144,7 +145,7 @@ final class ExportCommand implements Callable<Integer> {
         if (classes != null && classes <= 0) {
             throw new UsageException("--classes must be a positive integer, but was " + classes);
         }
-        Calibration cal = Calibration.parse(calibration == null ? "synthetic" : calibration);
+        CalibrationImages cal = CalibrationImages.parse(calibration == null ? "synthetic" : calibration);
         if (!int8 && calibration != null) {
             throw new UsageException("--calibration applies to --int8 exports only");
         }
@@ -184,7 +185,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("--calibration-samples and --check-samples must be positive");
         }
         List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed, int8
-                ? new RunDirectoryExport.Int8(calibration == null ? null : Calibration.parse(calibration),
+                ? new RunDirectoryExport.Int8(calibration == null ? null : CalibrationImages.parse(calibration),
                         calibrationSamples, checkSamples, data, quantization)
                 : null);
         PrintWriter w = spec.commandLine().getOut();

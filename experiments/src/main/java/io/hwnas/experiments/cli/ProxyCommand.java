@@ -1,5 +1,6 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.accuracy.AccuracyEstimator;

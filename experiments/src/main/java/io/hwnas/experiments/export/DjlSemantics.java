@@ -2,8 +2,8 @@ package io.hwnas.experiments.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
 

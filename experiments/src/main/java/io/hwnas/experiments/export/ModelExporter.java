@@ -3,8 +3,8 @@ package io.hwnas.experiments.export;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
@@ -47,7 +47,7 @@ public final class ModelExporter {
      * @param seed        seed of initial weights and of the verification inputs
      */
     public record Request(SearchSpace space, Architecture arch, Shape input, int classes, Path weights, Path out,
-            boolean verify, boolean int8, Int8Quantizer.Options int8Options, Calibration calibration, int calibrationSamples, int checkSamples,
+            boolean verify, boolean int8, Int8Quantizer.Options int8Options, CalibrationImages calibration, int calibrationSamples, int checkSamples,
             Path dataDir, Map<String, String> metadata, long seed) {
 
         public Request {
@@ -112,7 +112,7 @@ public final class ModelExporter {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("hwnas.space", r.space().name());
         meta.put("hwnas.arch", r.arch().canonical());
-        meta.put("hwnas.space_options", io.hwnas.experiments.cli.Json.MAPPER.valueToTree(r.space().options())
+        meta.put("hwnas.space_options", io.hwnas.core.io.Json.MAPPER.valueToTree(r.space().options())
                 .toString());
         meta.put("hwnas.input", r.input().toString());
         meta.put("hwnas.classes", Integer.toString(r.classes()));
@@ -131,7 +131,7 @@ public final class ModelExporter {
             Int8Check check = null;
             if (r.int8()) {
                 Shape in = net.inputShape(); // a space may fix the resolution (mobilenet) whatever --input says
-                Calibration.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
+                CalibrationImages.Batch cal = r.calibration().batch(in, r.calibrationSamples(), true, r.dataDir(), r.seed());
                 Int8Quantizer.Quantized q = Int8Quantizer.quantizeReporting(floatModel, cal.x(),
                         shape(in, cal.count()), r.int8Options());
                 bytes = q.model().toByteArray();
@@ -148,7 +148,7 @@ public final class ModelExporter {
     private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r,
             Int8Quantizer.Options options) {
         Shape in = block.network().inputShape();
-        Calibration.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
+        CalibrationImages.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
         long[] shape = shape(in, b.count());
         float[] ref = Verification.djl(block, b.x(), shape);
         float[] q;

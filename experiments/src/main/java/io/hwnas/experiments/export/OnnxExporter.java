@@ -4,7 +4,7 @@ import static io.hwnas.experiments.export.GraphWriter.integer;
 import static io.hwnas.experiments.export.GraphWriter.ints;
 import static io.hwnas.experiments.export.GraphWriter.real;
 
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;

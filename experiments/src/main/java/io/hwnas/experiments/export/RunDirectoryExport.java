@@ -57,7 +57,7 @@ public final class RunDirectoryExport {
      * @param dataDir            the Fashion-MNIST directory; null: the run's {@code dataset.dir} or the default
      * @param options            how the models are quantised; null: {@link Int8Quantizer.Options#defaults()}
      */
-    public record Int8(Calibration calibration, int calibrationSamples, int checkSamples, Path dataDir,
+    public record Int8(CalibrationImages calibration, int calibrationSamples, int checkSamples, Path dataDir,
             Int8Quantizer.Options options) {
 
         public Int8 {
@@ -97,8 +97,8 @@ public final class RunDirectoryExport {
             throw new IllegalArgumentException("run config " + run.resolve("config.yaml") + ": space.classes must be"
                     + " a positive integer, but was " + spaceNode.get("classes"));
         }
-        Calibration calibration = int8 == null ? Calibration.SYNTHETIC : int8.calibration() != null
-                ? int8.calibration() : dataset.equals("fashion-mnist") ? Calibration.FASHION_MNIST : Calibration.SYNTHETIC;
+        CalibrationImages calibration = int8 == null ? CalibrationImages.SYNTHETIC : int8.calibration() != null
+                ? int8.calibration() : dataset.equals("fashion-mnist") ? CalibrationImages.FASHION_MNIST : CalibrationImages.SYNTHETIC;
         Path dataDir = int8 != null && int8.dataDir() != null ? int8.dataDir()
                 : config.path("dataset").hasNonNull("dir") ? Path.of(config.path("dataset").get("dir").asText())
                 : io.hwnas.core.data.FashionMnist.DEFAULT_DIR;
@@ -251,14 +251,14 @@ public final class RunDirectoryExport {
                 v.maxAbsDiff(), v.batch(), v.latencyMs(), ModelExporter.LATENCY_RUNS);
     }
 
-    private static String int8CardLine(ModelExporter.Result r, Calibration calibration) {
+    private static String int8CardLine(ModelExporter.Result r, CalibrationImages calibration) {
         ModelExporter.Int8Check c = r.int8();
         return String.format(Locale.ROOT, "- int8 (QDQ, per-channel weights, %s calibration; %s): %s (%,d bytes,"
                 + " %.3f of the float file); top-1 agreement with the DJL model on %d %s inputs: int8 %.1f%%,"
                 + " float ONNX %.1f%%; max abs logit difference %.3g (%.1f%% of the logit range, tolerance %.0f%%);"
                 + " ONNX Runtime median latency int8 %.3f ms, float %.3f ms%n", calibration.name().toLowerCase(Locale.ROOT)
                 .replace('_', '-'), c.options().describe(), r.file().getFileName(), r.bytes(),
-                (double) r.bytes() / c.floatBytes(), c.samples(), calibration == Calibration.FASHION_MNIST
+                (double) r.bytes() / c.floatBytes(), c.samples(), calibration == CalibrationImages.FASHION_MNIST
                         ? "Fashion-MNIST test" : "seeded", 100 * c.top1(), 100 * c.floatTop1(), c.maxAbsDiff(),
                 100 * c.maxAbsDiff() / c.logitRange(), 100 * ModelExporter.Int8Check.TOLERANCE, c.latencyMs(),
                 c.floatLatencyMs());

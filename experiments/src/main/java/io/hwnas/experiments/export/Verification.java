@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 

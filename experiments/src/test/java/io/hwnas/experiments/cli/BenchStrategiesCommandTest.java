@@ -1,5 +1,6 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.io.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -37,7 +37,7 @@ class VerifySweepTest {
             Architecture a = space.sample(rng);
             ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, space.defaultInput(),
                     space.defaultClasses(), null, dir.resolve(spaceName + i + ".onnx"), true, false, null,
-                    Calibration.SYNTHETIC, 8, 8, dir, Map.of(), i));
+                    CalibrationImages.SYNTHETIC, 8, 8, dir, Map.of(), i));
             Verification v = r.verification();
             if (v.relativeDiff() >= worst) {
                 worst = v.relativeDiff();

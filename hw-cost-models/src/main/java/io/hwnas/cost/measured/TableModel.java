@@ -1,7 +1,7 @@
 package io.hwnas.cost.measured;
 
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;

@@ -1,6 +1,6 @@
 package io.hwnas.cost.validation;
 
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;

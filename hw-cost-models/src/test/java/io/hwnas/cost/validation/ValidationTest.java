@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;

@@ -1,7 +1,7 @@
 package io.hwnas.core.accuracy;
 
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
 import java.util.List;

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.train.Autograd;
 

@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.Scalars;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.Scalars;
+import io.hwnas.core.djl.NetworkBlock;
 
 /**
  * The proxies that back-propagate the cross-entropy of one batch through the freshly initialised

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.NetworkBlock;
 
 /**
  * Jacobian covariance (Mellor et al. 2020, as in NASLib): the input gradients of the summed

@@ -8,8 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.train.Autograd;
 

@@ -2,7 +2,7 @@ package io.hwnas.core.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;

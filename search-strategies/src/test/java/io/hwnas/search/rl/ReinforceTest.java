@@ -8,7 +8,7 @@ import io.hwnas.search.Evaluation;
 import io.hwnas.search.SearchStrategy;
 import io.hwnas.search.StrategyContract;
 import io.hwnas.search.StrategyRun;
-import io.hwnas.search.bench.Nb201TableBenchmark;
+import io.hwnas.search.harness.Nb201TableBenchmark;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

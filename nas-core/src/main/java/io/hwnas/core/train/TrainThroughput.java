@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.build.DjlModels;
-import io.hwnas.core.build.NetworkBlock;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.proxy.ProxyBatch;
 import io.hwnas.core.proxy.Synflow;
@@ -22,7 +22,7 @@ import java.util.List;
  * figure is the median of {@code rounds} such measurements, since one 20-step round on a shared
  * machine varies by 20% or more.
  */
-public final class TrainBenchmark {
+public final class TrainThroughput {
 
     /** The three figures (medians over rounds); rates in images per second. */
     public record Result(double trainImagesPerSecond, double inferImagesPerSecond, double synflowSecondsPerArch,
@@ -50,7 +50,7 @@ public final class TrainBenchmark {
     private static final int WARM_UP = 3;
     private static final Median MEDIAN = new Median();
 
-    private TrainBenchmark() {
+    private TrainThroughput() {
     }
 
     public static Result run(Network network, Plan plan, long seed) {

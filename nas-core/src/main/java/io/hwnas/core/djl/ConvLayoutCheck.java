@@ -1,4 +1,4 @@
-package io.hwnas.core.build;
+package io.hwnas.core.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

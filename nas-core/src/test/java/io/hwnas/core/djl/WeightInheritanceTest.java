@@ -1,4 +1,4 @@
-package io.hwnas.core.build;
+package io.hwnas.core.djl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

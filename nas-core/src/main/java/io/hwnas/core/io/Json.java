@@ -1,4 +1,4 @@
-package io.hwnas.experiments.cli;
+package io.hwnas.core.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.hwnas.search.bench;
+package io.hwnas.search.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,7 @@
-package io.hwnas.search.bench;
+package io.hwnas.search.harness;
 
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.bench.BenchmarkTable;
+import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.pareto.Hypervolume;
 import io.hwnas.core.pareto.MinMaxScaler;
 import io.hwnas.core.pareto.Pareto;

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Where int8 calibration (and agreement-check) inputs come from. */
-public enum Calibration {
+public enum CalibrationImages {
     /**
      * Fashion-MNIST images ({@link FashionMnist}), normalised and fitted to the network's input as training
      * feeds them ({@link ImageBatcher#fitted}: padded, gray replicated to 3 channels when the network takes
@@ -31,7 +31,7 @@ public enum Calibration {
     }
 
     /** Parses {@code fashion-mnist} or {@code synthetic}. */
-    public static Calibration parse(String text) {
+    public static CalibrationImages parse(String text) {
         return switch (text.toLowerCase(java.util.Locale.ROOT)) {
             case "fashion-mnist", "fashion_mnist" -> FASHION_MNIST;
             case "synthetic" -> SYNTHETIC;

@@ -1,4 +1,4 @@
-package io.hwnas.core.bench;
+package io.hwnas.core.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

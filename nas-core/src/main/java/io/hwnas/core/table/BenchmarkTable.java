@@ -1,4 +1,4 @@
-package io.hwnas.core.bench;
+package io.hwnas.core.table;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;

@@ -1,0 +1,49 @@
+package io.hwnas.core.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The DJL PyTorch engine as the rest of hwnas sees it: its intra-op thread count, its global seed
+ * and its versions, so that no package outside the DJL ones imports {@code ai.djl}.
+ */
+public final class DjlRuntime {
+
+    private DjlRuntime() {
+    }
+
+    /** Loads the engine (unpacking the native library on first use). */
+    public static void start() {
+        Engine.getInstance();
+    }
+
+    /** Sets the intra-op threads of the PyTorch engine (process-wide). */
+    public static void setThreads(int threads) {
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be positive, but was " + threads);
+        }
+        start();
+        JniUtils.setNumThreads(threads);
+    }
+
+    /** The intra-op threads of the PyTorch engine. */
+    public static int threads() {
+        start();
+        return JniUtils.getNumThreads();
+    }
+
+    /** Seeds the engine's global random numbers (parameter initialisation, dropout). */
+    public static void seed(long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+    }
+
+    /** The DJL version. */
+    public static String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
+    /** The version of the engine's library (PyTorch). */
+    public static String engineVersion() {
+        return Engine.getInstance().getVersion();
+    }
+}
