@@ -30,6 +30,14 @@ public record DeviceMetric(Metric metric, String device) {
         return new DeviceMetric(Metric.of(text.substring(0, at)), text.substring(at + 1));
     }
 
+    /**
+     * The constraint key of {@code device}'s limit violations ({@code violations@device}): the number
+     * of the device's limits a candidate breaks, bounded by 0.
+     */
+    public static String violations(String device) {
+        return "violations@" + device;
+    }
+
     /** The written form, {@code metric@device}. */
     @Override
     public String toString() {

@@ -12,8 +12,8 @@ import java.util.function.ToDoubleFunction;
 public enum Metric {
     LATENCY_MS("latency_ms", "latency (ms)", CostReport::latencyMs),
     ENERGY_MJ("energy_mj", "energy (mJ)", CostReport::energyMj),
-    PEAK_MEMORY_BYTES("peak_memory_bytes", "peak memory (bytes)", r -> r.peakMemoryBytes()),
-    MODEL_BYTES("model_bytes", "model size (bytes)", r -> r.modelBytes());
+    MODEL_BYTES("model_bytes", "model size (bytes)", r -> r.modelBytes()),
+    PEAK_MEMORY_BYTES("peak_memory_bytes", "peak memory (bytes)", r -> r.peakMemoryBytes());
 
     private final String key;
     private final String label;

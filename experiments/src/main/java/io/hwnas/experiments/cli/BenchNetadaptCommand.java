@@ -3,10 +3,11 @@ package io.hwnas.experiments.cli;
 import io.hwnas.core.io.Json;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.run.NetAdaptBenchmark;
 import io.hwnas.experiments.run.Progress;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.DeviceBinding;
+import io.hwnas.experiments.setup.RunSetup;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -69,7 +70,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         if (finalSteps != null && finalSteps <= 0) {
             throw new UsageException("--final-steps must be positive, but was " + finalSteps);
         }
-        ExperimentConfig c = ConfigLoader.load(config, SearchCommand.DEVICES);
+        ExperimentConfig c = ConfigLoader.load(config);
         if (budget != null) {
             if (budget <= 0) {
                 throw new UsageException("--budget must be a positive integer, but was " + budget);
@@ -87,7 +88,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot create a temporary run directory", e);
         }
         c = c.withOutput(dir);
-        RunSetup setup = RunSetup.bind(c, SearchCommand.deviceBinder());
+        RunSetup setup = RunSetup.bind(c, DeviceBinding.catalog());
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));

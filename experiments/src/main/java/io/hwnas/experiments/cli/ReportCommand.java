@@ -1,8 +1,7 @@
 package io.hwnas.experiments.cli;
 
-import io.hwnas.experiments.config.ConfigLoader;
-import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.DeviceBinding;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.Runner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
             throw new UsageException(dir + " is not a run directory: it has no config.yaml");
         }
-        ExperimentConfig c = ConfigLoader.load(dir.resolve("config.yaml"));
-        RunSetup setup = RunSetup.bind(c, SearchCommand.deviceBinder());
+        RunSetup setup = RunSetup.load(dir.resolve("config.yaml"), DeviceBinding.catalog());
         Path report = Runner.rebuild(setup, dir);
         spec.commandLine().getErr().println("report: " + report);
         return 0;

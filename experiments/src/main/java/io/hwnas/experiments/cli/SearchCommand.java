@@ -1,16 +1,14 @@
 package io.hwnas.experiments.cli;
 
-import io.hwnas.cost.CostModels;
-import io.hwnas.cost.device.DeviceCatalog;
-import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.experiments.config.ConfigException;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.CostModelTarget;
-import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.config.Problems;
+import io.hwnas.experiments.exec.ExecutorPlugins;
+import io.hwnas.experiments.setup.DeviceBinding;
+import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.run.Progress;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.Runner;
 import io.hwnas.search.Evaluation;
 import java.io.PrintWriter;
@@ -51,57 +49,51 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--budget", description = "override the config's budget (e.g. a quick smoke run of a config)")
     Integer budget;
 
-    /** Binds each device while the config is read, so that device problems join the config's other problems. */
-    static final ConfigLoader.DeviceCheck DEVICES = d -> deviceBinder().bind(d);
-
-    /** The production device binder: catalog profiles (or files) with their cost models and calibrations. */
-    public static RunSetup.DeviceBinder deviceBinder() {
-        return spec -> {
-            DeviceProfile profile = DeviceCatalog.get(spec.profile());
-            if (spec.calibration() != null) {
-                if (!Files.isRegularFile(spec.calibration())) {
-                    throw new IllegalArgumentException("calibration file " + spec.calibration() + " does not exist");
-                }
-                profile = profile.withCalibration(spec.calibration());
-            }
-            String model = spec.model() == null ? profile.defaultModel() : spec.model();
-            return new CostModelTarget(spec, profile, CostModels.get(model));
-        };
-    }
-
     @Override
     public Integer call() {
         if (config == null && resume == null) {
             throw new UsageException("give --config FILE (a new run) or --resume DIR (continue a run)");
         }
-        ExperimentConfig c;
-        Path dir;
-        if (resume != null) {
-            Path saved = resume.resolve("config.yaml");
-            if (!Files.isRegularFile(saved)) {
-                throw new UsageException(resume + " is not a run directory: it has no config.yaml");
-            }
-            c = ConfigLoader.load(saved, DEVICES);
-            if (config != null) {
-                ExperimentConfig given = ConfigLoader.load(config);
-                String a = ConfigWriter.yaml(given.withOutput(c.output()));
-                if (!a.equals(ConfigWriter.yaml(c))) {
-                    throw new UsageException("--config " + config + " differs from the config of the run in " + resume
-                            + "; resume with --resume alone or start a new run");
-                }
-            }
-            dir = resume;
-        } else {
-            c = ConfigLoader.load(config, DEVICES);
-            if (out != null) {
-                c = c.withOutput(out.toAbsolutePath().normalize());
-            }
-            dir = c.output();
+        Path file = resume != null ? resume.resolve("config.yaml") : config;
+        if (resume != null && !Files.isRegularFile(file)) {
+            throw new UsageException(resume + " is not a run directory: it has no config.yaml");
         }
+        // the file's problems and its binding problems are reported together
+        Problems problems = new Problems(file.toString());
+        ExperimentConfig c = ConfigLoader.read(file, problems);
+        if (resume != null) {
+            problems.throwIfAny(); // the run's own config: checked when the run started
+            requireSameConfig(c);
+        } else if (out != null) {
+            c = c.withOutput(out.toAbsolutePath().normalize());
+        }
+        c = overridden(c);
+        RunSetup setup = RunSetup.bind(c, DeviceBinding.catalog(), problems);
+        Path dir = resume != null ? resume : c.output();
+        Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
+        Runner.Result r = new Runner(setup, dir, progress).run(resume != null);
+        summary(spec.commandLine().getErr(), r);
+        return 0;
+    }
+
+    /** A --config given with --resume must be the run's own. */
+    private void requireSameConfig(ExperimentConfig saved) {
+        if (config == null) {
+            return;
+        }
+        ExperimentConfig given = ConfigLoader.load(config);
+        if (!ConfigWriter.yaml(given.withOutput(saved.output())).equals(ConfigWriter.yaml(saved))) {
+            throw new UsageException("--config " + config + " differs from the config of the run in " + resume
+                    + "; resume with --resume alone or start a new run");
+        }
+    }
+
+    /** The config with the command line's --executor and --budget. */
+    private ExperimentConfig overridden(ExperimentConfig c) {
         if (executor != null) {
-            if (!ConfigLoader.EXECUTORS.contains(executor)) {
+            if (!ExecutorPlugins.registry().contains(executor)) {
                 throw new UsageException("--executor " + executor + " is not allowed; expected one of "
-                        + ConfigLoader.EXECUTORS);
+                        + ExecutorPlugins.registry().names());
             }
             c = c.withExecutor(executor);
         }
@@ -114,11 +106,7 @@ public final class SearchCommand implements Callable<Integer> {
             }
             c = c.withBudget(budget);
         }
-        RunSetup setup = RunSetup.bind(c, deviceBinder());
-        Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
-        Runner.Result r = new Runner(setup, dir, progress).run(resume != null);
-        summary(spec.commandLine().getErr(), r);
-        return 0;
+        return c;
     }
 
     private static void summary(PrintWriter err, Runner.Result r) {

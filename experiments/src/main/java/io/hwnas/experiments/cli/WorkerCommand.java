@@ -1,7 +1,7 @@
 package io.hwnas.experiments.cli;
 
 import io.hwnas.experiments.exec.slurm.SlurmWorker;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.DeviceBinding;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -30,13 +30,13 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, description = "the array task id")
     int task;
 
-    private final Supplier<RunSetup.DeviceBinder> binder;
+    private final Supplier<DeviceBinding> binder;
 
     WorkerCommand() {
-        this(SearchCommand::deviceBinder);
+        this(DeviceBinding::catalog);
     }
 
-    WorkerCommand(Supplier<RunSetup.DeviceBinder> binder) {
+    WorkerCommand(Supplier<DeviceBinding> binder) {
         this.binder = binder;
     }
 

@@ -30,8 +30,7 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
         ExecutorSpec executor, Path output, Map<String, Object> finalTraining, Screen screen) {
 
     /** The metrics a device objective or constraint may name. */
-    public static final List<String> DEVICE_METRICS =
-            List.of("latency_ms", "energy_mj", "model_bytes", "peak_memory_bytes");
+    public static final List<String> DEVICE_METRICS = io.hwnas.cost.Metric.keys();
 
     public ExperimentConfig {
         Objects.requireNonNull(file, "file");
@@ -126,10 +125,5 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
     /** An unmodifiable copy that keeps the order (and allows null option values). */
     static <K, V> Map<K, V> frozen(Map<K, V> m) {
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
-    }
-
-    /** The metric names that the strategy sees for one device. */
-    public static String metric(String metric, String device) {
-        return metric + "@" + device;
     }
 }

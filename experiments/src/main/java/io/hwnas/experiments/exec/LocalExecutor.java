@@ -2,8 +2,8 @@ package io.hwnas.experiments.exec;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.CandidateEvaluator;
-import io.hwnas.experiments.run.Lineage;
+import io.hwnas.experiments.evaluate.CandidateEvaluator;
+import io.hwnas.experiments.evaluate.Lineage;
 import io.hwnas.search.Evaluation;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +68,8 @@ public final class LocalExecutor implements Executor {
         }
 
         @Override
-        public Executor create(ExperimentConfig.ExecutorSpec spec, Path runDir, CandidateEvaluator evaluator) {
-            return new LocalExecutor(evaluator, spec.parallelism(), runDir);
+        public Configured configure(ExperimentConfig.ExecutorSpec spec, String configFile) {
+            return (runDir, evaluator) -> new LocalExecutor(evaluator, spec.parallelism(), runDir);
         }
     }
 }

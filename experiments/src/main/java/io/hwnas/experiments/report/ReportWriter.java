@@ -1,14 +1,15 @@
 package io.hwnas.experiments.report;
 
+import io.hwnas.cost.Metric;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.LayerCost;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.pareto.Hypervolume;
-import io.hwnas.experiments.run.DeviceObjectives;
-import io.hwnas.experiments.run.DeviceTarget;
-import io.hwnas.experiments.run.MeasuredFiringRates;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.DeviceObjectives;
+import io.hwnas.experiments.evaluate.DeviceTarget;
+import io.hwnas.experiments.evaluate.MeasuredFiringRates;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.search.Evaluation;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -37,6 +38,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class ReportWriter {
 
     public static final String FILE = "report.html";
+
+    /** What the strategy reported (the run writes it; the report shows its trajectory). */
+    public static final String STRATEGY_REPORT = "strategy-report.json";
     private static final Color ALL = new Color(150, 150, 150, 110);
     private static final Color FRONT = new Color(200, 40, 40);
 
@@ -95,8 +99,8 @@ public final class ReportWriter {
                 .append(esc(target.description())).append(d.constraints().isEmpty() ? ""
                         : ", constraints " + esc(d.constraints())).append("</p>");
         List<Evaluation> admitted = evaluations.stream().filter(d::admits).toList();
-        h.append(img(scatter(d, "latency_ms", "latency (ms)", admitted, front)));
-        h.append(img(scatter(d, "energy_mj", "energy (mJ)", admitted, front)));
+        h.append(img(scatter(d, Metric.LATENCY_MS, admitted, front)));
+        h.append(img(scatter(d, Metric.ENERGY_MJ, admitted, front)));
         h.append(img(progress(d, evaluations)));
         h.append("<table><tr><th>#</th><th class=\"l\">architecture</th><th>accuracy</th><th>latency (ms)</th>"
                 + "<th>energy (mJ)</th><th>peak memory (bytes)</th><th>model (bytes)</th></tr>");
@@ -104,8 +108,8 @@ public final class ReportWriter {
             Evaluation e = front.get(k);
             h.append("<tr><td>").append(k + 1).append("</td><td class=\"l\">").append(esc(e.architecture().canonical()))
                     .append("</td><td>").append(fmt(e.metric("accuracy"))).append("</td><td>")
-                    .append(fmt(e.metric(d.metric("latency_ms")))).append("</td><td>")
-                    .append(fmt(e.metric(d.metric("energy_mj")))).append("</td><td>")
+                    .append(fmt(e.metric(d.metric(Metric.LATENCY_MS)))).append("</td><td>")
+                    .append(fmt(e.metric(d.metric(Metric.ENERGY_MJ)))).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%,.0f", e.metric(d.metric("peak_memory_bytes"))))
                     .append("</td><td>").append(String.format(Locale.ROOT, "%,.0f", e.metric(d.metric("model_bytes"))))
                     .append("</td></tr>");
@@ -133,7 +137,7 @@ public final class ReportWriter {
      * accuracy per iteration) from {@code strategy-report.json}, when the run has one.
      */
     private static void trajectory(StringBuilder h, Path dir) {
-        Path file = dir.resolve(io.hwnas.experiments.run.RunOutputs.STRATEGY_REPORT);
+        Path file = dir.resolve(STRATEGY_REPORT);
         if (!Files.isRegularFile(file)) {
             return;
         }
@@ -177,8 +181,9 @@ public final class ReportWriter {
         h.append(img(chart));
     }
 
-    private static XYChart scatter(DeviceObjectives d, String metric, String label, List<Evaluation> allRaw,
-            List<Evaluation> frontRaw) {
+    private static XYChart scatter(DeviceObjectives d, Metric m, List<Evaluation> allRaw, List<Evaluation> frontRaw) {
+        String metric = m.key();
+        String label = m.label();
         // evaluations without the metric (unknown energy) have no point to plot
         List<Evaluation> all = allRaw.stream().filter(e -> Double.isFinite(e.metric(d.metric(metric)))).toList();
         List<Evaluation> front = frontRaw.stream().filter(e -> Double.isFinite(e.metric(d.metric(metric)))).toList();

@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.RunSetup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.arch.Architecture;
@@ -44,9 +45,7 @@ final class FinalTraining {
 
     /** The {@code train} estimator with the config's {@code final_training} options, as a trainer. */
     static Trainer trainer(RunSetup setup) {
-        TrainEstimator t = (TrainEstimator) AccuracyEstimators.get("train",
-                RunSetup.withDataset(setup.config(), "train", setup.config().finalTraining()))
-                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
+        TrainEstimator t = (TrainEstimator) setup.finalTraining();
         return (a, seed, weights) -> t.train(setup.space(), a, seed, weights);
     }
 

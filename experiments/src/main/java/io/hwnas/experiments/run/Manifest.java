@@ -1,5 +1,7 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.RunSetup;
+import io.hwnas.experiments.evaluate.DeviceTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;

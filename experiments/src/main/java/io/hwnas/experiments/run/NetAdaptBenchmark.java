@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.core.plugin.PluginOptions;
 import io.hwnas.core.accuracy.AccuracyEstimators;
 import io.hwnas.core.arch.Architecture;
@@ -97,9 +98,7 @@ public final class NetAdaptBenchmark {
             options.put("steps", finalSteps);
         }
         // the networks the search costed: the run's input and classes
-        TrainEstimator trainer = (TrainEstimator) AccuracyEstimators.get("train",
-                RunSetup.withDataset(c, "train", options))
-                .forNetwork(setup.evaluator().input(), setup.evaluator().classes());
+        TrainEstimator trainer = (TrainEstimator) setup.estimator("train", options);
         List<Long> seedList = new ArrayList<>();
         List<Double> a = new ArrayList<>();
         List<Double> u = new ArrayList<>();

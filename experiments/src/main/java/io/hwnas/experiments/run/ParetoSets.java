@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.core.pareto.Pareto;
 import io.hwnas.search.Evaluation;
 import java.util.ArrayList;

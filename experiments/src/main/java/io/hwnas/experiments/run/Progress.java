@@ -1,5 +1,7 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.cost.Metric;
+import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.search.Evaluation;
 import java.io.PrintStream;
 import java.util.List;
@@ -60,7 +62,7 @@ public final class Progress {
             DeviceObjectives d = devices.get(i);
             if (d.admits(e) && !(e.metric("accuracy") <= bestAccuracy[i])) {
                 bestAccuracy[i] = e.metric("accuracy");
-                bestLatency[i] = e.metric(d.metric("latency_ms"));
+                bestLatency[i] = e.metric(d.metric(Metric.LATENCY_MS));
             }
         }
     }

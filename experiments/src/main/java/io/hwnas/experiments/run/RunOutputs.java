@@ -1,5 +1,12 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.cost.Metric;
+import io.hwnas.experiments.report.ReportWriter;
+import java.util.stream.Stream;
+import io.hwnas.experiments.setup.DeviceObjectives;
+import io.hwnas.experiments.setup.RunSetup;
+import io.hwnas.experiments.evaluate.MeasuredFiringRates;
+import io.hwnas.experiments.evaluate.DeviceTarget;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.LayerCost;
 
@@ -26,7 +33,8 @@ public final class RunOutputs {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The per-device metrics written for each Pareto member. */
-    static final List<String> COLUMNS = List.of("latency_ms", "energy_mj", "peak_memory_bytes", "model_bytes");
+    static final List<String> COLUMNS = Stream.of(Metric.LATENCY_MS, Metric.ENERGY_MJ, Metric.PEAK_MEMORY_BYTES,
+            Metric.MODEL_BYTES).map(Metric::key).toList();
 
     private final RunSetup setup;
     private final Path dir;
@@ -114,7 +122,7 @@ public final class RunOutputs {
     static final String CARD = RunDirectoryExport.CARD;
 
     /** The strategy's report, as written by {@link #writeStrategyReport}. */
-    public static final String STRATEGY_REPORT = "strategy-report.json";
+    public static final String STRATEGY_REPORT = ReportWriter.STRATEGY_REPORT;
     /** The strategy's trajectory (NetAdapt: one row per iteration) as CSV, beside the report. */
     public static final String TRAJECTORY_CSV = "strategy-trajectory.csv";
 

@@ -1,11 +1,14 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.DeviceObjectives;
+import io.hwnas.experiments.setup.RunSetup;
+import io.hwnas.experiments.evaluate.Lineage;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigException;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.exec.Executor;
 import io.hwnas.experiments.exec.ExecutorProvider;
-import io.hwnas.experiments.exec.Executors;
+import io.hwnas.experiments.exec.ExecutorPlugins;
 import io.hwnas.search.Evaluation;
 import io.hwnas.search.SearchStrategies;
 import io.hwnas.search.StrategyRun;
@@ -62,14 +65,12 @@ public final class Runner {
         List<Evaluation> all = new ArrayList<>();
         int fromJournal = 0;
         Map<String, Object> report;
-        ExecutorProvider provider = Executors.registry().get(setup.config().executor().name());
         try (Journal journal = Journal.open(dir);
-                Executor executor = provider.create(setup.config().executor(), dir, setup.evaluator())) {
+                Executor executor = setup.executor().create(dir, setup.evaluator())) {
             for (Journal.Entry e : journal.entries()) {
                 known.putIfAbsent(key(e.evaluation().architecture()), e.evaluation());
             }
-            StrategyRun run = SearchStrategies.get(setup.config().strategy().name(),
-                    setup.config().strategy().options()).start(setup.problem(), setup.config().seed());
+            StrategyRun run = setup.strategy().start(setup.problem(), setup.config().seed());
             Lineage lineage = new Lineage(dir, setup.space());
             int used = 0;
             for (int batchIndex = 0;; batchIndex++) {

@@ -123,7 +123,7 @@ class BenchNetadaptCommandTest {
         var c = io.hwnas.experiments.config.ConfigLoader.load(ExamplesTest.EXAMPLES.resolve("netadapt-bench.yaml"));
         assertEquals("netadapt", c.strategy().name());
         assertTrue(!c.finalTraining().isEmpty());
-        io.hwnas.experiments.run.RunSetup.bind(c, SearchCommand.deviceBinder());
+        io.hwnas.experiments.setup.RunSetup.bind(c, io.hwnas.experiments.setup.DeviceBinding.catalog());
     }
 
     @Test

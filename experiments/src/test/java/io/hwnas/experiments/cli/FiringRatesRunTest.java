@@ -14,7 +14,7 @@ import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.cost.neuromorphic.NeuromorphicModel;
-import io.hwnas.experiments.run.MeasuredFiringRates;
+import io.hwnas.experiments.evaluate.MeasuredFiringRates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.DeviceTarget;
+import io.hwnas.experiments.evaluate.DeviceTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +24,7 @@ class QuickstartCommentsTest {
             List<String> lines = Files.readAllLines(path);
             ExperimentConfig c = ConfigLoader.load(path);
             for (ExperimentConfig.DeviceSpec spec : c.devices()) {
-                DeviceTarget t = SearchCommand.deviceBinder().bind(spec);
+                DeviceTarget t = io.hwnas.experiments.setup.DeviceBinding.catalog().bind(spec);
                 String model = t.description().split(", ")[1].replace(" model", "");
                 String comment = lines.stream().filter(l -> l.contains("- name: " + spec.name())).findFirst()
                         .orElseThrow().replaceFirst("^[^#]*#", "");

@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.RunSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

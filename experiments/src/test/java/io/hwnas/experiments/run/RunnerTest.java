@@ -1,5 +1,7 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.setup.DeviceObjectives;
+import io.hwnas.experiments.setup.RunSetup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -125,7 +127,7 @@ class RunnerTest {
         Path f = config(CONFIG.replace("random", "nsga2x").replace("budget: 60", "budget: -3")
                 .replace("seed: 7", "seed: 7\nsaed: 8").replace("objectives: [latency_ms, energy_mj]",
                         "objectives: [latency, energy_mj]"));
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+        ConfigException e = assertThrows(ConfigException.class, () -> RunSetup.load(f, TestPlugins::device));
         String m = e.getMessage();
         assertTrue(m.contains(f + ": strategy.name = \"nsga2x\" is not allowed; expected one of ["), m);
         assertTrue(m.contains("budget = -3"), m);

@@ -1,5 +1,6 @@
 package io.hwnas.experiments.run;
 
+import io.hwnas.experiments.evaluate.DeviceTarget;
 import io.hwnas.core.accuracy.AccuracyEstimator;
 import io.hwnas.core.accuracy.Estimate;
 import io.hwnas.core.arch.Architecture;

@@ -4,7 +4,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.exec.Executor;
 import io.hwnas.experiments.exec.ExecutorProvider;
-import io.hwnas.experiments.run.CandidateEvaluator;
+import io.hwnas.experiments.evaluate.CandidateEvaluator;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -327,10 +327,12 @@ public final class SlurmExecutor implements Executor {
         }
 
         @Override
-        public Executor create(ExperimentConfig.ExecutorSpec spec, Path runDir, CandidateEvaluator evaluator) {
-            SlurmOptions o = SlurmOptions.parse(spec.options(), runDir.resolve("config.yaml").toString(),
-                    SlurmOptions.defaultLauncher());
-            return new SlurmExecutor(o, runDir);
+        public Configured configure(ExperimentConfig.ExecutorSpec spec, String configFile) {
+            // every option is checked now; the launcher's default depends on where hwnas runs from, so
+            // the run's directory and launcher are checked when the executor starts
+            SlurmOptions.parse(spec.options(), configFile, "hwnas");
+            return (runDir, evaluator) -> new SlurmExecutor(SlurmOptions.parse(spec.options(),
+                    runDir.resolve("config.yaml").toString(), SlurmOptions.defaultLauncher()), runDir);
         }
     }
 }

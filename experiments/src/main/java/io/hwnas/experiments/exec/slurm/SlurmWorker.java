@@ -1,10 +1,9 @@
 package io.hwnas.experiments.exec.slurm;
 
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.experiments.config.ConfigLoader;
-import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.Lineage;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.evaluate.Lineage;
+import io.hwnas.experiments.setup.DeviceBinding;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.search.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ public final class SlurmWorker {
      * @return 0 when every candidate of the share has a result file
      * @throws IllegalArgumentException when the run directory, batch or task does not exist
      */
-    public static int run(Path runDir, int batch, int task, RunSetup.DeviceBinder binder, PrintWriter log) {
+    public static int run(Path runDir, int batch, int task, DeviceBinding binder, PrintWriter log) {
         Path config = runDir.resolve("config.yaml");
         if (!Files.isRegularFile(config)) {
             throw new IllegalArgumentException(runDir + " is not a run directory (no config.yaml)");
@@ -48,8 +47,7 @@ public final class SlurmWorker {
             throw new IllegalArgumentException("task " + task + " is not a task of batch " + batch + "; expected 0 to "
                     + (tasks.size() - 1));
         }
-        ExperimentConfig c = ConfigLoader.load(config);
-        RunSetup setup = RunSetup.bind(c, binder);
+        RunSetup setup = RunSetup.load(config, binder);
         List<Architecture> share = tasks.get(task);
         Lineage lineage = new Lineage(runDir, setup.space());
         log.println(String.format(Locale.ROOT, "hwnas worker: ready after %.2f s (JVM start, config, binding)",

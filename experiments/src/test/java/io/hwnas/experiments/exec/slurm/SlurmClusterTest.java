@@ -18,8 +18,8 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.exec.Executor;
-import io.hwnas.experiments.exec.Executors;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.exec.ExecutorPlugins;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.TestPlugins;
 import io.hwnas.experiments.run.Journal;
 import io.hwnas.experiments.run.Runner;
@@ -242,7 +242,7 @@ class SlurmClusterTest {
         Executor.ResultListener ignore = (e, s) -> { };
         Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
         Thread first = new Thread(() -> {
-            try (Executor ex = Executors.registry().get("slurm").create(c.executor(), dir, null)) {
+            try (Executor ex = setup.executor().create(dir, null)) {
                 ex.evaluate(0, batch, ignore);
             } catch (RuntimeException interrupted) {
                 // the driver stops here, as if killed
@@ -255,7 +255,7 @@ class SlurmClusterTest {
         String job = lines(jobs).get(0).split(" ")[0];
         Files.delete(jobs); // killed between sbatch and recording the job
         List<Evaluation> got;
-        try (Executor ex = Executors.registry().get("slurm").create(c.executor(), dir, null)) {
+        try (Executor ex = setup.executor().create(dir, null)) {
             got = ex.evaluate(0, batch, ignore);
         }
         assertEquals(batch.stream().map(setup.evaluator()::evaluate).toList(), got);

@@ -86,7 +86,7 @@ class SlurmOptionsTest {
                 + "launcher: /x/hwnas}}", 6, 6, 0));
         // a ConfigException is an IllegalArgumentException: the command line maps it to exit code 2
         IllegalArgumentException e = assertThrows(io.hwnas.experiments.config.ConfigException.class,
-                () -> ConfigLoader.load(f));
+                () -> io.hwnas.experiments.setup.RunSetup.load(f, io.hwnas.experiments.run.TestPlugins::device));
         assertEquals(f + ": executor.options.tasks_per_array = \"many\" is not allowed; expected an integer from 1 to "
                 + "1000", e.getMessage());
     }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.TestPlugins;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,9 +2,9 @@ package io.hwnas.experiments.exec.slurm;
 
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
-import io.hwnas.experiments.run.DeviceObjectives;
+import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.run.Progress;
-import io.hwnas.experiments.run.RunSetup;
+import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.Runner;
 import io.hwnas.experiments.run.TestPlugins;
 import java.io.PrintStream;

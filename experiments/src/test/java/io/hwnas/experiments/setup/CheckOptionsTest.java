@@ -1,6 +1,8 @@
-package io.hwnas.experiments.config;
+package io.hwnas.experiments.setup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hwnas.experiments.config.Problems;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +30,7 @@ class CheckOptionsTest {
 
     static List<String> check(Map<String, Object> options) {
         Problems p = new Problems("f.yaml");
-        ConfigLoader.checkOptions("x.options", options, CheckOptionsTest::make, p);
+        PluginBinding.checkOptions("x.options", options, CheckOptionsTest::make, p);
         return p.all();
     }
 

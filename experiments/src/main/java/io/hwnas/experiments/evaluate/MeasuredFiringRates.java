@@ -1,4 +1,4 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.evaluate;
 
 import ai.djl.ndarray.NDManager;
 import io.hwnas.core.arch.Architecture;
@@ -79,7 +79,7 @@ public final class MeasuredFiringRates {
     }
 
     /** One line for a model card: which firing rates the neuromorphic costs used. */
-    static String describe(Evaluation e, String dataset, List<DeviceTarget> devices) {
+    public static String describe(Evaluation e, String dataset, List<DeviceTarget> devices) {
         Map<String, Double> rates = of(e);
         if (rates.isEmpty()) {
             return "the profile's default rate for every layer (" + String.join(", ", devices.stream()

@@ -1,5 +1,6 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.setup;
 
+import io.hwnas.experiments.evaluate.DeviceTarget;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;

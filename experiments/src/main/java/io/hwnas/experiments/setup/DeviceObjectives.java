@@ -1,5 +1,7 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.setup;
 
+import io.hwnas.cost.DeviceMetric;
+import io.hwnas.cost.Metric;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.search.Evaluation;
 import java.util.ArrayList;
@@ -27,7 +29,12 @@ public record DeviceObjectives(String device, List<String> metrics, Map<String, 
 
     /** The device metric name, e.g. {@code latency_ms@raspi4}. */
     public String metric(String m) {
-        return ExperimentConfig.metric(m, device);
+        return new DeviceMetric(Metric.of(m), device).toString();
+    }
+
+    /** The device metric name of {@code m}, e.g. {@code latency_ms@raspi4}. */
+    public String metric(Metric m) {
+        return new DeviceMetric(m, device).toString();
     }
 
     /** True when the evaluation has metrics and fits this device. */
@@ -35,7 +42,7 @@ public record DeviceObjectives(String device, List<String> metrics, Map<String, 
         if (e.status() == Evaluation.Status.FAILED || !Double.isFinite(e.metric("accuracy"))) {
             return false;
         }
-        if (e.metric(metric("violations")) > 0) {
+        if (e.metric(DeviceMetric.violations(device)) > 0) {
             return false;
         }
         for (String m : metrics) {

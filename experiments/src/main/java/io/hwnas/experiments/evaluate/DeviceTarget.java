@@ -1,4 +1,4 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.evaluate;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;

@@ -1,4 +1,4 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.evaluate;
 
 import io.hwnas.cost.CostReport;
 
@@ -10,7 +10,8 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.TrainEstimator;
-import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.cost.DeviceMetric;
+import io.hwnas.cost.Metric;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,10 @@ import java.util.Map;
  * limits or constraints make it INFEASIBLE (with its metrics kept).
  */
 public final class CandidateEvaluator {
+
+    /** The metrics journaled per device, in journal order. */
+    private static final List<Metric> METRICS =
+            List.of(Metric.LATENCY_MS, Metric.ENERGY_MJ, Metric.PEAK_MEMORY_BYTES, Metric.MODEL_BYTES);
 
     private final SearchSpace space;
     private final AccuracyEstimator accuracy;
@@ -101,18 +106,16 @@ public final class CandidateEvaluator {
             Map<String, Double> rates = MeasuredFiringRates.of(metrics);
             for (DeviceTarget d : devices) {
                 CostReport c = d.cost(a, network, rates);
-                put(metrics, "latency_ms", d, c.latencyMs());
-                if (c.energyKnown()) { // unknown energy is left out of the metrics (NaN there)
-                    put(metrics, "energy_mj", d, c.energyMj());
+                for (Metric m : METRICS) { // unknown energy is left out of the metrics (NaN there)
+                    m.known(c).ifPresent(v -> metrics.put(new DeviceMetric(m, d.name()).toString(), v));
                 }
-                put(metrics, "peak_memory_bytes", d, c.peakMemoryBytes());
-                put(metrics, "model_bytes", d, c.modelBytes());
-                metrics.put(ExperimentConfig.metric("violations", d.name()), (double) c.violations().size());
+                metrics.put(DeviceMetric.violations(d.name()), (double) c.violations().size());
                 for (String v : c.violations()) {
                     problems.add(d.name() + ": " + v);
                 }
                 for (Map.Entry<String, Double> e : constraints.getOrDefault(d.name(), Map.of()).entrySet()) {
-                    double value = metrics.getOrDefault(ExperimentConfig.metric(e.getKey(), d.name()), Double.NaN);
+                    double value = metrics.getOrDefault(new DeviceMetric(Metric.of(e.getKey()), d.name()).toString(),
+                            Double.NaN);
                     if (!(value <= e.getValue())) {
                         problems.add(d.name() + ": " + e.getKey() + " = " + fmt(value) + " exceeds " + fmt(e.getValue()));
                     }
@@ -172,10 +175,6 @@ public final class CandidateEvaluator {
                 }
             }
         }
-    }
-
-    private static void put(Map<String, Double> metrics, String metric, DeviceTarget d, double value) {
-        metrics.put(ExperimentConfig.metric(metric, d.name()), value);
     }
 
     private static String fmt(double v) {

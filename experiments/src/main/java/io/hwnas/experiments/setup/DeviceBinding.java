@@ -1,0 +1,30 @@
+package io.hwnas.experiments.setup;
+
+import io.hwnas.cost.CostModels;
+import io.hwnas.cost.device.DeviceCatalog;
+import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.evaluate.DeviceTarget;
+import java.nio.file.Files;
+
+/** Turns a config's device section into a bound target, or throws IllegalArgumentException saying why not. */
+@FunctionalInterface
+public interface DeviceBinding {
+
+    DeviceTarget bind(ExperimentConfig.DeviceSpec spec);
+
+    /** The application's binding: catalog profiles (or profile files) with their cost models and calibrations. */
+    static DeviceBinding catalog() {
+        return spec -> {
+            DeviceProfile profile = DeviceCatalog.get(spec.profile());
+            if (spec.calibration() != null) {
+                if (!Files.isRegularFile(spec.calibration())) {
+                    throw new IllegalArgumentException("calibration file " + spec.calibration() + " does not exist");
+                }
+                profile = profile.withCalibration(spec.calibration());
+            }
+            String model = spec.model() == null ? profile.defaultModel() : spec.model();
+            return new CostModelTarget(spec, profile, CostModels.get(model));
+        };
+    }
+}
