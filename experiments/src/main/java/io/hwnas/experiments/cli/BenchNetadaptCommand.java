@@ -4,7 +4,7 @@ import io.hwnas.core.io.Json;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.setup.DeviceObjectives;
-import io.hwnas.experiments.run.NetAdaptBenchmark;
+import io.hwnas.experiments.study.NetAdaptStudy;
 import io.hwnas.experiments.run.Progress;
 import io.hwnas.experiments.setup.DeviceBinding;
 import io.hwnas.experiments.setup.RunSetup;
@@ -93,7 +93,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
         PrintWriter err = spec.commandLine().getErr();
-        Map<String, Object> r = NetAdaptBenchmark.run(setup, dir, seeds, finalSteps, progress, line -> {
+        Map<String, Object> r = NetAdaptStudy.run(setup, dir, seeds, finalSteps, progress, line -> {
             if (!quiet) {
                 err.println(line);
                 err.flush();

@@ -110,11 +110,11 @@ class BenchNetadaptCommandTest {
 
     @Test
     void theTextOutputStatesThePairedFigures() {
-        var c = io.hwnas.experiments.run.PairedComparison.of(java.util.List.of(80.0, 81.0, 79.0, 82.0, 80.0),
+        var c = io.hwnas.experiments.study.PairedComparison.of(java.util.List.of(80.0, 81.0, 79.0, 82.0, 80.0),
                 java.util.List.of(79.0, 80.0, 79.0, 80.0, 78.0));
         assertEquals("mean difference +1.20 points, sd 0.84, paired t(4) = 3.21, p = 0.0327, 5 seeds: significant at 0.05",
                 BenchNetadaptCommand.paired(c.toMap("netadapt - uniform")));
-        var one = io.hwnas.experiments.run.PairedComparison.of(java.util.List.of(80.0), java.util.List.of(81.0));
+        var one = io.hwnas.experiments.study.PairedComparison.of(java.util.List.of(80.0), java.util.List.of(81.0));
         assertTrue(BenchNetadaptCommand.paired(one.toMap("x")).contains("p = undefined"), one.toString());
     }
 

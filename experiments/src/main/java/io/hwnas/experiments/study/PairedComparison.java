@@ -1,4 +1,4 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.study;
 
 import java.util.LinkedHashMap;
 import java.util.List;

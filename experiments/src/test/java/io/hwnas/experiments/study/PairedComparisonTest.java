@@ -1,4 +1,4 @@
-package io.hwnas.experiments.run;
+package io.hwnas.experiments.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
