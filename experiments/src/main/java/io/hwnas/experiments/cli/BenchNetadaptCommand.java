@@ -1,5 +1,6 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.io.Json;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
@@ -89,8 +90,7 @@ final class BenchNetadaptCommand implements Callable<Integer> {
         }
         c = c.withOutput(dir);
         RunSetup setup = RunSetup.bind(c, DeviceBinding.catalog());
-        ai.djl.engine.Engine.getInstance();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        DjlRuntime.setThreads(threads);
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> r = NetAdaptStudy.run(setup, dir, seeds, finalSteps, progress, line -> {

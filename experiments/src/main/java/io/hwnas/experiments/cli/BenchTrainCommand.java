@@ -1,10 +1,9 @@
 package io.hwnas.experiments.cli;
 
-import io.hwnas.core.io.Json;
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.TrainThroughput;
@@ -68,14 +67,13 @@ final class BenchTrainCommand implements Callable<Integer> {
         SearchSpace s = space.resolve();
         Architecture a = s.parse(arch);
         Network net = s.network(a);
-        Engine engine = Engine.getInstance();
-        JniUtils.setNumThreads(threads);
+        DjlRuntime.setThreads(threads);
         TrainThroughput.Result r = TrainThroughput.run(net,
                 new TrainThroughput.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
-            o.put("engine", engine.getEngineName() + " " + engine.getVersion());
+            o.put("engine", DjlRuntime.engineName() + " " + DjlRuntime.engineVersion());
             o.put("threads", threads);
             o.put("arch", a.canonical());
             o.put("batch", batch);
@@ -89,7 +87,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         } else {
             out.printf("train %.1f images/s, inference %.1f images/s, synflow %.4f s per arch (%s, %d threads)%n",
                     r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.synflowSecondsPerArch(),
-                    engine.getEngineName(), threads);
+                    DjlRuntime.engineName(), threads);
             out.flush();
         }
         return 0;

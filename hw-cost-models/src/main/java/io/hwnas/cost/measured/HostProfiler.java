@@ -12,7 +12,7 @@ import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.core.train.Autograd;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.cost.KernelClass;
 import java.io.IOException;
 import java.net.InetAddress;

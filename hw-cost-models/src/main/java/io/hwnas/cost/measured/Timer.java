@@ -11,7 +11,7 @@ import ai.djl.training.initializer.Initializer;
 import io.hwnas.core.djl.DjlModels;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
-import io.hwnas.core.train.Autograd;
+import io.hwnas.core.djl.Autograd;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -12,7 +12,7 @@ import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
 import io.hwnas.core.ir.Network;
-import io.hwnas.core.train.Autograd;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.train.TrainOptions;
 import io.hwnas.core.train.TrainResult;
 import io.hwnas.core.train.Training;

@@ -42,6 +42,11 @@ public final class DjlRuntime {
         return Engine.getDjlVersion();
     }
 
+    /** The engine's name ("PyTorch"). */
+    public static String engineName() {
+        return Engine.getInstance().getEngineName();
+    }
+
     /** The version of the engine's library (PyTorch). */
     public static String engineVersion() {
         return Engine.getInstance().getVersion();

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlModels;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
-import io.hwnas.core.train.Autograd;
 
 /**
  * A proxy that runs one data batch through the freshly initialised DJL network: each score builds

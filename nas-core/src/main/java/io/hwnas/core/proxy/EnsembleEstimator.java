@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.commons.math3.stat.StatUtils;
 
 /**
  * Combines the ranks of several proxies: each proxy's score is ranked against the scores of a
@@ -103,15 +104,16 @@ public final class EnsembleEstimator implements AccuracyEstimator {
     @Override
     public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
         Network net = members.get(0).network(space, architecture);
-        double sum = 0;
+        double[] pct = new double[members.size()];
         Map<String, Object> details = new LinkedHashMap<>();
-        for (ProxyEstimator e : members) {
+        for (int i = 0; i < pct.length; i++) {
+            ProxyEstimator e = members.get(i);
             double s = e.score(net, seed);
-            double pct = percentile(reference(space, e), s);
+            pct[i] = percentile(reference(space, e), s);
             details.put(e.name(), s);
-            sum += pct;
         }
-        return new Estimate(sum / members.size(), "ensemble", details);
+        // the mean as sum / n: Commons Math's Mean adds a correction term that can change the last bit
+        return new Estimate(StatUtils.sum(pct) / pct.length, "ensemble", details);
     }
 
     /** The sorted scores of the reference sample (seeded, cached per space, proxy and options). */

@@ -8,10 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlModels;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
-import io.hwnas.core.train.Autograd;
 
 /**
  * SynFlow (Tanaka et al. 2020), data-free: in float64 with every weight replaced by its absolute

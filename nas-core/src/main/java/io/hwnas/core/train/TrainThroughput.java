@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlModels;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;

@@ -1,7 +1,6 @@
 package io.hwnas.core.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.djl.Scalars;
 import io.hwnas.core.djl.WeightInheritance;
@@ -71,7 +72,7 @@ public final class Training {
         ImageBatcher batcher = ImageBatcher.fitted(data.train(), network.inputShape());
         return Autograd.exclusive(seed, () -> {
             if (options.threads() > 0) {
-                JniUtils.setNumThreads(options.threads());
+                DjlRuntime.setThreads(options.threads());
             }
             return run(network, data, batcher, options, seed, saveWeights, parent);
         });

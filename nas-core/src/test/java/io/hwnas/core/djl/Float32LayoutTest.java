@@ -17,7 +17,6 @@ import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
-import io.hwnas.core.train.Autograd;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -17,7 +17,6 @@ import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.core.space.mobilenet.MobilenetSpace;
-import io.hwnas.core.train.Autograd;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
@@ -124,17 +123,7 @@ class WeightInheritanceTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBlock parent = DjlModels.initialized(pn, m, DataType.FLOAT32, 2);
                 NetworkBlock child = DjlModels.initialized(cn, m, DataType.FLOAT32, 2);
-                // label every channel of the batch norms by its index: the child's labels are the kept channels
-                for (var l : pn.layers()) {
-                    if (l.kind() == LayerKind.BATCH_NORM) {
-                        NDArray g = param(parent.layerBlock(l.id()), "gamma");
-                        float[] v = new float[(int) g.size()];
-                        for (int c = 0; c < v.length; c++) {
-                            v[c] = c;
-                        }
-                        g.set(FloatBuffer.wrap(v));
-                    }
-                }
+                labelBatchNormChannels(parent);
                 WeightInheritance.inherit(parent, child);
                 // stage1.layer0's expansion 6 -> 4: the expand conv keeps its strongest filters, and the
                 // depthwise conv and both batch norms of the hidden channels keep the same ones
@@ -157,6 +146,25 @@ class WeightInheritanceTest {
                 return null;
             }
         });
+        assertRefusesChildrenThatDoNotFit(space, pn, cn);
+    }
+
+    /** Labels every channel of the batch norms by its index: a child's labels are then its kept channels. */
+    private static void labelBatchNormChannels(NetworkBlock parent) {
+        for (var l : parent.network().layers()) {
+            if (l.kind() == LayerKind.BATCH_NORM) {
+                NDArray g = param(parent.layerBlock(l.id()), "gamma");
+                float[] v = new float[(int) g.size()];
+                for (int c = 0; c < v.length; c++) {
+                    v[c] = c;
+                }
+                g.set(FloatBuffer.wrap(v));
+            }
+        }
+    }
+
+    /** A wider child, and one with other layers, cannot inherit from the parent {@code pn}. */
+    private static void assertRefusesChildrenThatDoNotFit(MobilenetSpace space, Network pn, Network cn) {
         assertThrows(IllegalArgumentException.class, () -> Autograd.exclusive(7, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 WeightInheritance.inherit(DjlModels.initialized(cn, m, DataType.FLOAT32, 2),

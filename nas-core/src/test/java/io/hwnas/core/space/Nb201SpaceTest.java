@@ -8,14 +8,11 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.nb201.Nb201Space;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.hwnas.core.table.BenchmarkTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class Nb201SpaceTest extends SearchSpaceContract {
@@ -30,19 +27,16 @@ class Nb201SpaceTest extends SearchSpaceContract {
     record Row(int index, String arch, long params, double flopsM) {
     }
 
-    static List<Row> table() throws Exception {
+    static List<Row> table() {
+        BenchmarkTable t = BenchmarkTable.shipped(BenchmarkTable.NB201_ACCURACY);
+        int ii = t.column("arch_index");
+        int ai = t.column("arch_str");
+        int pi = t.column("cifar10_params_M");
+        int fi = t.column("cifar10_flops_M");
         List<Row> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Nb201Space.class.getResourceAsStream("/benchmarks/nb201_accuracy.csv.gz")), StandardCharsets.UTF_8))) {
-            String[] header = r.readLine().split(",");
-            int pi = List.of(header).indexOf("cifar10_params_M");
-            int fi = List.of(header).indexOf("cifar10_flops_M");
-            String line;
-            while ((line = r.readLine()) != null) {
-                String[] f = line.split(",");
-                rows.add(new Row(Integer.parseInt(f[0]), f[1], Math.round(Double.parseDouble(f[pi]) * 1e6),
-                        Double.parseDouble(f[fi])));
-            }
+        for (int r = 0; r < t.size(); r++) {
+            rows.add(new Row(Integer.parseInt(t.text(r, ii)), t.text(r, ai), Math.round(t.number(r, pi) * 1e6),
+                    t.number(r, fi)));
         }
         return rows;
     }

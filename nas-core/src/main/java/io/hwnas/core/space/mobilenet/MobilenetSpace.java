@@ -5,7 +5,6 @@ import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
-import io.hwnas.core.space.ArchitectureFormatException;
 import io.hwnas.core.space.InvalidArchitectureException;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
@@ -40,7 +39,7 @@ public final class MobilenetSpace implements SearchSpace {
     public static final double[] CHANNEL_SCALES = {1.0, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25};
     private static final int[] STAGE_CHANNELS = {24, 32, 64, 96, 160};
     private static final int[] STAGE_STRIDES = {2, 2, 2, 1, 2};
-    private static final int PER_LAYER = 4; // kernel, expansion, se, channel scale
+    static final int PER_LAYER = 4; // kernel, expansion, se, channel scale
     private static final int PER_STAGE = 1 + MAX_DEPTH * PER_LAYER;
     static final int POSITIONS = 2 + STAGES * PER_STAGE;
 
@@ -49,6 +48,7 @@ public final class MobilenetSpace implements SearchSpace {
     private final int stemStride;
     private final boolean searchChannels;
     private final LayerKind activation;
+    private final MobilenetStrings strings;
 
     public MobilenetSpace() {
         this(List.of(160, 192, 224), List.of(0.75, 1.0, 1.25), 2, false, LayerKind.RELU6);
@@ -61,6 +61,7 @@ public final class MobilenetSpace implements SearchSpace {
         this.stemStride = stemStride;
         this.searchChannels = searchChannels;
         this.activation = activation;
+        this.strings = new MobilenetStrings(this.resolutions, this.widths);
     }
 
     @Override
@@ -189,128 +190,12 @@ public final class MobilenetSpace implements SearchSpace {
                 v[p] = 0;
             }
         }
-        return Architecture.of(name(), v, canonical(v));
-    }
-
-    private String canonical(int[] v) {
-        StringBuilder sb = new StringBuilder();
-        sb.append('r').append(resolutions.get(v[0])).append("-w").append(formatScale(widths.get(v[1])));
-        for (int s = 0; s < STAGES; s++) {
-            sb.append('|');
-            int base = stageBase(s);
-            for (int l = 0; l < DEPTHS[v[base]]; l++) {
-                int p = base + 1 + l * PER_LAYER;
-                if (l > 0) {
-                    sb.append(',');
-                }
-                sb.append('k').append(KERNELS[v[p]]).append('e').append(EXPANSIONS[v[p + 1]]);
-                if (v[p + 2] == 1) {
-                    sb.append("se");
-                }
-                if (v[p + 3] != 0) {
-                    sb.append('@').append(formatScale(CHANNEL_SCALES[v[p + 3]]));
-                }
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String formatScale(double d) {
-        String s = String.format(Locale.ROOT, "%.3f", d);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s + "0" : s;
+        return Architecture.of(name(), v, strings.format(v));
     }
 
     @Override
     public Architecture parse(String text) {
-        String t = text.trim();
-        int[] v = new int[POSITIONS];
-        String[] groups = t.split("\\|", -1);
-        if (groups.length != STAGES + 1) {
-            throw new ArchitectureFormatException(name(), text, 0, "expected 'rR-wW' and " + STAGES
-                    + " '|'-separated stages, but found " + (groups.length - 1) + " stages");
-        }
-        String head = groups[0];
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("r(\\d+)-w([0-9.]+)").matcher(head);
-        if (!m.matches()) {
-            throw new ArchitectureFormatException(name(), text, 0, "expected 'r<resolution>-w<width>', e.g. 'r224-w1.0'");
-        }
-        v[0] = resolutions.indexOf(Integer.parseInt(m.group(1)));
-        if (v[0] < 0) {
-            throw new ArchitectureFormatException(name(), text, 1, "resolution " + m.group(1) + " is not one of "
-                    + resolutions + " (space option resolutions)");
-        }
-        v[1] = indexOf(widths, Double.parseDouble(m.group(2)));
-        if (v[1] < 0) {
-            throw new ArchitectureFormatException(name(), text, m.start(2), "width " + m.group(2)
-                    + " is not one of " + widths + " (space option widths)");
-        }
-        int offset = head.length() + 1;
-        java.util.regex.Pattern layer = java.util.regex.Pattern.compile("k(\\d)e(\\d)(se)?(?:@([0-9.]+))?");
-        for (int s = 0; s < STAGES; s++) {
-            String g = groups[s + 1];
-            String[] layers = g.split(",", -1);
-            int depth = -1;
-            for (int i = 0; i < DEPTHS.length; i++) {
-                if (DEPTHS[i] == layers.length) {
-                    depth = i;
-                }
-            }
-            if (depth < 0) {
-                throw new ArchitectureFormatException(name(), text, offset, "stage " + s + " has " + layers.length
-                        + " layers; a stage has 2, 3 or 4");
-            }
-            int base = stageBase(s);
-            v[base] = depth;
-            int pos = offset;
-            for (int l = 0; l < layers.length; l++) {
-                java.util.regex.Matcher lm = layer.matcher(layers[l]);
-                int p = base + 1 + l * PER_LAYER;
-                if (!lm.matches()) {
-                    throw new ArchitectureFormatException(name(), text, pos, "stage " + s + " layer " + l + ": '"
-                            + layers[l] + "' is not of the form k<3|5|7>e<3|4|6>[se][@scale]");
-                }
-                v[p] = indexOf(KERNELS, Integer.parseInt(lm.group(1)));
-                v[p + 1] = indexOf(EXPANSIONS, Integer.parseInt(lm.group(2)));
-                v[p + 2] = lm.group(3) != null ? 1 : 0;
-                v[p + 3] = lm.group(4) == null ? 0 : indexOf(CHANNEL_SCALES, Double.parseDouble(lm.group(4)));
-                if (v[p] < 0 || v[p + 1] < 0 || v[p + 3] < 0) {
-                    throw new ArchitectureFormatException(name(), text, pos, "stage " + s + " layer " + l + ": '"
-                            + layers[l] + "' needs kernel 3/5/7, expansion 3/4/6 and a channel scale in "
-                            + java.util.Arrays.toString(CHANNEL_SCALES));
-                }
-                pos += layers[l].length() + 1;
-            }
-            offset += g.length() + 1;
-        }
-        return decode(v);
-    }
-
-    private static int indexOf(int[] a, int x) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == x) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOf(double[] a, double x) {
-        for (int i = 0; i < a.length; i++) {
-            if (Math.abs(a[i] - x) < 1e-9) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOf(List<Double> a, double x) {
-        for (int i = 0; i < a.size(); i++) {
-            if (Math.abs(a.get(i) - x) < 1e-9) {
-                return i;
-            }
-        }
-        return -1;
+        return decode(strings.parse(text));
     }
 
     /** Rounds channels to a multiple of 8, never below 8 or 90% of the request (MobileNet convention). */

@@ -1,4 +1,4 @@
-package io.hwnas.core.train;
+package io.hwnas.core.djl;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
