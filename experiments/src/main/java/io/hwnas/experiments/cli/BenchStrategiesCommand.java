@@ -78,6 +78,38 @@ final class BenchStrategiesCommand implements Callable<Integer> {
             list.add(SearchStrategies.get(s, Map.of()));
         }
         Nb201TableBenchmark bench = new Nb201TableBenchmark(dataset, device);
+        PrintWriter err = spec.commandLine().getErr();
+        List<Measured> measured = new ArrayList<>();
+        for (SearchStrategy s : list) {
+            long t0 = System.nanoTime();
+            Nb201TableBenchmark.Summary r = bench.measure(s, budget, batch, seeds);
+            Measured m = new Measured(s, r, (System.nanoTime() - t0) / 1e9);
+            measured.add(m);
+            err.printf("%-16s HV gap %.5f +- %.5f, front recall %.3f (%.1f s)%n", s.name(), r.hvGapMean(), r.hvGapSd(),
+                    r.frontRecallMean(), m.seconds());
+            err.flush();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, json(bench, measured));
+        } else {
+            out.printf("%s x %s on %s, %d evaluations, %d seeds; true front: %d architectures%n", accuracy, latency, space,
+                    budget, seeds, bench.trueFrontSize());
+            out.printf("%-16s %12s %12s %12s%n", "strategy", "hv_gap_mean", "hv_gap_sd", "front_recall");
+            for (Measured m : measured) {
+                out.printf("%-16s %12.5f %12.5f %12.3f%n", m.strategy().name(), m.summary().hvGapMean(),
+                        m.summary().hvGapSd(), m.summary().frontRecallMean());
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** One strategy's figures and the seconds they took. */
+    private record Measured(SearchStrategy strategy, Nb201TableBenchmark.Summary summary, double seconds) {
+    }
+
+    private ObjectNode json(Nb201TableBenchmark bench, List<Measured> measured) {
         ObjectNode root = Json.object();
         root.put("space", space);
         root.put("accuracy", accuracy);
@@ -87,36 +119,18 @@ final class BenchStrategiesCommand implements Callable<Integer> {
         root.put("batch", batch);
         root.put("true_front_size", bench.trueFrontSize());
         ObjectNode results = root.putObject("strategies");
-        PrintWriter err = spec.commandLine().getErr();
-        for (SearchStrategy s : list) {
-            long t0 = System.nanoTime();
-            Nb201TableBenchmark.Summary r = bench.measure(s, budget, batch, seeds);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            ObjectNode o = results.putObject(s.name());
+        for (Measured m : measured) {
+            Nb201TableBenchmark.Summary r = m.summary();
+            ObjectNode o = results.putObject(m.strategy().name());
             o.put("hv_gap_mean", r.hvGapMean());
             o.put("hv_gap_sd", r.hvGapSd());
             o.put("front_recall_mean", r.frontRecallMean());
             o.set("hv_gaps", Json.MAPPER.valueToTree(r.hvGaps()));
-            o.put("seconds", secs);
-            o.set("options", Json.MAPPER.valueToTree(s.options()));
+            o.put("seconds", m.seconds());
+            o.set("options", Json.MAPPER.valueToTree(m.strategy().options()));
             rewardTrend(r.reports()).forEach((k, v) -> o.set(k, Json.MAPPER.valueToTree(v)));
-            err.printf("%-16s HV gap %.5f +- %.5f, front recall %.3f (%.1f s)%n", s.name(), r.hvGapMean(), r.hvGapSd(),
-                    r.frontRecallMean(), secs);
-            err.flush();
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            Json.print(out, root);
-        } else {
-            out.printf("%s x %s on %s, %d evaluations, %d seeds; true front: %d architectures%n", accuracy, latency, space,
-                    budget, seeds, bench.trueFrontSize());
-            out.printf("%-16s %12s %12s %12s%n", "strategy", "hv_gap_mean", "hv_gap_sd", "front_recall");
-            results.fields().forEachRemaining(e -> out.printf("%-16s %12.5f %12.5f %12.3f%n", e.getKey(),
-                    e.getValue().get("hv_gap_mean").asDouble(), e.getValue().get("hv_gap_sd").asDouble(),
-                    e.getValue().get("front_recall_mean").asDouble()));
-            out.flush();
-        }
-        return 0;
+        return root;
     }
 
     /** For strategies that report rewards: mean reward of the first and the last 20% of samples per seed. */

@@ -61,68 +61,15 @@ public final class Runner {
      */
     public Result run(boolean resume) {
         prepareDirectory(resume);
-        Map<String, Evaluation> known = new HashMap<>();
-        List<Evaluation> all = new ArrayList<>();
-        int fromJournal = 0;
-        Map<String, Object> report;
+        Search search;
         try (Journal journal = Journal.open(dir);
                 Executor executor = setup.executor().create(dir, setup.evaluator())) {
-            for (Journal.Entry e : journal.entries()) {
-                known.putIfAbsent(key(e.evaluation().architecture()), e.evaluation());
-            }
-            StrategyRun run = setup.strategy().start(setup.problem(), setup.config().seed());
-            Lineage lineage = new Lineage(dir, setup.space());
-            int used = 0;
-            for (int batchIndex = 0;; batchIndex++) {
-                List<Architecture> batch = run.ask();
-                if (batch.isEmpty()) {
-                    break;
-                }
-                if (used + batch.size() > setup.config().budget()) {
-                    throw new IllegalStateException("strategy " + setup.config().strategy().name() + " asked for "
-                            + (used + batch.size()) + " evaluations, over the budget of " + setup.config().budget());
-                }
-                used += batch.size();
-                Map<String, Evaluation> results = new HashMap<>();
-                List<Architecture> todo = new ArrayList<>();
-                for (Architecture a : batch) {
-                    Evaluation j = known.get(key(a));
-                    if (j != null) {
-                        results.put(key(a), j);
-                        progress.replayed(j);
-                        fromJournal++;
-                    } else {
-                        todo.add(a);
-                    }
-                }
-                for (Evaluation e : screenOut(batch, todo)) {
-                    todo.remove(e.architecture());
-                    journal.append(e, 0);
-                    progress.evaluated(e);
-                    results.put(key(e.architecture()), e);
-                    known.put(key(e.architecture()), e);
-                }
-                for (Architecture a : todo) {
-                    run.parentOf(a).ifPresent(p -> lineage.record(a, p));
-                }
-                if (!todo.isEmpty()) {
-                    for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {
-                        journal.append(e, seconds);
-                        progress.evaluated(e);
-                    })) {
-                        results.put(key(e.architecture()), e);
-                        known.put(key(e.architecture()), e);
-                    }
-                }
-                List<Evaluation> told = new ArrayList<>(batch.size());
-                for (Architecture a : batch) {
-                    told.add(results.get(key(a)));
-                }
-                all.addAll(told);
-                run.tell(told);
-            }
-            report = run.report();
+            search = new Search(journal, executor);
+            search.drive();
         }
+        List<Evaluation> all = search.all;
+        int fromJournal = search.fromJournal;
+        Map<String, Object> report = search.report;
         progress.finish();
         Map<String, List<Evaluation>> fronts = fronts(setup, all);
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
@@ -134,6 +81,86 @@ public final class Runner {
             writeResults(setup, dir, fronts, FinalTraining.run(setup, dir, fronts, t), journaled);
         }
         return new Result(dir, all.size(), fromJournal, fronts, report);
+    }
+
+    /** One drive of the strategy: ask, answer from the journal or evaluate, journal, tell. */
+    private final class Search {
+        private final Journal journal;
+        private final Executor executor;
+        private final Map<String, Evaluation> known = new HashMap<>();
+        private final List<Evaluation> all = new ArrayList<>();
+        private int fromJournal;
+        private Map<String, Object> report;
+        private Lineage lineage;
+
+        Search(Journal journal, Executor executor) {
+            this.journal = journal;
+            this.executor = executor;
+            for (Journal.Entry e : journal.entries()) {
+                known.putIfAbsent(key(e.evaluation().architecture()), e.evaluation());
+            }
+        }
+
+        void drive() {
+            StrategyRun run = setup.strategy().start(setup.problem(), setup.config().seed());
+            lineage = new Lineage(dir, setup.space());
+            int used = 0;
+            for (int batchIndex = 0;; batchIndex++) {
+                List<Architecture> batch = run.ask();
+                if (batch.isEmpty()) {
+                    break;
+                }
+                if (used + batch.size() > setup.config().budget()) {
+                    throw new IllegalStateException("strategy " + setup.config().strategy().name() + " asked for "
+                            + (used + batch.size()) + " evaluations, over the budget of " + setup.config().budget());
+                }
+                used += batch.size();
+                List<Evaluation> told = evaluate(run, batchIndex, batch);
+                all.addAll(told);
+                run.tell(told);
+            }
+            report = run.report();
+        }
+
+        /** The batch's evaluations, in batch order: from the journal, screened out, or evaluated now. */
+        private List<Evaluation> evaluate(StrategyRun run, int batchIndex, List<Architecture> batch) {
+            Map<String, Evaluation> results = new HashMap<>();
+            List<Architecture> todo = new ArrayList<>();
+            for (Architecture a : batch) {
+                Evaluation j = known.get(key(a));
+                if (j != null) {
+                    results.put(key(a), j);
+                    progress.replayed(j);
+                    fromJournal++;
+                } else {
+                    todo.add(a);
+                }
+            }
+            for (Evaluation e : screenOut(batch, todo)) {
+                todo.remove(e.architecture());
+                journal.append(e, 0);
+                progress.evaluated(e);
+                results.put(key(e.architecture()), e);
+                known.put(key(e.architecture()), e);
+            }
+            for (Architecture a : todo) {
+                run.parentOf(a).ifPresent(p -> lineage.record(a, p));
+            }
+            if (!todo.isEmpty()) {
+                for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {
+                    journal.append(e, seconds);
+                    progress.evaluated(e);
+                })) {
+                    results.put(key(e.architecture()), e);
+                    known.put(key(e.architecture()), e);
+                }
+            }
+            List<Evaluation> told = new ArrayList<>(batch.size());
+            for (Architecture a : batch) {
+                told.add(results.get(key(a)));
+            }
+            return told;
+        }
     }
 
     /**

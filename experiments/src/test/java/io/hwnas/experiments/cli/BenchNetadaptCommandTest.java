@@ -73,6 +73,16 @@ class BenchNetadaptCommandTest {
                 assertTrue(s.get("latency").asDouble() > lat, "a wider uniform scale also fits: " + s);
             }
         }
+        assertPairedFigures(o, na, un, lat);
+        // the run directory holds the trajectory as CSV and in the HTML report
+        String csv = Files.readString(run.resolve("strategy-trajectory.csv"));
+        assertTrue(csv.startsWith("iteration,target,shrunk,arch,latency,accuracy,candidates"), csv);
+        assertEquals(trajectory.size() + 1, csv.lines().count(), csv);
+        assertTrue(Files.readString(run.resolve("report.html")).contains("Strategy trajectory"));
+    }
+
+    /** The uniform accuracy interpolated to NetAdapt's latency and the paired statistics over the seeds. */
+    private static void assertPairedFigures(JsonNode o, JsonNode na, JsonNode un, double lat) {
         double diff = na.get("top1_mean").asDouble() - un.get("top1_mean").asDouble();
         assertEquals(diff, o.get("netadapt_minus_uniform_mean").asDouble(), 1e-9);
         assertEquals(diff >= 0, o.get("holds").asBoolean());
@@ -101,11 +111,6 @@ class BenchNetadaptCommandTest {
         JsonNode pairedSame = o.get("paired_at_same_latency");
         assertEquals(na.get("top1_mean").asDouble() - o.get("uniform_at_netadapt_latency").get("top1_mean").asDouble(),
                 pairedSame.get("mean_difference").asDouble(), 1e-9);
-        // the run directory holds the trajectory as CSV and in the HTML report
-        String csv = Files.readString(run.resolve("strategy-trajectory.csv"));
-        assertTrue(csv.startsWith("iteration,target,shrunk,arch,latency,accuracy,candidates"), csv);
-        assertEquals(trajectory.size() + 1, csv.lines().count(), csv);
-        assertTrue(Files.readString(run.resolve("report.html")).contains("Strategy trajectory"));
     }
 
     @Test
