@@ -1,5 +1,6 @@
 package io.hwnas.cost;
 
+import io.hwnas.cost.device.KernelClass;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.device.DeviceKind;

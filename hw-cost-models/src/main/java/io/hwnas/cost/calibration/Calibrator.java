@@ -1,5 +1,6 @@
 package io.hwnas.cost.calibration;
 
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.KernelPlan;
 import io.hwnas.cost.device.DeviceProfile;

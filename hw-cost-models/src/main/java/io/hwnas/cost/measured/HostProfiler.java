@@ -13,7 +13,7 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.Autograd;
-import io.hwnas.cost.KernelClass;
+import io.hwnas.cost.device.KernelClass;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;

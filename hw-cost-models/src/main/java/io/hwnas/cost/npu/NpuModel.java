@@ -4,7 +4,7 @@ import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.Kernel;
-import io.hwnas.cost.KernelClass;
+import io.hwnas.cost.device.KernelClass;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
 import java.util.EnumSet;
