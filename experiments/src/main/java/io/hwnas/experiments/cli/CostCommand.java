@@ -12,7 +12,7 @@ import io.hwnas.cost.CostReport;
 import io.hwnas.cost.LayerCost;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.measured.FiringRateProbe;
+import io.hwnas.cost.host.FiringRateProbe;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.cost.neuromorphic.NeuromorphicModel;
 import java.io.PrintWriter;

@@ -8,7 +8,7 @@ import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.validation.Measurements;
+import io.hwnas.cost.table.Measurements;
 import io.hwnas.cost.validation.Validation;
 import io.hwnas.cost.validation.ValidationResult;
 import io.hwnas.cost.validation.ValidationSuite;

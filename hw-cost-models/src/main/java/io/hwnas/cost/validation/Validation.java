@@ -1,5 +1,6 @@
 package io.hwnas.cost.validation;
 
+import io.hwnas.cost.table.Measurements;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;

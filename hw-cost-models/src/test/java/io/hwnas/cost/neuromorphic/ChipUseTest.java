@@ -16,7 +16,7 @@ import io.hwnas.cost.Energy;
 import io.hwnas.cost.Toy;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.measured.FiringRateProbe;
+import io.hwnas.cost.host.FiringRateProbe;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.hwnas.cost.validation;
 
+import io.hwnas.cost.table.Measurements;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
+import io.hwnas.cost.table.Lut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
+import io.hwnas.cost.table.Lut;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -78,14 +80,14 @@ public final class HostProfiler {
         }
         Rapl.Opened rapl = Rapl.open(powercap);
         double[] compute = Autograd.isolated(() -> {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            DjlRuntime.setThreads(threads);
             return compute();
         });
         Power power = null;
         String note = "not measured: " + rapl.reason();
         if (rapl.rapl() != null) {
             Rapl.Reading load = rapl.rapl().power(() -> Autograd.isolated(() -> {
-                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+                DjlRuntime.setThreads(threads);
                 long end = System.nanoTime() + 2_000_000_000L;
                 while (System.nanoTime() < end) {
                     compute();
