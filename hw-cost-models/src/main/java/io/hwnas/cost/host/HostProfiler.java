@@ -1,6 +1,7 @@
 package io.hwnas.cost.host;
 
-import io.hwnas.cost.table.Lut;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.cost.device.KernelClass;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,14 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.Autograd;
-import io.hwnas.cost.device.KernelClass;
+import io.hwnas.cost.table.Lut;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;

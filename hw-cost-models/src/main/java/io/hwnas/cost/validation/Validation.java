@@ -1,15 +1,15 @@
 package io.hwnas.cost.validation;
 
-import io.hwnas.cost.table.Measurements;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.KernelPlan;
-import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.calibration.Calibrator;
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.table.Measurements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

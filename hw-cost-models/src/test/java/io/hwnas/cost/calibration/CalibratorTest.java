@@ -1,6 +1,5 @@
 package io.hwnas.cost.calibration;
 
-import io.hwnas.cost.device.Calibration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.KernelPlan;
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.validation.Agreement;

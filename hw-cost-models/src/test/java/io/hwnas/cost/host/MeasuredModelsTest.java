@@ -1,6 +1,5 @@
 package io.hwnas.cost.host;
 
-import io.hwnas.cost.table.Lut;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +18,7 @@ import io.hwnas.cost.Toy;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.neuromorphic.FiringRates;
+import io.hwnas.cost.table.Lut;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

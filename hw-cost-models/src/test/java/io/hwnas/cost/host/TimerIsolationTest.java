@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.train.Autograd;
 import io.hwnas.core.train.TrainOptions;
