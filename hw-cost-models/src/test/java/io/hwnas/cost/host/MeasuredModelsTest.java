@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -11,6 +15,8 @@ import io.hwnas.cost.CostReport;
 import io.hwnas.cost.Toy;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.neuromorphic.FiringRates;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class MeasuredModelsTest {
@@ -64,5 +70,28 @@ class MeasuredModelsTest {
         assertNotEquals(rates.byLayer().get("l0.relu"), rates.byLayer().get("l1.relu"));
         assertEquals(rates, FiringRateProbe.measure(n, 16, 1, 0.1), "seeded");
         assertNotEquals(rates, FiringRateProbe.measure(n, 16, 2, 0.1), "another seed, another batch");
+    }
+
+    @Test
+    void ratesMeasuredThroughAGivenNetworksWeightsOnGivenImages() {
+        Network n = Toy.chain(8, 2, 8);
+        float[] images = new float[4 * 3 * 8 * 8];
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) random.nextGaussian();
+        }
+        FiringRates a;
+        FiringRates b;
+        FiringRates silent;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock block = DjlModels.initialized(n, m, DataType.FLOAT32, 4);
+            a = FiringRateProbe.measure(block, images, 4, 0.1, "test");
+            b = FiringRateProbe.measure(block, images, 4, 0.1, "test");
+            silent = FiringRateProbe.measure(block, new float[images.length], 4, 0.1, "zeros");
+        }
+        assertEquals(a, b, "the same weights and images give the same rates");
+        assertEquals(Map.of("l0.relu", 0, "l1.relu", 0).keySet(), a.byLayer().keySet());
+        assertTrue(a.byLayer().values().stream().allMatch(r -> r > 0 && r < 1), a.toString());
+        assertNotEquals(a.byLayer(), silent.byLayer(), "the rates follow the images");
     }
 }
