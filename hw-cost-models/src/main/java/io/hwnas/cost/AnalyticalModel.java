@@ -4,6 +4,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.device.KernelClass;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.hwnas.cost;
 
 import io.hwnas.core.ir.LayerKind;
+import io.hwnas.cost.device.KernelClass;
 
 /**
  * One kernel as a device runs it: a layer, or a convolution with the batch norm and activation

@@ -3,6 +3,7 @@ package io.hwnas.cost;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
+import io.hwnas.cost.device.KernelClass;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,6 +103,40 @@ public final class KernelPlan {
     private static KernelPlan compile(Network network, boolean fuse, boolean foldZero, boolean keepNames) {
         List<Layer> layers = network.layers();
         int n = layers.size();
+        boolean[] constant = constants(layers, foldZero);
+        boolean[] live = live(layers, constant);
+        int[] consumers = consumers(layers, live);
+        boolean[] absorbed = new boolean[n];
+        Builder b = new Builder(keepNames);
+        int[] next = nextInChain(layers, live, consumers);
+        for (int i = 1; i < n; i++) {
+            Layer l = layers.get(i);
+            if (!live[i] || absorbed[i] || l.kind() == LayerKind.IDENTITY) {
+                continue;
+            }
+            if (l.kind() == LayerKind.ADD || l.kind() == LayerKind.CONCAT) {
+                int operands = 0;
+                for (int in : l.inputs()) {
+                    operands += constant[in] ? 0 : 1;
+                }
+                if (operands < 2) {
+                    continue; // adding a folded constant is free
+                }
+                b.add(elementwise(l, operands, l.kind() == LayerKind.ADD ? operands - 1 : 0), l.name(), l.kind());
+            } else if (fuse && (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR)) {
+                fuseChain(layers, next, absorbed, i, b);
+            } else {
+                b.add(single(l), l.name(), l.kind());
+            }
+        }
+        long bits = layers.get(0).bits();
+        long peak = (network.peakActivationBytes() * 8 + bits - 1) / bits;
+        return b.build(network.params(), peak, weightedDepth(layers));
+    }
+
+    /** With {@code foldZero}, the layers whose output is constant zero (a zero op, or all inputs constant). */
+    private static boolean[] constants(List<Layer> layers, boolean foldZero) {
+        int n = layers.size();
         boolean[] constant = new boolean[n];
         if (foldZero) {
             for (int i = 1; i < n; i++) {
@@ -117,6 +152,12 @@ public final class KernelPlan {
                 }
             }
         }
+        return constant;
+    }
+
+    /** The layers the output depends on through non-constant values. */
+    private static boolean[] live(List<Layer> layers, boolean[] constant) {
+        int n = layers.size();
         boolean[] live = new boolean[n];
         live[n - 1] = !constant[n - 1];
         for (int i = n - 1; i > 0; i--) {
@@ -129,63 +170,65 @@ public final class KernelPlan {
                 }
             }
         }
-        int[] consumers = new int[n];
-        for (int i = 1; i < n; i++) {
+        return live;
+    }
+
+    /** For each layer, how many live layers read it. */
+    private static int[] consumers(List<Layer> layers, boolean[] live) {
+        int[] consumers = new int[layers.size()];
+        for (int i = 1; i < layers.size(); i++) {
             if (live[i]) {
                 for (int in : layers.get(i).inputs()) {
                     consumers[in]++;
                 }
             }
         }
-        boolean[] absorbed = new boolean[n];
-        Map<Kernel, Integer> index = new HashMap<>();
-        List<Kernel> unique = new ArrayList<>();
-        List<Integer> countList = new ArrayList<>();
-        List<Integer> occ = new ArrayList<>();
-        List<String> nameList = new ArrayList<>();
-        List<LayerKind> kindList = new ArrayList<>();
-        int[] next = nextInChain(layers, live, consumers);
-        for (int i = 1; i < n; i++) {
-            Layer l = layers.get(i);
-            if (!live[i] || absorbed[i] || l.kind() == LayerKind.IDENTITY) {
-                continue;
+        return consumers;
+    }
+
+    /** Adds the conv or linear layer {@code i} with the batch norms and activations that follow it in a chain. */
+    private static void fuseChain(List<Layer> layers, int[] next, boolean[] absorbed, int i, Builder b) {
+        Layer l = layers.get(i);
+        Kernel k = single(l);
+        String name = l.name();
+        StringBuilder fused = new StringBuilder(b.keepNames ? l.name() : "");
+        long extra = 0;
+        long outElements = k.outElements();
+        int j = next[i];
+        while (j > 0 && (layers.get(j).kind() == LayerKind.BATCH_NORM || layers.get(j).kind().isActivation())) {
+            Layer f = layers.get(j);
+            absorbed[j] = true;
+            extra += opsPerElement(f.kind()) * f.output().elements();
+            outElements = f.output().elements();
+            if (b.keepNames) {
+                fused.append('+').append(suffix(f.name()));
             }
-            Kernel k;
-            String name = l.name();
-            if (l.kind() == LayerKind.ADD || l.kind() == LayerKind.CONCAT) {
-                int operands = 0;
-                for (int in : l.inputs()) {
-                    operands += constant[in] ? 0 : 1;
-                }
-                if (operands < 2) {
-                    continue; // adding a folded constant is free
-                }
-                k = elementwise(l, operands, l.kind() == LayerKind.ADD ? operands - 1 : 0);
-            } else {
-                k = single(l);
-                if (fuse && (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR)) {
-                    StringBuilder fused = new StringBuilder(keepNames ? l.name() : "");
-                    long extra = 0;
-                    long outElements = k.outElements();
-                    int j = next[i];
-                    while (j > 0 && (layers.get(j).kind() == LayerKind.BATCH_NORM || layers.get(j).kind().isActivation())) {
-                        Layer f = layers.get(j);
-                        absorbed[j] = true;
-                        extra += opsPerElement(f.kind()) * f.output().elements();
-                        outElements = f.output().elements();
-                        if (keepNames) {
-                            fused.append('+').append(suffix(f.name()));
-                        }
-                        j = next[j];
-                    }
-                    if (extra > 0) {
-                        k = new Kernel(k.cls(), k.kind(), k.macs(), k.otherOps() + extra, k.inElements(), outElements,
-                                k.params(), k.bits(), k.launches(), k.outPixels(), k.outChannels(), k.window(),
-                                k.groups(), k.onArray());
-                        name = fused.toString();
-                    }
-                }
-            }
+            j = next[j];
+        }
+        if (extra > 0) {
+            k = new Kernel(k.cls(), k.kind(), k.macs(), k.otherOps() + extra, k.inElements(), outElements,
+                    k.params(), k.bits(), k.launches(), k.outPixels(), k.outChannels(), k.window(),
+                    k.groups(), k.onArray());
+            name = fused.toString();
+        }
+        b.add(k, name, l.kind());
+    }
+
+    /** Collects the unique kernels of a plan, their counts and (with names) each occurrence in order. */
+    private static final class Builder {
+        final boolean keepNames;
+        final Map<Kernel, Integer> index = new HashMap<>();
+        final List<Kernel> unique = new ArrayList<>();
+        final List<Integer> countList = new ArrayList<>();
+        final List<Integer> occ = new ArrayList<>();
+        final List<String> nameList = new ArrayList<>();
+        final List<LayerKind> kindList = new ArrayList<>();
+
+        Builder(boolean keepNames) {
+            this.keepNames = keepNames;
+        }
+
+        void add(Kernel k, String name, LayerKind kind) {
             Integer at = index.get(k);
             if (at == null) {
                 at = unique.size();
@@ -197,20 +240,20 @@ public final class KernelPlan {
             if (keepNames) {
                 occ.add(at);
                 nameList.add(name);
-                kindList.add(l.kind());
+                kindList.add(kind);
             }
         }
-        int[] counts = new int[countList.size()];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = countList.get(i);
+
+        KernelPlan build(long params, long peak, int depth) {
+            int[] counts = new int[countList.size()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = countList.get(i);
+            }
+            int[] occurrence = occ.stream().mapToInt(Integer::intValue).toArray();
+            return new KernelPlan(unique.toArray(new Kernel[0]), counts, occurrence,
+                    keepNames ? nameList.toArray(new String[0]) : new String[0],
+                    keepNames ? kindList.toArray(new LayerKind[0]) : new LayerKind[0], params, peak, depth);
         }
-        int[] occurrence = occ.stream().mapToInt(Integer::intValue).toArray();
-        long bits = layers.get(0).bits();
-        long peak = (network.peakActivationBytes() * 8 + bits - 1) / bits;
-        return new KernelPlan(unique.toArray(new Kernel[0]), counts, occurrence,
-                keepNames ? nameList.toArray(new String[0]) : new String[0],
-                keepNames ? kindList.toArray(new LayerKind[0]) : new LayerKind[0], network.params(), peak,
-                weightedDepth(layers));
     }
 
     /** For each layer, its only consumer when it has exactly one live consumer that reads only it; else 0. */

@@ -82,36 +82,19 @@ final class BenchCostCommand implements Callable<Integer> {
         for (String name : devices) {
             DeviceProfile d = DeviceCatalog.get(name);
             CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
-            double sink = 0;
-            long warm = System.nanoTime() + (long) (Math.max(1, seconds / 2) * 1e9);
-            do { // warm-up: plans are compiled and cached, and the JIT compiles the hot path
-                for (int i = 0; i < archs; i++) {
-                    sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
-                }
-            } while (System.nanoTime() < warm);
-            long count = 0;
-            long start = System.nanoTime();
-            long deadline = start + (long) (seconds * 1e9);
-            long now;
-            do {
-                for (int i = 0; i < archs; i++) {
-                    sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
-                }
-                count += archs;
-                now = System.nanoTime();
-            } while (now < deadline);
-            double rate = count / ((now - start) / 1e9);
+            Timing t = time(m, d, as, nets);
+            double rate = t.count() / t.seconds();
             slowest = Math.min(slowest, rate);
             ObjectNode o = results.addObject();
             o.put("device", d.name());
             o.put("model", m.name());
-            o.put("estimates", count);
-            o.put("seconds", (now - start) / 1e9);
+            o.put("estimates", t.count());
+            o.put("seconds", t.seconds());
             o.put("estimates_per_s", rate);
-            o.put("checksum", sink);
+            o.put("checksum", t.checksum());
             if (!json) {
                 out.printf("%-14s %-13s %,12.0f estimates/s (%d in %.2f s, one thread)%n", d.name(), m.name(), rate,
-                        count, (now - start) / 1e9);
+                        t.count(), t.seconds());
             }
         }
         root.put("estimates_per_s", slowest);
@@ -120,5 +103,32 @@ final class BenchCostCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Estimates counted, seconds taken and the sum of the latencies (so that no estimate is optimised away). */
+    private record Timing(long count, double seconds, double checksum) {
+    }
+
+    /** Runs the estimates for a warm-up of half of {@code --seconds} (at least 1 s), then for {@code --seconds}. */
+    private Timing time(CostModel m, DeviceProfile d, List<Architecture> as, List<Network> nets) {
+        double sink = 0;
+        long warm = System.nanoTime() + (long) (Math.max(1, seconds / 2) * 1e9);
+        do { // warm-up: plans are compiled and cached, and the JIT compiles the hot path
+            for (int i = 0; i < archs; i++) {
+                sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
+            }
+        } while (System.nanoTime() < warm);
+        long count = 0;
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        long now;
+        do {
+            for (int i = 0; i < archs; i++) {
+                sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
+            }
+            count += archs;
+            now = System.nanoTime();
+        } while (now < deadline);
+        return new Timing(count, (now - start) / 1e9, sink);
     }
 }

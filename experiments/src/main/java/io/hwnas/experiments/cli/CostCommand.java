@@ -10,9 +10,10 @@ import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.LayerCost;
+import io.hwnas.cost.Metric;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.measured.FiringRateProbe;
+import io.hwnas.cost.host.FiringRateProbe;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.cost.neuromorphic.NeuromorphicModel;
 import java.io.PrintWriter;
@@ -128,10 +129,10 @@ final class CostCommand implements Callable<Integer> {
         o.put("device", r.device());
         o.put("model", r.model());
         o.put("batch", r.batch());
-        o.put("latency_ms", r.latencyMs());
-        putNumber(o, "energy_mj", r.energyMj());
-        o.put("peak_memory_bytes", r.peakMemoryBytes());
-        o.put("model_bytes", r.modelBytes());
+        o.put(Metric.LATENCY_MS.key(), r.latencyMs());
+        putNumber(o, Metric.ENERGY_MJ.key(), r.energyMj());
+        o.put(Metric.PEAK_MEMORY_BYTES.key(), r.peakMemoryBytes());
+        o.put(Metric.MODEL_BYTES.key(), r.modelBytes());
         o.put("feasible", r.feasible());
         o.set("violations", Json.MAPPER.valueToTree(r.violations()));
         ObjectNode details = o.putObject("details");
@@ -142,7 +143,7 @@ final class CostCommand implements Callable<Integer> {
             j.put("name", l.name());
             j.put("kind", l.kind().id());
             j.put("time_ms", l.timeMs());
-            putNumber(j, "energy_mj", l.energyMj());
+            putNumber(j, Metric.ENERGY_MJ.key(), l.energyMj());
             j.put("bound", l.bound().name().toLowerCase(java.util.Locale.ROOT));
         }
         return o;

@@ -8,7 +8,9 @@ import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.validation.Measurements;
+import io.hwnas.cost.table.Measurements;
+import io.hwnas.cost.validation.ColumnValidation;
+import io.hwnas.cost.validation.TableValidation;
 import io.hwnas.cost.validation.Validation;
 import io.hwnas.cost.validation.ValidationResult;
 import io.hwnas.cost.validation.ValidationSuite;
@@ -91,86 +93,93 @@ final class CostValidateCommand implements Callable<Integer> {
         List<String> columns = column.equals("all")
                 ? ValidationSuite.latencyColumns(Measurements.table(measurements).columns()) : List.of(column);
         Map<String, Validation> compiled = new LinkedHashMap<>();
-        ObjectNode root = Json.object();
-        ArrayNode list = root.putArray("columns");
         PrintWriter out = spec.commandLine().getOut();
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        int better = 0;
+        List<ColumnValidation> results = new ArrayList<>();
         for (String c : columns) {
-            String dev = device != null ? device : ValidationSuite.deviceFor(c);
-            DeviceProfile d = CostCommand.profile(dev, calibration);
-            CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
-            Measurements meas = Measurements.read(measurements, c, archColumn);
-            String key = AnalyticalModel.fuses(d) + "/" + AnalyticalModel.foldsZero(d);
-            Validation v = compiled.get(key);
-            v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d))
-                    : v.withMeasurements(meas);
-            compiled.put(key, v);
-            int b = batch != null ? batch : Measurements.batchOf(c);
-            List<ValidationResult> runs = new ArrayList<>();
-            for (int k = 0; k < repeat; k++) {
-                runs.add(v.run(m, d, b, calibrate, seed + k));
-            }
-            if (writeCalibration != null && runs.get(0).calibration() != null && columns.size() == 1) {
-                runs.get(0).calibration().write(writeCalibration);
-            }
-            ObjectNode o = summary(runs, meas.source());
-            list.add(o);
-            double sp = o.get("spearman").asDouble();
-            sum += sp;
-            min = Math.min(min, sp);
-            better += sp > o.get("flops_spearman").asDouble() ? 1 : 0;
+            ColumnValidation v = validate(s, c, columns.size() == 1, compiled);
+            results.add(v);
             if (!json) {
+                ValidationResult first = v.first();
                 out.printf("%-16s %-18s batch %-4d n_cal %-4d n_test %-6d spearman %.3f kendall %.3f mape %6.1f%% "
-                        + "within10 %.3f | flops spearman %.3f kendall %.3f%n", c, d.name(), b, calibrate,
-                        o.get("n_test").asInt(), sp, o.get("kendall").asDouble(), o.get("mape").asDouble(),
-                        o.get("within10").asDouble(), o.get("flops_spearman").asDouble(),
-                        o.get("flops_kendall").asDouble());
+                        + "within10 %.3f | flops spearman %.3f kendall %.3f%n", c, first.device(), first.batch(),
+                        calibrate, first.nTest(), v.spearman(), v.kendall(), v.mape(), v.within10(), v.flopsSpearman(),
+                        v.flopsKendall());
             }
         }
         if (columns.size() == 1) {
-            ObjectNode single = (ObjectNode) list.get(0);
             if (json) {
-                Json.print(out, single);
+                Json.print(out, json(results.get(0)));
             }
             return 0;
         }
-        root.put("mean_spearman", sum / columns.size());
-        root.put("min_spearman", min);
-        root.put("better_than_flops", better);
-        root.put("n_columns", columns.size());
+        TableValidation table = new TableValidation(results);
         if (json) {
-            Json.print(out, root);
+            Json.print(out, json(table));
         } else {
-            out.printf("mean spearman %.3f, min %.3f, better than FLOPs on %d of %d columns%n", sum / columns.size(), min,
-                    better, columns.size());
+            out.printf("mean spearman %.3f, min %.3f, better than FLOPs on %d of %d columns%n", table.meanSpearman(),
+                    table.minSpearman(), table.betterThanFlops(), columns.size());
             out.flush();
         }
         return 0;
     }
 
-    private ObjectNode summary(List<ValidationResult> runs, String source) {
-        ValidationResult first = runs.get(0);
+    /**
+     * Validates one column over the seeds; {@code compiled} keeps the networks compiled per fusing
+     * setting across columns. With {@code only}, writes the first seed's calibration if asked to.
+     */
+    private ColumnValidation validate(SearchSpace s, String c, boolean only, Map<String, Validation> compiled) {
+        String dev = device != null ? device : ValidationSuite.deviceFor(c);
+        DeviceProfile d = CostCommand.profile(dev, calibration);
+        CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
+        Measurements meas = Measurements.read(measurements, c, archColumn);
+        String key = AnalyticalModel.fuses(d) + "/" + AnalyticalModel.foldsZero(d);
+        Validation v = compiled.get(key);
+        v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d))
+                : v.withMeasurements(meas);
+        compiled.put(key, v);
+        int b = batch != null ? batch : Measurements.batchOf(c);
+        List<ValidationResult> runs = new ArrayList<>();
+        for (int k = 0; k < repeat; k++) {
+            runs.add(v.run(m, d, b, calibrate, seed + k));
+        }
+        if (writeCalibration != null && runs.get(0).calibration() != null && only) {
+            runs.get(0).calibration().write(writeCalibration);
+        }
+        return new ColumnValidation(meas.source(), runs);
+    }
+
+    private static ObjectNode json(TableValidation table) {
+        ObjectNode root = Json.object();
+        ArrayNode list = root.putArray("columns");
+        table.columns().forEach(c -> list.add(json(c)));
+        root.put("mean_spearman", table.meanSpearman());
+        root.put("min_spearman", table.minSpearman());
+        root.put("better_than_flops", table.betterThanFlops());
+        root.put("n_columns", table.columns().size());
+        return root;
+    }
+
+    private static ObjectNode json(ColumnValidation v) {
+        ValidationResult first = v.first();
         ObjectNode o = Json.object();
         o.put("device", first.device());
         o.put("model", first.model());
-        o.put("measurements", source);
+        o.put("measurements", v.measurements());
         o.put("column", first.column());
         o.put("batch", first.batch());
-        o.put("seed", seed);
-        o.put("seeds", runs.size());
+        o.put("seed", first.seed());
+        o.put("seeds", v.runs().size());
         o.put("n_calibrate", first.nCalibrate());
         o.put("n_test", first.nTest());
-        o.put("spearman", runs.stream().mapToDouble(ValidationResult::spearman).average().orElse(0));
-        o.put("kendall", runs.stream().mapToDouble(ValidationResult::kendall).average().orElse(0));
-        o.put("mape", runs.stream().mapToDouble(ValidationResult::mape).average().orElse(0));
-        o.put("within10", runs.stream().mapToDouble(ValidationResult::within10).average().orElse(0));
-        o.put("flops_spearman", runs.stream().mapToDouble(ValidationResult::flopsSpearman).average().orElse(0));
-        o.put("flops_kendall", runs.stream().mapToDouble(ValidationResult::flopsKendall).average().orElse(0));
-        if (runs.size() > 1) {
+        o.put("spearman", v.spearman());
+        o.put("kendall", v.kendall());
+        o.put("mape", v.mape());
+        o.put("within10", v.within10());
+        o.put("flops_spearman", v.flopsSpearman());
+        o.put("flops_kendall", v.flopsKendall());
+        if (v.runs().size() > 1) {
             ArrayNode per = o.putArray("runs");
-            for (ValidationResult r : runs) {
+            for (ValidationResult r : v.runs()) {
                 ObjectNode j = per.addObject();
                 j.put("seed", r.seed());
                 j.put("spearman", r.spearman());

@@ -1,14 +1,12 @@
 package io.hwnas.experiments.evaluate;
 
-import ai.djl.ndarray.NDManager;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.TrainEstimator;
-import io.hwnas.core.train.Weights;
-import io.hwnas.cost.measured.FiringRateProbe;
+import io.hwnas.cost.host.FiringRateProbe;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.search.Evaluation;
 import java.nio.file.Path;
@@ -54,10 +52,7 @@ public final class MeasuredFiringRates {
         int n = Math.min(SAMPLES, images.size());
         ImageBatcher batcher = ImageBatcher.fitted(data.train(), trained.inputShape());
         float[] x = batcher.fill(images, IntStream.range(0, n).toArray(), 0, n);
-        FiringRates rates;
-        try (NDManager m = NDManager.newBaseManager()) {
-            rates = FiringRateProbe.measure(Weights.load(trained, m, weights), x, n, 0, "measured");
-        }
+        FiringRates rates = FiringRateProbe.measure(trained, weights, x, n, 0, "measured");
         rates.byLayer().forEach((layer, r) -> metrics.put(PREFIX + layer, r));
         metrics.put(IMAGES, (double) n);
     }

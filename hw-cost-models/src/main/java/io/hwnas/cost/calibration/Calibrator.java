@@ -2,6 +2,7 @@ package io.hwnas.cost.calibration;
 
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.KernelPlan;
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.device.Quantity;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import org.apache.commons.math3.fitting.leastsquares.MultivariateJacobianFunctio
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.RealVector;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile.EstimationType;
 import org.apache.commons.math3.util.Pair;
 
 /**
@@ -232,10 +235,8 @@ public final class Calibrator {
         return a;
     }
 
+    /** The median, the mean of the two middle values for an even count (Commons Math's R_2 estimation). */
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int m = s.length / 2;
-        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+        return new Median().withEstimationType(EstimationType.R_2).evaluate(v);
     }
 }

@@ -116,42 +116,51 @@ public final class DeviceCatalog {
         Map<String, Quantity> numbers = new LinkedHashMap<>();
         Map<String, String> unmeasured = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = nums.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String field = "numbers." + e.getKey();
-            JsonNode v = e.getValue();
-            if (v.isObject() && v.has("measured") && !v.get("measured").isBoolean()) {
-                throw new IllegalArgumentException(source + ": field " + field + ".measured must be true or false, "
-                        + "but was " + v.get("measured"));
-            }
-            if (v.isObject() && v.has("value") && v.get("value").isNull()) {
-                if (!v.has("measured") || v.get("measured").asBoolean()) {
-                    throw new IllegalArgumentException(source + ": field " + field + ".value is null; only a number "
-                            + "marked \"measured\": false may be null");
-                }
-                if (!v.has("source") || v.get("source").asText().isBlank()) {
-                    throw new IllegalArgumentException(source + ": field " + field + ".source is missing; a number "
-                            + "that was not measured needs the reason");
-                }
-                unmeasured.put(e.getKey(), v.get("source").asText());
-                continue;
-            }
-            if (!v.isObject() || !v.has("value") || !v.get("value").isNumber()) {
-                throw new IllegalArgumentException(source + ": field " + field
-                        + " must be {\"value\": number, \"source\": text}, but was " + v);
+            number(it.next(), source, numbers, unmeasured);
+        }
+        Map<String, String> settings = settings(root.get("settings"), source);
+        return new DeviceProfile(name, kind, description, model, numbers, settings, source, unmeasured);
+    }
+
+    /** Reads one entry of {@code numbers} into {@code numbers}, or into {@code unmeasured} when marked so. */
+    private static void number(Map.Entry<String, JsonNode> e, String source, Map<String, Quantity> numbers,
+            Map<String, String> unmeasured) {
+        String field = "numbers." + e.getKey();
+        JsonNode v = e.getValue();
+        if (v.isObject() && v.has("measured") && !v.get("measured").isBoolean()) {
+            throw new IllegalArgumentException(source + ": field " + field + ".measured must be true or false, "
+                    + "but was " + v.get("measured"));
+        }
+        if (v.isObject() && v.has("value") && v.get("value").isNull()) {
+            if (!v.has("measured") || v.get("measured").asBoolean()) {
+                throw new IllegalArgumentException(source + ": field " + field + ".value is null; only a number "
+                        + "marked \"measured\": false may be null");
             }
             if (!v.has("source") || v.get("source").asText().isBlank()) {
-                throw new IllegalArgumentException(source + ": field " + field + ".source is missing; every number "
-                        + "needs its source");
+                throw new IllegalArgumentException(source + ": field " + field + ".source is missing; a number "
+                        + "that was not measured needs the reason");
             }
-            double d = v.get("value").asDouble();
-            if (!Double.isFinite(d) || d < 0) {
-                throw new IllegalArgumentException(source + ": field " + field + " must be a finite number >= 0, but was "
-                        + v.get("value"));
-            }
-            numbers.put(e.getKey(), new Quantity(d, v.get("source").asText()));
+            unmeasured.put(e.getKey(), v.get("source").asText());
+            return;
         }
+        if (!v.isObject() || !v.has("value") || !v.get("value").isNumber()) {
+            throw new IllegalArgumentException(source + ": field " + field
+                    + " must be {\"value\": number, \"source\": text}, but was " + v);
+        }
+        if (!v.has("source") || v.get("source").asText().isBlank()) {
+            throw new IllegalArgumentException(source + ": field " + field + ".source is missing; every number "
+                    + "needs its source");
+        }
+        double d = v.get("value").asDouble();
+        if (!Double.isFinite(d) || d < 0) {
+            throw new IllegalArgumentException(source + ": field " + field + " must be a finite number >= 0, but was "
+                    + v.get("value"));
+        }
+        numbers.put(e.getKey(), new Quantity(d, v.get("source").asText()));
+    }
+
+    private static Map<String, String> settings(JsonNode set, String source) {
         Map<String, String> settings = new LinkedHashMap<>();
-        JsonNode set = root.get("settings");
         if (set != null) {
             if (!set.isObject()) {
                 throw new IllegalArgumentException(source + ": field settings must be an object of texts");
@@ -161,7 +170,7 @@ public final class DeviceCatalog {
                 settings.put(e.getKey(), e.getValue().asText());
             }
         }
-        return new DeviceProfile(name, kind, description, model, numbers, settings, source, unmeasured);
+        return settings;
     }
 
     private static String text(JsonNode root, String field, String source) {

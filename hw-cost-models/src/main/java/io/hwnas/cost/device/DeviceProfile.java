@@ -1,7 +1,5 @@
 package io.hwnas.cost.device;
 
-import io.hwnas.cost.KernelClass;
-import io.hwnas.cost.calibration.Calibration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -178,6 +176,19 @@ public record DeviceProfile(String name, DeviceKind kind, String description, St
 
     /** This profile with the fitted numbers of a calibration file applied (the profile file is untouched). */
     public DeviceProfile withCalibration(Path calibrationFile) {
-        return Calibration.load(calibrationFile).apply(this);
+        return withCalibration(Calibration.load(calibrationFile));
+    }
+
+    /**
+     * This profile with the fitted numbers of {@code calibration} in place of its own.
+     *
+     * @throws IllegalArgumentException if the calibration is for another device
+     */
+    public DeviceProfile withCalibration(Calibration calibration) {
+        if (!name.equals(calibration.device())) {
+            throw new IllegalArgumentException("the calibration is for device '" + calibration.device() + "', not '"
+                    + name + "'");
+        }
+        return withNumbers(calibration.numbers(), origin + " + calibration");
     }
 }

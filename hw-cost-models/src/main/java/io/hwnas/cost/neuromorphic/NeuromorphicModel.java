@@ -64,136 +64,6 @@ public final class NeuromorphicModel implements CostModel {
         return "ANN-to-SNN conversion with T steps: synaptic ops, neuron updates and spikes; chip limits";
     }
 
-    /** Whether a layer becomes spiking neurons with synapses on the chip. */
-    static boolean spiking(Layer l) {
-        return switch (l.kind()) {
-            case CONV2D, LINEAR, AVG_POOL, MAX_POOL, GLOBAL_AVG_POOL, ADD, CONCAT, SQUEEZE_EXCITE -> true;
-            default -> false;
-        };
-    }
-
-    /** Synaptic fan-in of one neuron of a spiking layer. */
-    static long fanIn(Layer l) {
-        return switch (l.kind()) {
-            case CONV2D -> (long) (l.input().channels() / l.groups()) * l.kernel() * l.kernel();
-            case LINEAR -> l.input().elements();
-            case AVG_POOL, MAX_POOL -> (long) l.kernel() * l.kernel();
-            case GLOBAL_AVG_POOL -> (long) l.input().height() * l.input().width();
-            case ADD, CONCAT -> l.inputs().size();
-            default -> l.input().channels();
-        };
-    }
-
-    /** The spiking layers of a network in order, with what the energy and the limits need. */
-    static final class SnnPlan {
-        final Network network;
-        final int[] ids;
-        final double[] out;
-        final double[] fan;
-        final double[] inScale;
-        final double[] syn;
-        final long neurons;
-        final long synapses;
-        final long params;
-        final double synapticFan;
-        final double outSum;
-        private volatile double[] coresFor = {-1, -1, 0};
-        final long maxFanIn;
-        final int pipeline;
-
-        SnnPlan(Network network) {
-            this.network = network;
-            List<Layer> layers = network.layers();
-            int n = layers.size();
-            double[] active = new double[n]; // 1 where a layer's output can carry spikes, 0 behind a zero op
-            int[] depth = new int[n];
-            active[0] = 1;
-            List<Integer> idList = new ArrayList<>();
-            long neuronSum = 0;
-            long synapseSum = 0;
-            long fanMax = 0;
-            int deepest = 0;
-            for (int i = 1; i < n; i++) {
-                Layer l = layers.get(i);
-                double a = 0;
-                int dep = 0;
-                for (int in : l.inputs()) {
-                    a = Math.max(a, active[in]);
-                    dep = Math.max(dep, depth[in]);
-                }
-                if (l.kind() == LayerKind.ZERO) {
-                    active[i] = 0;
-                    depth[i] = dep;
-                } else if (!spiking(l)) {
-                    active[i] = l.kind().isActivation() ? 1 : a;
-                    depth[i] = dep;
-                } else {
-                    active[i] = 1;
-                    depth[i] = dep + 1;
-                    deepest = Math.max(deepest, depth[i]);
-                    idList.add(i);
-                    neuronSum += l.output().elements();
-                    synapseSum += l.params();
-                    fanMax = Math.max(fanMax, fanIn(l));
-                }
-            }
-            int k = idList.size();
-            ids = new int[k];
-            out = new double[k];
-            fan = new double[k];
-            inScale = new double[k];
-            syn = new double[k];
-            for (int j = 0; j < k; j++) {
-                Layer l = layers.get(idList.get(j));
-                ids[j] = l.id();
-                syn[j] = l.params();
-                out[j] = l.output().elements();
-                fan[j] = fanIn(l);
-                double a = 0;
-                for (int in : l.inputs()) {
-                    a = Math.max(a, active[in]);
-                }
-                inScale[j] = a;
-            }
-            neurons = neuronSum;
-            synapses = synapseSum;
-            params = network.params();
-            double sf = 0;
-            double os = 0;
-            for (int j = 0; j < k; j++) {
-                sf += inScale[j] * out[j] * fan[j];
-                os += out[j];
-            }
-            synapticFan = sf;
-            outSum = os;
-            maxFanIn = fanMax;
-            pipeline = deepest;
-        }
-    }
-
-    /**
-     * Cores of one spiking layer: whole cores, enough for its neurons at {@code neuronsPerCore} and
-     * for its synapses (weights) at {@code synapsesPerCore}, its neurons and synapses spread evenly.
-     */
-    static long layerCores(SnnPlan plan, int j, double neuronsPerCore, double synapsesPerCore) {
-        return Math.max(1, Math.max((long) Math.ceil(plan.out[j] / neuronsPerCore),
-                (long) Math.ceil(plan.syn[j] / synapsesPerCore)));
-    }
-
-    /** Cores when every spiking layer takes whole cores ({@link #layerCores}). */
-    static long coresNeeded(SnnPlan plan, double neuronsPerCore, double synapsesPerCore) {
-        double[] c = plan.coresFor;
-        if (c[0] == neuronsPerCore && c[1] == synapsesPerCore) {
-            return (long) c[2];
-        }
-        long sum = 0;
-        for (int j = 0; j < plan.out.length; j++) {
-            sum += layerCores(plan, j, neuronsPerCore, synapsesPerCore);
-        }
-        plan.coresFor = new double[] {neuronsPerCore, synapsesPerCore, sum};
-        return sum;
-    }
-
     /**
      * The chip's use against its limits: cores used and available, and the fullest core's neurons
      * and synapses (and synapse memory at the chip's weight bits) against the per-core limits.
@@ -204,7 +74,7 @@ public final class NeuromorphicModel implements CostModel {
         double neurons = 0;
         double synapses = 0;
         for (int j = 0; j < plan.out.length; j++) {
-            long cores = layerCores(plan, j, npc, spc);
+            long cores = SnnPlan.layerCores(plan, j, npc, spc);
             neurons = Math.max(neurons, Math.ceil(plan.out[j] / cores));
             synapses = Math.max(synapses, Math.ceil(plan.syn[j] / cores));
         }
@@ -239,6 +109,39 @@ public final class NeuromorphicModel implements CostModel {
         double sopsPerUs = d.number("cores") * d.number("sops_per_us_per_core");
         double neuronsPerCore = d.number("neurons_per_core");
         FiringRates r = rates != null ? rates : FiringRates.uniform(d.number("default_rate"));
+        Activity act = activity(plan, r, steps, batch, eSyn, eNeuron, eSpikeMove);
+        double totalSops = act.totalSops();
+        double[] partsPj = act.partsPj();
+        long coresNeeded = SnnPlan.coresNeeded(plan, neuronsPerCore, d.number("synapses_per_core"));
+        double stepUs = Math.max(dtUs, totalSops / steps / sopsPerUs);
+        Bound bound = stepUs > dtUs ? Bound.COMPUTE : Bound.OVERHEAD;
+        double latency = (steps + plan.pipeline) * stepUs / 1000 + d.number("fixed_ms");
+        Map<String, Double> details = new LinkedHashMap<>();
+        details.put(Energy.STATIC, d.number("static_power_w") * latency);
+        details.put(SYNAPTIC, partsPj[0] * 1e-9);
+        details.put(NEURON, partsPj[1] * 1e-9);
+        details.put(SPIKE, partsPj[2] * 1e-9);
+        double energy = Energy.total(details);
+        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
+        details.putAll(coreUse(plan, d, coresNeeded, weightBits));
+        details.put("mean_firing_rate", meanRate(plan, r));
+        List<LayerCost> costs = new SpikingLayers(plan, r, act.sops(), act.pj(), steps, batch, eSyn, eNeuron,
+                eSpikeMove, sopsPerUs, bound);
+        List<String> violations = limits(plan, d, coresNeeded);
+        long modelBytes = (plan.params * weightBits + 7) / 8;
+        return new CostReport(d.name(), name(), batch, latency, energy, modelBytes, modelBytes, costs, violations,
+                details);
+    }
+
+    /**
+     * Synaptic ops and energy parts (synaptic ops, neuron updates, spikes, in pJ) of one inference;
+     * per layer ({@code sops}, {@code pj}) only when the rates are per layer, else {@code null}.
+     */
+    private record Activity(double totalSops, double[] partsPj, double[] sops, double[] pj) {
+    }
+
+    private static Activity activity(SnnPlan plan, FiringRates r, double steps, int batch, double eSyn, double eNeuron,
+            double eSpikeMove) {
         int k = plan.ids.length;
         double totalSops;
         double[] partsPj = new double[3]; // synaptic ops, neuron updates, spikes
@@ -267,25 +170,7 @@ public final class NeuromorphicModel implements CostModel {
                 partsPj[2] += spikes;
             }
         }
-        long coresNeeded = coresNeeded(plan, neuronsPerCore, d.number("synapses_per_core"));
-        double stepUs = Math.max(dtUs, totalSops / steps / sopsPerUs);
-        Bound bound = stepUs > dtUs ? Bound.COMPUTE : Bound.OVERHEAD;
-        double latency = (steps + plan.pipeline) * stepUs / 1000 + d.number("fixed_ms");
-        Map<String, Double> details = new LinkedHashMap<>();
-        details.put(Energy.STATIC, d.number("static_power_w") * latency);
-        details.put(SYNAPTIC, partsPj[0] * 1e-9);
-        details.put(NEURON, partsPj[1] * 1e-9);
-        details.put(SPIKE, partsPj[2] * 1e-9);
-        double energy = Energy.total(details);
-        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
-        details.putAll(coreUse(plan, d, coresNeeded, weightBits));
-        details.put("mean_firing_rate", meanRate(plan, r));
-        List<LayerCost> costs = new SpikingLayers(plan, r, sops, pj, steps, batch, eSyn, eNeuron, eSpikeMove,
-                sopsPerUs, bound);
-        List<String> violations = limits(plan, d, coresNeeded);
-        long modelBytes = (plan.params * weightBits + 7) / 8;
-        return new CostReport(d.name(), name(), batch, latency, energy, modelBytes, modelBytes, costs, violations,
-                details);
+        return new Activity(totalSops, partsPj, sops, pj);
     }
 
     /** The mean output firing rate of the spiking layers, weighted by their neurons. */

@@ -6,7 +6,7 @@ import io.hwnas.cost.LayerCost;
 
 /** The per-layer breakdown, built on demand: busy time of the layer's synaptic ops and its energy. */
 final class SpikingLayers extends io.hwnas.cost.ImmutableLayers {
-    private final NeuromorphicModel.SnnPlan plan;
+    private final SnnPlan plan;
     private final FiringRates rates;
     private final double[] sops;
     private final double[] pj;
@@ -18,7 +18,7 @@ final class SpikingLayers extends io.hwnas.cost.ImmutableLayers {
     private final double sopsPerUs;
     private final Bound bound;
 
-    SpikingLayers(NeuromorphicModel.SnnPlan plan, FiringRates rates, double[] sops, double[] pj, double steps,
+    SpikingLayers(SnnPlan plan, FiringRates rates, double[] sops, double[] pj, double steps,
             int batch, double eSyn, double eNeuron, double eSpikeMove, double sopsPerUs, Bound bound) {
         this.plan = plan;
         this.rates = rates;

@@ -4,9 +4,9 @@ import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.Kernel;
-import io.hwnas.cost.KernelClass;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.device.KernelClass;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -79,95 +79,133 @@ public final class NpuModel extends AnalyticalModel {
 
     @Override
     protected Costing costing(DeviceProfile d, int batch) {
-        Systolic flow = Systolic.parse(d.setting("dataflow", "ws"), d.origin());
-        int precision = precisionBits(d);
-        boolean poolOnArray = d.choice("pooling", "vector", "vector", "array").equals("array");
-        Set<LayerKind> fallback = unsupported(d);
-        int rows = (int) d.number("array_rows");
-        int cols = (int) d.number("array_cols");
-        double cyclesPerMs = d.number("clock_mhz") * 1e3;
-        double vector = d.number("vector_ops_per_cycle");
-        double buffer = d.number("buffer_bytes");
-        double paramCache = d.number("param_cache_bytes", 0);
-        double bytesPerMs = d.number("eff_memory") * d.number("bandwidth_gbs") * 1e6;
-        double hostFlopsPerMs = d.number("host_gflops") * 1e6;
-        double eMac8 = d.number("e_mac8_pj");
-        double eMac32 = d.number("e_mac32_pj");
-        double eRf = d.number("e_rf_pj_per_byte");
-        double eBuf = d.number("e_buffer_pj_per_byte");
-        double eDram = d.number("e_dram_pj_per_byte");
-        double[] eff = perClass(d, "eff_");
-        double[] overheadMs = perClass(d, "overhead_us_");
-        for (int i = 0; i < overheadMs.length; i++) {
-            overheadMs[i] /= 1000;
+        return new NpuCosting(d, batch);
+    }
+
+    /** The numbers of one profile and batch, read once, and the cost of a kernel from them. */
+    private static final class NpuCosting implements Costing {
+        private final int batch;
+        private final Systolic flow;
+        private final int precision;
+        private final boolean poolOnArray;
+        private final Set<LayerKind> fallback;
+        private final int rows;
+        private final int cols;
+        private final double cyclesPerMs;
+        private final double vector;
+        private final double buffer;
+        private final double paramCache;
+        private final double bytesPerMs;
+        private final double hostFlopsPerMs;
+        private final double eMac8;
+        private final double eMac32;
+        private final double eRf;
+        private final double eBuf;
+        private final double eDram;
+        private final double[] eff;
+        private final double[] overheadMs;
+        private final double staticW;
+        private final double fixed;
+
+        NpuCosting(DeviceProfile d, int batch) {
+            this.batch = batch;
+            flow = Systolic.parse(d.setting("dataflow", "ws"), d.origin());
+            precision = precisionBits(d);
+            poolOnArray = d.choice("pooling", "vector", "vector", "array").equals("array");
+            fallback = unsupported(d);
+            rows = (int) d.number("array_rows");
+            cols = (int) d.number("array_cols");
+            cyclesPerMs = d.number("clock_mhz") * 1e3;
+            vector = d.number("vector_ops_per_cycle");
+            buffer = d.number("buffer_bytes");
+            paramCache = d.number("param_cache_bytes", 0);
+            bytesPerMs = d.number("eff_memory") * d.number("bandwidth_gbs") * 1e6;
+            hostFlopsPerMs = d.number("host_gflops") * 1e6;
+            eMac8 = d.number("e_mac8_pj");
+            eMac32 = d.number("e_mac32_pj");
+            eRf = d.number("e_rf_pj_per_byte");
+            eBuf = d.number("e_buffer_pj_per_byte");
+            eDram = d.number("e_dram_pj_per_byte");
+            eff = perClass(d, "eff_");
+            overheadMs = perClass(d, "overhead_us_");
+            for (int i = 0; i < overheadMs.length; i++) {
+                overheadMs[i] /= 1000;
+            }
+            staticW = d.number("static_power_w");
+            fixed = d.number("fixed_ms");
         }
-        double staticW = d.number("static_power_w");
-        double fixed = d.number("fixed_ms");
-        return new Costing() {
-            @Override
-            public double kernel(Kernel k, double[] out) {
-                int bits = k.bits() < 32 ? k.bits() : precision;
-                double bytesPerElement = bits / 8.0;
-                double macEnergy = bits >= 32 ? eMac32 : eMac8 * (bits / 8.0) * (bits / 8.0);
-                int c = k.cls().ordinal();
-                double w = k.weightBytes(bits);
-                double in = (double) k.inElements() * batch * bytesPerElement;
-                double o = (double) k.outElements() * batch * bytesPerElement;
-                double overhead = overheadMs[c] * k.launches();
-                if (fallback.contains(k.kind())) {
-                    double compute = k.ops() * batch / (eff[c] * hostFlopsPerMs);
-                    double memory = (w + in + o) / bytesPerMs;
-                    double t = compute + memory + overhead;
-                    out[2] = k.ops() * batch * eMac32 / 2 * 1e-9;
-                    out[3] = 0;
-                    out[4] = (w + in + o) * eDram * 1e-9;
-                    out[0] = out[2] + out[4];
-                    out[1] = 2; // the round trip to the host dominates
-                    return t;
-                }
-                double cycles;
-                double bufferBytes;
-                boolean array = k.onArray() || (poolOnArray && k.kind() != LayerKind.GLOBAL_AVG_POOL
-                        && k.cls() == KernelClass.POOL);
-                if (array) {
-                    double pixels = (double) k.outPixels() * batch;
-                    double filters = (double) k.outChannels() / k.groups();
-                    double window = k.onArray() ? k.window() : (double) k.window() * k.outChannels();
-                    cycles = flow.cycles(pixels, filters, window, k.groups(), rows, cols);
-                    bufferBytes = flow.bufferBytes(pixels, filters, window, k.groups(), rows, cols, w, in, o);
-                } else {
-                    cycles = Math.ceil(Math.max(1, k.otherOps() + k.macs()) * batch / vector);
-                    bufferBytes = in + o + w;
-                }
-                double compute = cycles / (eff[c] * cyclesPerMs);
-                double weightsFromDram = w <= paramCache ? 0 : w;
-                double dram;
-                if (w + in + o <= buffer) {
-                    dram = weightsFromDram + in + o;
-                } else {
-                    double tiles = Math.max(1, Math.ceil(w / (buffer / 2)));
-                    dram = weightsFromDram + in * tiles + o;
-                }
-                double memory = dram / bytesPerMs;
-                double t = Math.max(compute, memory) + overhead;
-                double macs = (double) k.macs() * batch;
-                out[2] = (macs * macEnergy + k.otherOps() * batch * macEnergy / 2) * 1e-9;
-                out[3] = (3 * macs * bytesPerElement * eRf + bufferBytes * eBuf) * 1e-9;
-                out[4] = dram * eDram * 1e-9;
-                out[0] = out[2] + out[3] + out[4];
-                out[1] = argmax(compute, memory, overhead);
-                return t;
-            }
 
-            @Override
-            public double fixedMs() {
-                return fixed;
+        @Override
+        public double kernel(Kernel k, double[] out) {
+            int bits = k.bits() < 32 ? k.bits() : precision;
+            double bytesPerElement = bits / 8.0;
+            int c = k.cls().ordinal();
+            double w = k.weightBytes(bits);
+            double in = (double) k.inElements() * batch * bytesPerElement;
+            double o = (double) k.outElements() * batch * bytesPerElement;
+            double overhead = overheadMs[c] * k.launches();
+            if (fallback.contains(k.kind())) {
+                return onHost(k, c, w, in, o, overhead, out);
             }
+            double macEnergy = bits >= 32 ? eMac32 : eMac8 * (bits / 8.0) * (bits / 8.0);
+            double cycles;
+            double bufferBytes;
+            boolean array = k.onArray() || (poolOnArray && k.kind() != LayerKind.GLOBAL_AVG_POOL
+                    && k.cls() == KernelClass.POOL);
+            if (array) {
+                double pixels = (double) k.outPixels() * batch;
+                double filters = (double) k.outChannels() / k.groups();
+                double window = k.onArray() ? k.window() : (double) k.window() * k.outChannels();
+                cycles = flow.cycles(pixels, filters, window, k.groups(), rows, cols);
+                bufferBytes = flow.bufferBytes(pixels, filters, window, k.groups(), rows, cols, w, in, o);
+            } else {
+                cycles = Math.ceil(Math.max(1, k.otherOps() + k.macs()) * batch / vector);
+                bufferBytes = in + o + w;
+            }
+            double compute = cycles / (eff[c] * cyclesPerMs);
+            double dram = dramBytes(w, in, o);
+            double memory = dram / bytesPerMs;
+            double t = Math.max(compute, memory) + overhead;
+            double macs = (double) k.macs() * batch;
+            out[2] = (macs * macEnergy + k.otherOps() * batch * macEnergy / 2) * 1e-9;
+            out[3] = (3 * macs * bytesPerElement * eRf + bufferBytes * eBuf) * 1e-9;
+            out[4] = dram * eDram * 1e-9;
+            out[0] = out[2] + out[3] + out[4];
+            out[1] = argmax(compute, memory, overhead);
+            return t;
+        }
 
-            @Override
-            public double staticPowerW() {
-                return staticW;
+        /** A kernel the array does not support, run on the host with a round trip through DRAM. */
+        private double onHost(Kernel k, int c, double w, double in, double o, double overhead, double[] out) {
+            double compute = k.ops() * batch / (eff[c] * hostFlopsPerMs);
+            double memory = (w + in + o) / bytesPerMs;
+            double t = compute + memory + overhead;
+            out[2] = k.ops() * batch * eMac32 / 2 * 1e-9;
+            out[3] = 0;
+            out[4] = (w + in + o) * eDram * 1e-9;
+            out[0] = out[2] + out[4];
+            out[1] = 2; // the round trip to the host dominates
+            return t;
+        }
+
+        /** Bytes moved to and from DRAM: weights (unless cached) once or per tile, inputs and outputs. */
+        private double dramBytes(double w, double in, double o) {
+            double weightsFromDram = w <= paramCache ? 0 : w;
+            if (w + in + o <= buffer) {
+                return weightsFromDram + in + o;
             }
-        };
+            double tiles = Math.max(1, Math.ceil(w / (buffer / 2)));
+            return weightsFromDram + in * tiles + o;
+        }
+
+        @Override
+        public double fixedMs() {
+            return fixed;
+        }
+
+        @Override
+        public double staticPowerW() {
+            return staticW;
+        }
     }
 }

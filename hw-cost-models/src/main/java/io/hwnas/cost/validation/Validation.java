@@ -6,9 +6,10 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.KernelPlan;
-import io.hwnas.cost.calibration.Calibration;
 import io.hwnas.cost.calibration.Calibrator;
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.table.Measurements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -88,7 +89,7 @@ public final class Validation {
                 cy[i] = y[order[i]];
             }
             cal = Calibrator.fit(am, device, cp, cy, batch, measurements.source() + ":" + measurements.column());
-            d = cal.apply(device);
+            d = device.withCalibration(cal);
         }
         int m = n - nCalibrate;
         double[] pred = new double[m];

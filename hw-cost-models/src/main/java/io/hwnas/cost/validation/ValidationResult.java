@@ -1,6 +1,6 @@
 package io.hwnas.cost.validation;
 
-import io.hwnas.cost.calibration.Calibration;
+import io.hwnas.cost.device.Calibration;
 
 /**
  * Held-out accuracy of a cost model on one measurement column: rank correlations, errors, and the

@@ -10,6 +10,7 @@ import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.KernelPlan;
+import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.validation.Agreement;
@@ -46,7 +47,7 @@ class CalibratorTest {
         cal[3] *= 20; // outliers
         cal[7] /= 30;
         Calibration c = Calibrator.fit(cpu, base, plans.subList(0, 50), cal, 1, "synthetic");
-        DeviceProfile fitted = c.apply(base);
+        DeviceProfile fitted = base.withCalibration(c);
         double[] pred = new double[200];
         double[] before = new double[200];
         double[] meas = new double[200];
@@ -68,7 +69,7 @@ class CalibratorTest {
         assertEquals(fitted.numbers(), base.withCalibration(file).numbers());
         assertEquals(0.35, DeviceCatalog.get("xeon-gold-6226").number("eff_dense"), "the profile is untouched");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> back.apply(DeviceCatalog.get("raspi4")));
+                () -> DeviceCatalog.get("raspi4").withCalibration(back));
         assertTrue(e.getMessage().contains("xeon-gold-6226"));
     }
 

@@ -10,6 +10,7 @@ import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.table.Measurements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;

@@ -1,4 +1,4 @@
-package io.hwnas.cost;
+package io.hwnas.cost.device;
 
 import java.util.Locale;
 

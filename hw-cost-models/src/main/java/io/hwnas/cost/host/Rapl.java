@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
 import java.io.IOException;
 import java.nio.file.Files;

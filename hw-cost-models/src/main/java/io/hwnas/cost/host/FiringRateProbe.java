@@ -1,16 +1,18 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.train.Weights;
 import io.hwnas.cost.neuromorphic.FiringRates;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +46,7 @@ public final class FiringRateProbe {
             }
             Network prefix = new Network(new ArrayList<>(layers.subList(0, l.id() + 1)), network.declaredParams());
             try (NDManager m = NDManager.newBaseManager()) {
-                Engine.getInstance().setRandomSeed((int) seed);
+                DjlRuntime.seed(seed);
                 NetworkBlock block = DjlModels.initialized(prefix, m, DataType.FLOAT32, samples);
                 NDArray x = m.randomNormal(DjlModels.inputShape(prefix, samples));
                 NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
@@ -80,6 +82,17 @@ public final class FiringRateProbe {
             }
         }
         return new FiringRates(rates, defaultRate, source);
+    }
+
+    /**
+     * Rates of every activation layer of {@code network} with the trained weights saved in
+     * {@code weights}, on real images (see {@link #measure(NetworkBlock, float[], int, double, String)}).
+     */
+    public static FiringRates measure(Network network, Path weights, float[] images, int samples, double defaultRate,
+            String source) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            return measure(Weights.load(network, m, weights), images, samples, defaultRate, source);
+        }
     }
 
     static double rate(float[] v) {

@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,11 +1,9 @@
-package io.hwnas.cost.calibration;
+package io.hwnas.cost.device;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.device.Quantity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * Fitted numbers for one device and cost model, kept in their own JSON file and applied on top of
- * the device profile (the profile itself is never rewritten).
+ * the device profile with {@link DeviceProfile#withCalibration(Calibration)} (the profile itself is never
+ * rewritten).
  *
  * @param device  the device profile's name
  * @param model   the cost model the numbers were fitted for
@@ -33,19 +32,6 @@ public record Calibration(String device, String model, Map<String, Quantity> num
         Objects.requireNonNull(model, "model");
         numbers = Map.copyOf(new TreeMap<>(numbers));
         fit = Map.copyOf(new TreeMap<>(fit));
-    }
-
-    /**
-     * The profile with the fitted numbers in place of its own.
-     *
-     * @throws IllegalArgumentException if the calibration is for another device
-     */
-    public DeviceProfile apply(DeviceProfile profile) {
-        if (!profile.name().equals(device)) {
-            throw new IllegalArgumentException("the calibration is for device '" + device + "', not '"
-                    + profile.name() + "'");
-        }
-        return profile.withNumbers(numbers, profile.origin() + " + calibration");
     }
 
     /** Writes the calibration file. */

@@ -1,16 +1,15 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.train.TrainOptions;
@@ -36,28 +35,28 @@ class TimerIsolationTest {
 
     @Test
     void aTimingDrawsNothingFromTheEngineGenerator() {
-        Engine.getInstance().setRandomSeed(11);
+        DjlRuntime.seed(11);
         float[] alone = draw();
-        Engine.getInstance().setRandomSeed(11);
+        DjlRuntime.seed(11);
         double ms = Timer.medianMs(Toy.chain(8, 2, 8), 2, 1, 3);
         float[] afterTiming = draw();
         assertTrue(ms > 0 && Double.isFinite(ms), "ms " + ms);
         assertArrayEquals(alone, afterTiming, "the timing drew from (or reseeded) DJL's global generator");
         // and the measured model times the same way
-        Engine.getInstance().setRandomSeed(11);
+        DjlRuntime.seed(11);
         new MeasuredModel(1, 2).estimate(Toy.ARCH, Toy.chain(8, 2, 8), DeviceCatalog.get("raspi4"), 1);
         assertArrayEquals(alone, draw());
     }
 
     @Test
     void isolatedWorkLeavesTheThreadCountAsItFoundIt() {
-        Engine.getInstance();
-        int before = JniUtils.getNumThreads();
+        DjlRuntime.start();
+        int before = DjlRuntime.threads();
         Autograd.isolated(() -> {
-            JniUtils.setNumThreads(before + 1);
+            DjlRuntime.setThreads(before + 1);
             return null;
         });
-        assertEquals(before, JniUtils.getNumThreads());
+        assertEquals(before, DjlRuntime.threads());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.table;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.table.BenchmarkTable;
@@ -7,7 +7,6 @@ import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.Energy;
 import io.hwnas.cost.device.DeviceProfile;
-import io.hwnas.cost.validation.Measurements;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.table;
 
 import io.hwnas.core.ir.Layer;
 import java.io.BufferedReader;

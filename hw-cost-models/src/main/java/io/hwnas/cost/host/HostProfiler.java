@@ -1,5 +1,7 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.cost.device.KernelClass;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +15,7 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.cost.KernelClass;
+import io.hwnas.cost.table.Lut;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -78,14 +80,14 @@ public final class HostProfiler {
         }
         Rapl.Opened rapl = Rapl.open(powercap);
         double[] compute = Autograd.isolated(() -> {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            DjlRuntime.setThreads(threads);
             return compute();
         });
         Power power = null;
         String note = "not measured: " + rapl.reason();
         if (rapl.rapl() != null) {
             Rapl.Reading load = rapl.rapl().power(() -> Autograd.isolated(() -> {
-                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+                DjlRuntime.setThreads(threads);
                 long end = System.nanoTime() + 2_000_000_000L;
                 while (System.nanoTime() < end) {
                     compute();

@@ -1,4 +1,4 @@
-package io.hwnas.cost.measured;
+package io.hwnas.cost.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.hwnas.cost.validation;
+package io.hwnas.cost.table;
 
 import io.hwnas.core.table.BenchmarkTable;
 import java.nio.file.Files;
