@@ -1,0 +1,47 @@
+package io.hwnas.core;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import org.junit.jupiter.api.Test;
+
+/** nas-core's layers: foundation, data and spaces below the estimator SPI, DJL networks, then training and proxies. */
+class NasCoreArchitectureTest {
+
+    private static final JavaClasses CLASSES = LayerRules.mainClasses("io.hwnas.core");
+
+    @Test
+    void noPackageCycles() {
+        LayerRules.noPackageCycles("io.hwnas.core").check(CLASSES);
+    }
+
+    @Test
+    void djlOnlyWhereNetworksRun() {
+        LayerRules.djlOnlyInNetworkPackages().check(CLASSES);
+    }
+
+    @Test
+    void nasCoreKnowsNothingAbove() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.hwnas.cost..", "io.hwnas.search..",
+                "io.hwnas.experiments..").check(CLASSES);
+    }
+
+    @Test
+    void layers() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Training").definedBy("io.hwnas.core.train..", "io.hwnas.core.proxy..")
+                .layer("Djl").definedBy("io.hwnas.core.djl..")
+                .layer("Estimators").definedBy("io.hwnas.core.accuracy..")
+                .layer("Spaces").definedBy("io.hwnas.core.space..")
+                .layer("Data").definedBy("io.hwnas.core.data..")
+                .layer("Foundation").definedBy("io.hwnas.core.ir..", "io.hwnas.core.arch..", "io.hwnas.core.plugin..",
+                        "io.hwnas.core.io..", "io.hwnas.core.pareto..", "io.hwnas.core.table..")
+                .whereLayer("Training").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Djl").mayOnlyBeAccessedByLayers("Training")
+                .whereLayer("Estimators").mayOnlyBeAccessedByLayers("Training")
+                .whereLayer("Spaces").mayOnlyBeAccessedByLayers("Estimators", "Training")
+                .whereLayer("Data").mayOnlyBeAccessedByLayers("Training")
+                .check(CLASSES);
+    }
+}
