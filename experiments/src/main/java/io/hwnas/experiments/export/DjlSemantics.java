@@ -2,7 +2,7 @@ package io.hwnas.experiments.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
@@ -37,7 +37,7 @@ public final class DjlSemantics {
         NetworkBuilder b = new NetworkBuilder(new Shape(1, 3, 3));
         b.avgPool("pool", b.input(), 3, 1, 1);
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(b.build(), m, DataType.FLOAT32, 1);
+            NetworkBlock block = DjlNetworks.initialized(b.build(), m, DataType.FLOAT32, 1);
             float[] ones = new float[9];
             java.util.Arrays.fill(ones, 1f);
             float corner = Verification.djl(block, ones, new long[] {1, 1, 3, 3})[0];

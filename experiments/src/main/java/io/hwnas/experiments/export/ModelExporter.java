@@ -3,7 +3,7 @@ package io.hwnas.experiments.export;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
@@ -123,7 +123,7 @@ public final class ModelExporter {
         meta.putAll(r.metadata());
         try (NDManager m = NDManager.newBaseManager()) {
             ai.djl.engine.Engine.getInstance().setRandomSeed((int) r.seed());
-            NetworkBlock block = r.weights() == null ? DjlModels.initialized(net, m, DataType.FLOAT32, 1)
+            NetworkBlock block = r.weights() == null ? DjlNetworks.initialized(net, m, DataType.FLOAT32, 1)
                     : WeightsFile.load(net, r.weights(), m);
             ModelProto floatModel = OnnxExporter.folding().export(block, meta);
             byte[] floatBytes = floatModel.toByteArray();

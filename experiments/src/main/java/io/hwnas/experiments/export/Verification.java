@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -43,7 +43,7 @@ public record Verification(int batch, double maxAbsDiff, double maxAbsOutput, do
      */
     public static Verification of(byte[] model, NetworkBlock block, long seed, int batch, int latencyRuns) {
         float[] x = gaussian(new SplittableRandom(seed), batch * block.network().inputShape().elements());
-        long[] shape = DjlModels.inputShape(block.network(), batch).getShape();
+        long[] shape = DjlNetworks.inputShape(block.network(), batch).getShape();
         float[] expected = djl(block, x, shape);
         try (OrtModel ort = new OrtModel(model, 1)) {
             float[] actual = ort.run(x, shape);

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.train.Weights;
@@ -47,7 +47,7 @@ public final class WeightsFile {
         }
         Map<String, long[]> expected;
         try (NDManager probe = manager.newSubManager()) {
-            expected = shapes(DjlModels.initialized(network, probe, DataType.FLOAT32, 1));
+            expected = shapes(DjlNetworks.initialized(network, probe, DataType.FLOAT32, 1));
         }
         NetworkBlock block;
         try {
@@ -72,7 +72,7 @@ public final class WeightsFile {
             in.readUTF();
             in.readLong();
             in.readInt();
-            NetworkBlock b = DjlModels.initialized(network, scratch, DataType.FLOAT32, 1);
+            NetworkBlock b = DjlNetworks.initialized(network, scratch, DataType.FLOAT32, 1);
             b.loadParameters(scratch, in);
             return compare(expected, shapes(b));
         } catch (Exception e) {

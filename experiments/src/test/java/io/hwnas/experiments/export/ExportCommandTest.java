@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
@@ -39,11 +39,11 @@ class ExportCommandTest {
         SearchSpace s = SearchSpaces.get(space);
         Network net = s.network(s.parse(arch), input, s.defaultClasses());
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 1);
+            NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 1);
             OnnxExporterTest.perturbBatchNorms(block, new java.util.SplittableRandom(3));
             // running statistics from data, as training leaves them: outputs of unit scale
             BatchNormStatistics.calibrate(block, Verification.gaussian(new java.util.SplittableRandom(4),
-                    8 * net.inputShape().elements()), DjlModels.inputShape(net, 8).getShape());
+                    8 * net.inputShape().elements()), DjlNetworks.inputShape(net, 8).getShape());
             WeightsFile.save(block, file);
         }
         return file;
@@ -147,7 +147,7 @@ class ExportCommandTest {
         SearchSpace s = SearchSpaces.get("nb201");
         Network net = s.network(s.parse(MIXED), new Shape(3, 16, 16), 10).withBits(4);
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 1);
+            NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 1);
             UnsupportedArchitectureException e = assertThrows(UnsupportedArchitectureException.class,
                     () -> OnnxExporter.folding().export(block, Map.of()));
             assertTrue(e.getMessage().contains("layer stem.conv is at 4 bits"), e.getMessage());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -100,7 +100,7 @@ class Int8QuantizerTest {
     @Test
     void foldedAndQuantisedSmallNetStaysCloseToTheFloatNetwork() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(net(), m, DataType.FLOAT32, 4);
+            NetworkBlock block = DjlNetworks.initialized(net(), m, DataType.FLOAT32, 4);
             Shape in = block.network().inputShape();
             float[] cal = Verification.gaussian(new SplittableRandom(5), 128 * in.elements());
             long[] calShape = {128, in.channels(), in.height(), in.width()};
@@ -175,7 +175,7 @@ class Int8QuantizerTest {
     @Test
     void everyTensorQuantisedIsFusedByOnnxRuntimeIntoIntegerKernels() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(net(), m, DataType.FLOAT32, 4);
+            NetworkBlock block = DjlNetworks.initialized(net(), m, DataType.FLOAT32, 4);
             Shape in = block.network().inputShape();
             float[] cal = Verification.gaussian(new SplittableRandom(5), 64 * in.elements());
             long[] calShape = {64, in.channels(), in.height(), in.width()};

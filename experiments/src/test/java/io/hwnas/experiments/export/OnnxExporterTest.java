@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
@@ -48,14 +48,14 @@ class OnnxExporterTest {
             Network net = spaceName.equals("mobilenet") ? space.network(space.sample(rng))
                     : space.network(space.sample(rng), new io.hwnas.core.ir.Shape(3, 16, 16), space.defaultClasses());
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 2);
+                NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 2);
                 perturbBatchNorms(block, rng);
                 // running statistics from data, as after training or BN calibration, so outputs are of unit
                 // scale (the initial mean 0 / variance 1 let NB201 and FBNet logits reach 1e3-1e5)
                 // (MobileNet's outputs are of unit scale as initialised; calibrated on Gaussian inputs its
                 // late 1x1 feature maps give degenerate statistics, so it keeps the initial ones)
                 if (!spaceName.equals("mobilenet")) {
-                    long[] calShape = DjlModels.inputShape(net, 32).getShape();
+                    long[] calShape = DjlNetworks.inputShape(net, 32).getShape();
                     BatchNormStatistics.calibrate(block, Verification.gaussian(new SplittableRandom(500 + i),
                             32 * net.inputShape().elements()), calShape);
                 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -62,7 +62,7 @@ class OnnxOpsTest {
 
     static void check(String op, Network n, Function<Network, Network> unused) {
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(n, m, DataType.FLOAT32, 2);
+            NetworkBlock block = DjlNetworks.initialized(n, m, DataType.FLOAT32, 2);
             OnnxExporterTest.perturbBatchNorms(block, new SplittableRandom(1));
             for (boolean fold : new boolean[] {true, false}) {
                 byte[] bytes = new OnnxExporter(fold).export(block, Map.of()).toByteArray();

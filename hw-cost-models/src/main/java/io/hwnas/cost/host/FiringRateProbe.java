@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
@@ -47,8 +47,8 @@ public final class FiringRateProbe {
             Network prefix = new Network(new ArrayList<>(layers.subList(0, l.id() + 1)), network.declaredParams());
             try (NDManager m = NDManager.newBaseManager()) {
                 DjlRuntime.seed(seed);
-                NetworkBlock block = DjlModels.initialized(prefix, m, DataType.FLOAT32, samples);
-                NDArray x = m.randomNormal(DjlModels.inputShape(prefix, samples));
+                NetworkBlock block = DjlNetworks.initialized(prefix, m, DataType.FLOAT32, samples);
+                NDArray x = m.randomNormal(DjlNetworks.inputShape(prefix, samples));
                 NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
                 float[] v = y.toFloatArray();
                 rates.put(l.name(), rate(v));
@@ -73,7 +73,7 @@ public final class FiringRateProbe {
         Network network = block.network();
         Map<String, Double> rates = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.create(images, DjlModels.inputShape(network, samples));
+            NDArray x = m.create(images, DjlNetworks.inputShape(network, samples));
             NDArray[] out = block.forwardLayers(new ParameterStore(m, false), x, false, null);
             for (Layer l : network.layers()) {
                 if (l.kind().isActivation()) {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.djl.Autograd;
@@ -42,9 +42,9 @@ public final class Timer {
 
     private static double time(Network network, int batch, int warmup, int repeats) {
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.block(network);
+            NetworkBlock block = DjlNetworks.block(network);
             block.setInitializer(new Gaussian(SEED), p -> p.getType() == Parameter.Type.WEIGHT);
-            Shape in = DjlModels.inputShape(network, batch);
+            Shape in = DjlNetworks.inputShape(network, batch);
             block.initialize(m, DataType.FLOAT32, in);
             ParameterStore store = new ParameterStore(m, false);
             float[] input = gaussian(SEED + 1, Math.toIntExact(in.size()), 1);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
@@ -84,7 +84,7 @@ class MeasuredModelsTest {
         FiringRates b;
         FiringRates silent;
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(n, m, DataType.FLOAT32, 4);
+            NetworkBlock block = DjlNetworks.initialized(n, m, DataType.FLOAT32, 4);
             a = FiringRateProbe.measure(block, images, 4, 0.1, "test");
             b = FiringRateProbe.measure(block, images, 4, 0.1, "test");
             silent = FiringRateProbe.measure(block, new float[images.length], 4, 0.1, "zeros");

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 
@@ -27,7 +27,7 @@ abstract class BatchProxy implements ZeroCostProxy {
         }
         return Autograd.exclusive(seed, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT32, batch.size());
+                NetworkBlock block = DjlNetworks.initialized(network, m, DataType.FLOAT32, batch.size());
                 return score(m, block, input(m, network, batch), batch);
             }
         });
@@ -37,7 +37,7 @@ abstract class BatchProxy implements ZeroCostProxy {
     abstract double score(NDManager m, NetworkBlock block, NDArray x, ProxyBatch batch);
 
     static NDArray input(NDManager m, Network network, ProxyBatch batch) {
-        Shape shape = DjlModels.inputShape(network, batch.size());
+        Shape shape = DjlNetworks.inputShape(network, batch.size());
         if (shape.size() != batch.images().length) {
             throw new IllegalArgumentException("the proxy batch holds inputs of " + batch.shape()
                     + ", but the network takes " + network.inputShape());

@@ -9,7 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 
@@ -36,12 +36,12 @@ public final class Synflow implements ZeroCostProxy {
     public double score(Network network, ProxyBatch batch, long seed) {
         return Autograd.exclusive(seed, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT64, 1);
+                NetworkBlock block = DjlNetworks.initialized(network, m, DataType.FLOAT64, 1);
                 for (Parameter p : block.trainable()) {
                     NDArray w = p.getArray();
                     w.muli(w.sign());
                 }
-                NDArray x = m.ones(DjlModels.inputShape(network, 1), DataType.FLOAT64);
+                NDArray x = m.ones(DjlNetworks.inputShape(network, 1), DataType.FLOAT64);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray out = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
                     gc.backward(out.sum());

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.proxy.ProxyBatch;
@@ -77,7 +77,7 @@ public final class TrainThroughput {
         }
         TrainOptions o = new TrainOptions(1, plan.steps(), batch, 0.05, 0.9, false, 0, 0, batch, 0);
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(network, m, DataType.FLOAT32, batch)
+            NetworkBlock block = DjlNetworks.initialized(network, m, DataType.FLOAT32, batch)
                     .channelsLast(plan.channelsLast());
             ParameterStore store = new ParameterStore(m, false);
             List<Parameter> params = block.trainable();
@@ -85,7 +85,7 @@ public final class TrainThroughput {
             for (int i = 0; i < velocity.length; i++) {
                 velocity[i] = m.zeros(params.get(i).getArray().getShape());
             }
-            NDArray x = m.create(data.images(), DjlModels.inputShape(network, batch));
+            NDArray x = m.create(data.images(), DjlNetworks.inputShape(network, batch));
             NDArray y = m.create(hot, new Shape(batch, classes));
             double[] train = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> {
                 try (NDManager step = m.newSubManager()) {

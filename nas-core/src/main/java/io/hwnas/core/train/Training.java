@@ -10,7 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.djl.Scalars;
@@ -88,7 +88,7 @@ public final class Training {
         List<Double> curve = new ArrayList<>(total);
         long trainNanos = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(network, manager, DataType.FLOAT32, batch);
+            NetworkBlock block = DjlNetworks.initialized(network, manager, DataType.FLOAT32, batch);
             if (parent != null) {
                 try (NDManager scratch = manager.newSubManager()) {
                     WeightInheritance.inherit(Weights.load(parent.network(), scratch, parent.file()), block);
@@ -100,7 +100,7 @@ public final class Training {
             for (int i = 0; i < velocity.length; i++) {
                 velocity[i] = manager.zeros(params.get(i).getArray().getShape());
             }
-            Shape inShape = DjlModels.inputShape(network, batch);
+            Shape inShape = DjlNetworks.inputShape(network, batch);
             int[] order = null;
             for (int t = 0; t < total; t++) {
                 int pos = t % perEpoch;
@@ -198,7 +198,7 @@ public final class Training {
         for (int from = 0; from < data.size(); from += evalBatch) {
             int to = Math.min(data.size(), from + evalBatch);
             try (NDManager step = manager.newSubManager()) {
-                NDArray x = step.create(batcher.fill(data, all, from, to), DjlModels.inputShape(network, to - from));
+                NDArray x = step.create(batcher.fill(data, all, from, to), DjlNetworks.inputShape(network, to - from));
                 NDArray logp = block.forward(store, new NDList(x), false).singletonOrThrow().logSoftmax(1);
                 float[] lp = logp.toFloatArray();
                 requireFinite(lp, from, classes, data.size());

@@ -3,7 +3,7 @@ package io.hwnas.core.train;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.ir.Network;
@@ -42,7 +42,7 @@ public final class Weights {
      *         for another network
      */
     public static NetworkBlock load(Network network, NDManager manager, Path file) {
-        NetworkBlock block = DjlModels.initialized(network, manager, DataType.FLOAT32, 1);
+        NetworkBlock block = DjlNetworks.initialized(network, manager, DataType.FLOAT32, 1);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             String magic = in.readUTF();
             if (!MAGIC.equals(magic)) {

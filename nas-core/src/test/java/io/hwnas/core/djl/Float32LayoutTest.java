@@ -124,8 +124,8 @@ class Float32LayoutTest {
     private static void compare(String what, Network net, boolean training, boolean gradients) {
         Autograd.exclusive(3, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, BATCH);
-                NDArray x = m.randomNormal(DjlModels.inputShape(net, BATCH));
+                NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, BATCH);
+                NDArray x = m.randomNormal(DjlNetworks.inputShape(net, BATCH));
                 Run plain = run(block.channelsLast(false), x, training, gradients, m);
                 Run last = run(block.channelsLast(true), x, training, gradients, m);
                 assertClose(plain.values[0], last.values[0], what + " output");

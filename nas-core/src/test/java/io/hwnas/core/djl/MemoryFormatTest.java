@@ -42,8 +42,8 @@ class MemoryFormatTest {
         for (int i = 0; i < 3; i++) {
             Network net = space.network(space.sample(rng));
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT64, 4);
-                NDArray x = m.randomNormal(DjlModels.inputShape(net, 4)).toType(DataType.FLOAT64, false);
+                NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT64, 4);
+                NDArray x = m.randomNormal(DjlNetworks.inputShape(net, 4)).toType(DataType.FLOAT64, false);
                 for (boolean training : new boolean[] {true, false}) {
                     Run cl = run(block.channelsLast(true), x, training, m);
                     Run plain = run(block.channelsLast(false), x, training, m);

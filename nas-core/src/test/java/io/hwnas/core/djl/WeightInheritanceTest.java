@@ -65,10 +65,10 @@ class WeightInheritanceTest {
                 NetworkBuilder pb = new NetworkBuilder(new Shape(3, 8, 8));
                 Network pn = plain(pb, 6);
                 Network cn = plain(new NetworkBuilder(new Shape(3, 8, 8)), 5);
-                NetworkBlock parent = DjlModels.initialized(pn, m, DataType.FLOAT32, 2);
+                NetworkBlock parent = DjlNetworks.initialized(pn, m, DataType.FLOAT32, 2);
                 silence(parent, "a.conv", "a.bn", 2);
                 silence(parent, "b.conv", "b.bn", 2);
-                NetworkBlock child = DjlModels.initialized(cn, m, DataType.FLOAT32, 2);
+                NetworkBlock child = DjlNetworks.initialized(cn, m, DataType.FLOAT32, 2);
                 WeightInheritance.inherit(parent, child);
                 m.getEngine().setRandomSeed(9);
                 float[] want = forward(parent, m, 1);
@@ -98,8 +98,8 @@ class WeightInheritanceTest {
         Network n = space.network(a, new Shape(3, 32, 32), 10);
         Autograd.exclusive(5, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock parent = DjlModels.initialized(n, m, DataType.FLOAT32, 2);
-                NetworkBlock child = DjlModels.initialized(n, m, DataType.FLOAT32, 2);
+                NetworkBlock parent = DjlNetworks.initialized(n, m, DataType.FLOAT32, 2);
+                NetworkBlock child = DjlNetworks.initialized(n, m, DataType.FLOAT32, 2);
                 WeightInheritance.inherit(parent, child);
                 m.getEngine().setRandomSeed(9);
                 float[] want = forward(parent, m, 1);
@@ -121,8 +121,8 @@ class WeightInheritanceTest {
         Network cn = space.network(small, new Shape(3, 32, 32), 10);
         Autograd.exclusive(6, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock parent = DjlModels.initialized(pn, m, DataType.FLOAT32, 2);
-                NetworkBlock child = DjlModels.initialized(cn, m, DataType.FLOAT32, 2);
+                NetworkBlock parent = DjlNetworks.initialized(pn, m, DataType.FLOAT32, 2);
+                NetworkBlock child = DjlNetworks.initialized(cn, m, DataType.FLOAT32, 2);
                 labelBatchNormChannels(parent);
                 WeightInheritance.inherit(parent, child);
                 // stage1.layer0's expansion 6 -> 4: the expand conv keeps its strongest filters, and the
@@ -167,8 +167,8 @@ class WeightInheritanceTest {
     private static void assertRefusesChildrenThatDoNotFit(MobilenetSpace space, Network pn, Network cn) {
         assertThrows(IllegalArgumentException.class, () -> Autograd.exclusive(7, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                WeightInheritance.inherit(DjlModels.initialized(cn, m, DataType.FLOAT32, 2),
-                        DjlModels.initialized(pn, m, DataType.FLOAT32, 2));
+                WeightInheritance.inherit(DjlNetworks.initialized(cn, m, DataType.FLOAT32, 2),
+                        DjlNetworks.initialized(pn, m, DataType.FLOAT32, 2));
                 return null;
             }
         }), "a wider child cannot inherit");
@@ -176,8 +176,8 @@ class WeightInheritanceTest {
                 "r32-w0.5|k3e6,k3e6|k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"), new Shape(3, 32, 32), 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Autograd.exclusive(8, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                WeightInheritance.inherit(DjlModels.initialized(pn, m, DataType.FLOAT32, 2),
-                        DjlModels.initialized(other, m, DataType.FLOAT32, 2));
+                WeightInheritance.inherit(DjlNetworks.initialized(pn, m, DataType.FLOAT32, 2),
+                        DjlNetworks.initialized(other, m, DataType.FLOAT32, 2));
                 return null;
             }
         }));

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.djl.DjlModels;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.data.DataSplits;
 import io.hwnas.core.data.ImageBatcher;
@@ -81,7 +81,7 @@ class TrainingTest {
     }
 
     private static NDArray logits(NetworkBlock block, NDManager m, Network n, float[] x) {
-        NDArray in = m.create(x, DjlModels.inputShape(n, x.length / n.inputShape().elements()));
+        NDArray in = m.create(x, DjlNetworks.inputShape(n, x.length / n.inputShape().elements()));
         return block.forward(new ParameterStore(m, false), new NDList(in), false).singletonOrThrow();
     }
 
@@ -98,9 +98,9 @@ class TrainingTest {
         float[] before;
         float[] after;
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkBlock block = DjlModels.initialized(n, m, ai.djl.ndarray.types.DataType.FLOAT32, 16);
+            NetworkBlock block = DjlNetworks.initialized(n, m, ai.djl.ndarray.types.DataType.FLOAT32, 16);
             float[] initial = logits(block, m, n, x).toFloatArray();
-            NDArray in = m.create(x, DjlModels.inputShape(n, 16));
+            NDArray in = m.create(x, DjlNetworks.inputShape(n, 16));
             for (int i = 0; i < 3; i++) {
                 block.forward(new ParameterStore(m, false), new NDList(in), true);
             }

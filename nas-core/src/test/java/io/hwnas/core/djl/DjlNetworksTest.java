@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class DjlModelsTest {
+class DjlNetworksTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"nb201,{}", "nb201,prune", "fbnet,{}", "mobilenet,{}", "mobilenet,se"})
@@ -34,9 +34,9 @@ class DjlModelsTest {
         for (int i = 0; i < 20; i++) {
             Network net = space.network(space.sample(rng));
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkBlock block = DjlModels.initialized(net, m, DataType.FLOAT32, 2);
+                NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 2);
                 assertEquals(net.params(), block.trainableParameters(), net.layers().size() + " layers");
-                NDArray x = m.randomNormal(DjlModels.inputShape(net, 2));
+                NDArray x = m.randomNormal(DjlNetworks.inputShape(net, 2));
                 NDArray y = block.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
                 assertArrayEquals(new long[] {2, net.outputShape().channels()}, y.getShape().getShape());
                 assertTrue(Float.isFinite(y.sum().getFloat()));

@@ -6,9 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import io.hwnas.core.ir.Network;
 
 /** Turns IR networks into DJL blocks; the only entry from the IR into DJL. */
-public final class DjlModels {
+public final class DjlNetworks {
 
-    private DjlModels() {
+    private DjlNetworks() {
     }
 
     /** An uninitialised block for the network. */
