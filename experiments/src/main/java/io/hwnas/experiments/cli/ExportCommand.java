@@ -7,11 +7,12 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CalibrationImages;
-import io.hwnas.experiments.export.Int8Quantizer;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
 import io.hwnas.experiments.export.Verification;
+import io.hwnas.experiments.export.int8.Int8Options;
+import io.hwnas.experiments.export.int8.RangeMethod;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -125,11 +126,11 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equalsIgnoreCase("onnx")) {
             throw new UsageException("--format '" + format + "' is not supported; allowed: onnx");
         }
-        Int8Quantizer.Options quantization = int8Options();
+        Int8Options quantization = int8Options();
         return run != null ? exportRun(quantization) : exportOne(quantization);
     }
 
-    private int exportOne(Int8Quantizer.Options quantization) {
+    private int exportOne(Int8Options quantization) {
         if (space == null || arch == null || out == null) {
             throw new UsageException("export needs RUN_DIR, or --space, --arch and --out");
         }
@@ -173,7 +174,7 @@ final class ExportCommand implements Callable<Integer> {
         return verdict(r);
     }
 
-    private int exportRun(Int8Quantizer.Options quantization) {
+    private int exportRun(Int8Options quantization) {
         if (space != null || arch != null || out != null || weights != null) {
             throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
                     + " --space, --arch, --out and --weights apply to single exports");
@@ -233,7 +234,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
-    private Int8Quantizer.Options int8Options() {
+    private Int8Options int8Options() {
         if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null
                 || int8Tensors != null)) {
             throw new UsageException("--int8-ranges, --int8-percentile, --int8-tensors, --int8-float and"
@@ -245,17 +246,18 @@ final class ExportCommand implements Callable<Integer> {
         if (int8MaxFallback < 0) {
             throw new UsageException("--int8-max-fallback must be >= 0, but was " + int8MaxFallback);
         }
-        Int8Quantizer.Options o = Int8Quantizer.Options.defaults();
-        Int8Quantizer.RangeMethod method = int8Ranges == null ? o.method() : Int8Quantizer.RangeMethod.parse(int8Ranges);
-        double p = int8Percentile == null ? o.percentile() : int8Percentile;
+        Int8Options.Builder o = Int8Options.builder();
+        Int8Options d = Int8Options.defaults();
+        RangeMethod method = int8Ranges == null ? d.method() : RangeMethod.parse(int8Ranges);
+        double p = int8Percentile == null ? d.percentile() : int8Percentile;
         if (!(p > 50 && p <= 100)) {
             throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
         }
-        o = o.withMethod(method, p).withFallback(int8Target == null ? 0 : int8Target, int8MaxFallback);
+        o.method(method).percentile(p).targetAgreement(int8Target == null ? 0 : int8Target).maxFallback(int8MaxFallback);
         if (int8Tensors != null) {
             o = switch (int8Tensors.trim().toLowerCase(Locale.ROOT)) {
-                case "all" -> o.withAllTensors(true);
-                case "conv-inputs" -> o.withAllTensors(false);
+                case "all" -> o.allTensors(true);
+                case "conv-inputs" -> o.allTensors(false);
                 default -> throw new UsageException("--int8-tensors '" + int8Tensors + "' is not known; allowed: all,"
                         + " conv-inputs");
             };
@@ -272,8 +274,8 @@ final class ExportCommand implements Callable<Integer> {
                         + " classifier, se");
             }
         }
-        return int8Float.isEmpty() ? o : o.withFloatFirstConv(first).withFloatLastGemm(classifier)
-                .withFloatSqueezeExcite(se);
+        return int8Float.isEmpty() ? o.build() : o.floatFirstConv(first).floatLastGemm(classifier)
+                .floatSqueezeExcite(se).build();
     }
 
     private static ObjectNode toJson(ModelExporter.Result r) {
@@ -311,10 +313,10 @@ final class ExportCommand implements Callable<Integer> {
             j.put("size_ratio", (double) r.bytes() / c.floatBytes());
             j.put("ort_median_latency_ms", c.latencyMs());
             j.put("float_ort_median_latency_ms", c.floatLatencyMs());
-            Int8Quantizer.Options q = c.options();
+            Int8Options q = c.options();
             j.put("ranges", q.method().name().toLowerCase(Locale.ROOT));
             j.put("tensors", q.allTensors() ? "all" : "conv-inputs");
-            if (q.method() == Int8Quantizer.RangeMethod.PERCENTILE) {
+            if (q.method() == RangeMethod.PERCENTILE) {
                 j.put("percentile", q.percentile());
             }
             ArrayNode kept = j.putArray("float_layers");

@@ -8,6 +8,10 @@ import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.experiments.export.graph.Logits;
+import io.hwnas.experiments.export.graph.OrtModel;
+import io.hwnas.experiments.export.int8.Int8Options;
+import io.hwnas.experiments.export.int8.Int8Quantizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,7 +42,7 @@ public final class ModelExporter {
      * @param out         the ONNX file to write
      * @param verify      run the file in ONNX Runtime against DJL
      * @param int8        write the int8 QDQ model instead of the float one
-     * @param int8Options how the int8 model is quantised (null: {@link Int8Quantizer.Options#defaults()})
+     * @param int8Options how the int8 model is quantised (null: {@link Int8Options#defaults()})
      * @param calibration where int8 calibration and its checks take inputs from
      * @param calibrationSamples samples in the calibration batch
      * @param checkSamples samples in the int8 top-1 agreement check
@@ -47,7 +51,7 @@ public final class ModelExporter {
      * @param seed        seed of initial weights and of the verification inputs
      */
     public record Request(SearchSpace space, Architecture arch, Shape input, int classes, Path weights, Path out,
-            boolean verify, boolean int8, Int8Quantizer.Options int8Options, CalibrationImages calibration, int calibrationSamples, int checkSamples,
+            boolean verify, boolean int8, Int8Options int8Options, CalibrationImages calibration, int calibrationSamples, int checkSamples,
             Path dataDir, Map<String, String> metadata, long seed) {
 
         public Request {
@@ -55,7 +59,7 @@ public final class ModelExporter {
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(out, "out");
             metadata = Map.copyOf(metadata);
-            int8Options = int8Options == null ? Int8Quantizer.Options.defaults() : int8Options;
+            int8Options = int8Options == null ? Int8Options.defaults() : int8Options;
             if (calibrationSamples <= 0 || checkSamples <= 0) {
                 throw new IllegalArgumentException("calibration and check samples must be positive");
             }
@@ -79,7 +83,7 @@ public final class ModelExporter {
      */
     public record Int8Check(int samples, double maxAbsDiff, double logitRange, double top1, double floatTop1,
             double labelAccuracyInt8, double labelAccuracyFloat, long floatBytes, double latencyMs,
-            double floatLatencyMs, Int8Quantizer.Options options) {
+            double floatLatencyMs, Int8Options options) {
 
         /** The stated tolerance: the largest int8 logit error at most 10% of the float logits' range. */
         public static final double TOLERANCE = 0.10;
@@ -146,7 +150,7 @@ public final class ModelExporter {
     }
 
     private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r,
-            Int8Quantizer.Options options) {
+            Int8Options options) {
         Shape in = block.network().inputShape();
         CalibrationImages.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
         long[] shape = shape(in, b.count());
@@ -190,13 +194,7 @@ public final class ModelExporter {
     }
 
     static int argmax(float[] v, int row, int width) {
-        int best = 0;
-        for (int j = 1; j < width; j++) {
-            if (v[row * width + j] > v[row * width + best]) {
-                best = j;
-            }
-        }
-        return best;
+        return Logits.argmax(v, row, width);
     }
 
     private static long[] shape(Shape s, int n) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.experiments.export.int8.Int8Options;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,10 +56,10 @@ public final class RunDirectoryExport {
      * @param calibrationSamples images of the calibration batch
      * @param checkSamples       test images of the top-1 agreement check
      * @param dataDir            the Fashion-MNIST directory; null: the run's {@code dataset.dir} or the default
-     * @param options            how the models are quantised; null: {@link Int8Quantizer.Options#defaults()}
+     * @param options            how the models are quantised; null: {@link Int8Options#defaults()}
      */
     public record Int8(CalibrationImages calibration, int calibrationSamples, int checkSamples, Path dataDir,
-            Int8Quantizer.Options options) {
+            Int8Options options) {
 
         public Int8 {
             if (calibrationSamples <= 0 || checkSamples <= 0) {
