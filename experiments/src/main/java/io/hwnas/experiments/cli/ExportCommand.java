@@ -7,6 +7,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CalibrationImages;
+import io.hwnas.experiments.export.ExportRequest;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
@@ -162,9 +163,11 @@ final class ExportCommand implements Callable<Integer> {
             String key = m.substring(0, eq);
             meta.put(key.startsWith("hwnas.") ? key : "hwnas." + key, m.substring(eq + 1));
         }
-        ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(s, a, in,
-                classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, quantization, cal,
-                calibrationSamples, checkSamples, data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data, meta, seed));
+        ModelExporter.Result r = ModelExporter.export(ExportRequest.builder(s, a, out).input(in)
+                .classes(classes == null ? s.defaultClasses() : classes).weights(weights).verify(verify).int8(int8)
+                .int8Options(quantization).calibration(cal, calibrationSamples).checkSamples(checkSamples)
+                .dataDir(data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data).metadata(meta).seed(seed)
+                .build());
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Json.print(w, toJson(r));
