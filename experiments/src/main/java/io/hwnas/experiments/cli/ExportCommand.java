@@ -60,7 +60,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "trained weights (DJL block parameter file)")
     Path weights;
 
-    @Option(names = "--format", defaultValue = "onnx", description = "output format; only onnx")
+    @Option(names = "--format", defaultValue = "onnx", completionCandidates = ExportChoices.FormatCandidates.class,
+            description = "output format; only onnx")
     String format;
 
     @Option(names = "--out", description = "the ONNX file to write")
@@ -72,7 +73,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "write an int8 QDQ model (per-channel weights, calibrated activations)")
     boolean int8;
 
-    @Option(names = "--calibration",
+    @Option(names = "--calibration", completionCandidates = ExportChoices.CalibrationCandidates.class,
             description = "int8 calibration inputs: fashion-mnist or synthetic (default; with RUN_DIR: fashion-mnist"
                     + " when the run's dataset is)")
     String calibration;
@@ -83,7 +84,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
     int checkSamples;
 
-    @Option(names = "--int8-ranges", paramLabel = "METHOD",
+    @Option(names = "--int8-ranges", paramLabel = "METHOD", completionCandidates = ExportChoices.RangeCandidates.class,
             description = "int8 activation ranges: percentile (default), minmax or mse")
     String int8Ranges;
 
@@ -91,12 +92,13 @@ final class ExportCommand implements Callable<Integer> {
             + " (default 99.999)")
     Double int8Percentile;
 
-    @Option(names = "--int8-tensors", paramLabel = "WHICH",
+    @Option(names = "--int8-tensors", paramLabel = "WHICH", completionCandidates = ExportChoices.Int8Tensors.Candidates.class,
             description = "int8 activations quantised: all (default; every tensor, the full QDQ form ONNX Runtime fuses"
                     + " into integer kernels) or conv-inputs (only Conv/Gemm inputs; other operators stay float)")
     String int8Tensors;
 
     @Option(names = "--int8-float", paramLabel = "LAYERS", split = ",",
+            completionCandidates = ExportChoices.FloatLayer.Candidates.class,
             description = "keep these in float in the int8 model: first-conv, classifier, se (comma-separated)")
     List<String> int8Float = List.of();
 
@@ -249,36 +251,20 @@ final class ExportCommand implements Callable<Integer> {
         if (int8MaxFallback < 0) {
             throw new UsageException("--int8-max-fallback must be >= 0, but was " + int8MaxFallback);
         }
-        Int8Options.Builder o = Int8Options.builder();
-        Int8Options d = Int8Options.defaults();
-        RangeMethod method = int8Ranges == null ? d.method() : RangeMethod.parse(int8Ranges);
-        double p = int8Percentile == null ? d.percentile() : int8Percentile;
+        RangeMethod method = int8Ranges == null ? Int8Options.defaults().method() : RangeMethod.parse(int8Ranges);
+        double p = int8Percentile == null ? Int8Options.defaults().percentile() : int8Percentile;
         if (!(p > 50 && p <= 100)) {
             throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
         }
-        o.method(method).percentile(p).targetAgreement(int8Target == null ? 0 : int8Target).maxFallback(int8MaxFallback);
+        Int8Options.Builder o = Int8Options.builder().method(method).percentile(p)
+                .targetAgreement(int8Target == null ? 0 : int8Target).maxFallback(int8MaxFallback);
         if (int8Tensors != null) {
-            o = switch (int8Tensors.trim().toLowerCase(Locale.ROOT)) {
-                case "all" -> o.allTensors(true);
-                case "conv-inputs" -> o.allTensors(false);
-                default -> throw new UsageException("--int8-tensors '" + int8Tensors + "' is not known; allowed: all,"
-                        + " conv-inputs");
-            };
+            o.allTensors(ExportChoices.Int8Tensors.parse(int8Tensors) == ExportChoices.Int8Tensors.ALL);
         }
-        boolean first = false;
-        boolean classifier = false;
-        boolean se = false;
         for (String f : int8Float) {
-            switch (f.trim().toLowerCase(Locale.ROOT)) {
-                case "first-conv" -> first = true;
-                case "classifier" -> classifier = true;
-                case "se" -> se = true;
-                default -> throw new UsageException("--int8-float '" + f + "' is not known; allowed: first-conv,"
-                        + " classifier, se");
-            }
+            ExportChoices.FloatLayer.parse(f).keep(o);
         }
-        return int8Float.isEmpty() ? o.build() : o.floatFirstConv(first).floatLastGemm(classifier)
-                .floatSqueezeExcite(se).build();
+        return o.build();
     }
 
     private static ObjectNode toJson(ModelExporter.Result r) {
