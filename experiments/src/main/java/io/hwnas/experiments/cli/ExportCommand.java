@@ -7,11 +7,13 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CalibrationImages;
-import io.hwnas.experiments.export.Int8Quantizer;
+import io.hwnas.experiments.export.ExportRequest;
 import io.hwnas.experiments.export.ModelExporter;
 import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
 import io.hwnas.experiments.export.Verification;
+import io.hwnas.experiments.export.int8.Int8Options;
+import io.hwnas.experiments.export.int8.RangeMethod;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,7 +60,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "trained weights (DJL block parameter file)")
     Path weights;
 
-    @Option(names = "--format", defaultValue = "onnx", description = "output format; only onnx")
+    @Option(names = "--format", defaultValue = "onnx", completionCandidates = ExportChoices.FormatCandidates.class,
+            description = "output format; only onnx")
     String format;
 
     @Option(names = "--out", description = "the ONNX file to write")
@@ -70,7 +73,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "write an int8 QDQ model (per-channel weights, calibrated activations)")
     boolean int8;
 
-    @Option(names = "--calibration",
+    @Option(names = "--calibration", completionCandidates = ExportChoices.CalibrationCandidates.class,
             description = "int8 calibration inputs: fashion-mnist or synthetic (default; with RUN_DIR: fashion-mnist"
                     + " when the run's dataset is)")
     String calibration;
@@ -81,7 +84,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
     int checkSamples;
 
-    @Option(names = "--int8-ranges", paramLabel = "METHOD",
+    @Option(names = "--int8-ranges", paramLabel = "METHOD", completionCandidates = ExportChoices.RangeCandidates.class,
             description = "int8 activation ranges: percentile (default), minmax or mse")
     String int8Ranges;
 
@@ -89,12 +92,13 @@ final class ExportCommand implements Callable<Integer> {
             + " (default 99.999)")
     Double int8Percentile;
 
-    @Option(names = "--int8-tensors", paramLabel = "WHICH",
+    @Option(names = "--int8-tensors", paramLabel = "WHICH", completionCandidates = ExportChoices.Int8Tensors.Candidates.class,
             description = "int8 activations quantised: all (default; every tensor, the full QDQ form ONNX Runtime fuses"
                     + " into integer kernels) or conv-inputs (only Conv/Gemm inputs; other operators stay float)")
     String int8Tensors;
 
     @Option(names = "--int8-float", paramLabel = "LAYERS", split = ",",
+            completionCandidates = ExportChoices.FloatLayer.Candidates.class,
             description = "keep these in float in the int8 model: first-conv, classifier, se (comma-separated)")
     List<String> int8Float = List.of();
 
@@ -125,11 +129,11 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equalsIgnoreCase("onnx")) {
             throw new UsageException("--format '" + format + "' is not supported; allowed: onnx");
         }
-        Int8Quantizer.Options quantization = int8Options();
+        Int8Options quantization = int8Options();
         return run != null ? exportRun(quantization) : exportOne(quantization);
     }
 
-    private int exportOne(Int8Quantizer.Options quantization) {
+    private int exportOne(Int8Options quantization) {
         if (space == null || arch == null || out == null) {
             throw new UsageException("export needs RUN_DIR, or --space, --arch and --out");
         }
@@ -161,9 +165,11 @@ final class ExportCommand implements Callable<Integer> {
             String key = m.substring(0, eq);
             meta.put(key.startsWith("hwnas.") ? key : "hwnas." + key, m.substring(eq + 1));
         }
-        ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(s, a, in,
-                classes == null ? s.defaultClasses() : classes, weights, out, verify, int8, quantization, cal,
-                calibrationSamples, checkSamples, data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data, meta, seed));
+        ModelExporter.Result r = ModelExporter.export(ExportRequest.builder(s, a, out).input(in)
+                .classes(classes == null ? s.defaultClasses() : classes).weights(weights).verify(verify).int8(int8)
+                .int8Options(quantization).calibration(cal, calibrationSamples).checkSamples(checkSamples)
+                .dataDir(data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data).metadata(meta).seed(seed)
+                .build());
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Json.print(w, toJson(r));
@@ -173,7 +179,7 @@ final class ExportCommand implements Callable<Integer> {
         return verdict(r);
     }
 
-    private int exportRun(Int8Quantizer.Options quantization) {
+    private int exportRun(Int8Options quantization) {
         if (space != null || arch != null || out != null || weights != null) {
             throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
                     + " --space, --arch, --out and --weights apply to single exports");
@@ -233,7 +239,7 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     /** The quantiser options of the --int8-* flags; fails when they are given without --int8 or are not known. */
-    private Int8Quantizer.Options int8Options() {
+    private Int8Options int8Options() {
         if (!int8 && (int8Ranges != null || int8Percentile != null || !int8Float.isEmpty() || int8Target != null
                 || int8Tensors != null)) {
             throw new UsageException("--int8-ranges, --int8-percentile, --int8-tensors, --int8-float and"
@@ -245,35 +251,20 @@ final class ExportCommand implements Callable<Integer> {
         if (int8MaxFallback < 0) {
             throw new UsageException("--int8-max-fallback must be >= 0, but was " + int8MaxFallback);
         }
-        Int8Quantizer.Options o = Int8Quantizer.Options.defaults();
-        Int8Quantizer.RangeMethod method = int8Ranges == null ? o.method() : Int8Quantizer.RangeMethod.parse(int8Ranges);
-        double p = int8Percentile == null ? o.percentile() : int8Percentile;
+        RangeMethod method = int8Ranges == null ? Int8Options.defaults().method() : RangeMethod.parse(int8Ranges);
+        double p = int8Percentile == null ? Int8Options.defaults().percentile() : int8Percentile;
         if (!(p > 50 && p <= 100)) {
             throw new UsageException("--int8-percentile must be in (50, 100], but was " + p);
         }
-        o = o.withMethod(method, p).withFallback(int8Target == null ? 0 : int8Target, int8MaxFallback);
+        Int8Options.Builder o = Int8Options.builder().method(method).percentile(p)
+                .targetAgreement(int8Target == null ? 0 : int8Target).maxFallback(int8MaxFallback);
         if (int8Tensors != null) {
-            o = switch (int8Tensors.trim().toLowerCase(Locale.ROOT)) {
-                case "all" -> o.withAllTensors(true);
-                case "conv-inputs" -> o.withAllTensors(false);
-                default -> throw new UsageException("--int8-tensors '" + int8Tensors + "' is not known; allowed: all,"
-                        + " conv-inputs");
-            };
+            o.allTensors(ExportChoices.Int8Tensors.parse(int8Tensors) == ExportChoices.Int8Tensors.ALL);
         }
-        boolean first = false;
-        boolean classifier = false;
-        boolean se = false;
         for (String f : int8Float) {
-            switch (f.trim().toLowerCase(Locale.ROOT)) {
-                case "first-conv" -> first = true;
-                case "classifier" -> classifier = true;
-                case "se" -> se = true;
-                default -> throw new UsageException("--int8-float '" + f + "' is not known; allowed: first-conv,"
-                        + " classifier, se");
-            }
+            ExportChoices.FloatLayer.parse(f).keep(o);
         }
-        return int8Float.isEmpty() ? o : o.withFloatFirstConv(first).withFloatLastGemm(classifier)
-                .withFloatSqueezeExcite(se);
+        return o.build();
     }
 
     private static ObjectNode toJson(ModelExporter.Result r) {
@@ -311,10 +302,10 @@ final class ExportCommand implements Callable<Integer> {
             j.put("size_ratio", (double) r.bytes() / c.floatBytes());
             j.put("ort_median_latency_ms", c.latencyMs());
             j.put("float_ort_median_latency_ms", c.floatLatencyMs());
-            Int8Quantizer.Options q = c.options();
+            Int8Options q = c.options();
             j.put("ranges", q.method().name().toLowerCase(Locale.ROOT));
             j.put("tensors", q.allTensors() ? "all" : "conv-inputs");
-            if (q.method() == Int8Quantizer.RangeMethod.PERCENTILE) {
+            if (q.method() == RangeMethod.PERCENTILE) {
                 j.put("percentile", q.percentile());
             }
             ArrayNode kept = j.putArray("float_layers");

@@ -4,17 +4,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlNetworks;
+import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.hwnas.experiments.export.graph.Logits;
+import io.hwnas.experiments.export.graph.OrtModel;
+import io.hwnas.experiments.export.int8.Int8Options;
+import io.hwnas.experiments.export.int8.Int8Quantizer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import onnx.Onnx.ModelProto;
 
 /** Exports one architecture (with trained weights when given) to an ONNX file, optionally int8 and verified. */
@@ -26,41 +27,6 @@ public final class ModelExporter {
     public static final int VERIFY_BATCH = 8;
     /** Single-sample runs timed for the latency. */
     public static final int LATENCY_RUNS = 51;
-
-    /**
-     * What to export.
-     *
-     * @param space       the search space, options set
-     * @param arch        an architecture of it
-     * @param input       the input shape per sample
-     * @param classes     the number of classes
-     * @param weights     a weights file written by nas-core's training ({@code Weights}), or null for seeded initial weights
-     * @param out         the ONNX file to write
-     * @param verify      run the file in ONNX Runtime against DJL
-     * @param int8        write the int8 QDQ model instead of the float one
-     * @param int8Options how the int8 model is quantised (null: {@link Int8Quantizer.Options#defaults()})
-     * @param calibration where int8 calibration and its checks take inputs from
-     * @param calibrationSamples samples in the calibration batch
-     * @param checkSamples samples in the int8 top-1 agreement check
-     * @param dataDir     the Fashion-MNIST directory
-     * @param metadata    extra metadata properties (device costs, run name)
-     * @param seed        seed of initial weights and of the verification inputs
-     */
-    public record Request(SearchSpace space, Architecture arch, Shape input, int classes, Path weights, Path out,
-            boolean verify, boolean int8, Int8Quantizer.Options int8Options, CalibrationImages calibration, int calibrationSamples, int checkSamples,
-            Path dataDir, Map<String, String> metadata, long seed) {
-
-        public Request {
-            Objects.requireNonNull(space, "space");
-            Objects.requireNonNull(arch, "arch");
-            Objects.requireNonNull(out, "out");
-            metadata = Map.copyOf(metadata);
-            int8Options = int8Options == null ? Int8Quantizer.Options.defaults() : int8Options;
-            if (calibrationSamples <= 0 || checkSamples <= 0) {
-                throw new IllegalArgumentException("calibration and check samples must be positive");
-            }
-        }
-    }
 
     /**
      * The int8 model compared with the float DJL network on the check batch.
@@ -79,7 +45,7 @@ public final class ModelExporter {
      */
     public record Int8Check(int samples, double maxAbsDiff, double logitRange, double top1, double floatTop1,
             double labelAccuracyInt8, double labelAccuracyFloat, long floatBytes, double latencyMs,
-            double floatLatencyMs, Int8Quantizer.Options options) {
+            double floatLatencyMs, Int8Options options) {
 
         /** The stated tolerance: the largest int8 logit error at most 10% of the float logits' range. */
         public static final double TOLERANCE = 0.10;
@@ -106,7 +72,7 @@ public final class ModelExporter {
     }
 
     /** Runs the export. */
-    public static Result export(Request r) {
+    public static Result export(ExportRequest r) {
         Network net = r.space().network(r.arch(), r.input(), r.classes());
         OnnxExporter.check(net);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -122,7 +88,7 @@ public final class ModelExporter {
                 : r.weights().getFileName().toString());
         meta.putAll(r.metadata());
         try (NDManager m = NDManager.newBaseManager()) {
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) r.seed());
+            DjlRuntime.seed(r.seed());
             NetworkBlock block = r.weights() == null ? DjlNetworks.initialized(net, m, DataType.FLOAT32, 1)
                     : WeightsFile.load(net, r.weights(), m);
             ModelProto floatModel = OnnxExporter.folding().export(block, meta);
@@ -145,8 +111,8 @@ public final class ModelExporter {
         }
     }
 
-    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, Request r,
-            Int8Quantizer.Options options) {
+    private static Int8Check checkInt8(NetworkBlock block, byte[] floatBytes, byte[] int8Bytes, ExportRequest r,
+            Int8Options options) {
         Shape in = block.network().inputShape();
         CalibrationImages.Batch b = r.calibration().batch(in, r.checkSamples(), false, r.dataDir(), r.seed());
         long[] shape = shape(in, b.count());
@@ -190,13 +156,7 @@ public final class ModelExporter {
     }
 
     static int argmax(float[] v, int row, int width) {
-        int best = 0;
-        for (int j = 1; j < width; j++) {
-            if (v[row * width + j] > v[row * width + best]) {
-                best = j;
-            }
-        }
-        return best;
+        return Logits.argmax(v, row, width);
     }
 
     private static long[] shape(Shape s, int n) {

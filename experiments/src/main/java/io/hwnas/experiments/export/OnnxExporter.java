@@ -1,14 +1,16 @@
 package io.hwnas.experiments.export;
 
-import static io.hwnas.experiments.export.GraphWriter.integer;
-import static io.hwnas.experiments.export.GraphWriter.ints;
-import static io.hwnas.experiments.export.GraphWriter.real;
+import static io.hwnas.experiments.export.graph.GraphWriter.integer;
+import static io.hwnas.experiments.export.graph.GraphWriter.ints;
+import static io.hwnas.experiments.export.graph.GraphWriter.real;
 
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
+import io.hwnas.experiments.export.graph.GraphWriter;
+import io.hwnas.experiments.export.graph.OnnxNames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +31,8 @@ public final class OnnxExporter {
     public static final int OPSET = 17;
     /** The ONNX IR version written (IR 8 is the one of opset 17). */
     public static final int IR_VERSION = 8;
-    public static final String INPUT = "input";
-    public static final String OUTPUT = "output";
+    public static final String INPUT = OnnxNames.INPUT;
+    public static final String OUTPUT = OnnxNames.OUTPUT;
     /** The symbolic batch dimension of input and output. */
     public static final String BATCH = "batch";
     /** The batch-norm epsilon {@link NetworkBlock} builds with. */

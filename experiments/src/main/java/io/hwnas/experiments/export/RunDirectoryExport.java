@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.experiments.export.int8.Int8Options;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,10 +56,10 @@ public final class RunDirectoryExport {
      * @param calibrationSamples images of the calibration batch
      * @param checkSamples       test images of the top-1 agreement check
      * @param dataDir            the Fashion-MNIST directory; null: the run's {@code dataset.dir} or the default
-     * @param options            how the models are quantised; null: {@link Int8Quantizer.Options#defaults()}
+     * @param options            how the models are quantised; null: {@link Int8Options#defaults()}
      */
     public record Int8(CalibrationImages calibration, int calibrationSamples, int checkSamples, Path dataDir,
-            Int8Quantizer.Options options) {
+            Int8Options options) {
 
         public Int8 {
             if (calibrationSamples <= 0 || checkSamples <= 0) {
@@ -84,25 +85,66 @@ public final class RunDirectoryExport {
         if (!Files.isDirectory(run)) {
             throw new IllegalArgumentException("run directory " + run + " does not exist");
         }
-        SearchSpace space = space(run.resolve("config.yaml"));
-        JsonNode config = read(YAML, run.resolve("config.yaml"));
-        JsonNode spaceNode = config.path("space");
-        io.hwnas.core.ir.Shape input = spaceNode.hasNonNull("input")
-                ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
-        String dataset = config.path("dataset").path("name").asText("");
-        int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt()
-                : io.hwnas.core.data.Datasets.NAMES.contains(dataset) ? io.hwnas.core.data.Datasets.classes(dataset)
-                : space.defaultClasses();
-        if (classes <= 0) {
-            throw new IllegalArgumentException("run config " + run.resolve("config.yaml") + ": space.classes must be"
-                    + " a positive integer, but was " + spaceNode.get("classes"));
-        }
+        RunConfig config = RunConfig.read(run.resolve("config.yaml"));
         CalibrationImages calibration = int8 == null ? CalibrationImages.SYNTHETIC : int8.calibration() != null
-                ? int8.calibration() : dataset.equals("fashion-mnist") ? CalibrationImages.FASHION_MNIST : CalibrationImages.SYNTHETIC;
-        Path dataDir = int8 != null && int8.dataDir() != null ? int8.dataDir()
-                : config.path("dataset").hasNonNull("dir") ? Path.of(config.path("dataset").get("dir").asText())
-                : io.hwnas.core.data.FashionMnist.DEFAULT_DIR;
+                ? int8.calibration() : config.dataset().equals("fashion-mnist") ? CalibrationImages.FASHION_MNIST
+                : CalibrationImages.SYNTHETIC;
+        Path dataDir = int8 != null && int8.dataDir() != null ? int8.dataDir() : config.dataDir();
         Path models = run.resolve("models");
+        List<Exported> out = new ArrayList<>();
+        for (String d : devices(run, models, device)) {
+            Map<String, JsonNode> costs = paretoCosts(run.resolve("pareto").resolve(d + ".json"));
+            for (String k : list(models.resolve(d))) {
+                Path dir = models.resolve(d).resolve(k);
+                if (Files.isRegularFile(dir.resolve("architecture.json"))) {
+                    Member m = new Member(run, d, k, dir);
+                    out.addAll(exportMember(m, config, costs, seed, int8, calibration, dataDir));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The space, input, classes and dataset of a run's {@code config.yaml}. */
+    private record RunConfig(SearchSpace space, io.hwnas.core.ir.Shape input, int classes, String dataset,
+            Path dataDir) {
+
+        static RunConfig read(Path file) {
+            JsonNode config = RunDirectoryExport.read(YAML, file);
+            SearchSpace space = space(file, config);
+            JsonNode spaceNode = config.path("space");
+            io.hwnas.core.ir.Shape input = spaceNode.hasNonNull("input")
+                    ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
+            String dataset = config.path("dataset").path("name").asText("");
+            int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt()
+                    : io.hwnas.core.data.Datasets.NAMES.contains(dataset) ? io.hwnas.core.data.Datasets.classes(dataset)
+                    : space.defaultClasses();
+            if (classes <= 0) {
+                throw new IllegalArgumentException("run config " + file + ": space.classes must be"
+                        + " a positive integer, but was " + spaceNode.get("classes"));
+            }
+            Path dataDir = config.path("dataset").hasNonNull("dir") ? Path.of(config.path("dataset").get("dir").asText())
+                    : io.hwnas.core.data.FashionMnist.DEFAULT_DIR;
+            return new RunConfig(space, input, classes, dataset, dataDir);
+        }
+
+        private static SearchSpace space(Path file, JsonNode root) {
+            JsonNode name = root.path("space").path("name");
+            if (!name.isTextual()) {
+                throw new IllegalArgumentException("run config " + file + " has no text field space.name");
+            }
+            JsonNode options = root.path("space").path("options");
+            Map<String, Object> map = options.isObject() ? YAML.convertValue(options, Map.class) : Map.of();
+            return SearchSpaces.get(name.asText(), map);
+        }
+    }
+
+    /** One member directory, {@code models/<device>/<member>}. */
+    private record Member(Path run, String device, String name, Path dir) {
+    }
+
+    /** The device directories to export: the one asked for, or all of them. */
+    private static List<String> devices(Path run, Path models, String device) {
         List<String> devices = new ArrayList<>();
         if (device != null) {
             if (!Files.isDirectory(models.resolve(device))) {
@@ -116,51 +158,38 @@ public final class RunDirectoryExport {
                 throw new IllegalArgumentException("run " + run + " has no models/<device>/ directories");
             }
         }
-        List<Exported> out = new ArrayList<>();
-        for (String d : devices) {
-            Map<String, JsonNode> costs = paretoCosts(run.resolve("pareto").resolve(d + ".json"));
-            for (String k : list(models.resolve(d))) {
-                Path dir = models.resolve(d).resolve(k);
-                Path archFile = dir.resolve("architecture.json");
-                if (!Files.isRegularFile(archFile)) {
-                    continue;
-                }
-                Architecture a = architecture(archFile, space);
-                Map<String, String> meta = new LinkedHashMap<>();
-                meta.put("hwnas.run", run.toAbsolutePath().normalize().getFileName().toString());
-                meta.put("hwnas.device", d);
-                JsonNode member = costs.get(a.canonical());
-                if (member != null) {
-                    flatten("hwnas.cost", member, meta);
-                }
-                Path weights = dir.resolve(WEIGHTS);
-                Path w = Files.isRegularFile(weights) ? weights : null;
-                ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
-                        w, dir.resolve(MODEL), true, false, null, calibration, 1, 1, dataDir, meta, seed));
-                StringBuilder section = new StringBuilder(cardSection(r));
-                out.add(new Exported(d, k, r));
-                if (int8 != null) {
-                    ModelExporter.Result q = ModelExporter.export(new ModelExporter.Request(space, a, input, classes,
-                            w, dir.resolve(MODEL_INT8), true, true, int8.options(), calibration, int8.calibrationSamples(),
-                            int8.checkSamples(), dataDir, meta, seed));
-                    section.append(int8CardLine(q, calibration));
-                    out.add(new Exported(d, k, q));
-                }
-                replaceExportSection(dir.resolve(CARD), section.toString());
-            }
-        }
-        return out;
+        return devices;
     }
 
-    private static SearchSpace space(Path config) {
-        JsonNode root = read(YAML, config);
-        JsonNode name = root.path("space").path("name");
-        if (!name.isTextual()) {
-            throw new IllegalArgumentException("run config " + config + " has no text field space.name");
+    /** Exports one member, float and (with {@code int8}) int8, and replaces its card's export section. */
+    private static List<Exported> exportMember(Member m, RunConfig config, Map<String, JsonNode> costs, long seed,
+            Int8 int8, CalibrationImages calibration, Path dataDir) {
+        Architecture a = architecture(m.dir().resolve("architecture.json"), config.space());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("hwnas.run", m.run().toAbsolutePath().normalize().getFileName().toString());
+        meta.put("hwnas.device", m.device());
+        JsonNode member = costs.get(a.canonical());
+        if (member != null) {
+            flatten("hwnas.cost", member, meta);
         }
-        JsonNode options = root.path("space").path("options");
-        Map<String, Object> map = options.isObject() ? YAML.convertValue(options, Map.class) : Map.of();
-        return SearchSpaces.get(name.asText(), map);
+        Path weights = m.dir().resolve(WEIGHTS);
+        Path w = Files.isRegularFile(weights) ? weights : null;
+        List<Exported> out = new ArrayList<>();
+        ModelExporter.Result r = ModelExporter.export(ExportRequest.builder(config.space(), a, m.dir().resolve(MODEL))
+                .input(config.input()).classes(config.classes()).weights(w).verify(true).calibration(calibration, 1)
+                .checkSamples(1).dataDir(dataDir).metadata(meta).seed(seed).build());
+        StringBuilder section = new StringBuilder(cardSection(r));
+        out.add(new Exported(m.device(), m.name(), r));
+        if (int8 != null) {
+            ModelExporter.Result q = ModelExporter.export(ExportRequest.builder(config.space(), a,
+                    m.dir().resolve(MODEL_INT8)).input(config.input()).classes(config.classes()).weights(w).verify(true)
+                    .int8(true).int8Options(int8.options()).calibration(calibration, int8.calibrationSamples())
+                    .checkSamples(int8.checkSamples()).dataDir(dataDir).metadata(meta).seed(seed).build());
+            section.append(int8CardLine(q, calibration));
+            out.add(new Exported(m.device(), m.name(), q));
+        }
+        replaceExportSection(m.dir().resolve(CARD), section.toString());
+        return out;
     }
 
     private static Architecture architecture(Path file, SearchSpace space) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
+import io.hwnas.experiments.export.graph.OrtModel;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 

@@ -1,8 +1,9 @@
 /**
  * ONNX export of searched architectures: {@link io.hwnas.experiments.export.OnnxExporter} writes the IR
  * plus the DJL parameters as an opset-17 model (protobuf classes generated from the official
- * {@code onnx.proto}), {@link io.hwnas.experiments.export.Int8Quantizer} turns it into an int8 QDQ
- * model calibrated in ONNX Runtime, {@link io.hwnas.experiments.export.Verification} runs it in ONNX
+ * {@code onnx.proto}), {@link io.hwnas.experiments.export.int8.Int8Quantizer} turns it into an int8 QDQ
+ * model calibrated in ONNX Runtime (package {@code export.int8}, on the graph writer and ONNX Runtime session of
+ * {@code export.graph}), {@link io.hwnas.experiments.export.Verification} runs it in ONNX
  * Runtime against the DJL network, and {@link io.hwnas.experiments.export.ModelExporter} and
  * {@link io.hwnas.experiments.export.RunDirectoryExport} drive {@code hwnas export}.
  *

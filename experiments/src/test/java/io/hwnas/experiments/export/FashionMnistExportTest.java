@@ -18,6 +18,10 @@ import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.core.train.TrainResult;
 import io.hwnas.experiments.cli.CliRunner;
+import io.hwnas.experiments.export.graph.OrtModel;
+import io.hwnas.experiments.export.int8.Int8Options;
+import io.hwnas.experiments.export.int8.Int8Quantizer;
+import io.hwnas.experiments.export.int8.RangeMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -114,20 +118,20 @@ class FashionMnistExportTest {
      * 1,000 test images): top-1 agreement with the DJL float network and max abs logit difference per variant.
      */
     static Map<String, double[]> variants(SearchSpace space, Architecture a, Path weights) {
-        Int8Quantizer.Options d = Int8Quantizer.Options.defaults();
-        Int8Quantizer.Options minMax = Int8Quantizer.Options.minMax();
-        Map<String, Int8Quantizer.Options> options = new LinkedHashMap<>();
-        options.put("exported (default + fallback)", d.withFallback(TARGET, MAX_FALLBACK));
+        Int8Options d = Int8Options.defaults();
+        Int8Options minMax = Int8Options.minMax();
+        Map<String, Int8Options> options = new LinkedHashMap<>();
+        options.put("exported (default + fallback)", d.toBuilder().targetAgreement(TARGET).maxFallback(MAX_FALLBACK).build());
         options.put("default (every tensor)", d);
-        options.put("conv/gemm inputs only", d.withAllTensors(false));
+        options.put("conv/gemm inputs only", d.toBuilder().allTensors(false).build());
         options.put("minmax", minMax);
-        options.put("percentile 99.99", minMax.withMethod(Int8Quantizer.RangeMethod.PERCENTILE, 99.99));
-        options.put("mse", minMax.withMethod(Int8Quantizer.RangeMethod.MSE, 100));
-        options.put("default + bias correction", d.withBiasCorrection(true));
-        options.put("default + float first conv", d.withFloatFirstConv(true));
-        options.put("default + float classifier", d.withFloatLastGemm(true));
-        options.put("default + float first conv, classifier, se", d.withFloatFirstConv(true).withFloatLastGemm(true)
-                .withFloatSqueezeExcite(true));
+        options.put("percentile 99.99", minMax.toBuilder().method(RangeMethod.PERCENTILE).percentile(99.99).build());
+        options.put("mse", minMax.toBuilder().method(RangeMethod.MSE).percentile(100).build());
+        options.put("default + bias correction", d.toBuilder().biasCorrection(true).build());
+        options.put("default + float first conv", d.toBuilder().floatFirstConv(true).build());
+        options.put("default + float classifier", d.toBuilder().floatLastGemm(true).build());
+        options.put("default + float first conv, classifier, se", d.toBuilder().floatFirstConv(true).floatLastGemm(true)
+                .floatSqueezeExcite(true).build());
         Network net = space.network(a, space.defaultInput(), 10);
         Shape in = net.inputShape();
         CalibrationImages.Batch cal = CalibrationImages.FASHION_MNIST.batch(in, CALIBRATION, true, FashionMnist.DEFAULT_DIR, 0);
@@ -139,7 +143,7 @@ class FashionMnistExportTest {
             NetworkBlock block = WeightsFile.load(net, weights, m);
             ModelProto f = OnnxExporter.folding().export(block, Map.of());
             float[] ref = Verification.djl(block, check.x(), checkShape);
-            for (Map.Entry<String, Int8Quantizer.Options> e : options.entrySet()) {
+            for (Map.Entry<String, Int8Options> e : options.entrySet()) {
                 Int8Quantizer.Quantized qq = Int8Quantizer.quantizeReporting(f, cal.x(), calShape, e.getValue());
                 ModelProto q = qq.model();
                 float[] y;

@@ -6,7 +6,6 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +34,9 @@ class VerifySweepTest {
         String worstArch = "";
         for (int i = 0; i < 20; i++) {
             Architecture a = space.sample(rng);
-            ModelExporter.Result r = ModelExporter.export(new ModelExporter.Request(space, a, space.defaultInput(),
-                    space.defaultClasses(), null, dir.resolve(spaceName + i + ".onnx"), true, false, null,
-                    CalibrationImages.SYNTHETIC, 8, 8, dir, Map.of(), i));
+            ModelExporter.Result r = ModelExporter.export(ExportRequest.builder(space, a, dir.resolve(spaceName + i + ".onnx"))
+                    .input(space.defaultInput()).classes(space.defaultClasses()).verify(true)
+                    .calibration(CalibrationImages.SYNTHETIC, 8).checkSamples(8).dataDir(dir).seed(i).build());
             Verification v = r.verification();
             if (v.relativeDiff() >= worst) {
                 worst = v.relativeDiff();

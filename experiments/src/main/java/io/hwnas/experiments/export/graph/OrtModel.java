@@ -1,4 +1,4 @@
-package io.hwnas.experiments.export;
+package io.hwnas.experiments.export.graph;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** An ONNX model loaded in ONNX Runtime (CPU), run on float inputs named {@value OnnxExporter#INPUT}. */
+/** An ONNX model loaded in ONNX Runtime (CPU), run on float inputs named {@value OnnxNames#INPUT}. */
 public final class OrtModel implements AutoCloseable {
 
     private final OrtEnvironment env;
@@ -28,7 +28,7 @@ public final class OrtModel implements AutoCloseable {
     }
 
     /** {@link #OrtModel(byte[], int)} with ONNX Runtime's graph optimisations on (all) or off. */
-    OrtModel(byte[] model, int threads, boolean optimize) {
+    public OrtModel(byte[] model, int threads, boolean optimize) {
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(optimize ? OrtSession.SessionOptions.OptLevel.ALL_OPT
@@ -50,7 +50,7 @@ public final class OrtModel implements AutoCloseable {
     /** Runs the model and returns the named outputs, flattened. */
     public Map<String, float[]> runAll(float[] input, long[] shape, Set<String> outputs) {
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x), outputs)) {
+                OrtSession.Result r = session.run(Map.of(OnnxNames.INPUT, x), outputs)) {
             Map<String, float[]> out = new LinkedHashMap<>();
             for (Map.Entry<String, OnnxValue> e : r) {
                 FloatBuffer b = ((OnnxTensor) e.getValue()).getFloatBuffer();

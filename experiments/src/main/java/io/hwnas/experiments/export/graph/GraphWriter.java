@@ -1,4 +1,4 @@
-package io.hwnas.experiments.export;
+package io.hwnas.experiments.export.graph;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
@@ -15,12 +15,12 @@ import onnx.Onnx.TypeProto;
 import onnx.Onnx.ValueInfoProto;
 
 /** Adds nodes, initialisers and typed inputs/outputs to an ONNX graph through the generated protobuf classes. */
-final class GraphWriter {
+public final class GraphWriter {
 
     private final GraphProto.Builder graph;
     private final Set<String> names = new HashSet<>();
 
-    GraphWriter(GraphProto.Builder graph) {
+    public GraphWriter(GraphProto.Builder graph) {
         this.graph = graph;
         for (TensorProto t : graph.getInitializerList()) {
             names.add(t.getName());
@@ -30,12 +30,12 @@ final class GraphWriter {
         }
     }
 
-    GraphProto.Builder graph() {
+    public GraphProto.Builder graph() {
         return graph;
     }
 
     /** A node name not used yet, derived from {@code base}. */
-    String unique(String base) {
+    public String unique(String base) {
         String name = base;
         for (int i = 1; !names.add(name); i++) {
             name = base + "_" + i;
@@ -44,7 +44,7 @@ final class GraphWriter {
     }
 
     /** Adds a node; attributes are built with the static helpers below. */
-    NodeProto.Builder node(String opType, String name, List<String> inputs, List<String> outputs,
+    public NodeProto.Builder node(String opType, String name, List<String> inputs, List<String> outputs,
             AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(unique(name))
                 .addAllInput(inputs).addAllOutput(outputs);
@@ -56,28 +56,28 @@ final class GraphWriter {
     }
 
     /** Adds a float initialiser and returns its name. */
-    String floats(String name, long[] dims, float[] values) {
+    public String floats(String name, long[] dims, float[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         return raw(name, dims, TensorProto.DataType.FLOAT, buf.array());
     }
 
     /** Adds an int64 initialiser and returns its name. */
-    String longs(String name, long[] dims, long[] values) {
+    public String longs(String name, long[] dims, long[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         buf.asLongBuffer().put(values);
         return raw(name, dims, TensorProto.DataType.INT64, buf.array());
     }
 
     /** Adds an int32 initialiser and returns its name. */
-    String ints(String name, long[] dims, int[] values) {
+    public String ints(String name, long[] dims, int[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asIntBuffer().put(values);
         return raw(name, dims, TensorProto.DataType.INT32, buf.array());
     }
 
     /** Adds an int8 or uint8 initialiser and returns its name. */
-    String bytes(String name, long[] dims, byte[] values, boolean unsigned) {
+    public String bytes(String name, long[] dims, byte[] values, boolean unsigned) {
         return raw(name, dims, unsigned ? TensorProto.DataType.UINT8 : TensorProto.DataType.INT8, values);
     }
 
@@ -93,7 +93,7 @@ final class GraphWriter {
     }
 
     /** A float tensor type with a symbolic batch dimension followed by fixed dimensions. */
-    static ValueInfoProto floatValue(String name, String batchParam, long... dims) {
+    public static ValueInfoProto floatValue(String name, String batchParam, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(batchParam));
         for (long d : dims) {
@@ -104,7 +104,7 @@ final class GraphWriter {
                 .build();
     }
 
-    static AttributeProto ints(String name, long... values) {
+    public static AttributeProto ints(String name, long... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long v : values) {
             a.addInts(v);
@@ -112,11 +112,11 @@ final class GraphWriter {
         return a.build();
     }
 
-    static AttributeProto integer(String name, long value) {
+    public static AttributeProto integer(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
-    static AttributeProto real(String name, float value) {
+    public static AttributeProto real(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
                 .build();
     }
