@@ -35,7 +35,7 @@ public final class ExportRequest {
         space = b.space;
         arch = Objects.requireNonNull(b.arch, "arch");
         out = Objects.requireNonNull(b.out, "out");
-        metadata = Map.copyOf(b.metadata);
+        metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.metadata)); // in order: the file is deterministic
         int8Options = b.int8Options == null ? Int8Options.defaults() : b.int8Options;
         if (b.calibrationSamples <= 0 || b.checkSamples <= 0) {
             throw new IllegalArgumentException("calibration and check samples must be positive");

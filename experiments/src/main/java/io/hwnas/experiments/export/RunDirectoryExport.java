@@ -1,8 +1,12 @@
 package io.hwnas.experiments.export;
 
+import io.hwnas.core.data.Datasets;
+import io.hwnas.core.data.FashionMnist;
+import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.config.Problems;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
@@ -31,7 +35,6 @@ import java.util.stream.Stream;
 public final class RunDirectoryExport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The weights file name beside architecture.json. */
     public static final String WEIGHTS = "weights.params";
@@ -109,33 +112,28 @@ public final class RunDirectoryExport {
     private record RunConfig(SearchSpace space, io.hwnas.core.ir.Shape input, int classes, String dataset,
             Path dataDir) {
 
+        /**
+         * The space, input, classes and dataset of the run's resolved {@code config.yaml}, read by the
+         * config layer; problems of sections export does not use are not its business.
+         */
         static RunConfig read(Path file) {
-            JsonNode config = RunDirectoryExport.read(YAML, file);
-            SearchSpace space = space(file, config);
-            JsonNode spaceNode = config.path("space");
-            io.hwnas.core.ir.Shape input = spaceNode.hasNonNull("input")
-                    ? io.hwnas.core.ir.Shape.parse(spaceNode.get("input").asText()) : space.defaultInput();
-            String dataset = config.path("dataset").path("name").asText("");
-            int classes = spaceNode.hasNonNull("classes") ? spaceNode.get("classes").asInt()
-                    : io.hwnas.core.data.Datasets.NAMES.contains(dataset) ? io.hwnas.core.data.Datasets.classes(dataset)
-                    : space.defaultClasses();
-            if (classes <= 0) {
-                throw new IllegalArgumentException("run config " + file + ": space.classes must be"
-                        + " a positive integer, but was " + spaceNode.get("classes"));
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("file " + file + " does not exist");
             }
-            Path dataDir = config.path("dataset").hasNonNull("dir") ? Path.of(config.path("dataset").get("dir").asText())
-                    : io.hwnas.core.data.FashionMnist.DEFAULT_DIR;
-            return new RunConfig(space, input, classes, dataset, dataDir);
-        }
-
-        private static SearchSpace space(Path file, JsonNode root) {
-            JsonNode name = root.path("space").path("name");
-            if (!name.isTextual()) {
+            Problems problems = new Problems(file.toString());
+            ExperimentConfig c = ConfigLoader.read(file, problems);
+            ExperimentConfig.SpaceSpec spec = c.space();
+            if (spec == null || spec.name() == null) {
                 throw new IllegalArgumentException("run config " + file + " has no text field space.name");
             }
-            JsonNode options = root.path("space").path("options");
-            Map<String, Object> map = options.isObject() ? YAML.convertValue(options, Map.class) : Map.of();
-            return SearchSpaces.get(name.asText(), map);
+            SearchSpace space = SearchSpaces.get(spec.name(), spec.options());
+            String dataset = c.dataset().get("name") == null ? "" : c.dataset().get("name").toString();
+            int classes = spec.classes() != null ? spec.classes()
+                    : Datasets.NAMES.contains(dataset) ? Datasets.classes(dataset) : space.defaultClasses();
+            Path dataDir = c.dataset().get("dir") != null ? Path.of(c.dataset().get("dir").toString())
+                    : FashionMnist.DEFAULT_DIR;
+            return new RunConfig(space, spec.input() != null ? spec.input() : space.defaultInput(), classes, dataset,
+                    dataDir);
         }
     }
 
