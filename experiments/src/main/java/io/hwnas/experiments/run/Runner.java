@@ -60,7 +60,13 @@ public final class Runner {
      * @param resume true to continue the run in {@code dir}
      */
     public Result run(boolean resume) {
-        prepareDirectory(resume);
+        try (RunLock lock = prepareDirectory(resume)) {
+            return searchAndWrite();
+        }
+    }
+
+    /** The search, then its results and final training, with the run directory locked and checked. */
+    private Result searchAndWrite() {
         Search search;
         try (Journal journal = Journal.open(dir);
                 Executor executor = setup.executor().create(dir, setup.evaluator())) {
@@ -202,10 +208,12 @@ public final class Runner {
      * {@code hwnas report}); returns the report file.
      */
     public static Path rebuild(RunSetup setup, Path dir) {
-        List<Evaluation> journaled = journalOrder(dir);
-        Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
-        writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
-        return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
+        try (RunLock lock = RunLock.acquire(dir, "report")) {
+            List<Evaluation> journaled = journalOrder(dir);
+            Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
+            writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
+            return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
+        }
     }
 
     /** The per-device Pareto sets; they depend only on the set of evaluations, not on their order. */
@@ -237,25 +245,39 @@ public final class Runner {
         return a.space() + ":" + a.canonical();
     }
 
-    private void prepareDirectory(boolean resume) {
+    /**
+     * Locks the run directory and checks it: a resumed run must be the run its manifest records; a
+     * new run must not overwrite another run's journal. Returns the lock, held until the run ends.
+     */
+    private RunLock prepareDirectory(boolean resume) {
+        Path config = dir.resolve("config.yaml");
+        if (resume && !Files.isRegularFile(config)) {
+            throw new ConfigException(List.of(dir + ": not a run directory (no config.yaml); nothing to resume"));
+        }
+        RunLock lock = null;
         try {
-            Path config = dir.resolve("config.yaml");
-            String yaml = ConfigWriter.yaml(setup.config());
+            if (!resume) {
+                Files.createDirectories(dir);
+            }
+            lock = RunLock.acquire(dir, resume ? "search --resume" : "search");
             if (resume) {
-                if (!Files.isRegularFile(config)) {
-                    throw new ConfigException(List.of(dir + ": not a run directory (no config.yaml); nothing to resume"));
-                }
-                return;
+                return lock;
             }
             if (Files.exists(dir.resolve(Journal.FILE)) && Files.size(dir.resolve(Journal.FILE)) > 0) {
                 throw new ConfigException(List.of(dir + " already holds a run (" + Journal.FILE + " is not empty); "
                         + "continue it with --resume " + dir + " or choose another --out"));
             }
-            Files.createDirectories(dir);
-            io.hwnas.core.io.AtomicFiles.writeString(config, yaml);
+            io.hwnas.core.io.AtomicFiles.writeString(config, ConfigWriter.yaml(setup.config()));
             Manifest.write(setup, dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the run directory " + dir, e);
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot prepare the run directory " + dir, io);
+            }
+            throw (RuntimeException) e;
         }
     }
 }
