@@ -209,6 +209,7 @@ public final class Runner {
      */
     public static Path rebuild(RunSetup setup, Path dir) {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
+            RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
             Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
@@ -261,6 +262,7 @@ public final class Runner {
             }
             lock = RunLock.acquire(dir, resume ? "search --resume" : "search");
             if (resume) {
+                RunIdentity.check(setup, dir);
                 return lock;
             }
             if (Files.exists(dir.resolve(Journal.FILE)) && Files.size(dir.resolve(Journal.FILE)) > 0) {
