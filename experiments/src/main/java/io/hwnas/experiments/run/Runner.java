@@ -36,6 +36,7 @@ public final class Runner {
     private final Progress progress;
 
     private FinalTraining.Trainer trainer;
+    private boolean force;
 
     public Runner(RunSetup setup, Path dir, Progress progress) {
         this.setup = setup;
@@ -46,6 +47,12 @@ public final class Runner {
     /** Trains the Pareto members with {@code t} instead of the config's {@code train} estimator (tests). */
     Runner withFinalTrainer(FinalTraining.Trainer t) {
         this.trainer = t;
+        return this;
+    }
+
+    /** Lets a new run write into a non-empty folder that is not a run ({@code --force}). */
+    public Runner force(boolean f) {
+        this.force = f;
         return this;
     }
 
@@ -246,6 +253,24 @@ public final class Runner {
         return a.space() + ":" + a.canonical();
     }
 
+    /** A new run writes only into an empty folder or a run's own, unless forced. */
+    private void refuseForeignFolder() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException(List.of(dir + " is a file, not a folder; choose another --out"));
+        }
+        if (force || !Files.isDirectory(dir) || Files.exists(dir.resolve("config.yaml"))
+                || Files.exists(dir.resolve(Journal.FILE))) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            if (files.anyMatch(f -> !f.getFileName().toString().startsWith(RunLock.FILE))) {
+                throw new ConfigException(List.of(dir + " is a folder that is not a run (no config.yaml, no "
+                        + Journal.FILE + ") and is not empty; choose another --out, or give --force to write the "
+                        + "run into it"));
+            }
+        }
+    }
+
     /**
      * Locks the run directory and checks it: a resumed run must be the run its manifest records; a
      * new run must not overwrite another run's journal. Returns the lock, held until the run ends.
@@ -258,6 +283,7 @@ public final class Runner {
         RunLock lock = null;
         try {
             if (!resume) {
+                refuseForeignFolder();
                 Files.createDirectories(dir);
             }
             lock = RunLock.acquire(dir, resume ? "search --resume" : "search");
