@@ -136,6 +136,22 @@ class RunIdentityTest {
                 + "devices cannot be checked, so it is neither resumed nor reported; start a new run from its config instead\n");
     }
 
+    @Test
+    void aManifestWithoutTheConfigIsCheckedByTheConfigHash() throws Exception {
+        Path run = finishedRun();
+        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.hwnas.core.io.Json.MAPPER.readTree(run.resolve("manifest.json").toFile());
+        m.remove("config"); // as manifests written before it recorded the config
+        Files.writeString(run.resolve("manifest.json"), m.toPrettyString());
+        Path same = copy(run, "same");
+        assertEquals(0, CliRunner.run("report", same.toString()).exitCode());
+        Path dir = copy(run, "seed");
+        Files.writeString(dir.resolve("config.yaml"), Files.readString(dir.resolve("config.yaml"))
+                .replace("seed: 7", "seed: 8"));
+        assertRefused(dir, dir.resolve("config.yaml") + ": the config (its sha256 differs from the manifest's "
+                + "config_hash)" + AFTER);
+    }
+
     static String sha(Path run, String device, String key) throws Exception {
         return io.hwnas.core.io.Json.MAPPER.readTree(run.resolve("manifest.json").toFile()).path("devices")
                 .path(device).path(key).asText().substring(0, 12);
