@@ -128,4 +128,23 @@ class RunDirectoryLockTest {
         assertJournalIntact(dir, budget);
         assertResumesAndReports(dir, budget);
     }
+
+    @Test
+    void aDriverStoppedWithSigtermReleasesItsLock() throws Exception {
+        Path config = config(400, 12);
+        Path dir = tmp.resolve("run");
+        Process p = SearchCommandTest.start(tmp.resolve("driver.log"), "search", "--config", config.toString(),
+                "--out", dir.toString(), "--quiet");
+        try {
+            awaitLocked(dir, p::isAlive);
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(1, TimeUnit.MINUTES));
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        assertFalse(Files.exists(dir.resolve(RunLock.FILE)), "released by the shutdown hook");
+        CliRunner resumed = CliRunner.run("search", "--resume", dir.toString(), "--quiet");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertJournalIntact(dir, 12);
+    }
 }
