@@ -59,6 +59,7 @@ public final class RunLock implements AutoCloseable {
     private final ScheduledExecutorService heartbeat;
     private final Thread hook;
     private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean lost;
 
     private RunLock(Path file, Holder me) {
         this.file = file;
@@ -211,12 +212,26 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    /** Renews the heartbeat while the lock is still this holder's. */
-    private void beat() {
+    /**
+     * Throws when another process took the lock over (it found no heartbeat for {@link #STALE}, say
+     * after this host was cut off from the shared filesystem): this holder must stop writing.
+     */
+    public void requireHeld() {
+        if (lost) {
+            throw new IllegalStateException(file + " was taken over by another process (this process's heartbeat "
+                    + "was older than " + STALE.toMinutes() + " minutes); stopping so that only one process "
+                    + "writes the run");
+        }
+    }
+
+    /** Renews the heartbeat while the lock is still this holder's; notes when it is not. */
+    void beat() {
         try {
             Optional<Holder> h = read(file);
             if (h.isPresent() && h.get().token().equals(me.token())) {
                 Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+            } else {
+                lost = true;
             }
         } catch (IOException e) {
             // the next beat tries again; a lock left without heartbeat is only taken over from another host

@@ -37,6 +37,7 @@ public final class Runner {
 
     private FinalTraining.Trainer trainer;
     private boolean force;
+    private RunLock lock;
 
     public Runner(RunSetup setup, Path dir, Progress progress) {
         this.setup = setup;
@@ -67,7 +68,8 @@ public final class Runner {
      * @param resume true to continue the run in {@code dir}
      */
     public Result run(boolean resume) {
-        try (RunLock lock = prepareDirectory(resume)) {
+        try (RunLock held = prepareDirectory(resume)) {
+            this.lock = held;
             return searchAndWrite();
         }
     }
@@ -119,6 +121,7 @@ public final class Runner {
             lineage = new Lineage(dir, setup.space());
             int used = 0;
             for (int batchIndex = 0;; batchIndex++) {
+                lock.requireHeld();
                 List<Architecture> batch = run.ask();
                 if (batch.isEmpty()) {
                     break;

@@ -93,6 +93,19 @@ class RunLockTest {
     }
 
     @Test
+    void aHolderWhoseLockWasTakenOverKnowsIt() throws Exception {
+        try (RunLock l = RunLock.acquire(tmp, "search")) {
+            l.beat();
+            l.requireHeld();
+            Files.writeString(tmp.resolve(RunLock.FILE), lock(4242, "node-3", "the-new-holder"));
+            l.beat();
+            IllegalStateException e = assertThrows(IllegalStateException.class, l::requireHeld);
+            assertTrue(e.getMessage().contains("was taken over by another process"), e.getMessage());
+        }
+        assertTrue(Files.readString(tmp.resolve(RunLock.FILE)).contains("the-new-holder"), "not released: not ours");
+    }
+
+    @Test
     void racingTakeoversOfAStaleLockHaveExactlyOneWinner() throws Exception {
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
