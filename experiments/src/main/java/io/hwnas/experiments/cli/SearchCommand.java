@@ -49,6 +49,10 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--budget", description = "override the config's budget (e.g. a quick smoke run of a config)")
     Integer budget;
 
+    @Option(names = "--force", description = "write a new run into --out even when it is a non-empty folder that is "
+            + "not a run")
+    boolean force;
+
     @Override
     public Integer call() {
         if (config == null && resume == null) {
@@ -71,7 +75,7 @@ public final class SearchCommand implements Callable<Integer> {
         RunSetup setup = RunSetup.bind(c, DeviceBinding.catalog(), problems);
         Path dir = resume != null ? resume : c.output();
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
-        Runner.Result r = new Runner(setup, dir, progress).run(resume != null);
+        Runner.Result r = new Runner(setup, dir, progress).force(force).run(resume != null);
         summary(spec.commandLine().getErr(), r);
         return 0;
     }

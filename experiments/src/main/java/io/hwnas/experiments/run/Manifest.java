@@ -31,6 +31,7 @@ final class Manifest {
         o.put("git_commit", gitCommit());
         o.put("seed", setup.config().seed());
         o.put("config_hash", "sha256:" + ConfigWriter.hash(setup.config()));
+        o.set("config", RunIdentity.normalised(setup.config()));
         ObjectNode devices = o.putObject("devices");
         for (DeviceTarget d : setup.devices()) {
             ObjectNode n = devices.putObject(d.name());

@@ -36,6 +36,8 @@ public final class Runner {
     private final Progress progress;
 
     private FinalTraining.Trainer trainer;
+    private boolean force;
+    private RunLock lock;
 
     public Runner(RunSetup setup, Path dir, Progress progress) {
         this.setup = setup;
@@ -46,6 +48,12 @@ public final class Runner {
     /** Trains the Pareto members with {@code t} instead of the config's {@code train} estimator (tests). */
     Runner withFinalTrainer(FinalTraining.Trainer t) {
         this.trainer = t;
+        return this;
+    }
+
+    /** Lets a new run write into a non-empty folder that is not a run ({@code --force}). */
+    public Runner force(boolean f) {
+        this.force = f;
         return this;
     }
 
@@ -60,7 +68,14 @@ public final class Runner {
      * @param resume true to continue the run in {@code dir}
      */
     public Result run(boolean resume) {
-        prepareDirectory(resume);
+        try (RunLock held = prepareDirectory(resume)) {
+            this.lock = held;
+            return searchAndWrite();
+        }
+    }
+
+    /** The search, then its results and final training, with the run directory locked and checked. */
+    private Result searchAndWrite() {
         Search search;
         try (Journal journal = Journal.open(dir);
                 Executor executor = setup.executor().create(dir, setup.evaluator())) {
@@ -106,6 +121,7 @@ public final class Runner {
             lineage = new Lineage(dir, setup.space());
             int used = 0;
             for (int batchIndex = 0;; batchIndex++) {
+                lock.requireHeld();
                 List<Architecture> batch = run.ask();
                 if (batch.isEmpty()) {
                     break;
@@ -202,10 +218,13 @@ public final class Runner {
      * {@code hwnas report}); returns the report file.
      */
     public static Path rebuild(RunSetup setup, Path dir) {
-        List<Evaluation> journaled = journalOrder(dir);
-        Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
-        writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
-        return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
+        try (RunLock lock = RunLock.acquire(dir, "report")) {
+            RunIdentity.check(setup, dir);
+            List<Evaluation> journaled = journalOrder(dir);
+            Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
+            writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
+            return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
+        }
     }
 
     /** The per-device Pareto sets; they depend only on the set of evaluations, not on their order. */
@@ -237,25 +256,59 @@ public final class Runner {
         return a.space() + ":" + a.canonical();
     }
 
-    private void prepareDirectory(boolean resume) {
+    /** A new run writes only into an empty folder or a run's own, unless forced. */
+    private void refuseForeignFolder() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException(List.of(dir + " is a file, not a folder; choose another --out"));
+        }
+        if (force || !Files.isDirectory(dir) || Files.exists(dir.resolve("config.yaml"))
+                || Files.exists(dir.resolve(Journal.FILE))) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            if (files.anyMatch(f -> !f.getFileName().toString().startsWith(RunLock.FILE))) {
+                throw new ConfigException(List.of(dir + " is a folder that is not a run (no config.yaml, no "
+                        + Journal.FILE + ") and is not empty; choose another --out, or give --force to write the "
+                        + "run into it"));
+            }
+        }
+    }
+
+    /**
+     * Locks the run directory and checks it: a resumed run must be the run its manifest records; a
+     * new run must not overwrite another run's journal. Returns the lock, held until the run ends.
+     */
+    private RunLock prepareDirectory(boolean resume) {
+        Path config = dir.resolve("config.yaml");
+        if (resume && !Files.isRegularFile(config)) {
+            throw new ConfigException(List.of(dir + ": not a run directory (no config.yaml); nothing to resume"));
+        }
+        RunLock lock = null;
         try {
-            Path config = dir.resolve("config.yaml");
-            String yaml = ConfigWriter.yaml(setup.config());
+            if (!resume) {
+                refuseForeignFolder();
+                Files.createDirectories(dir);
+            }
+            lock = RunLock.acquire(dir, resume ? "search --resume" : "search");
             if (resume) {
-                if (!Files.isRegularFile(config)) {
-                    throw new ConfigException(List.of(dir + ": not a run directory (no config.yaml); nothing to resume"));
-                }
-                return;
+                RunIdentity.check(setup, dir);
+                return lock;
             }
             if (Files.exists(dir.resolve(Journal.FILE)) && Files.size(dir.resolve(Journal.FILE)) > 0) {
                 throw new ConfigException(List.of(dir + " already holds a run (" + Journal.FILE + " is not empty); "
                         + "continue it with --resume " + dir + " or choose another --out"));
             }
-            Files.createDirectories(dir);
-            io.hwnas.core.io.AtomicFiles.writeString(config, yaml);
+            io.hwnas.core.io.AtomicFiles.writeString(config, ConfigWriter.yaml(setup.config()));
             Manifest.write(setup, dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the run directory " + dir, e);
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot prepare the run directory " + dir, io);
+            }
+            throw (RuntimeException) e;
         }
     }
 }

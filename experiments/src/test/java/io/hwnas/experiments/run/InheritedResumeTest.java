@@ -60,6 +60,7 @@ class InheritedResumeTest {
         Path part = tmp.resolve("part");
         Files.createDirectories(part.resolve("candidates"));
         Files.copy(full.resolve("config.yaml"), part.resolve("config.yaml"));
+        Files.copy(full.resolve("manifest.json"), part.resolve("manifest.json"));
         Files.writeString(part.resolve("evaluations.jsonl"), String.join("\n", lines.subList(0, 3)) + "\n");
         try (Stream<Path> files = Files.list(full.resolve("candidates"))) {
             for (Path f : files.toList()) {

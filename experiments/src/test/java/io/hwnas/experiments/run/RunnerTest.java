@@ -90,6 +90,7 @@ class RunnerTest {
         Path part = tmp.resolve("part");
         Files.createDirectories(part);
         Files.copy(full.resolve("config.yaml"), part.resolve("config.yaml"));
+        Files.copy(full.resolve("manifest.json"), part.resolve("manifest.json"));
         List<String> lines = Files.readAllLines(full.resolve("evaluations.jsonl"));
         String head = String.join("\n", lines.subList(0, 20)) + "\n" + lines.get(20).substring(0, 30);
         Files.writeString(part.resolve("evaluations.jsonl"), head);
