@@ -31,7 +31,8 @@ class SandwichTrainingTest {
         return SupernetSpec.of(space, 3, CLASSES);
     }
 
-    private record Run(List<SandwichTraining.Losses> losses, List<float[]> parameters, float[] stemMean) {
+    private record Run(List<SandwichTraining.Losses> losses, List<float[]> parameters, float[] stemMean,
+            float[] transform) {
     }
 
     /** Trains from seed {@code seed} for {@code steps} sandwich steps on seeded synthetic images. */
@@ -64,7 +65,9 @@ class SandwichTrainingTest {
                 var stem = supernet.weights().network().layer("stem.bn");
                 float[] mean = ElasticWeights.params(supernet.weights().layerBlock(stem.id())).get("runningMean")
                         .getArray().toFloatArray();
-                return new Run(losses, params, mean);
+                float[] transform = supernet.getParameters().get("stage2.layer1.dw.conv.7to5").getArray()
+                        .toFloatArray();
+                return new Run(losses, params, mean, transform);
             }
         });
     }
@@ -103,6 +106,11 @@ class SandwichTrainingTest {
         assertEquals(4, run.losses().get(0).subnets().size());
         float[] untrained = new float[run.stemMean().length];
         assertFalse(java.util.Arrays.equals(untrained, run.stemMean()), "batch norm running statistics never moved");
+        float[] identity = new float[25 * 25];
+        for (int i = 0; i < 25; i++) {
+            identity[i * 25 + i] = 1f;
+        }
+        assertFalse(java.util.Arrays.equals(identity, run.transform()), "the 7-to-5 kernel transform was not trained");
     }
 
     @Test
