@@ -6,7 +6,10 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import org.junit.jupiter.api.Test;
 
-/** nas-core's layers: foundation, data and spaces below the estimator SPI, DJL networks, then training and proxies. */
+/**
+ * nas-core's layers: foundation, data and spaces below the estimator SPI, DJL networks, then training, proxies
+ * and supernets.
+ */
 class NasCoreArchitectureTest {
 
     private static final JavaClasses CLASSES = LayerRules.mainClasses("io.hwnas.core");
@@ -30,7 +33,8 @@ class NasCoreArchitectureTest {
     @Test
     void layers() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Training").definedBy("io.hwnas.core.train..", "io.hwnas.core.proxy..")
+                .layer("Training").definedBy("io.hwnas.core.train..", "io.hwnas.core.proxy..",
+                        "io.hwnas.core.supernet..")
                 .layer("Djl").definedBy("io.hwnas.core.djl..")
                 .layer("Estimators").definedBy("io.hwnas.core.accuracy..")
                 .layer("Spaces").definedBy("io.hwnas.core.space..")

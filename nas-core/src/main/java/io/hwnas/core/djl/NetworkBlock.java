@@ -76,7 +76,7 @@ public final class NetworkBlock extends AbstractBlock {
     }
 
     /** The DJL block of a layer with weights (conv, batch norm, linear, squeeze-excite), or null. */
-    Block layerBlock(int layerId) {
+    public Block layerBlock(int layerId) {
         return blocks[layerId];
     }
 

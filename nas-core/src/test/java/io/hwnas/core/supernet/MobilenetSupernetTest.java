@@ -1,0 +1,127 @@
+package io.hwnas.core.supernet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.djl.NetworkBlock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class MobilenetSupernetTest {
+
+    /** The largest, the smallest and seeded random subnets run on the supernet as their extracted networks run. */
+    @Test
+    void supernetForwardOfASubnetEqualsItsExtractedNetwork() {
+        SupernetSpec spec = SupernetFixtures.spec();
+        List<Architecture> subnets = new ArrayList<>(List.of(spec.largest(), spec.smallest()));
+        SplittableRandom random = new SplittableRandom(15);
+        for (int i = 0; i < 4; i++) {
+            subnets.add(spec.sample(random));
+        }
+        double worst = compare(spec, subnets);
+        System.out.printf("supernet vs extracted, %d subnets: max relative difference %.3g%n", subnets.size(), worst);
+        assertTrue(worst < 1e-4, "max relative difference " + worst);
+    }
+
+    /** A supernet that keeps 5x5 kernels and expansion 4 serves kernel 3 through its one 5-to-3 transform. */
+    @Test
+    void aNarrowerSupernetServesItsOwnRange() {
+        SupernetSpec spec = SupernetFixtures.spec().withElastic(List.of(3, 5), List.of(3, 4));
+        SplittableRandom random = new SplittableRandom(16);
+        double worst = compare(spec, List.of(spec.smallest(), spec.sample(random), spec.sample(random)));
+        assertTrue(worst < 1e-4, "max relative difference " + worst);
+        assertEquals(5, spec.maxKernel());
+    }
+
+    private static double compare(SupernetSpec spec, List<Architecture> subnets) {
+        return SupernetFixtures.exclusiveOnOneThread(1, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
+                SupernetFixtures.perturb(supernet, 2);
+                double worst = 0;
+                for (int i = 0; i < subnets.size(); i++) {
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray x = SupernetFixtures.normal(step, new Shape(2, 3, 32, 32), 100 + i);
+                        NDArray want = supernet.forward(subnets.get(i), x, false);
+                        NetworkBlock alone = supernet.extract(subnets.get(i), step);
+                        NDArray got = alone.forward(new ParameterStore(step, false), new NDList(x), false)
+                                .singletonOrThrow();
+                        assertEquals(want.getShape(), got.getShape());
+                        worst = Math.max(worst, SupernetFixtures.relative(want, got));
+                    }
+                }
+                return worst;
+            }
+        });
+    }
+
+    /** Sorting reorders hidden channels by descending importance and leaves the largest subnet's output alone. */
+    @Test
+    void sortingChannelsKeepsTheLargestSubnetAndPutsImportantChannelsFirst() {
+        SupernetSpec spec = SupernetFixtures.spec();
+        SupernetFixtures.exclusiveOnOneThread(3, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
+                SupernetFixtures.perturb(supernet, 4);
+                NDArray x = SupernetFixtures.normal(m, new Shape(2, 3, 32, 32), 5);
+                NDArray before = supernet.forward(spec.largest(), x, false);
+                double[] unsorted = importance(supernet, "stage2.layer1");
+                supernet.sortChannels();
+                double[] sorted = importance(supernet, "stage2.layer1");
+                for (int c = 1; c < sorted.length; c++) {
+                    assertTrue(sorted[c - 1] >= sorted[c], "channel " + c + " of " + java.util.Arrays.toString(sorted));
+                }
+                assertTrue(!java.util.Arrays.equals(unsorted, sorted), "the channels were already in order");
+                NDArray after = supernet.forward(spec.largest(), x, false);
+                assertTrue(SupernetFixtures.relative(before, after) < 1e-5);
+                return null;
+            }
+        });
+    }
+
+    private static double[] importance(MobilenetSupernet s, String block) {
+        var layer = s.weights().network().layer(block + ".project.conv");
+        return ChannelSorter.columnL1(ElasticWeights.params(s.weights().layerBlock(layer.id())).get("weight").getArray());
+    }
+
+    @Test
+    void subnetsOutsideTheElasticRangeAreRefusedWithWhatTheSupernetCovers() {
+        SupernetSpec spec = SupernetFixtures.spec();
+        String stages = "|k7e6,k3e3|k5e4se,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3";
+        Architecture otherResolution = spec.space().parse("r40-w0.25" + stages);
+        Architecture otherWidth = spec.space().parse("r32-w0.5" + stages);
+        Architecture inside = spec.space().parse("r32-w0.25" + stages);
+        spec.check(inside);
+        assertRefused(spec, otherResolution, "resolution 40");
+        assertRefused(spec, otherWidth, "width 0.5");
+        SupernetSpec narrow = spec.withElastic(List.of(3, 5), List.of(3, 4));
+        assertRefused(narrow, inside, "stage 0 layer 0 kernel 7");
+        assertRefused(narrow, inside, "stage 0 layer 0 expansion 6");
+        SupernetFixtures.exclusiveOnOneThread(6, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet supernet = MobilenetSupernet.create(narrow, m);
+                NDArray x = m.zeros(new Shape(1, 3, 32, 32));
+                assertThrows(IllegalArgumentException.class, () -> supernet.forward(inside, x, false));
+                assertThrows(IllegalArgumentException.class, () -> supernet.extract(otherWidth, m));
+                return null;
+            }
+        });
+    }
+
+    private static void assertRefused(SupernetSpec spec, Architecture a, String what) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.check(a));
+        assertTrue(e.getMessage().contains(a.canonical()), e.getMessage());
+        assertTrue(e.getMessage().contains(what), e.getMessage());
+        assertTrue(e.getMessage().contains("covers") && e.getMessage().contains("kernels " + spec.kernels()),
+                e.getMessage());
+    }
+}

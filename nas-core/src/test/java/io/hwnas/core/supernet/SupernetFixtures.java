@@ -1,0 +1,103 @@
+package io.hwnas.core.supernet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import io.hwnas.core.djl.Autograd;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.space.mobilenet.MobilenetSpace;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/** A tiny supernet spec (32 x 32 input, width 0.25, channels searched) and seeded Java-side data for the tests. */
+final class SupernetFixtures {
+
+    private SupernetFixtures() {
+    }
+
+    /** The space at resolutions 32 and 40, widths 0.25 and 0.5, channel scales searched. */
+    static MobilenetSpace space() {
+        return (MobilenetSpace) new MobilenetSpace().withOptions(Map.of("resolutions", List.of(32, 40),
+                "widths", List.of(0.25, 0.5), "search_channels", true));
+    }
+
+    /** The supernet of 3-channel 32 x 32 images, 10 classes, width 0.25, every kernel and expansion. */
+    static SupernetSpec spec() {
+        return SupernetSpec.of(space(), 3, 10).at(32, 0.25);
+    }
+
+    /**
+     * Runs {@code work} as {@code Autograd.exclusive(seed, work)} does, on one PyTorch thread (restored after):
+     * the tests' layers are tiny, and on shared cores one thread runs them several times faster.
+     */
+    static <T> T exclusiveOnOneThread(long seed, Supplier<T> work) {
+        return Autograd.exclusive(seed, () -> {
+            int threads = DjlRuntime.threads();
+            DjlRuntime.setThreads(1);
+            try {
+                return work.get();
+            } finally {
+                DjlRuntime.setThreads(threads);
+            }
+        });
+    }
+
+    /** A float32 array of the shape with values drawn from {@code N(0, 1)} by a seeded Java generator. */
+    static NDArray normal(NDManager m, Shape shape, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) gaussian(r);
+        }
+        return m.create(v, shape);
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    /**
+     * Moves batch-norm statistics, scales and shifts and the kernel transforms away from their initial values
+     * (seeded), so that a comparison exercises every parameter the subnets read.
+     */
+    static void perturb(MobilenetSupernet s, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (var pair : s.getParameters()) {
+            String name = pair.getKey();
+            Parameter p = pair.getValue();
+            NDArray a = p.getArray();
+            float[] v = a.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                double g = gaussian(r);
+                if (name.endsWith("runningVar")) {
+                    v[i] = (float) (0.5 + r.nextDouble());
+                } else if (name.endsWith("runningMean") || name.endsWith("beta")) {
+                    v[i] += (float) (0.1 * g);
+                } else if (name.endsWith("gamma")) {
+                    v[i] = (float) (1 + 0.2 * g);
+                } else if (name.contains("to")) { // kernel transforms: identity plus noise
+                    v[i] += (float) (0.1 * g);
+                }
+            }
+            a.set(FloatBuffer.wrap(v));
+        }
+    }
+
+    /** max |a - b| / max |a|. */
+    static double relative(NDArray a, NDArray b) {
+        double[] x = a.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] y = b.toType(DataType.FLOAT64, false).toDoubleArray();
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < x.length; i++) {
+            diff = Math.max(diff, Math.abs(x[i] - y[i]));
+            scale = Math.max(scale, Math.abs(x[i]));
+        }
+        return diff / scale;
+    }
+}
