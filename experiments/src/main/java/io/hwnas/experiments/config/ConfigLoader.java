@@ -1,9 +1,11 @@
 package io.hwnas.experiments.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.hwnas.core.data.Datasets;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.cost.Metric;
 import java.io.IOException;
@@ -47,19 +49,27 @@ public final class ConfigLoader {
      * Reads a config file, adding every problem of its fields to {@code p}; the config it returns
      * leaves out (null, empty) what was wrong, so that binding can go on and report its own problems.
      *
-     * @throws ConfigException when the file cannot be read or is not a mapping (nothing else can be checked)
+     * @throws ConfigException when the file cannot be read, is not UTF-8, nests too deeply or is not a mapping
+     *                         (nothing else can be checked), or listing every duplicate key, YAML alias and
+     *                         second document (see {@link StrictText})
      */
     public static ExperimentConfig read(Path file, Problems p) {
         String name = file.toString();
+        boolean json = name.endsWith(".json");
         JsonNode root;
         try {
-            String text = Files.readString(file);
-            root = (name.endsWith(".json") ? JSON : YAML).readTree(text);
+            String text = StrictText.utf8(name, Files.readAllBytes(file));
+            Problems structure = new Problems(name);
+            StrictText.check(json ? JSON : YAML, text, structure);
+            // duplicate keys, aliases or a second document: the fields' values are ambiguous, so stop here
+            structure.throwIfAny();
+            root = (json ? JSON : YAML).readTree(text);
         } catch (NoSuchFileException e) {
             throw new ConfigException(List.of(name + ": no such file"));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(List.of(name + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML")
-                    + " at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage()));
+            JsonLocation at = e.getLocation();
+            throw new ConfigException(List.of(name + ": not valid " + (json ? "JSON" : "YAML")
+                    + (at == null ? "" : " at line " + at.getLineNr()) + ": " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException(List.of(name + ": cannot read: " + e.getMessage()));
         }
@@ -82,8 +92,7 @@ public final class ConfigLoader {
         }
         long seed = root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
         ExperimentConfig.SpaceSpec space = space(root.object("space", true), p);
-        Node ds = root.object("dataset", false);
-        Map<String, Object> dataset = ds.isObject() ? root.map("dataset") : Map.of();
+        Map<String, Object> dataset = dataset(root, p);
         Node accNode = root.object("accuracy", true);
         ExperimentConfig.Plugin accuracy = plugin(accNode, "screen");
         ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
@@ -109,6 +118,35 @@ public final class ConfigLoader {
         return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
                 objectives, new ExperimentConfig.Strategy(stName, st.map("options"), batchSize), budget,
                 new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen);
+    }
+
+    /** The dataset section: a known {@code name} and a {@code dir} string, both optional; the bad ones left out. */
+    private static Map<String, Object> dataset(Node root, Problems p) {
+        Node ds = root.object("dataset", false);
+        if (!ds.isObject()) {
+            return Map.of();
+        }
+        ds.allowOnly("name", "dir");
+        Map<String, Object> dataset = root.map("dataset");
+        dataset.keySet().retainAll(List.of("name", "dir"));
+        String name = ds.string("name", null, false);
+        if (name != null && !Datasets.NAMES.contains(name)) {
+            p.notAllowed(ds.path("name"), name, "one of " + Datasets.NAMES);
+            name = null;
+        }
+        String dir = ds.string("dir", null, false);
+        keepOrRemove(dataset, "name", name);
+        keepOrRemove(dataset, "dir", dir);
+        return dataset;
+    }
+
+    /** Sets {@code key} to {@code value} in its place, or removes it when null. */
+    private static void keepOrRemove(Map<String, Object> m, String key, String value) {
+        if (value == null) {
+            m.remove(key);
+        } else {
+            m.put(key, value);
+        }
     }
 
     private static ExperimentConfig.SpaceSpec space(Node spaceNode, Problems p) {

@@ -115,7 +115,8 @@ final class Node {
         if (n == null || n.isNull()) {
             return fallback;
         }
-        if (!n.isIntegralNumber() || n.asLong() < min || n.asLong() > max) {
+        // canConvertToLong first: asLong() of an integer beyond the long range wraps
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < min || n.asLong() > max) {
             problems.notAllowed(path(field), text(n), "an integer in " + min + ".." + max);
             return fallback;
         }

@@ -30,6 +30,16 @@ public final class Problems {
         list.add(file + ": " + path + " is not a known field; expected one of " + allowed);
     }
 
+    /** {@code file: path is not a known field; expected expected} (where the allowed fields are not a list). */
+    public void unknownField(String path, String expected) {
+        list.add(file + ": " + path + " is not a known field; expected " + expected);
+    }
+
+    /** A problem about the file as a whole (not one field). */
+    public void whole(String message) {
+        list.add(file + ": " + message);
+    }
+
     /** A free-form problem about a field. */
     public void at(String path, String message) {
         list.add(file + ": " + path + ": " + message);

@@ -2,6 +2,7 @@ package io.hwnas.experiments.exec;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.config.Problems;
 import io.hwnas.experiments.evaluate.CandidateEvaluator;
 import io.hwnas.experiments.evaluate.Lineage;
 import io.hwnas.search.Evaluation;
@@ -67,8 +68,15 @@ public final class LocalExecutor implements Executor {
             return "local";
         }
 
+        /** The local executor has no options: each one given is reported as an unknown field. */
         @Override
         public Configured configure(ExperimentConfig.ExecutorSpec spec, String configFile) {
+            Problems p = new Problems(configFile);
+            for (String k : spec.options().keySet()) {
+                p.unknownField("executor.options." + k, "no options: the local executor has none (its threads are "
+                        + "executor.parallelism)");
+            }
+            p.throwIfAny();
             return (runDir, evaluator) -> new LocalExecutor(evaluator, spec.parallelism(), runDir);
         }
     }
