@@ -82,24 +82,32 @@ public final class SandwichTraining {
      * array made lives in {@code x}'s manager, which the caller closes after the step.
      */
     public Losses step(NDArray x, NDArray y, double lr) {
+        return step(x, y, lr, random);
+    }
+
+    /**
+     * One sandwich step as {@link #step(NDArray, NDArray, double)}, with the random subnets drawn from
+     * {@code subnets} instead of the trainer's own generator (a resumable run derives it from the seed and step).
+     */
+    public Losses step(NDArray x, NDArray y, double lr, SplittableRandom subnets) {
         SupernetSpec spec = supernet.spec();
-        List<Architecture> subnets = new ArrayList<>(List.of(spec.largest(), spec.smallest()));
+        List<Architecture> trained = new ArrayList<>(List.of(spec.largest(), spec.smallest()));
         for (int i = 0; i < options.randomSubnets(); i++) {
-            subnets.add(spec.sample(random));
+            trained.add(spec.sample(subnets));
         }
         long batch = x.getShape().get(0);
         double largest;
         double smallest = Double.NaN;
         List<Double> kl = new ArrayList<>();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = supernet.forward(subnets.get(0), x, true);
+            NDArray logits = supernet.forward(trained.get(0), x, true);
             NDArray ce = Scalars.div(logits.logSoftmax(1).mul(y).sum(), -batch);
             gc.backward(ce);
             largest = ce.getFloat();
             NDArray logP = logits.stopGradient().logSoftmax(1);
             NDArray p = logP.exp();
-            for (int i = 1; i < subnets.size(); i++) {
-                NDArray logQ = supernet.forward(subnets.get(i), x, true).logSoftmax(1);
+            for (int i = 1; i < trained.size(); i++) {
+                NDArray logQ = supernet.forward(trained.get(i), x, true).logSoftmax(1);
                 NDArray loss = Scalars.div(p.mul(logP.sub(logQ)).sum(), batch);
                 gc.backward(loss);
                 kl.add((double) loss.getFloat());
@@ -109,7 +117,15 @@ public final class SandwichTraining {
             }
         }
         update(lr, x.getManager());
-        return new Losses(largest, smallest, kl, subnets);
+        return new Losses(largest, smallest, kl, trained);
+    }
+
+    /**
+     * The momentum buffers, one per {@link MobilenetSupernet#trainable()} parameter in that order: the live
+     * arrays, which a checkpoint saves and a resumed run overwrites in place.
+     */
+    public List<NDArray> velocity() {
+        return List.of(velocity);
     }
 
     /** One SGD step over the summed gradients: g += wd * w; v = m * v + g; w -= lr * v; then g = 0. */

@@ -1,0 +1,138 @@
+package io.hwnas.core.supernet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.hwnas.core.space.mobilenet.MobilenetSpace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SupernetCheckpointTest {
+
+    private static final SupernetRun RUN = new SupernetRun(SupernetFixtures.spec(),
+            new SupernetRun.Dataset("synthetic", "/data/x", 96, 32), 5,
+            SupernetTrainingOptions.builder().steps(8).batch(16).stepDecay(3, 0.5).validation(2, 32).threads(1)
+                    .build());
+
+    @TempDir
+    Path dir;
+
+    /** Writes a checkpoint of a perturbed supernet (momentum buffers set too) at {@code step}; returns the arrays. */
+    private List<float[]> write(int step, long seed) {
+        return SupernetFixtures.exclusiveOnOneThread(seed, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet s = MobilenetSupernet.create(RUN.spec(), m);
+                SupernetFixtures.perturb(s, seed);
+                SandwichTraining t = new SandwichTraining(s, RUN.options().sandwich(), seed, m);
+                t.velocity().forEach(v -> v.addi(0.25f));
+                SupernetCheckpoint.write(dir, RUN, step, s, t);
+                return arrays(s, t);
+            }
+        });
+    }
+
+    private static List<float[]> arrays(MobilenetSupernet s, SandwichTraining t) {
+        List<float[]> out = new ArrayList<>();
+        s.getParameters().values().forEach(p -> out.add(p.getArray().toFloatArray()));
+        t.velocity().forEach(v -> out.add(v.toFloatArray()));
+        return out;
+    }
+
+    /** The arrays of a fresh supernet and trainer loaded from the checkpoint in {@code dir}. */
+    private List<float[]> load() {
+        return SupernetFixtures.exclusiveOnOneThread(99, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                SupernetCheckpoint c = SupernetCheckpoint.read(dir, RUN.spec());
+                MobilenetSupernet s = c.load(m);
+                SandwichTraining t = new SandwichTraining(s, c.run().options().sandwich(), 0, m);
+                c.loadOptimizer(s, t);
+                return arrays(s, t);
+            }
+        });
+    }
+
+    private static void assertSame(List<float[]> a, List<float[]> b) {
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i), b.get(i), "array " + i);
+        }
+    }
+
+    @Test
+    void writesAndReadsBackTheRunTheParametersAndTheMomentum() {
+        List<float[]> written = write(4, 3);
+        SupernetCheckpoint c = SupernetCheckpoint.read(dir);
+        assertEquals(4, c.stepsDone());
+        assertEquals(RUN.options(), c.run().options());
+        assertEquals(RUN.dataset(), c.run().dataset());
+        assertEquals(RUN.seed(), c.run().seed());
+        c.requireSpec(RUN.spec());
+        assertEquals("parameters-00000004.bin", c.parameters().file());
+        assertSame(written, load());
+    }
+
+    @Test
+    void aChangedParameterFileFailsTheHashCheckNamingTheFile() throws IOException {
+        write(2, 3);
+        Path params = dir.resolve("parameters-00000002.bin");
+        byte[] b = Files.readAllBytes(params);
+        b[b.length - 1] ^= 1;
+        Files.write(params, b);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SupernetCheckpoint.read(dir));
+        assertTrue(e.getMessage().contains(params.toString()) && e.getMessage().contains("SHA-256")
+                && e.getMessage().contains("does not match checkpoint.json"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointOfAnotherSupernetNamesEveryMismatch() {
+        write(1, 3);
+        SupernetSpec fourClasses = new SupernetSpec(RUN.spec().space(), 3, 4, 32, 0.25, List.of(3, 5, 7),
+                List.of(3, 4, 6));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SupernetCheckpoint.read(dir, fourClasses));
+        assertTrue(e.getMessage().contains("classes 10 in the checkpoint, but 4 expected")
+                && e.getMessage().contains(SupernetCheckpoint.MANIFEST), e.getMessage());
+        MobilenetSpace noChannels = (MobilenetSpace) SupernetFixtures.space().withOptions(Map.of("search_channels",
+                false, "resolutions", List.of(32, 40), "widths", List.of(0.25, 0.5)));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SupernetCheckpoint.read(dir, SupernetSpec.of(noChannels, 3, 10).at(32, 0.25)));
+        assertTrue(e.getMessage().contains("space options") && !e.getMessage().contains("classes"), e.getMessage());
+    }
+
+    /**
+     * A kill during the next checkpoint's write leaves stray files: temporaries of the data files and of the
+     * manifest, and a whole data file of the next step that no manifest names yet. The previous checkpoint reads
+     * and loads whole, and the next write goes through.
+     */
+    @Test
+    void aKillBetweenWritesLeavesThePreviousCheckpointWhole() throws IOException {
+        List<float[]> written = write(3, 3);
+        Files.write(dir.resolve("parameters-00000004.bin"), "torn".getBytes(StandardCharsets.UTF_8));
+        Files.write(dir.resolve(".optimizer-00000004.bin.123-7-abc.tmp"), new byte[] {1, 2, 3});
+        Files.writeString(dir.resolve(".checkpoint.json.123-8-abd.tmp"), "{\"format\": \"hwnas-sup");
+        SupernetCheckpoint c = SupernetCheckpoint.read(dir);
+        assertEquals(3, c.stepsDone());
+        assertSame(written, load());
+        List<float[]> next = write(4, 4);
+        assertEquals(4, SupernetCheckpoint.read(dir).stepsDone());
+        assertSame(next, load());
+        assertFalse(Files.exists(dir.resolve("parameters-00000003.bin")), "the previous step's file was not removed");
+    }
+
+    @Test
+    void aDirectoryWithoutManifestIsNotACheckpoint() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SupernetCheckpoint.read(dir));
+        assertTrue(e.getMessage().contains("checkpoint.json: no such file"), e.getMessage());
+    }
+}
