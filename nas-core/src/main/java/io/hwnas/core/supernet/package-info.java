@@ -1,2 +1,2 @@
-/** Weight-sharing supernets: one set of weights for every subnet of an MBConv space, subnet extraction and sandwich-rule training. */
+/** Weight-sharing supernets: one set of weights for every subnet of an MBConv space, subnet extraction, sandwich-rule training and subnet evaluation with recalibrated batch norm. */
 package io.hwnas.core.supernet;
