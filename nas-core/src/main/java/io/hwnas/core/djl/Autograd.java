@@ -32,6 +32,22 @@ public final class Autograd {
     }
 
     /**
+     * Runs {@code work} on this thread with PyTorch's grad mode off (restored afterwards), without taking the
+     * lock: for inference-only work that may run in several threads at once. The work must not draw from the
+     * engine's random generator (a seeded section in another thread would see its draws shift).
+     */
+    public static <T> T withoutGradients(Supplier<T> work) {
+        Engine.getInstance();
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(before);
+        }
+    }
+
+    /**
      * Runs {@code work} alone (the lock {@link #exclusive} takes) without reseeding DJL's engine, and
      * restores PyTorch's intra-op thread count afterwards: for work such as timings that must not
      * disturb a seeded training in another thread. The work itself must not draw from the engine's

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlNetworks;
@@ -111,15 +112,19 @@ public final class MobilenetSupernet extends AbstractBlock {
     /**
      * The standalone network of a subnet ({@link SupernetSpec#network}) as a block initialised in
      * {@code manager}, holding copies of the supernet weights the subnet uses (kernel transforms applied).
-     * Call it with gradients off (inside {@code Autograd.exclusive}); the block's initialisation draws from
-     * DJL's random generator before the copies overwrite every parameter.
+     * Call it with gradients off ({@code Autograd.exclusive} or {@code Autograd.withoutGradients}). The block
+     * starts from zeros, not from DJL's random generator, before the copies overwrite every parameter, so an
+     * extraction never shifts a seeded section in another thread; it only reads the supernet's parameters, so
+     * threads may extract from one supernet at once.
      *
      * @throws IllegalArgumentException if the subnet is outside the supernet's elastic range
      */
     public NetworkBlock extract(Architecture subnet, NDManager manager) {
         spec.check(subnet);
         Network network = spec.network(subnet);
-        NetworkBlock block = DjlNetworks.initialized(network, manager, DataType.FLOAT32, 1);
+        NetworkBlock block = DjlNetworks.block(network);
+        block.setInitializer(Initializer.ZEROS, p -> true);
+        block.initialize(manager, DataType.FLOAT32, DjlNetworks.inputShape(network, 1));
         try (NDManager scratch = manager.newSubManager()) {
             for (Layer l : network.layers()) {
                 if (!l.kind().hasWeights()) {
