@@ -31,7 +31,8 @@ class ManifestTest {
     JsonNode manifest(String executor) throws Exception {
         Path f = tmp.resolve(executor + ".yaml");
         Files.writeString(f, RunnerTest.CONFIG.replace("executor: {name: local, parallelism: 2}",
-                "executor: {name: " + executor + ", parallelism: 2, options: {launcher: /x/hwnas}}"));
+                "executor: {name: " + executor + ", parallelism: 2"
+                        + (executor.equals("slurm") ? ", options: {launcher: /x/hwnas}" : "") + "}"));
         ExperimentConfig c = ConfigLoader.load(f);
         Path dir = Files.createDirectories(tmp.resolve("run-" + executor));
         Manifest.write(RunSetup.bind(c, TestPlugins::device), dir);
