@@ -30,8 +30,8 @@ import java.util.Map;
  */
 public final class CandidateEvaluator {
 
-    /** The metrics journaled per device, in journal order. */
-    private static final List<Metric> METRICS =
+    /** The metrics journaled per device, in journal order (also the columns of the Pareto CSV files). */
+    public static final List<Metric> METRICS =
             List.of(Metric.LATENCY_MS, Metric.ENERGY_MJ, Metric.PEAK_MEMORY_BYTES, Metric.MODEL_BYTES);
 
     private final SearchSpace space;

@@ -1,8 +1,9 @@
 package io.hwnas.experiments.run;
 
 import io.hwnas.cost.Metric;
+import io.hwnas.experiments.evaluate.CandidateEvaluator;
 import io.hwnas.experiments.report.ReportWriter;
-import java.util.stream.Stream;
+
 import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.evaluate.MeasuredFiringRates;
@@ -33,8 +34,7 @@ public final class RunOutputs {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The per-device metrics written for each Pareto member. */
-    static final List<String> COLUMNS = Stream.of(Metric.LATENCY_MS, Metric.ENERGY_MJ, Metric.PEAK_MEMORY_BYTES,
-            Metric.MODEL_BYTES).map(Metric::key).toList();
+    static final List<String> COLUMNS = CandidateEvaluator.METRICS.stream().map(Metric::key).toList();
 
     private final RunSetup setup;
     private final Path dir;
