@@ -163,20 +163,12 @@ public final class NetworkBlock extends AbstractBlock {
                 return l.id() == network.layers().size() - 1 ? y : y.reshape(batch, -1, 1, 1);
             }
             case RELU:
-                return Activation.relu(x);
             case RELU6:
-                return Scalars.relu6(x);
             case HSWISH:
-                return Scalars.hardSwish(x);
             case SIGMOID:
-                return Activation.sigmoid(x);
-            case ADD: {
-                NDArray sum = x;
-                for (int k = 1; k < l.inputs().size(); k++) {
-                    sum = sum.add(values[l.inputs().get(k)]);
-                }
-                return sum;
-            }
+                return NetworkBlock.activation(l.kind(), x);
+            case ADD:
+                return NetworkBlock.sum(x, values, l.inputs());
             case CONCAT: {
                 NDList parts = new NDList();
                 for (int in : l.inputs()) {
@@ -323,5 +315,30 @@ public final class NetworkBlock extends AbstractBlock {
             }
         }
         return out;
+    }
+
+    /** The element-wise activation {@code kind} (RELU, RELU6, HSWISH or SIGMOID) of {@code x}. */
+    public static NDArray activation(LayerKind kind, NDArray x) {
+        switch (kind) {
+            case RELU:
+                return Activation.relu(x);
+            case RELU6:
+                return Scalars.relu6(x);
+            case HSWISH:
+                return Scalars.hardSwish(x);
+            case SIGMOID:
+                return Activation.sigmoid(x);
+            default:
+                throw new IllegalArgumentException(kind + " is not an element-wise activation");
+        }
+    }
+
+    /** {@code first} (the value of {@code inputs}' first layer) plus the values of the other inputs. */
+    public static NDArray sum(NDArray first, NDArray[] values, java.util.List<Integer> inputs) {
+        NDArray sum = first;
+        for (int k = 1; k < inputs.size(); k++) {
+            sum = sum.add(values[inputs.get(k)]);
+        }
+        return sum;
     }
 }

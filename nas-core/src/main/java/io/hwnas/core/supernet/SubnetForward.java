@@ -7,7 +7,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import io.hwnas.core.djl.Scalars;
+import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import java.util.List;
@@ -66,20 +66,12 @@ final class SubnetForward {
             case SQUEEZE_EXCITE:
                 return squeezeExcite(x, w);
             case RELU:
-                return Activation.relu(x);
             case RELU6:
-                return Scalars.relu6(x);
             case HSWISH:
-                return Scalars.hardSwish(x);
             case SIGMOID:
-                return Activation.sigmoid(x);
-            case ADD: {
-                NDArray sum = x;
-                for (int k = 1; k < l.inputs().size(); k++) {
-                    sum = sum.add(values[l.inputs().get(k)]);
-                }
-                return sum;
-            }
+                return NetworkBlock.activation(l.kind(), x);
+            case ADD:
+                return NetworkBlock.sum(x, values, l.inputs());
             case GLOBAL_AVG_POOL:
                 return globalAvgPool(x);
             case IDENTITY:
