@@ -116,8 +116,8 @@ public final class ConvLayoutCheck {
         return type == DataType.FLOAT32 ? a : a.toType(type, false);
     }
 
-    /** max |a - b| / max |a|, in double. */
-    static double relative(NDArray a, NDArray b) {
+    /** max |a - b| / max |a|, in double (max |a - b| when a is all zeros). */
+    public static double relative(NDArray a, NDArray b) {
         double[] x = a.toType(DataType.FLOAT64, false).toDoubleArray();
         double[] y = b.toType(DataType.FLOAT64, false).toDoubleArray();
         double diff = 0;

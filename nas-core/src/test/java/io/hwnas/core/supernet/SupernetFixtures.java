@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.ConvLayoutCheck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -90,14 +91,6 @@ final class SupernetFixtures {
 
     /** max |a - b| / max |a|. */
     static double relative(NDArray a, NDArray b) {
-        double[] x = a.toType(DataType.FLOAT64, false).toDoubleArray();
-        double[] y = b.toType(DataType.FLOAT64, false).toDoubleArray();
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < x.length; i++) {
-            diff = Math.max(diff, Math.abs(x[i] - y[i]));
-            scale = Math.max(scale, Math.abs(x[i]));
-        }
-        return diff / scale;
+        return ConvLayoutCheck.relative(a, b);
     }
 }
