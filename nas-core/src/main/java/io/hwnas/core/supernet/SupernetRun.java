@@ -1,6 +1,9 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.data.DataSplits;
+import io.hwnas.core.data.Datasets;
 import io.hwnas.core.data.ImageDataset;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -42,6 +45,30 @@ public record SupernetRun(SupernetSpec spec, Dataset dataset, long seed, Superne
         /** The dataset {@code name} from {@code dir} ({@code null}: the default), with the sizes of {@code split}. */
         public static Dataset of(String name, String dir, ImageDataset.Split split) {
             return new Dataset(name, dir, split.train().size(), split.validation().size());
+        }
+
+        /**
+         * Loads the training part of the dataset {@code name} from {@code dir} ({@code null}: the default) and
+         * splits off {@code validationImages} held-out images with {@code seed}: the split a supernet is trained
+         * on, and the one {@link #load(long)} gives back later from the checkpoint's record.
+         *
+         * @throws IllegalArgumentException for an unknown dataset, or a split that leaves no training images
+         */
+        public static ImageDataset.Split split(String name, String dir, int validationImages, long seed) {
+            DataSplits splits = Datasets.load(name, dir == null ? null : Path.of(dir), seed);
+            int available = splits.train().size();
+            if (validationImages < 1 || validationImages >= available) {
+                throw new IllegalArgumentException("dataset " + name + ": " + validationImages + " validation images "
+                        + "leave nothing to train on; allowed 1.." + (available - 1));
+            }
+            return splits.train().split(validationImages, seed);
+        }
+
+        /** The split this dataset record was made from, with the run's {@code seed}, sizes checked. */
+        public ImageDataset.Split load(long seed) {
+            ImageDataset.Split s = split(name, dir, validationImages, seed);
+            check(s, "dataset " + name);
+            return s;
         }
 
         /**
