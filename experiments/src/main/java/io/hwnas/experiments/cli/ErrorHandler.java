@@ -18,7 +18,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         boolean usage = e instanceof UsageException || e instanceof UnknownNameException
                 || e instanceof ArchitectureFormatException || e instanceof InvalidArchitectureException
                 || e instanceof IllegalArgumentException;
-        cl.getErr().println("hwnas " + cl.getCommandName() + ": " + (e.getMessage() == null ? e : e.getMessage()));
+        cl.getErr().println(cl.getCommandSpec().qualifiedName(" ") + ": " + (e.getMessage() == null ? e : e.getMessage()));
         if (!usage || Boolean.getBoolean("hwnas.trace")) {
             e.printStackTrace(cl.getErr());
         }

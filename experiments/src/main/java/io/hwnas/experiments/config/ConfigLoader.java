@@ -54,6 +54,16 @@ public final class ConfigLoader {
      *                         second document (see {@link StrictText})
      */
     public static ExperimentConfig read(Path file, Problems p) {
+        return parse(file, tree(file), p);
+    }
+
+    /**
+     * The mapping of sections in a config file, read strictly.
+     *
+     * @throws ConfigException when the file cannot be read, is not UTF-8 YAML or JSON, has duplicate keys, aliases
+     *                         or a second document, or is not a mapping
+     */
+    static JsonNode tree(Path file) {
         String name = file.toString();
         boolean json = name.endsWith(".json");
         JsonNode root;
@@ -77,24 +87,30 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(name + ": the config must be a mapping of sections (space, accuracy, "
                     + "devices, strategy, budget, ...)"));
         }
-        return parse(file, root, p);
+        return root;
+    }
+
+    /** The run name: the config's {@code name}, or the file's stem. */
+    static String runName(Path file, Node root, Problems p) {
+        String stem = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
+        String runName = root.string("name", stem, false);
+        if (runName != null && !runName.matches("[A-Za-z0-9._-]+")) {
+            p.notAllowed("name", runName, "letters, digits, '.', '_' and '-' only (it names the run directory)");
+        }
+        return runName;
     }
 
     static ExperimentConfig parse(Path file, JsonNode json, Problems p) {
         Path base = file.toAbsolutePath().getParent();
         Node root = new Node(p, "", json);
         root.allowOnly("name", "seed", "space", "dataset", "accuracy", "devices", "objectives", "strategy", "budget",
-                "executor", "output", "final_training");
-        String stem = file.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
-        String runName = root.string("name", stem, false);
-        if (runName != null && !runName.matches("[A-Za-z0-9._-]+")) {
-            p.notAllowed("name", runName, "letters, digits, '.', '_' and '-' only (it names the run directory)");
-        }
+                "executor", "output", "final_training", "supernet");
+        String runName = runName(file, root, p);
         long seed = root.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
         ExperimentConfig.SpaceSpec space = space(root.object("space", true), p);
         Map<String, Object> dataset = dataset(root, p);
         Node accNode = root.object("accuracy", true);
-        ExperimentConfig.Plugin accuracy = plugin(accNode, "screen");
+        ExperimentConfig.Plugin accuracy = withResolvedCheckpoint(plugin(accNode, "screen"), base);
         ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
         List<String> objectives = objectives(root, p);
         List<ExperimentConfig.DeviceSpec> devices = devices(root, base, p);
@@ -120,8 +136,21 @@ public final class ConfigLoader {
                 new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen);
     }
 
+    /**
+     * The accuracy section with a string option {@code checkpoint} (a supernet checkpoint directory) resolved
+     * against the config's folder, as every other path in a config is.
+     */
+    private static ExperimentConfig.Plugin withResolvedCheckpoint(ExperimentConfig.Plugin accuracy, Path base) {
+        if (accuracy == null || !(accuracy.options().get("checkpoint") instanceof String dir)) {
+            return accuracy;
+        }
+        Map<String, Object> options = new LinkedHashMap<>(accuracy.options());
+        options.put("checkpoint", base.resolve(dir).normalize().toString());
+        return new ExperimentConfig.Plugin(accuracy.name(), options);
+    }
+
     /** The dataset section: a known {@code name} and a {@code dir} string, both optional; the bad ones left out. */
-    private static Map<String, Object> dataset(Node root, Problems p) {
+    static Map<String, Object> dataset(Node root, Problems p) {
         Node ds = root.object("dataset", false);
         if (!ds.isObject()) {
             return Map.of();
@@ -149,7 +178,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static ExperimentConfig.SpaceSpec space(Node spaceNode, Problems p) {
+    static ExperimentConfig.SpaceSpec space(Node spaceNode, Problems p) {
         ExperimentConfig.Plugin plugin = plugin(spaceNode, "input", "classes");
         Shape input = null;
         String inputText = spaceNode.string("input", null, false);
@@ -261,7 +290,7 @@ public final class ConfigLoader {
         return s.contains("/") || s.endsWith(".json");
     }
 
-    private static Map<String, Object> resolvePaths(Map<String, Object> dataset, Path base) {
+    static Map<String, Object> resolvePaths(Map<String, Object> dataset, Path base) {
         Map<String, Object> m = new LinkedHashMap<>(dataset);
         Object dir = m.get("dir");
         if (dir instanceof String s) {

@@ -41,7 +41,8 @@ public final class SupernetTraining {
      * @param learningRate  the step's learning rate
      * @param largestLoss   the largest subnet's cross-entropy on the step's batch
      * @param smallestLoss  the smallest subnet's cross-entropy on the step's batch
-     * @param top1Largest   the largest subnet's validation top-1 in percent, NaN on steps without validation
+     * @param top1Largest   the largest subnet's validation top-1 in percent (batch-norm recalibrated), NaN on steps
+     *                      without validation
      * @param top1Smallest  the smallest subnet's validation top-1 in percent, NaN on steps without validation
      * @param checkpointed  whether a checkpoint was written after this step
      */
@@ -59,8 +60,12 @@ public final class SupernetTraining {
     private final ImageBatcher batcher;
     private final Path dir;
     private final Listener listener;
+    /** Training batches the progress validation recalibrates batch-norm statistics on. */
+    static final int PROGRESS_BN_BATCHES = 4;
+
     private MobilenetSupernet supernet;
     private SandwichTraining training;
+    private SubnetEvaluation progressEvaluation;
 
     private SupernetTraining(SupernetRun run, ImageDataset.Split data, Path dir, Listener listener) {
         this.run = run;
@@ -165,8 +170,8 @@ public final class SupernetTraining {
                 last = SupernetCheckpoint.write(dir, run, done, supernet, training);
             }
             boolean validate = o.validateEvery() > 0 && done % o.validateEvery() == 0;
-            double top1Largest = validate ? top1(manager, run.spec().largest()) : Double.NaN;
-            double top1Smallest = validate ? top1(manager, run.spec().smallest()) : Double.NaN;
+            double top1Largest = validate ? top1(run.spec().largest()) : Double.NaN;
+            double top1Smallest = validate ? top1(run.spec().smallest()) : Double.NaN;
             listener.onStep(new Progress(done, o.steps(), lr, losses.largest(), losses.smallest(), top1Largest,
                     top1Smallest, checkpoint));
         }
@@ -204,31 +209,18 @@ public final class SupernetTraining {
     }
 
     /**
-     * Top-1 in percent of a subnet on the first {@code validationImages} held-out images, in evaluation mode with
-     * the supernet's running batch-norm statistics as they are (no recalibration: a progress figure, which
-     * understates the smaller subnets); it changes no state.
+     * Top-1 in percent of a subnet on the first {@code validationImages} held-out images, after recalibrating its
+     * batch-norm statistics on {@link #PROGRESS_BN_BATCHES} training batches (as {@link SubnetEvaluation} does, on
+     * a standalone copy: the supernet's own running statistics mix every subnet trained and would understate all
+     * but the largest); it changes no state of the supernet or of the training.
      */
-    private double top1(NDManager manager, Architecture subnet) {
-        ImageDataset val = data.validation();
-        SupernetSpec spec = run.spec();
-        int images = Math.min(run.options().validationImages(), val.size());
-        int[] all = new int[images];
-        for (int i = 0; i < images; i++) {
-            all[i] = i;
+    private double top1(Architecture subnet) {
+        if (progressEvaluation == null) {
+            progressEvaluation = SubnetEvaluation.builder(supernet, data).bnBatches(PROGRESS_BN_BATCHES)
+                    .bnBatchSize(Math.min(run.options().batch(), data.train().size()))
+                    .validationImages(Math.min(run.options().validationImages(), data.validation().size()))
+                    .seed(run.seed()).build();
         }
-        long correct = 0;
-        int batch = run.options().batch();
-        for (int from = 0; from < images; from += batch) {
-            int to = Math.min(images, from + batch);
-            try (NDManager step = manager.newSubManager()) {
-                NDArray x = step.create(batcher.fill(val, all, from, to),
-                        new Shape(to - from, spec.channels(), spec.resolution(), spec.resolution()));
-                long[] predicted = supernet.forward(subnet, x, false).argMax(1).toLongArray();
-                for (int j = 0; j < predicted.length; j++) {
-                    correct += predicted[j] == val.label(from + j) ? 1 : 0;
-                }
-            }
-        }
-        return 100.0 * correct / images;
+        return progressEvaluation.evaluate(subnet).top1();
     }
 }

@@ -1,0 +1,139 @@
+package io.hwnas.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.io.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hwnas supernet train} and {@code eval} on a tiny supernet (width 0.25, 32 x 32 synthetic images, one
+ * PyTorch thread): a training, its checkpoint, subnets scored from it, a kill -9 and resume that ends at the
+ * same parameters as a straight run, and the bad inputs that exit 2.
+ */
+class SupernetCommandTest {
+
+    /** A config of a tiny supernet: 6 steps of batch 16, a checkpoint every 2, validation every 3. */
+    static String config(long seed, int steps) {
+        return "name: tiny-supernet\nseed: " + seed + "\n"
+                + "space:\n  name: mobilenet\n  options: {resolutions: [32], widths: [0.25], search_channels: true}\n"
+                + "dataset: {name: synthetic}\n"
+                + "supernet:\n  checkpoint: supernet\n  validation_images: 200\n  steps: " + steps + "\n"
+                + "  batch: 16\n  lr: 0.02\n  warmup: 2\n  checkpoint_every: 2\n  validate_every: 3\n"
+                + "  validate_images: 32\n  threads: 1\n";
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainsAndScoresSubnetsFromTheCheckpoint() throws Exception {
+        Path cfg = write("tiny.yaml", config(5, 6));
+        CliRunner train = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--json", "--quiet");
+        assertEquals(0, train.exitCode(), train.err());
+        JsonNode t = Json.MAPPER.readTree(train.out());
+        Path dir = tmp.resolve("supernet");
+        assertEquals(dir.toString(), t.path("checkpoint").asText());
+        assertEquals(6, t.path("steps_done").asInt());
+        assertEquals(6, t.path("validated_at_step").asInt());
+        double top1 = t.path("top1_largest").asDouble();
+        assertTrue(top1 >= 0 && top1 <= 100, train.out());
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoint.json")));
+
+        CliRunner eval = CliRunner.run("supernet", "eval", "--checkpoint", dir.toString(), "--sample", "2",
+                "--seed", "3", "--bn-batches", "2", "--bn-batch-size", "16", "--validation-images", "64", "--json");
+        assertEquals(0, eval.exitCode(), eval.err());
+        JsonNode subnets = Json.MAPPER.readTree(eval.out()).path("subnets");
+        assertEquals(2, subnets.size());
+        String arch = subnets.get(0).path("arch").asText();
+        CliRunner again = CliRunner.run("supernet", "eval", "--checkpoint", dir.toString(), "--arch", arch,
+                "--bn-batches", "2", "--bn-batch-size", "16", "--validation-images", "64");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains(String.format(java.util.Locale.ROOT, "%.2f",
+                subnets.get(0).path("top1").asDouble())), again.out() + " vs " + eval.out());
+
+        // a subnet outside the elastic range (width 0.5 is not the supernet's 0.25) exits 2 naming it
+        CliRunner outside = CliRunner.run("supernet", "eval", "--checkpoint", dir.toString(), "--arch",
+                arch.replace("w0.25", "w0.5"));
+        assertEquals(2, outside.exitCode(), outside.err());
+        assertTrue(outside.err().contains("width 0.5"), outside.err());
+    }
+
+    @Test
+    void refusesToOverwriteACheckpointAndNamesWhatAConfigChangedOnResume() throws Exception {
+        Path cfg = write("tiny.yaml", config(5, 6));
+        Path dir = tmp.resolve("supernet");
+        CliRunner first = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--steps", "2", "--quiet");
+        assertEquals(0, first.exitCode(), first.err());
+        byte[] manifest = Files.readAllBytes(dir.resolve("checkpoint.json"));
+
+        CliRunner again = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--steps", "2", "--quiet");
+        assertEquals(2, again.exitCode(), again.err());
+        assertTrue(again.err().startsWith("hwnas supernet train: "), again.err());
+        assertTrue(again.err().contains("already holds a supernet checkpoint (step 2 of 2)"), again.err());
+
+        Path other = write("other.yaml", config(6, 2));
+        CliRunner mismatch = CliRunner.run("supernet", "train", "--resume", dir.toString(), "--config",
+                other.toString(), "--quiet");
+        assertEquals(2, mismatch.exitCode(), mismatch.err());
+        assertTrue(mismatch.err().contains("the seed is 6 in the config but 5 in the checkpoint"), mismatch.err());
+        assertTrue(java.util.Arrays.equals(manifest, Files.readAllBytes(dir.resolve("checkpoint.json"))));
+
+        Path bad = write("bad.yaml", config(5, 6).replace("lr: 0.02", "lr: -1").replace("batch: 16", "batch: 16\n  "
+                + "schedule: linear"));
+        CliRunner invalid = CliRunner.run("supernet", "train", "--config", bad.toString());
+        assertEquals(2, invalid.exitCode(), invalid.err());
+        assertTrue(invalid.err().contains("supernet.lr") && invalid.err().contains("supernet.schedule")
+                && invalid.err().contains("\"linear\"") && invalid.err().contains("cosine or step"), invalid.err());
+    }
+
+    /** A training killed (SIGKILL) after its first checkpoint and resumed ends with a straight run's parameters. */
+    @Test
+    void aKilledTrainingResumesToTheParametersOfAStraightRun() throws Exception {
+        Path cfg = write("tiny.yaml", config(5, 8).replace("checkpoint_every: 2", "checkpoint_every: 1"));
+        Path straight = tmp.resolve("straight");
+        CliRunner s = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--out", straight.toString(),
+                "--json", "--quiet");
+        assertEquals(0, s.exitCode(), s.err());
+        String want = Json.MAPPER.readTree(s.out()).path("parameters_sha256").asText();
+
+        Path killed = tmp.resolve("killed");
+        Process p = SearchCommandTest.start(tmp.resolve("killed.log"), "supernet", "train", "--config",
+                cfg.toString(), "--out", killed.toString());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (stepsDone(killed) < 3 && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the training ended before it could be killed: " + log("killed.log"));
+        p.destroyForcibly().waitFor();
+        int at = stepsDone(killed);
+        assertTrue(at >= 1 && at < 8, "killed at step " + at);
+        CliRunner r = CliRunner.run("supernet", "train", "--resume", killed.toString(), "--json", "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(8, Json.MAPPER.readTree(r.out()).path("steps_done").asInt());
+        assertEquals(want, Json.MAPPER.readTree(r.out()).path("parameters_sha256").asText(),
+                "resumed from step " + at);
+    }
+
+    private static int stepsDone(Path dir) {
+        try {
+            return Json.MAPPER.readTree(dir.resolve("checkpoint.json").toFile()).path("steps_done").asInt();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private Path write(String name, String text) throws Exception {
+        return Files.writeString(tmp.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    private String log(String name) throws Exception {
+        return Files.readString(tmp.resolve(name));
+    }
+}
