@@ -86,6 +86,11 @@ public final class PredictorEstimator implements AccuracyEstimator {
         return p;
     }
 
+    /** The checkpoint's predictor, or null before the {@code checkpoint} option is given. */
+    public AccuracyPredictor predictor() {
+        return predictor;
+    }
+
     @Override
     public Map<String, Object> options() {
         return Options.ordered("checkpoint", checkpoint == null ? "" : checkpoint.dir().toString());
