@@ -51,6 +51,9 @@ final class SupernetPredictorCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "MLP training epochs (default ${DEFAULT-VALUE})")
     int epochs = Mlp.Training.defaults().epochs();
 
+    @Option(names = "--weight-decay", description = "MLP L2 weight decay (default ${DEFAULT-VALUE})")
+    double weightDecay = Mlp.Training.defaults().weightDecay();
+
     @Option(names = "--measure-option", paramLabel = "KEY=VALUE", description = "an option of the supernet "
             + "estimator that measures: bn_batches, bn_batch_size, validation_images, eval_batch")
     java.util.List<String> more = java.util.List.of();
@@ -70,8 +73,9 @@ final class SupernetPredictorCommand implements Callable<Integer> {
         if (!AccuracyPredictor.KINDS.contains(model)) {
             throw new UsageException("--model " + model + " is not one of " + AccuracyPredictor.KINDS);
         }
-        if (epochs < 1) {
-            throw new UsageException("--epochs must be positive, but was " + epochs);
+        if (epochs < 1 || !(weightDecay >= 0)) {
+            throw new UsageException("--epochs must be positive and --weight-decay >= 0, but were " + epochs + " and "
+                    + weightDecay);
         }
         if (threads != null) {
             if (threads < 1) {
@@ -86,7 +90,7 @@ final class SupernetPredictorCommand implements Callable<Integer> {
         int total = samples + holdout;
         AtomicInteger done = new AtomicInteger();
         PredictorFitting.Result r = PredictorFitting.fit(measure, samples, holdout, seed, model,
-                Mlp.Training.defaults().withEpochs(epochs), m -> {
+                Mlp.Training.defaults().withEpochs(epochs).withWeightDecay(weightDecay), m -> {
                     err.printf(java.util.Locale.ROOT, "measured %d/%d: top1 %.2f in %.2f s  %s%n",
                             done.incrementAndGet(), total, m.top1(), m.seconds(), m.subnet().canonical());
                     err.flush();

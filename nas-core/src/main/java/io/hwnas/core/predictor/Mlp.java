@@ -22,9 +22,17 @@ public final class Mlp {
      */
     public record Training(int[] hidden, int epochs, int batch, double rate, double weightDecay, long seed) {
 
-        /** Two hidden layers of 64, 300 epochs of batch 32, rate 0.001, decay 0.0001, seed 0. */
+        /**
+         * Two hidden layers of 64, 300 epochs of batch 32, rate 0.001, weight decay 0.01, seed 0 (on 1,000 subnets of
+         * a 32x32 mobilenet space, with a smooth target of their MACs and parameters, decay 0.01 ranked 200 held-out
+         * subnets at Spearman 0.929 against 0.912 with 0.0001, 0.924 with 0.001 and 0.919 with 0.1).
+         */
         public static Training defaults() {
-            return new Training(new int[] {64, 64}, 300, 32, 1e-3, 1e-4, 0);
+            return new Training(new int[] {64, 64}, 300, 32, 1e-3, 1e-2, 0);
+        }
+
+        public Training withWeightDecay(double d) {
+            return new Training(hidden, epochs, batch, rate, d, seed);
         }
 
         public Training withSeed(long s) {
