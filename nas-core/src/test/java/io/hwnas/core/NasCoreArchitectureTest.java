@@ -39,6 +39,7 @@ class NasCoreArchitectureTest {
                 .layer("Estimators").definedBy("io.hwnas.core.accuracy..")
                 .layer("Spaces").definedBy("io.hwnas.core.space..")
                 .layer("Data").definedBy("io.hwnas.core.data..")
+                .layer("Predictor").definedBy("io.hwnas.core.predictor..")
                 .layer("Foundation").definedBy("io.hwnas.core.ir..", "io.hwnas.core.arch..", "io.hwnas.core.plugin..",
                         "io.hwnas.core.io..", "io.hwnas.core.pareto..", "io.hwnas.core.table..")
                 .whereLayer("Training").mayNotBeAccessedByAnyLayer()
@@ -46,6 +47,7 @@ class NasCoreArchitectureTest {
                 .whereLayer("Estimators").mayOnlyBeAccessedByLayers("Training")
                 .whereLayer("Spaces").mayOnlyBeAccessedByLayers("Estimators", "Training")
                 .whereLayer("Data").mayOnlyBeAccessedByLayers("Training")
+                .whereLayer("Predictor").mayOnlyBeAccessedByLayers("Training")
                 .check(CLASSES);
     }
 }

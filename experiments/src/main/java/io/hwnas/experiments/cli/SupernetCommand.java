@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code hwnas supernet}: train a weight-sharing supernet once, then score its subnets in seconds. */
 @Command(name = "supernet", mixinStandardHelpOptions = true,
         description = "Train a weight-sharing MBConv supernet and evaluate its subnets.",
-        subcommands = {SupernetTrainCommand.class, SupernetEvalCommand.class})
+        subcommands = {SupernetTrainCommand.class, SupernetEvalCommand.class, SupernetPredictorCommand.class})
 final class SupernetCommand implements Runnable {
 
     @Spec

@@ -48,7 +48,12 @@ public final class Journal implements AutoCloseable {
 
     /** Opens (creating if needed) the journal of a run directory and reads what it holds. */
     public static Journal open(Path runDir) {
-        Path file = runDir.resolve(FILE);
+        return open(runDir, FILE);
+    }
+
+    /** Opens (creating if needed) a journal of another name in a run directory (the re-measured members'). */
+    static Journal open(Path runDir, String name) {
+        Path file = runDir.resolve(name);
         try {
             List<Entry> entries = new ArrayList<>();
             long goodBytes = 0;

@@ -86,7 +86,7 @@ public final class Runner {
         int fromJournal = search.fromJournal;
         Map<String, Object> report = search.report;
         progress.finish();
-        Map<String, List<Evaluation>> fronts = fronts(setup, all);
+        Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all, a -> fronts(setup, a));
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
         List<Evaluation> journaled = journalOrder(dir);
         // the search's results are on disk before final training, which may fail or be killed
@@ -221,7 +221,7 @@ public final class Runner {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
             RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
-            Map<String, List<Evaluation>> fronts = fronts(setup, journaled);
+            Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, journaled, a -> fronts(setup, a));
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
             return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
         }

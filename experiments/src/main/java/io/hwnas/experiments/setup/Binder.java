@@ -59,7 +59,12 @@ final class Binder {
         Shape input = c.space().input() != null ? c.space().input() : space.defaultInput();
         int classes = c.space().classes() != null ? c.space().classes() : datasetClasses(space.defaultClasses());
         // the estimators score the network the devices cost: the run's input and classes
-        accuracy = accuracy.forNetwork(input, classes);
+        try { // a supernet checkpoint must be of this space and network
+            accuracy = accuracy.forNetwork(input, classes).forSpace(space);
+        } catch (IllegalArgumentException e) {
+            p.at("accuracy", e.getMessage());
+            return null;
+        }
         screen = screen == null ? null : screen.forNetwork(input, classes);
         finalTraining = finalTraining == null ? null : finalTraining.forNetwork(input, classes);
         Map<String, Map<String, Double>> constraints = new LinkedHashMap<>();

@@ -33,6 +33,24 @@ public interface AccuracyEstimator extends Named {
     }
 
     /**
+     * A copy checked against the run's search space (with its options). Estimators tied to one space (a trained
+     * supernet) throw when it is another; the others return themselves.
+     *
+     * @throws IllegalArgumentException naming what differs
+     */
+    default AccuracyEstimator forSpace(SearchSpace space) {
+        return this;
+    }
+
+    /**
+     * The estimator that measures what this one predicts (a predictor's supernet), whose values a run reports for
+     * its Pareto members instead of the predicted ones; empty for estimators that measure.
+     */
+    default java.util.Optional<AccuracyEstimator> measuredBy() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * True when the value is an accuracy in percent (table, training), comparable across runs;
      * false for proxies, whose values only rank architectures.
      */
