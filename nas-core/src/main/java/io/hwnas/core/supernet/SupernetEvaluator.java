@@ -54,6 +54,11 @@ public final class SupernetEvaluator implements AutoCloseable {
         return checkpoint.spec();
     }
 
+    /** How many held-out images each evaluation counts: the first ones of the checkpoint's validation split. */
+    public int validationImages() {
+        return evaluation.validationImages();
+    }
+
     /** Names the validation images each evaluation counts. */
     public String describeValidation() {
         return evaluation.describeValidation();

@@ -1,0 +1,213 @@
+package io.hwnas.experiments.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.data.ImageDataset;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.io.Json;
+import io.hwnas.core.supernet.SupernetEvaluator;
+import io.hwnas.core.supernet.SupernetRun;
+import io.hwnas.core.supernet.SupernetSpec;
+import io.hwnas.core.train.TrainOptions;
+import io.hwnas.core.train.TrainResult;
+import io.hwnas.core.train.Training;
+import io.hwnas.cost.CostModels;
+import io.hwnas.cost.device.DeviceCatalog;
+import io.hwnas.cost.device.DeviceProfile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
+import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hwnas bench supernet-fidelity}: does the supernet rank subnets as training them would? Seeded subnets
+ * spanning a device's predicted latency range are scored twice, with inherited weights and after standalone
+ * training from scratch on the same training images, both on the same held-out images; it prints Kendall's tau
+ * and Spearman's rho between the two and writes every subnet's pair of accuracies to a CSV.
+ */
+@Command(name = "supernet-fidelity", mixinStandardHelpOptions = true,
+        description = "Rank fidelity: supernet-inherited top-1 against standalone training from scratch.")
+final class BenchSupernetFidelityCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "the supernet checkpoint")
+    Path checkpoint;
+
+    @Option(names = "--subnets", description = "subnets compared (default ${DEFAULT-VALUE})")
+    int subnets = 20;
+
+    @Option(names = "--pool", description = "seeded subnets the compared ones are picked from, evenly over "
+            + "their sorted latencies (default ${DEFAULT-VALUE})")
+    int pool = 500;
+
+    @Option(names = "--seed", description = "seed of the pool and of the trainings (default ${DEFAULT-VALUE})")
+    long seed = 0;
+
+    @Option(names = "--device", description = "the device whose predicted latency orders the pool "
+            + "(default ${DEFAULT-VALUE})")
+    String device = "raspi4";
+
+    @Option(names = "--steps", description = "standalone training steps (default ${DEFAULT-VALUE})")
+    int steps = 600;
+
+    @Option(names = "--batch", description = "standalone batch (default ${DEFAULT-VALUE})")
+    int batch = 64;
+
+    @Option(names = "--lr", description = "standalone peak learning rate (default ${DEFAULT-VALUE})")
+    double lr = 0.05;
+
+    @Option(names = "--warmup", description = "standalone warm-up steps (default ${DEFAULT-VALUE})")
+    int warmup = 50;
+
+    @Option(names = "--validation-images", description = "held-out images both scores count (default "
+            + "${DEFAULT-VALUE}, at most the checkpoint's)")
+    int validationImages = 5000;
+
+    @Option(names = "--bn-batches", description = "supernet batch-norm recalibration batches (default "
+            + "${DEFAULT-VALUE})")
+    int bnBatches = 16;
+
+    @Option(names = "--bn-batch-size", description = "images per recalibration batch (default ${DEFAULT-VALUE})")
+    int bnBatchSize = 64;
+
+    @Option(names = "--threads", description = "PyTorch threads (default ${DEFAULT-VALUE})")
+    int threads = 2;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "the CSV written row by row (default: "
+            + "rank-fidelity-DEVICE-seedS.csv in the checkpoint)")
+    Path csv;
+
+    @Option(names = "--json", description = "print one JSON object on stdout")
+    boolean json;
+
+    /** One compared subnet. */
+    record Row(Architecture arch, double latencyMs, long macs, double supernetTop1, double standaloneTop1,
+            double trainSeconds) {
+    }
+
+    @Override
+    public Integer call() {
+        if (subnets < 3 || pool < subnets || steps < 1) {
+            throw new UsageException("need --subnets >= 3, --pool >= --subnets and --steps >= 1, but had "
+                    + subnets + ", " + pool + " and " + steps);
+        }
+        DeviceProfile profile = DeviceCatalog.get(device);
+        DjlRuntime.setThreads(threads);
+        PrintWriter err = spec.commandLine().getErr();
+        List<Row> rows = new ArrayList<>();
+        try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, b -> b.bnBatches(bnBatches)
+                .bnBatchSize(bnBatchSize).validationImages(validationImages))) {
+            SupernetSpec s = e.spec();
+            Path out = csv != null ? csv : checkpoint.resolve("rank-fidelity-" + device + "-seed" + seed + ".csv");
+            ImageDataset.Split data = standaloneData(e.checkpoint().run(), e.validationImages());
+            TrainOptions options = new TrainOptions(0, steps, batch, lr, 0.9, true, 5e-4, warmup, 256, threads);
+            List<Architecture> picked = spanning(s, profile);
+            for (int i = 0; i < picked.size(); i++) {
+                Architecture a = picked.get(i);
+                double inherited = e.evaluate(a).top1();
+                TrainResult t = Training.train(s.network(a), data, options, seed + i);
+                rows.add(new Row(a, latency(s, a, profile), s.network(a).macs(), inherited, t.top1(),
+                        t.wallSeconds()));
+                err.printf(Locale.ROOT, "subnet %d/%d: supernet %.2f%%, standalone %.2f%% (%d steps, %.0f s)%n",
+                        i + 1, picked.size(), inherited, t.top1(), steps, t.wallSeconds());
+                err.flush();
+                writeCsv(out, rows);
+            }
+            print(rows, out, e.describeValidation());
+        }
+        return 0;
+    }
+
+    /** The checkpoint's training images, and the first {@code images} of its held-out ones. */
+    private static ImageDataset.Split standaloneData(SupernetRun run, int images) {
+        ImageDataset.Split split = run.dataset().load(run.seed());
+        int[] first = new int[images];
+        for (int i = 0; i < images; i++) {
+            first[i] = i;
+        }
+        return new ImageDataset.Split(split.train(), split.validation().select(first));
+    }
+
+    /** {@code --subnets} of {@code --pool} seeded subnets, evenly spaced over their sorted predicted latencies. */
+    private List<Architecture> spanning(SupernetSpec s, DeviceProfile profile) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Architecture> all = new ArrayList<>();
+        List<Double> latencies = new ArrayList<>();
+        for (int i = 0; i < pool; i++) {
+            Architecture a = s.sample(random);
+            all.add(a);
+            latencies.add(latency(s, a, profile));
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < pool; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingDouble(latencies::get));
+        List<Architecture> out = new ArrayList<>();
+        for (int k = 0; k < subnets; k++) {
+            out.add(all.get(order.get((int) Math.round((double) k * (pool - 1) / (subnets - 1)))));
+        }
+        return out;
+    }
+
+    private static double latency(SupernetSpec s, Architecture a, DeviceProfile profile) {
+        return CostModels.forDevice(profile).estimate(a, s.network(a), profile, 1).latencyMs();
+    }
+
+    static double[] column(List<Row> rows, boolean standalone) {
+        return rows.stream().mapToDouble(r -> standalone ? r.standaloneTop1() : r.supernetTop1()).toArray();
+    }
+
+    private static void writeCsv(Path out, List<Row> rows) {
+        StringBuilder b = new StringBuilder("arch,latency_ms,macs,supernet_top1,standalone_top1,train_seconds\n");
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "\"%s\",%.6g,%d,%.4f,%.4f,%.1f%n", r.arch().canonical(), r.latencyMs(),
+                    r.macs(), r.supernetTop1(), r.standaloneTop1(), r.trainSeconds()));
+        }
+        try {
+            Files.writeString(out, b.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void print(List<Row> rows, Path out, String images) {
+        double[] inherited = column(rows, false);
+        double[] standalone = column(rows, true);
+        double tau = new KendallsCorrelation().correlation(inherited, standalone);
+        double rho = new SpearmansCorrelation().correlation(inherited, standalone);
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode n = Json.object();
+            n.put("checkpoint", checkpoint.toString());
+            n.put("device", device);
+            n.put("subnets", rows.size());
+            n.put("standalone_steps", steps);
+            n.put("validation", images);
+            n.put("kendall_tau", tau);
+            n.put("spearman_rho", rho);
+            n.put("csv", out.toString());
+            Json.print(o, n);
+        } else {
+            o.printf(Locale.ROOT, "rank fidelity over %d subnets spanning %s latency (standalone: %d steps): "
+                    + "Kendall tau %.3f, Spearman rho %.3f; top-1 on %s; pairs in %s%n", rows.size(), device, steps,
+                    tau, rho, images, out);
+            o.flush();
+        }
+    }
+}
