@@ -124,6 +124,22 @@ class ExamplesTest {
         }
     }
 
+    /** The supernet example, shortened: a 3-step supernet, then a search for its four devices on it. */
+    @Test
+    void supernetExampleTrainsTheSupernetThenSearchesOnIt() throws Exception {
+        assumeFashionMnist();
+        Path c = variant("supernet-fashion-mnist.yaml", "../runs/supernet-fashion-mnist-checkpoint", "ckpt",
+                "steps: 2000", "steps: 3", "batch: 64", "batch: 16", "checkpoint_every: 100", "checkpoint_every: 3",
+                "validate_every: 250", "validate_every: 3", "validate_images: 1000", "validate_images: 64",
+                "threads: 2", "threads: 1", "validation_images: 2000}", "validation_images: 64, bn_batches: 2}");
+        CliRunner train = CliRunner.run("supernet", "train", "--config", c.toString(), "--quiet", "--json");
+        assertEquals(0, train.exitCode(), train.err());
+        assertEquals(3, Json.MAPPER.readTree(train.out()).path("steps_done").asInt());
+        search(c, 8, "raspi4", "jetson-tx2", "edge-tpu", "loihi2");
+        List<Evaluation> evaluated = QuickstartSlurmTest.journal(tmp.resolve("run"));
+        assertTrue(evaluated.stream().allMatch(e -> e.status() == Evaluation.Status.OK), evaluated.toString());
+    }
+
     @Test
     void mnasnetRlRuns() throws Exception {
         assumeFashionMnist();
