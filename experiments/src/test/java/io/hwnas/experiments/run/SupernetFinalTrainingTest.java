@@ -19,6 +19,7 @@ import io.hwnas.core.ir.Shape;
 import io.hwnas.core.supernet.SubnetEvaluation;
 import io.hwnas.core.supernet.SupernetCheckpoint;
 import io.hwnas.core.train.Weights;
+import io.hwnas.experiments.cli.CliRunner;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.export.InputNormalisation;
@@ -220,5 +221,30 @@ class SupernetFinalTrainingTest {
         runner(c, dir).run(true);
         assertArrayEquals(before, Files.readAllBytes(weights), "the member trained again gives the same weights");
         assertFalse(Files.exists(weights.resolveSibling(weights.getFileName() + ".inherited")));
+        exportsFineTunedMembersWithInt8(dir, front);
+    }
+
+    /** {@code hwnas export RUN_DIR --int8 --json}: both files of every member carry their ONNX Runtime test top-1. */
+    static void exportsFineTunedMembersWithInt8(Path dir, List<Evaluation> front) throws Exception {
+        CliRunner r = CliRunner.run("export", dir.toString(), "--int8", "--calibration", "synthetic",
+                "--calibration-samples", "16", "--check-samples", "16", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode models = JSON.readTree(r.out()).get("models");
+        assertEquals(2 * front.size(), models.size());
+        ImageDataset test = Datasets.load("synthetic", null, SupernetRunFixtures.SEED).test();
+        ImageBatcher batcher = ImageBatcher.fitted(split().train(), new Shape(3, 32, 32));
+        for (JsonNode m : models) {
+            assertEquals(1000, m.get("test_images").asInt(), m.toString());
+            String member = m.get("member").asText();
+            Path card = dir.resolve("models/fast/" + member + "/model-card.md");
+            if (m.get("file").asText().endsWith("/model.onnx")) {
+                Architecture a = front.get(Integer.parseInt(member) - 1).architecture();
+                assertEquals(djlTop1(a, card.resolveSibling("weights.params"), test, batcher),
+                        m.get("test_top1").asDouble(), 0.2, "ONNX Runtime and DJL top-1 of the fine-tuned member");
+            }
+            String text = Files.readString(card);
+            assertTrue(text.contains("test top-1 of model.onnx in ONNX Runtime: ") && text.contains(
+                    "test top-1 of model-int8.onnx in ONNX Runtime: "), text);
+        }
     }
 }
