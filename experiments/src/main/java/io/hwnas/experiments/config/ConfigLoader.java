@@ -94,7 +94,7 @@ public final class ConfigLoader {
         ExperimentConfig.SpaceSpec space = space(root.object("space", true), p);
         Map<String, Object> dataset = dataset(root, p);
         Node accNode = root.object("accuracy", true);
-        ExperimentConfig.Plugin accuracy = plugin(accNode, "screen");
+        ExperimentConfig.Plugin accuracy = checkpointPath(plugin(accNode, "screen"), base);
         ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
         List<String> objectives = objectives(root, p);
         List<ExperimentConfig.DeviceSpec> devices = devices(root, base, p);
@@ -259,6 +259,19 @@ public final class ConfigLoader {
 
     static boolean looksLikePath(String s) {
         return s.contains("/") || s.endsWith(".json");
+    }
+
+    /**
+     * The accuracy estimator with a text {@code checkpoint} option (a supernet checkpoint directory) resolved
+     * against the config's folder, so that the resolved config a run keeps (and resumes from) points at it too.
+     */
+    private static ExperimentConfig.Plugin checkpointPath(ExperimentConfig.Plugin accuracy, Path base) {
+        if (accuracy == null || !(accuracy.options().get("checkpoint") instanceof String s) || s.isBlank()) {
+            return accuracy;
+        }
+        Map<String, Object> o = new LinkedHashMap<>(accuracy.options());
+        o.put("checkpoint", base.resolve(s).normalize().toString());
+        return new ExperimentConfig.Plugin(accuracy.name(), o);
     }
 
     private static Map<String, Object> resolvePaths(Map<String, Object> dataset, Path base) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hwnas.experiments.cli.CliRunner;
 import io.hwnas.experiments.config.ConfigException;
 import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ConfigWriter;
+import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.setup.RunSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,18 @@ class SupernetFinalTrainingConfigTest {
                 + ": no such file"), p);
         assertTrue(p.contains("sn.yaml: final_training.epochs: does not apply with from: supernet"), p);
         assertTrue(p.contains("sn.yaml: final_training.dataset: does not apply with from: supernet"), p);
+    }
+
+    @Test
+    void aRelativeCheckpointResolvesAgainstTheConfigAndStaysResolvedInTheRunsCopy() throws Exception {
+        Path f = tmp.resolve("rel.yaml");
+        Files.writeString(f, SupernetRunFixtures.config(tmp.resolve("ckpt"), "{from: supernet}")
+                .replace("checkpoint: '" + tmp.resolve("ckpt") + "'", "checkpoint: ckpt"));
+        ExperimentConfig c = ConfigLoader.load(f);
+        assertEquals(tmp.resolve("ckpt").toString(), c.accuracy().options().get("checkpoint"));
+        Path copy = Files.createDirectories(tmp.resolve("run")).resolve("config.yaml");
+        Files.writeString(copy, ConfigWriter.yaml(c));
+        assertEquals(tmp.resolve("ckpt").toString(), ConfigLoader.load(copy).accuracy().options().get("checkpoint"));
     }
 
     @Test
