@@ -118,6 +118,10 @@ final class ExportCommand implements Callable<Integer> {
             description = "extra metadata property, e.g. a device cost: cost.edgegpu.latency_ms=3.1")
     List<String> metadata = List.of();
 
+    @Option(names = "--no-test-accuracy", description = "with RUN_DIR: skip the test top-1 in ONNX Runtime of members"
+            + " whose final training recorded their input normalisation (measured by default)")
+    boolean noTestAccuracy;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed of initial weights and verification inputs")
     long seed;
 
@@ -193,7 +197,7 @@ final class ExportCommand implements Callable<Integer> {
         List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed, int8
                 ? new RunDirectoryExport.Int8(calibration == null ? null : CalibrationImages.parse(calibration),
                         calibrationSamples, checkSamples, data, quantization)
-                : null);
+                : null, !noTestAccuracy);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             ArrayNode arr = Json.MAPPER.createArrayNode();
@@ -201,6 +205,10 @@ final class ExportCommand implements Callable<Integer> {
                 ObjectNode o = toJson(e.result());
                 o.put("device", e.device());
                 o.put("member", e.member());
+                if (e.test() != null) {
+                    o.put("test_top1", e.test().top1());
+                    o.put("test_images", e.test().images());
+                }
                 arr.add(o);
             }
             ObjectNode root = Json.object();
@@ -211,6 +219,10 @@ final class ExportCommand implements Callable<Integer> {
             for (RunDirectoryExport.Exported e : all) {
                 w.printf("%s/%s: ", e.device(), e.member());
                 print(w, e.result());
+                if (e.test() != null) {
+                    w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images%n", e.test().top1(),
+                            e.test().images());
+                }
             }
             w.printf("exported %d models of %s%n", all.size(), run);
             w.flush();

@@ -48,8 +48,13 @@ public final class RunDirectoryExport {
      * @param device the device directory
      * @param member the member directory name
      * @param result the export result
+     * @param test   the model's test top-1 in ONNX Runtime, or null when not measured
      */
-    public record Exported(String device, String member, ModelExporter.Result result) {
+    public record Exported(String device, String member, ModelExporter.Result result, TestAccuracy test) {
+
+        public Exported(String device, String member, ModelExporter.Result result) {
+            this(device, member, result, null);
+        }
     }
 
     /**
@@ -85,6 +90,15 @@ public final class RunDirectoryExport {
      * @throws IllegalArgumentException naming the file or field that does not fit the layout
      */
     public static List<Exported> export(Path run, String device, long seed, Int8 int8) {
+        return export(run, device, seed, int8, true);
+    }
+
+    /**
+     * Exports as {@link #export(Path, String, long, Int8)} does; with {@code testAccuracy}, each member whose final
+     * training recorded its input normalisation ({@code trained/<key>.input.json}) also gets its top-1 on the
+     * dataset's test split, measured in ONNX Runtime on each exported file ({@link TestAccuracy}).
+     */
+    public static List<Exported> export(Path run, String device, long seed, Int8 int8, boolean testAccuracy) {
         if (!Files.isDirectory(run)) {
             throw new IllegalArgumentException("run directory " + run + " does not exist");
         }
@@ -101,7 +115,7 @@ public final class RunDirectoryExport {
                 Path dir = models.resolve(d).resolve(k);
                 if (Files.isRegularFile(dir.resolve("architecture.json"))) {
                     Member m = new Member(run, d, k, dir);
-                    out.addAll(exportMember(m, config, costs, seed, int8, calibration, dataDir));
+                    out.addAll(exportMember(m, config, costs, seed, int8, calibration, dataDir, testAccuracy));
                 }
             }
         }
@@ -161,8 +175,9 @@ public final class RunDirectoryExport {
 
     /** Exports one member, float and (with {@code int8}) int8, and replaces its card's export section. */
     private static List<Exported> exportMember(Member m, RunConfig config, Map<String, JsonNode> costs, long seed,
-            Int8 int8, CalibrationImages calibration, Path dataDir) {
+            Int8 int8, CalibrationImages calibration, Path dataDir, boolean testAccuracy) {
         Architecture a = architecture(m.dir().resolve("architecture.json"), config.space());
+        InputNormalisation input = inputOf(m, a, config);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("hwnas.run", m.run().toAbsolutePath().normalize().getFileName().toString());
         meta.put("hwnas.device", m.device());
@@ -172,22 +187,54 @@ public final class RunDirectoryExport {
         }
         Path weights = m.dir().resolve(WEIGHTS);
         Path w = Files.isRegularFile(weights) ? weights : null;
+        if (w != null && input != null) {
+            meta.put("hwnas.input_normalisation", input.describe());
+        }
+        input = w != null && testAccuracy ? input : null;
         List<Exported> out = new ArrayList<>();
         ModelExporter.Result r = ModelExporter.export(ExportRequest.builder(config.space(), a, m.dir().resolve(MODEL))
                 .input(config.input()).classes(config.classes()).weights(w).verify(true).calibration(calibration, 1)
                 .checkSamples(1).dataDir(dataDir).metadata(meta).seed(seed).build());
         StringBuilder section = new StringBuilder(cardSection(r));
-        out.add(new Exported(m.device(), m.name(), r));
+        TestAccuracy test = input == null ? null : TestAccuracy.measure(bytes(r.file()), input);
+        section.append(test == null ? "" : test.cardLine(MODEL, input));
+        out.add(new Exported(m.device(), m.name(), r, test));
         if (int8 != null) {
             ModelExporter.Result q = ModelExporter.export(ExportRequest.builder(config.space(), a,
                     m.dir().resolve(MODEL_INT8)).input(config.input()).classes(config.classes()).weights(w).verify(true)
                     .int8(true).int8Options(int8.options()).calibration(calibration, int8.calibrationSamples())
                     .checkSamples(int8.checkSamples()).dataDir(dataDir).metadata(meta).seed(seed).build());
             section.append(int8CardLine(q, calibration));
-            out.add(new Exported(m.device(), m.name(), q));
+            TestAccuracy qTest = input == null ? null : TestAccuracy.measure(bytes(q.file()), input);
+            section.append(qTest == null ? "" : qTest.cardLine(MODEL_INT8, input));
+            out.add(new Exported(m.device(), m.name(), q, qTest));
         }
         replaceExportSection(m.dir().resolve(CARD), section.toString());
         return out;
+    }
+
+    /**
+     * The input normalisation the member's final training recorded, or null when it recorded none.
+     *
+     * @throws IllegalArgumentException naming the record when it is for another input than the member's network
+     */
+    private static InputNormalisation inputOf(Member m, Architecture a, RunConfig config) {
+        Path file = m.run().resolve("trained").resolve(a.fileKey() + InputNormalisation.SUFFIX);
+        InputNormalisation input = InputNormalisation.read(file);
+        io.hwnas.core.ir.Shape want = config.space().network(a, config.input(), config.classes()).inputShape();
+        if (input != null && !input.target().equals(want.toString())) {
+            throw new IllegalArgumentException(file + ": inputs of " + input.target() + ", but the member's network "
+                    + "takes " + want);
+        }
+        return input;
+    }
+
+    private static byte[] bytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     private static Architecture architecture(Path file, SearchSpace space) {

@@ -7,6 +7,8 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.core.train.TrainResult;
+import io.hwnas.experiments.export.InputNormalisation;
+import io.hwnas.experiments.setup.FinalTrainingSource;
 import io.hwnas.search.Evaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +32,12 @@ final class FinalTraining {
     static final String DIR = "trained";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One trained member: where its weights are and what training reported. */
-    record Trained(Path weights, TrainResult result) {
+    /** One trained member: where its weights are, what training reported, and where it started (null: scratch). */
+    record Trained(Path weights, TrainResult result, String from) {
+
+        Trained(Path weights, TrainResult result) {
+            this(weights, result, null);
+        }
     }
 
     /** Trains one architecture, writing its weights to the given file (the run's {@code train} estimator). */
@@ -46,7 +52,16 @@ final class FinalTraining {
     /** The {@code train} estimator with the config's {@code final_training} options, as a trainer. */
     static Trainer trainer(RunSetup setup) {
         TrainEstimator t = (TrainEstimator) setup.finalTraining();
-        return (a, seed, weights) -> t.train(setup.space(), a, seed, weights);
+        if (FinalTrainingSource.of(setup.config()).fromSupernet()) {
+            return SupernetFinalTraining.of(setup, t.trainOptions());
+        }
+        return (a, seed, weights) -> {
+            Object dir = t.options().get("dir");
+            InputNormalisation.of(t.options().get("dataset").toString(), dir == null || dir.toString().isEmpty()
+                    ? null : dir.toString(), 0, t.data().train(), t.network(setup.space(), a).inputShape())
+                    .write(SupernetFinalTraining.inputFile(weights));
+            return t.train(setup.space(), a, seed, weights);
+        };
     }
 
     /** Trains every architecture of the fronts not finished before; empty when the config asks for none. */
@@ -65,8 +80,9 @@ final class FinalTraining {
                 if (t == null) {
                     Path weights = weightsFile(dir, a);
                     TrainResult r = trainer.train(a, setup.evaluator().seedFor(a), weights);
-                    writeResult(resultFile(dir, a), r);
-                    t = new Trained(weights, r);
+                    String from = trainer instanceof SupernetFinalTraining s ? s.origin() : null;
+                    writeResult(resultFile(dir, a), r, from);
+                    t = new Trained(weights, r, from);
                 }
                 out.put(a.canonical(), t);
             }
@@ -96,8 +112,11 @@ final class FinalTraining {
             return null;
         }
         try {
-            return new Trained(weights, JSON.readValue(result.toFile(), TrainResult.class));
-        } catch (IOException e) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    JSON.readTree(result.toFile());
+            com.fasterxml.jackson.databind.JsonNode from = o.remove("from");
+            return new Trained(weights, JSON.treeToValue(o, TrainResult.class), from == null ? null : from.asText());
+        } catch (IOException | ClassCastException e) {
             return null; // unreadable: train again, the atomic writes replace both files
         }
     }
@@ -115,9 +134,13 @@ final class FinalTraining {
         return dir.resolve(DIR).resolve(key(a) + ".json");
     }
 
-    private static void writeResult(Path file, TrainResult r) {
+    private static void writeResult(Path file, TrainResult r, String from) {
         try {
-            AtomicFiles.writeString(file, JSON.writeValueAsString(r));
+            com.fasterxml.jackson.databind.node.ObjectNode o = JSON.valueToTree(r);
+            if (from != null) {
+                o.put("from", from);
+            }
+            AtomicFiles.writeString(file, JSON.writeValueAsString(o));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

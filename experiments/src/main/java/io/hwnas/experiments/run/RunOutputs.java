@@ -173,6 +173,9 @@ public final class RunOutputs {
             sb.append(String.format(Locale.ROOT, "- final training: validation top-1 %.2f%% after %d steps (%.1f s, "
                     + "%.0f images/s); weights in `%s`%n", trained.result().top1(), trained.result().steps(),
                     trained.result().wallSeconds(), trained.result().imagesPerSecond(), FinalTraining.WEIGHTS));
+            if (trained.from() != null) {
+                sb.append("  - started from ").append(trained.from()).append('\n');
+            }
         } else if (hasWeights) {
             sb.append("- trained weights: `").append(FinalTraining.WEIGHTS).append("`\n");
         } else if (!c.finalTraining().isEmpty()) {

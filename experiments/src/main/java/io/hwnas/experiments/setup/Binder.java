@@ -51,13 +51,15 @@ final class Binder {
         SearchStrategy strategy = strategy();
         ExecutorProvider.Configured executor = executor();
         AccuracyEstimator finalTraining = c.finalTraining().isEmpty() || !AccuracyEstimators.registry().contains("train")
-                ? null : PluginBinding.build("final_training", c.finalTraining(),
+                ? null : PluginBinding.build("final_training", FinalTrainingSource.trainOptions(c.finalTraining()),
                         o -> AccuracyEstimators.get("train", withDataset(c, "train", o)), p);
+        Shape input = space == null ? null : c.space().input() != null ? c.space().input() : space.defaultInput();
+        int classes = space == null ? 0
+                : c.space().classes() != null ? c.space().classes() : datasetClasses(space.defaultClasses());
+        FinalTrainingSource.check(c, space, input, classes, p);
         if (!p.isEmpty()) {
             return null;
         }
-        Shape input = c.space().input() != null ? c.space().input() : space.defaultInput();
-        int classes = c.space().classes() != null ? c.space().classes() : datasetClasses(space.defaultClasses());
         // the estimators score the network the devices cost: the run's input and classes
         try { // a supernet checkpoint must be of this space and network
             accuracy = accuracy.forNetwork(input, classes).forSpace(space);

@@ -193,6 +193,7 @@ public final class NetAdaptStudy {
     private TrainEstimator trainer(Integer finalSteps) {
         Map<String, Object> options = new LinkedHashMap<>(!c.finalTraining().isEmpty() ? c.finalTraining()
                 : c.accuracy().name().equals("train") ? c.accuracy().options() : Map.of());
+        options.remove("from"); // the bench trains both arms from scratch
         if (finalSteps != null) {
             if (finalSteps <= 0) {
                 throw new IllegalArgumentException("final steps must be positive, but was " + finalSteps);

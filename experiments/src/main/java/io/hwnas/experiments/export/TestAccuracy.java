@@ -1,0 +1,54 @@
+package io.hwnas.experiments.export;
+
+import io.hwnas.core.data.ImageBatcher;
+import io.hwnas.core.data.ImageDataset;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.experiments.export.graph.Logits;
+import io.hwnas.experiments.export.graph.OrtModel;
+import java.util.Locale;
+
+/**
+ * A model's top-1 on its dataset's test split, run in ONNX Runtime on the exported file: every test image, in
+ * order, made into an input exactly as training made its inputs ({@link InputNormalisation}).
+ *
+ * @param top1    percent of the test images whose largest logit is their label
+ * @param correct images classified correctly
+ * @param images  images counted (the whole test split)
+ * @param seconds wall time of the ONNX Runtime runs
+ */
+public record TestAccuracy(double top1, int correct, int images, double seconds) {
+
+    /** Images per ONNX Runtime call. */
+    static final int BATCH = 100;
+
+    /** Measures {@code model} (serialised ONNX bytes) on the test split that {@code input} names. */
+    public static TestAccuracy measure(byte[] model, InputNormalisation input) {
+        ImageDataset test = input.testImages();
+        ImageBatcher batcher = input.batcher();
+        Shape t = batcher.target();
+        int[] order = new int[test.size()];
+        java.util.Arrays.setAll(order, i -> i);
+        long start = System.nanoTime();
+        int correct = 0;
+        try (OrtModel ort = new OrtModel(model, 1)) {
+            for (int from = 0; from < order.length; from += BATCH) {
+                int to = Math.min(order.length, from + BATCH);
+                float[] logits = ort.run(batcher.fill(test, order, from, to),
+                        new long[] {to - from, t.channels(), t.height(), t.width()});
+                int classes = logits.length / (to - from);
+                for (int j = 0; j < to - from; j++) {
+                    correct += Logits.argmax(logits, j, classes) == test.label(from + j) ? 1 : 0;
+                }
+            }
+        }
+        return new TestAccuracy(100.0 * correct / order.length, correct, order.length,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The model card's line for the model in {@code file}. */
+    public String cardLine(String file, InputNormalisation input) {
+        return String.format(Locale.ROOT, "- test top-1 of %s in ONNX Runtime: %.2f%% (%,d of %,d): the whole test "
+                + "split of %s, in order; inputs as in training: %s%n", file, top1, correct, images,
+                input.describeDataset(), input.describe());
+    }
+}

@@ -1,0 +1,127 @@
+package io.hwnas.experiments.run;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.data.ImageDataset;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.ir.Network;
+import io.hwnas.core.supernet.InheritedWeights;
+import io.hwnas.core.supernet.SubnetEvaluation;
+import io.hwnas.core.supernet.SupernetCheckpoint;
+import io.hwnas.core.supernet.SupernetRun;
+import io.hwnas.core.train.ParentWeights;
+import io.hwnas.core.train.TrainOptions;
+import io.hwnas.core.train.TrainResult;
+import io.hwnas.core.train.Training;
+import io.hwnas.experiments.export.InputNormalisation;
+import io.hwnas.experiments.setup.FinalTrainingSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The final training of {@code final_training: {from: supernet, steps: N}}: each member starts from its weights
+ * in the supernet checkpoint ({@link SubnetEvaluation#calibrated}: the weights it inherits, batch-norm statistics
+ * recalibrated exactly on the evaluation's calibration images), then trains {@code N} steps on the checkpoint's
+ * training split with the section's SGD options ({@link Training}, seeded by the member); with {@code N = 0} the
+ * inherited weights are kept. Top-1 is counted on the whole validation split the supernet held out, in both
+ * cases. Each member loads the checkpoint afresh in its own manager, closed when it is done.
+ */
+final class SupernetFinalTraining implements FinalTraining.Trainer {
+
+    private final SupernetCheckpoint checkpoint;
+    private final TrainOptions options;
+    private final int steps;
+    private final int bnBatches;
+    private final Function<Architecture, Network> runNetwork;
+    private ImageDataset.Split split;
+
+    /**
+     * @param runNetwork the run's network of an architecture (what the model cards and the export build); the
+     *                   member's subnet must be it
+     */
+    SupernetFinalTraining(SupernetCheckpoint checkpoint, TrainOptions options, int bnBatches,
+            Function<Architecture, Network> runNetwork) {
+        this.checkpoint = checkpoint;
+        this.options = options;
+        this.steps = options.steps();
+        this.bnBatches = bnBatches;
+        this.runNetwork = runNetwork;
+    }
+
+    /** The trainer of a run whose config says {@code from: supernet}. */
+    static SupernetFinalTraining of(io.hwnas.experiments.setup.RunSetup setup, TrainOptions options) {
+        FinalTrainingSource source = FinalTrainingSource.of(setup.config());
+        return new SupernetFinalTraining(SupernetCheckpoint.read(source.checkpoint()), options, source.bnBatches(),
+                a -> setup.evaluator().network(a));
+    }
+
+    /** The checkpoint's training and validation split (loaded once). */
+    private synchronized ImageDataset.Split split() {
+        if (split == null) {
+            SupernetRun run = checkpoint.run();
+            split = run.dataset().load(run.seed());
+        }
+        return split;
+    }
+
+    @Override
+    public TrainResult train(Architecture a, long seed, Path weights) {
+        ImageDataset.Split data = split();
+        Network network = checkpoint.spec().network(a);
+        if (!network.equals(runNetwork.apply(a))) {
+            throw new IllegalStateException("member " + a + ": its subnet in " + checkpoint.dir() + " takes "
+                    + network.inputShape() + ", but the run's network " + runNetwork.apply(a).inputShape());
+        }
+        SupernetRun run = checkpoint.run();
+        InputNormalisation.of(run.dataset().name(), run.dataset().dir(), run.seed(), data.train(),
+                network.inputShape()).write(inputFile(weights));
+        // PyTorch's CPU results depend on the thread count: the section's threads hold for the whole member
+        int threads = DjlRuntime.threads();
+        try {
+            if (options.threads() > 0) {
+                DjlRuntime.setThreads(options.threads());
+            }
+            return steps > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights);
+        } finally {
+            DjlRuntime.setThreads(threads);
+        }
+    }
+
+    /** Saves the calibrated subnet and measures it. */
+    private TrainResult inherit(Architecture a, ImageDataset.Split data, Path weights) {
+        long start = System.nanoTime();
+        SubnetEvaluation.Result r = InheritedWeights.save(checkpoint, data, bnBatches, a, weights, true);
+        return new TrainResult(r.top1(), r.loss(), List.of(), 0, 0, (System.nanoTime() - start) / 1e9, 0);
+    }
+
+    /** Saves the calibrated subnet beside {@code weights}, trains from it into {@code weights}, removes it. */
+    private TrainResult fineTune(Architecture a, Network network, ImageDataset.Split data, long seed, Path weights) {
+        Path inherited = weights.resolveSibling(weights.getFileName() + ".inherited");
+        InheritedWeights.save(checkpoint, data, bnBatches, a, inherited, false);
+        try {
+            return Training.train(network, data, options, seed, weights, new ParentWeights(network, inherited));
+        } finally {
+            try {
+                Files.deleteIfExists(inherited);
+            } catch (IOException e) {
+                // a leftover file is overwritten by the next attempt
+            }
+        }
+    }
+
+    /** Where the members start, in words, for the model cards. */
+    String origin() {
+        return "the supernet checkpoint " + checkpoint.dir() + " (after " + checkpoint.stepsDone() + " steps): "
+                + "inherited weights, batch-norm statistics recalibrated on " + bnBatches + " x 64 training images, "
+                + (steps > 0 ? "then " + steps + " fine-tuning steps" : "no fine-tuning") + "; top-1 on the "
+                + "checkpoint's " + checkpoint.run().dataset().validationImages() + " held-out validation images";
+    }
+
+    /** The input normalisation record beside a final training's weights file. */
+    static Path inputFile(Path weights) {
+        String name = weights.getFileName().toString().replaceFirst("\\.params$", "");
+        return weights.resolveSibling(name + InputNormalisation.SUFFIX);
+    }
+}
