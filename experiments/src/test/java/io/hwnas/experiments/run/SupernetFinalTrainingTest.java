@@ -84,7 +84,8 @@ class SupernetFinalTrainingTest {
         int threads = DjlRuntime.threads();
         DjlRuntime.setThreads(1);
         try (NDManager m = NDManager.newBaseManager()) {
-            SubnetEvaluation eval = SubnetEvaluation.builder(checkpoint.load(m), split()).bnBatches(2).build();
+            SubnetEvaluation eval = SubnetEvaluation.builder(checkpoint.load(m), split()).bnBatches(2)
+                    .seed(checkpoint.run().seed()).build();
             return use.apply(eval.calibrated(a, m), m);
         } finally {
             DjlRuntime.setThreads(threads);
