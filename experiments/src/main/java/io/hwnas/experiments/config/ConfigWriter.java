@@ -39,6 +39,13 @@ public final class ConfigWriter {
             screen.set("options", ConfigLoader.YAML.valueToTree(c.screen().options()));
             screen.put("keep", c.screen().keep());
         }
+        if (c.fidelity() != null) {
+            ObjectNode f = acc.putObject("fidelity");
+            f.put("schedule", c.fidelity().schedule());
+            f.put("min_steps", c.fidelity().minSteps());
+            f.put("max_steps", c.fidelity().maxSteps());
+            f.put("eta", c.fidelity().eta());
+        }
         ArrayNode devices = o.putArray("devices");
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             ObjectNode n = devices.addObject();
