@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Multi-fidelity searches on synthetic data: every rung is journaled, promoted candidates continue
  * from their checkpoints, and a run cut off mid-rung resumes to the same Pareto sets.
  */
-class FidelityRunTest {
+public class FidelityRunTest {
 
-    static String config(String schedule, int budget) {
+    public static String config(String schedule, int budget) {
         return """
                 name: mf
                 seed: 4
