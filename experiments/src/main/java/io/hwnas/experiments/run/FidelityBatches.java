@@ -26,6 +26,8 @@ final class FidelityBatches {
     private final Progress progress;
     private final Map<String, Evaluation> known;
     private int fromJournal;
+    /** The candidates whose evaluation at the current rung came from the journal. */
+    private final java.util.Set<Architecture> replayed = new java.util.HashSet<>();
 
     /**
      * @param known journaled evaluations by {@link #key}, added to as rungs finish
@@ -54,7 +56,7 @@ final class FidelityBatches {
         return a.space() + ":" + a.canonical();
     }
 
-    /** Rung evaluations answered from the journal so far. */
+    /** Candidates whose last rung was answered from the journal so far. */
     int fromJournal() {
         return fromJournal;
     }
@@ -73,8 +75,11 @@ final class FidelityBatches {
                     : List.of();
             java.util.Set<Architecture> going = new java.util.HashSet<>(alive);
             for (Evaluation e : rung) {
-                if (!going.contains(e.architecture())) {
-                    progress.evaluated(e); // this candidate stops here
+                if (!going.contains(e.architecture()) && replayed.contains(e.architecture())) {
+                    progress.replayed(e); // this candidate stops here
+                    fromJournal++;
+                } else if (!going.contains(e.architecture())) {
+                    progress.evaluated(e);
                 }
             }
         }
@@ -85,11 +90,12 @@ final class FidelityBatches {
     private List<Evaluation> rung(int dispatch, List<Architecture> alive, int from, int to) {
         Map<Architecture, Evaluation> results = new HashMap<>();
         List<Architecture> todo = new ArrayList<>();
+        replayed.clear();
         for (Architecture a : alive) {
             Evaluation j = known.get(key(a, to));
             if (j != null) {
                 results.put(a, j);
-                fromJournal++;
+                replayed.add(a);
             } else {
                 lineage.recordRung(a, new Lineage.Rung(from, to, schedule.maxSteps()));
                 todo.add(a);
