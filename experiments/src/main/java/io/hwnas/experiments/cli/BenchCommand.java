@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code hwnas bench}: benchmark commands that print numbers (performance targets live here, not in tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print numbers.",
         subcommands = {BenchTrainCommand.class, BenchCostCommand.class, BenchStrategiesCommand.class,
-            BenchNetadaptCommand.class, BenchSupernetCommand.class, BenchSupernetFidelityCommand.class})
+            BenchNetadaptCommand.class, BenchSupernetCommand.class, BenchSupernetFidelityCommand.class,
+            BenchFidelityCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec

@@ -110,8 +110,9 @@ public final class ConfigLoader {
         ExperimentConfig.SpaceSpec space = space(root.object("space", true), p);
         Map<String, Object> dataset = dataset(root, p);
         Node accNode = root.object("accuracy", true);
-        ExperimentConfig.Plugin accuracy = withResolvedCheckpoint(plugin(accNode, "screen"), base);
+        ExperimentConfig.Plugin accuracy = withResolvedCheckpoint(plugin(accNode, "screen", "fidelity"), base);
         ExperimentConfig.Screen screen = screen(accNode.object("screen", false), p);
+        ExperimentConfig.Fidelity fidelity = FidelitySection.parse(accNode.object("fidelity", false), accuracy, p);
         List<String> objectives = objectives(root, p);
         List<ExperimentConfig.DeviceSpec> devices = devices(root, base, p);
         Node st = root.object("strategy", true);
@@ -133,7 +134,8 @@ public final class ConfigLoader {
                 ? root.map("final_training") : Map.of();
         return new ExperimentConfig(file, runName, seed, space, resolvePaths(dataset, base), accuracy, devices,
                 objectives, new ExperimentConfig.Strategy(stName, st.map("options"), batchSize), budget,
-                new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen);
+                new ExperimentConfig.ExecutorSpec(exName, parallelism, ex.map("options")), output, finalTraining, screen,
+                fidelity);
     }
 
     /**

@@ -39,6 +39,7 @@ public final class ConfigWriter {
             screen.set("options", ConfigLoader.YAML.valueToTree(c.screen().options()));
             screen.put("keep", c.screen().keep());
         }
+        fidelity(acc, c.fidelity());
         ArrayNode devices = o.putArray("devices");
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             ObjectNode n = devices.addObject();
@@ -72,6 +73,16 @@ public final class ConfigWriter {
             o.set("final_training", ConfigLoader.YAML.valueToTree(c.finalTraining()));
         }
         return o;
+    }
+
+    private static void fidelity(ObjectNode acc, ExperimentConfig.Fidelity fidelity) {
+        if (fidelity != null) {
+            ObjectNode f = acc.putObject("fidelity");
+            f.put("schedule", fidelity.schedule());
+            f.put("min_steps", fidelity.minSteps());
+            f.put("max_steps", fidelity.maxSteps());
+            f.put("eta", fidelity.eta());
+        }
     }
 
     public static String yaml(ExperimentConfig c) {

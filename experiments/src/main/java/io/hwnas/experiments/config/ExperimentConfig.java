@@ -24,10 +24,12 @@ import java.util.Objects;
  * @param output        the run directory
  * @param finalTraining options of the final training of Pareto members; empty when off
  * @param screen        proxy screening before the accuracy estimator, or null
+ * @param fidelity      multi-fidelity training of the {@code train} estimator, or null
  */
 public record ExperimentConfig(Path file, String name, long seed, SpaceSpec space, Map<String, Object> dataset,
         Plugin accuracy, List<DeviceSpec> devices, List<String> objectives, Strategy strategy, int budget,
-        ExecutorSpec executor, Path output, Map<String, Object> finalTraining, Screen screen) {
+        ExecutorSpec executor, Path output, Map<String, Object> finalTraining, Screen screen,
+        Fidelity fidelity) {
 
     /** The metrics a device objective or constraint may name. */
     public static final List<String> DEVICE_METRICS = io.hwnas.cost.Metric.keys();
@@ -43,13 +45,13 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
     /** This config with another evaluation budget. */
     public ExperimentConfig withBudget(int newBudget) {
         return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, newBudget,
-                executor, output, finalTraining, screen);
+                executor, output, finalTraining, screen, fidelity);
     }
 
     /** This config writing its run directory elsewhere. */
     public ExperimentConfig withOutput(Path newOutput) {
         return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, budget,
-                executor, newOutput, finalTraining, screen);
+                executor, newOutput, finalTraining, screen, fidelity);
     }
 
     /** This config on another executor (its options are kept only when the executor is the same). */
@@ -57,7 +59,7 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
         var e = new ExecutorSpec(executorName, executor.parallelism(),
                 executorName.equals(executor.name()) ? executor.options() : Map.of());
         return new ExperimentConfig(file, name, seed, space, dataset, accuracy, devices, objectives, strategy, budget,
-                e, output, finalTraining, screen);
+                e, output, finalTraining, screen, fidelity);
     }
 
     /**
@@ -87,6 +89,25 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
             options = frozen(options);
             if (!(keep > 0 && keep <= 1)) {
                 throw new IllegalArgumentException("screen.keep must be in (0, 1], but was " + keep);
+            }
+        }
+    }
+
+    /**
+     * Multi-fidelity training ({@code accuracy.fidelity}): each batch is trained in rungs of
+     * {@code minSteps}, {@code minSteps * eta}, ... up to {@code maxSteps}, only the best {@code 1/eta}
+     * going on to the next rung ({@code successive-halving}), or with batches cycling through
+     * brackets that start at later rungs ({@code hyperband}).
+     */
+    public record Fidelity(String schedule, int minSteps, int maxSteps, int eta) {
+        /** The allowed schedules. */
+        public static final List<String> SCHEDULES = List.of("successive-halving", "hyperband");
+
+        public Fidelity {
+            if (!SCHEDULES.contains(schedule) || minSteps < 1 || maxSteps <= minSteps || eta < 2) {
+                throw new IllegalArgumentException("fidelity: schedule " + schedule + " in " + SCHEDULES
+                        + ", min_steps " + minSteps + " >= 1, max_steps " + maxSteps + " > min_steps, eta " + eta
+                        + " >= 2");
             }
         }
     }

@@ -9,6 +9,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.train.Segment;
 import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.cost.DeviceMetric;
 import io.hwnas.cost.Metric;
@@ -33,6 +34,9 @@ public final class CandidateEvaluator {
     /** The metrics journaled per device, in journal order (also the columns of the Pareto CSV files). */
     public static final List<Metric> METRICS =
             List.of(Metric.LATENCY_MS, Metric.ENERGY_MJ, Metric.PEAK_MEMORY_BYTES, Metric.MODEL_BYTES);
+
+    /** The metric that holds the training steps of a multi-fidelity rung's evaluation. */
+    public static final String FIDELITY_STEPS = "fidelity.steps";
 
     private final SearchSpace space;
     private final AccuracyEstimator accuracy;
@@ -100,7 +104,10 @@ public final class CandidateEvaluator {
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<String> problems = new ArrayList<>();
             Estimate est = null;
-            if (MeasuredFiringRates.wanted(devices, accuracy)) { // train first: the SNN costs need the weights
+            Lineage.Rung rung = lineage == null ? null : lineage.rung(a).orElse(null);
+            if (rung != null) { // multi-fidelity: this rung, from the checkpoint of the one before
+                est = trainRung(a, lineage, rung, metrics);
+            } else if (MeasuredFiringRates.wanted(devices, accuracy)) { // train first: the SNN costs need the weights
                 est = trainAndMeasureRates(a, lineage, metrics);
             }
             Map<String, Double> rates = MeasuredFiringRates.of(metrics);
@@ -129,6 +136,9 @@ public final class CandidateEvaluator {
                 return Evaluation.failed(a, "accuracy estimator " + accuracy.name() + " returned " + est.value());
             }
             metrics.put("accuracy", est.value());
+            if (rung != null) {
+                metrics.put(FIDELITY_STEPS, (double) rung.to());
+            }
             for (Map.Entry<String, Object> e : est.details().entrySet()) {
                 if (e.getValue() instanceof Number n && Double.isFinite(n.doubleValue())) {
                     metrics.put("accuracy." + e.getKey(), n.doubleValue());
@@ -175,6 +185,24 @@ public final class CandidateEvaluator {
                 }
             }
         }
+    }
+
+    /**
+     * Trains one multi-fidelity rung, continuing from the checkpoint of the rung before, keeps its
+     * checkpoint, and measures firing rates through it when a device wants them.
+     */
+    private Estimate trainRung(Architecture a, Lineage lineage, Lineage.Rung r, Map<String, Double> metrics) {
+        if (!(accuracy instanceof TrainEstimator t)) {
+            throw new IllegalStateException("multi-fidelity rungs need the train estimator, not " + accuracy.name());
+        }
+        Path save = lineage.checkpoint(a, r.to());
+        Segment seg = new Segment(r.from(), r.to(), r.total(), r.from() == 0 ? null : lineage.checkpoint(a,
+                r.from()), save);
+        Estimate est = t.estimateRung(space, a, seedFor(a), seg);
+        if (Double.isFinite(est.value()) && MeasuredFiringRates.wanted(devices, accuracy)) {
+            MeasuredFiringRates.measure(t, space, a, save, metrics);
+        }
+        return est;
     }
 
     private static String fmt(double v) {

@@ -16,6 +16,9 @@ import java.util.Optional;
  * architecture string), ID being the candidate's {@link Architecture#fileKey()}. The driver records
  * parents before a batch is dispatched, so a worker on another node finds them in the shared run
  * directory; an estimator with {@code inherit: true} starts each candidate from its parent's weights.
+ * With multi-fidelity training the driver also records the rung a candidate is to train next
+ * ({@code ID.rung}), and each rung leaves its checkpoint ({@code ID.s<steps>.weights} and
+ * {@code .momentum}), which the next rung continues from.
  */
 public final class Lineage {
 
@@ -66,5 +69,48 @@ public final class Lineage {
     /** Where a candidate's weights are kept. */
     public Path weights(Architecture a) {
         return dir.resolve(a.fileKey() + ".weights");
+    }
+
+    /**
+     * A multi-fidelity rung: train steps {@code from} to {@code to} of a schedule of {@code total} steps.
+     */
+    public record Rung(int from, int to, int total) {
+        public Rung {
+            if (from < 0 || to <= from || total < to) {
+                throw new IllegalArgumentException("a rung needs 0 <= from < to <= total, but got " + from + " "
+                        + to + " " + total);
+            }
+        }
+    }
+
+    /** Records the rung {@code a} trains next (before its batch is dispatched, so a worker finds it). */
+    public void recordRung(Architecture a, Rung r) {
+        io.hwnas.core.io.AtomicFiles.writeString(dir.resolve(a.fileKey() + ".rung"),
+                r.from() + " " + r.to() + " " + r.total() + "\n");
+    }
+
+    /**
+     * The rung recorded for {@code a}, if any.
+     *
+     * @throws IllegalArgumentException if the rung file does not hold three integers
+     */
+    public Optional<Rung> rung(Architecture a) {
+        Path f = dir.resolve(a.fileKey() + ".rung");
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            String[] w = Files.readString(f, StandardCharsets.UTF_8).trim().split(" ");
+            return Optional.of(new Rung(Integer.parseInt(w[0]), Integer.parseInt(w[1]), Integer.parseInt(w[2])));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(f + ": not a rung (from to total): " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint {@code a} reached after {@code steps} steps of multi-fidelity training. */
+    public Path checkpoint(Architecture a, int steps) {
+        return dir.resolve(a.fileKey() + ".s" + steps + ".weights");
     }
 }

@@ -56,7 +56,9 @@ public final class RunOutputs {
                 d.metrics().forEach(m -> obj.add(m + " (min)"));
                 o.set("constraints", JSON.valueToTree(d.constraints()));
                 ArrayNode members = o.putArray("members");
-                StringBuilder csv = new StringBuilder("rank,arch,accuracy," + String.join(",", COLUMNS) + "\n");
+                boolean rungs = setup.config().fidelity() != null; // multi-fidelity: the steps of each accuracy
+                StringBuilder csv = new StringBuilder("rank,arch,accuracy," + String.join(",", COLUMNS)
+                        + (rungs ? ",fidelity_steps" : "") + "\n");
                 for (int k = 0; k < front.size(); k++) {
                     Evaluation e = front.get(k);
                     ObjectNode m = members.addObject();
@@ -76,6 +78,10 @@ public final class RunOutputs {
                             m.putNull(c);
                             csv.append(',');
                         }
+                    }
+                    if (rungs) {
+                        m.put("fidelity_steps", RungSchedule.steps(e));
+                        csv.append(',').append(RungSchedule.steps(e));
                     }
                     csv.append('\n');
                 }

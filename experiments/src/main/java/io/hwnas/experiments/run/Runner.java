@@ -107,18 +107,21 @@ public final class Runner {
         private int fromJournal;
         private Map<String, Object> report;
         private Lineage lineage;
+        private FidelityBatches fidelity;
 
         Search(Journal journal, Executor executor) {
             this.journal = journal;
             this.executor = executor;
             for (Journal.Entry e : journal.entries()) {
-                known.putIfAbsent(key(e.evaluation().architecture()), e.evaluation());
+                known.putIfAbsent(FidelityBatches.key(e.evaluation()), e.evaluation());
             }
         }
 
         void drive() {
             StrategyRun run = setup.strategy().start(setup.problem(), setup.config().seed());
             lineage = new Lineage(dir, setup.space());
+            fidelity = setup.config().fidelity() == null ? null : new FidelityBatches(
+                    new RungSchedule(setup.config().fidelity()), lineage, executor, journal, progress, known);
             int used = 0;
             for (int batchIndex = 0;; batchIndex++) {
                 lock.requireHeld();
@@ -136,6 +139,7 @@ public final class Runner {
                 run.tell(told);
             }
             report = run.report();
+            fromJournal += fidelity == null ? 0 : fidelity.fromJournal();
         }
 
         /** The batch's evaluations, in batch order: from the journal, screened out, or evaluated now. */
@@ -162,7 +166,9 @@ public final class Runner {
             for (Architecture a : todo) {
                 run.parentOf(a).ifPresent(p -> lineage.record(a, p));
             }
-            if (!todo.isEmpty()) {
+            if (!todo.isEmpty() && fidelity != null) { // multi-fidelity: rungs, each candidate's last one told
+                fidelity.run(batchIndex, todo).forEach((a, e) -> results.put(key(a), e));
+            } else if (!todo.isEmpty()) {
                 for (Evaluation e : executor.evaluate(batchIndex, todo, (e, seconds) -> {
                     journal.append(e, seconds);
                     progress.evaluated(e);
@@ -221,7 +227,8 @@ public final class Runner {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
             RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
-            Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, journaled, a -> fronts(setup, a));
+            Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, setup.config().fidelity() == null
+                    ? journaled : RungSchedule.finals(journaled), a -> fronts(setup, a));
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
             return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
         }

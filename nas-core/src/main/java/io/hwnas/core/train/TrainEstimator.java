@@ -156,6 +156,19 @@ public final class TrainEstimator implements AccuracyEstimator {
     }
 
     /**
+     * One multi-fidelity rung: trains {@code segment} of a schedule over {@code segment.total()} steps
+     * (the {@code steps} and {@code epochs} options are not used), from the checkpoint of the rung
+     * before, and scores validation top-1 as {@link #estimate} does; its {@code steps} detail is
+     * {@code segment.to()}.
+     */
+    public Estimate estimateRung(SearchSpace space, Architecture architecture, long seed, Segment segment) {
+        TrainResult r = Training.trainSegment(network(space, architecture), data(), train, seed, segment);
+        return new Estimate(r.top1(), "top1:" + dataset, Map.of("validation_loss", r.validationLoss(),
+                "final_train_loss", r.finalLoss(20), "steps", r.steps(), "wall_s", r.wallSeconds(), "images_per_s",
+                r.imagesPerSecond()));
+    }
+
+    /**
      * Trains the architecture exactly as {@link #estimate} does and, when {@code weights} is not
      * null, writes the trained parameters there (the final training of Pareto members).
      */

@@ -64,28 +64,56 @@ public final class Training {
      */
     public static TrainResult train(Network network, ImageDataset.Split data, TrainOptions options, long seed,
             Path saveWeights, ParentWeights parent) {
-        int classes = network.outputShape().channels();
-        if (classes != data.train().classes()) {
-            throw new IllegalArgumentException("the network has " + classes + " outputs, but " + data.train().name()
-                    + " has " + data.train().classes() + " classes");
-        }
+        requireClasses(network, data);
+        ImageBatcher batcher = ImageBatcher.fitted(data.train(), network.inputShape());
+        int total = options.totalSteps(data.train().size());
+        return Autograd.exclusive(seed, () -> {
+            if (options.threads() > 0) {
+                DjlRuntime.setThreads(options.threads());
+            }
+            return run(network, data, batcher, options, seed, parent, new Segment(0, total, total, null, null),
+                    saveWeights);
+        });
+    }
+
+    /**
+     * Trains steps {@code segment.from()} to {@code segment.to()} of a schedule of {@code segment.total()}
+     * steps (multi-fidelity rungs): from a fresh initialisation when {@code from} is 0, else from the
+     * weights and momentum {@code segment.resume()} holds ({@link Checkpoint}); saves both to
+     * {@code segment.save()}. The learning rate and the batch order depend only on the step number and
+     * {@code seed}, so training 0 to a then a to b gives what training 0 to b straight gives.
+     *
+     * @throws IllegalArgumentException if the checkpoint to resume from is missing or for another network
+     */
+    public static TrainResult trainSegment(Network network, ImageDataset.Split data, TrainOptions options, long seed,
+            Segment segment) {
+        requireClasses(network, data);
         ImageBatcher batcher = ImageBatcher.fitted(data.train(), network.inputShape());
         return Autograd.exclusive(seed, () -> {
             if (options.threads() > 0) {
                 DjlRuntime.setThreads(options.threads());
             }
-            return run(network, data, batcher, options, seed, saveWeights, parent);
+            return run(network, data, batcher, options, seed, null, segment, null);
         });
     }
 
+    private static void requireClasses(Network network, ImageDataset.Split data) {
+        int classes = network.outputShape().channels();
+        if (classes != data.train().classes()) {
+            throw new IllegalArgumentException("the network has " + classes + " outputs, but " + data.train().name()
+                    + " has " + data.train().classes() + " classes");
+        }
+    }
+
+    /** The steps of one training call: all of them, or one rung's ({@link #trainSegment}). */
     private static TrainResult run(Network network, ImageDataset.Split data, ImageBatcher batcher, TrainOptions o,
-            long seed, Path saveWeights, ParentWeights parent) {
+            long seed, ParentWeights parent, Segment seg, Path saveWeights) {
         long start = System.nanoTime();
         ImageDataset train = data.train();
         int batch = Math.min(o.batch(), train.size());
         int perEpoch = Math.max(1, train.size() / batch);
-        int total = o.totalSteps(train.size());
-        List<Double> curve = new ArrayList<>(total);
+        int total = seg.total();
+        List<Double> curve = new ArrayList<>(seg.to() - seg.from());
         long trainNanos = 0;
         try (NDManager manager = NDManager.newBaseManager()) {
             NetworkBlock block = DjlNetworks.initialized(network, manager, DataType.FLOAT32, batch);
@@ -96,15 +124,13 @@ public final class Training {
             }
             ParameterStore store = new ParameterStore(manager, false);
             List<Parameter> params = block.trainable();
-            NDArray[] velocity = new NDArray[params.size()];
-            for (int i = 0; i < velocity.length; i++) {
-                velocity[i] = manager.zeros(params.get(i).getArray().getShape());
-            }
+            NDArray[] velocity = seg.resume() != null ? Checkpoint.load(block, manager, seg.resume())
+                    : zeros(params, manager);
             Shape inShape = DjlNetworks.inputShape(network, batch);
             int[] order = null;
-            for (int t = 0; t < total; t++) {
+            for (int t = seg.from(); t < seg.to(); t++) {
                 int pos = t % perEpoch;
-                if (pos == 0) {
+                if (pos == 0 || order == null) {
                     order = ImageDataset.permutation(train.size(), seed * 31 + t / perEpoch);
                 }
                 long s0 = System.nanoTime();
@@ -124,13 +150,16 @@ public final class Training {
                 trainNanos += System.nanoTime() - s0;
             }
             double[] val = validate(block, store, manager, data.validation(), batcher, o.evalBatch(), network);
-            if (saveWeights != null) {
+            if (seg.save() != null) {
+                Checkpoint.save(block, velocity, seg.save());
+            } else if (saveWeights != null) {
                 Weights.save(block, saveWeights);
             }
             double wall = (System.nanoTime() - start) / 1e9;
-            long images = (long) total * batch;
-            LOG.debug("trained {} steps in {} s: top1 {}", total, wall, val[0]);
-            return new TrainResult(val[0], val[1], curve, total, images, wall, images / (trainNanos / 1e9));
+            long images = (long) (seg.to() - seg.from()) * batch;
+            LOG.debug("trained steps {} to {} of {} in {} s: top1 {}", seg.from(), seg.to(), total, wall, val[0]);
+            return new TrainResult(val[0], val[1], curve, seg.to(), images, wall,
+                    images / (Math.max(1, trainNanos) / 1e9));
         }
     }
 
@@ -149,6 +178,14 @@ public final class Training {
         double value = loss.getFloat();
         update(params, velocity, o, lr, step);
         return value;
+    }
+
+    private static NDArray[] zeros(List<Parameter> params, NDManager manager) {
+        NDArray[] velocity = new NDArray[params.size()];
+        for (int i = 0; i < velocity.length; i++) {
+            velocity[i] = manager.zeros(params.get(i).getArray().getShape());
+        }
+        return velocity;
     }
 
     private static int classesOf(Network network) {

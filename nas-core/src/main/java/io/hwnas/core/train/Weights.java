@@ -43,6 +43,17 @@ public final class Weights {
      */
     public static NetworkBlock load(Network network, NDManager manager, Path file) {
         NetworkBlock block = DjlNetworks.initialized(network, manager, DataType.FLOAT32, 1);
+        loadInto(block, manager, file);
+        return block;
+    }
+
+    /**
+     * Loads the parameters of {@code file} into an initialised {@code block}.
+     *
+     * @throws IllegalArgumentException as {@link #load} does
+     */
+    public static void loadInto(NetworkBlock block, NDManager manager, Path file) {
+        Network network = block.network();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             String magic = in.readUTF();
             if (!MAGIC.equals(magic)) {
@@ -57,7 +68,6 @@ public final class Weights {
                         + network.layers().size());
             }
             block.loadParameters(manager, in);
-            return block;
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file; expected an hwnas weights file");
         } catch (IOException | MalformedModelException | RuntimeException e) {
