@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -74,16 +75,8 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "standalone warm-up steps (default ${DEFAULT-VALUE})")
     int warmup = 50;
 
-    @Option(names = "--validation-images", description = "held-out images both scores count (default "
-            + "${DEFAULT-VALUE}, at most the checkpoint's)")
-    int validationImages = 5000;
-
-    @Option(names = "--bn-batches", description = "supernet batch-norm recalibration batches (default "
-            + "${DEFAULT-VALUE})")
-    int bnBatches = 16;
-
-    @Option(names = "--bn-batch-size", description = "images per recalibration batch (default ${DEFAULT-VALUE})")
-    int bnBatchSize = 64;
+    @Mixin
+    SubnetEvaluationOptions evaluation;
 
     @Option(names = "--threads", description = "PyTorch threads (default ${DEFAULT-VALUE})")
     int threads = 2;
@@ -110,8 +103,7 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
         DjlRuntime.setThreads(threads);
         PrintWriter err = spec.commandLine().getErr();
         List<Row> rows = new ArrayList<>();
-        try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, b -> b.bnBatches(bnBatches)
-                .bnBatchSize(bnBatchSize).validationImages(validationImages))) {
+        try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, evaluation::apply)) {
             SupernetSpec s = e.spec();
             Path out = csv != null ? csv : checkpoint.resolve("rank-fidelity-" + device + "-seed" + seed + ".csv");
             ImageDataset.Split data = standaloneData(e.checkpoint().run(), e.validationImages());

@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,16 +50,8 @@ final class SupernetEvalCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of --sample (default ${DEFAULT-VALUE})")
     long seed = 0;
 
-    @Option(names = "--bn-batches", description = "training batches for batch-norm recalibration "
-            + "(default ${DEFAULT-VALUE})")
-    int bnBatches = 16;
-
-    @Option(names = "--bn-batch-size", description = "images per recalibration batch (default ${DEFAULT-VALUE})")
-    int bnBatchSize = 64;
-
-    @Option(names = "--validation-images", description = "held-out images counted (default ${DEFAULT-VALUE}, "
-            + "at most the checkpoint's validation split)")
-    int validationImages = 5000;
+    @Mixin
+    SubnetEvaluationOptions evaluation;
 
     @Option(names = "--threads", description = "PyTorch threads (default: the engine's)")
     Integer threads;
@@ -76,8 +69,7 @@ final class SupernetEvalCommand implements Callable<Integer> {
         }
         List<SubnetEvaluation.Result> results = new ArrayList<>();
         String images;
-        try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, b -> b.bnBatches(bnBatches)
-                .bnBatchSize(bnBatchSize).validationImages(validationImages))) {
+        try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, evaluation::apply)) {
             List<Architecture> subnets = subnets(e.spec());
             images = e.describeValidation();
             for (Architecture a : subnets) {
