@@ -14,7 +14,6 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
-import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -78,27 +77,7 @@ public final class MobilenetSupernet extends AbstractBlock {
     public static MobilenetSupernet create(SupernetSpec spec, NDManager manager) {
         MobilenetSupernet s = new MobilenetSupernet(spec);
         s.initialize(manager, DataType.FLOAT32, new Shape(1, spec.channels(), spec.resolution(), spec.resolution()));
-        s.zeroResidualBranches();
         return s;
-    }
-
-    /**
-     * Sets the scale (gamma) of the last batch norm of every residual branch to zero, as BigNAS does: each
-     * residual block starts as the identity, so the deep largest subnet trains as stably as a shallow one, and
-     * subnets that skip blocks see the same function at the start. The branch's batch norm is the later of the
-     * addition's two inputs (the other is the block's input, which may itself end in a batch norm).
-     */
-    private void zeroResidualBranches() {
-        List<Layer> layers = weights.network().layers();
-        for (Layer l : layers) {
-            if (l.kind() != LayerKind.ADD) {
-                continue;
-            }
-            int branch = java.util.Collections.max(l.inputs());
-            if (layers.get(branch).kind() == LayerKind.BATCH_NORM) {
-                ElasticWeights.params(weights.layerBlock(layers.get(branch).id())).get("gamma").getArray().muli(0f);
-            }
-        }
     }
 
     public SupernetSpec spec() {
