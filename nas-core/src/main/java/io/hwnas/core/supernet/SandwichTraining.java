@@ -128,11 +128,7 @@ public final class SandwichTraining {
         return List.of(velocity);
     }
 
-    /**
-     * One SGD step over the summed gradients: g += wd * w (weights of two or more dimensions only: convolutions,
-     * the classifier and the kernel transforms, not batch-norm scales and shifts or biases, as BigNAS does);
-     * v = m * v + g; w -= lr * v; then g = 0.
-     */
+    /** One SGD step over the summed gradients: g += wd * w; v = m * v + g; w -= lr * v; then g = 0. */
     private void update(double lr, NDManager step) {
         float m = (float) options.momentum();
         for (int i = 0; i < params.size(); i++) {
@@ -143,7 +139,7 @@ public final class SandwichTraining {
             NDArray g = w.getGradient();
             g.attach(step);
             NDArray d = g;
-            if (options.weightDecay() > 0 && w.getShape().dimension() > 1) { // no decay of batch-norm scales, shifts and biases
+            if (options.weightDecay() > 0) {
                 NDArray decay = w.mul((float) options.weightDecay());
                 decay.attach(step);
                 d = g.add(decay);
