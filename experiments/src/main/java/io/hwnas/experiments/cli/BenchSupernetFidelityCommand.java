@@ -5,12 +5,14 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.io.Json;
+import io.hwnas.core.ir.Network;
 import io.hwnas.core.supernet.SupernetEvaluator;
 import io.hwnas.core.supernet.SupernetRun;
 import io.hwnas.core.supernet.SupernetSpec;
 import io.hwnas.core.train.TrainOptions;
 import io.hwnas.core.train.TrainResult;
 import io.hwnas.core.train.Training;
+import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
@@ -108,13 +110,13 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             Path out = csv != null ? csv : checkpoint.resolve("rank-fidelity-" + device + "-seed" + seed + ".csv");
             ImageDataset.Split data = standaloneData(e.checkpoint().run(), e.validationImages());
             TrainOptions options = new TrainOptions(0, steps, batch, lr, 0.9, true, 5e-4, warmup, 256, threads);
-            List<Architecture> picked = spanning(s, profile);
+            List<Picked> picked = spanning(s, profile);
             for (int i = 0; i < picked.size(); i++) {
-                Architecture a = picked.get(i);
+                Architecture a = picked.get(i).arch();
+                Network net = s.network(a);
                 double inherited = e.evaluate(a).top1();
-                TrainResult t = Training.train(s.network(a), data, options, seed + i);
-                rows.add(new Row(a, latency(s, a, profile), s.network(a).macs(), inherited, t.top1(),
-                        t.wallSeconds()));
+                TrainResult t = Training.train(net, data, options, seed + i);
+                rows.add(new Row(a, picked.get(i).latencyMs(), net.macs(), inherited, t.top1(), t.wallSeconds()));
                 err.printf(Locale.ROOT, "subnet %d/%d: supernet %.2f%%, standalone %.2f%% (%d steps, %.0f s)%n",
                         i + 1, picked.size(), inherited, t.top1(), steps, t.wallSeconds());
                 err.flush();
@@ -135,30 +137,25 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
         return new ImageDataset.Split(split.train(), split.validation().select(first));
     }
 
-    /** {@code --subnets} of {@code --pool} seeded subnets, evenly spaced over their sorted predicted latencies. */
-    private List<Architecture> spanning(SupernetSpec s, DeviceProfile profile) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Architecture> all = new ArrayList<>();
-        List<Double> latencies = new ArrayList<>();
-        for (int i = 0; i < pool; i++) {
-            Architecture a = s.sample(random);
-            all.add(a);
-            latencies.add(latency(s, a, profile));
-        }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < pool; i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingDouble(latencies::get));
-        List<Architecture> out = new ArrayList<>();
-        for (int k = 0; k < subnets; k++) {
-            out.add(all.get(order.get((int) Math.round((double) k * (pool - 1) / (subnets - 1)))));
-        }
-        return out;
+    /** A subnet of the pool with its predicted latency. */
+    private record Picked(Architecture arch, double latencyMs) {
     }
 
-    private static double latency(SupernetSpec s, Architecture a, DeviceProfile profile) {
-        return CostModels.forDevice(profile).estimate(a, s.network(a), profile, 1).latencyMs();
+    /** {@code --subnets} of {@code --pool} seeded subnets, evenly spaced over their sorted predicted latencies. */
+    private List<Picked> spanning(SupernetSpec s, DeviceProfile profile) {
+        CostModel model = CostModels.forDevice(profile);
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Picked> all = new ArrayList<>();
+        for (int i = 0; i < pool; i++) {
+            Architecture a = s.sample(random);
+            all.add(new Picked(a, model.estimate(a, s.network(a), profile, 1).latencyMs()));
+        }
+        all.sort(Comparator.comparingDouble(Picked::latencyMs));
+        List<Picked> out = new ArrayList<>();
+        for (int k = 0; k < subnets; k++) {
+            out.add(all.get((int) Math.round((double) k * (pool - 1) / (subnets - 1))));
+        }
+        return out;
     }
 
     static double[] column(List<Row> rows, boolean standalone) {

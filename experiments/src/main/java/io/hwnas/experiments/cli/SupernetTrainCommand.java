@@ -56,6 +56,9 @@ final class SupernetTrainCommand implements Callable<Integer> {
         if (config == null && resume == null) {
             throw new UsageException("give --config FILE to start a training, or --resume DIR to go on with one");
         }
+        if (steps != null && steps < 1) {
+            throw new UsageException("--steps must be >= 1, not " + steps);
+        }
         if (resume != null && (out != null || steps != null)) {
             throw new UsageException("--resume goes on with the checkpoint's own directory and step budget; drop "
                     + (out != null ? "--out" : "--steps"));

@@ -78,6 +78,10 @@ class SupernetCommandTest {
         assertTrue(again.err().startsWith("hwnas supernet train: "), again.err());
         assertTrue(again.err().contains("already holds a supernet checkpoint (step 2 of 2)"), again.err());
 
+        CliRunner zero = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--steps", "0");
+        assertEquals(2, zero.exitCode(), zero.err());
+        assertTrue(zero.err().contains("--steps must be >= 1, not 0"), zero.err());
+
         Path other = write("other.yaml", config(6, 2));
         CliRunner mismatch = CliRunner.run("supernet", "train", "--resume", dir.toString(), "--config",
                 other.toString(), "--quiet");
