@@ -8,6 +8,7 @@ import io.hwnas.core.predictor.AccuracyPredictor;
 import io.hwnas.core.predictor.Mlp;
 import io.hwnas.core.supernet.PredictorEstimator;
 import io.hwnas.core.supernet.PredictorFitting;
+import io.hwnas.core.supernet.SubnetEvaluation;
 import io.hwnas.core.supernet.SupernetEstimator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -88,13 +89,8 @@ final class SupernetPredictorCommand implements Callable<Integer> {
         SupernetEstimator measure = new SupernetEstimator().withOptions(options);
         PrintWriter err = spec.commandLine().getErr();
         int total = samples + holdout;
-        AtomicInteger done = new AtomicInteger();
         PredictorFitting.Result r = PredictorFitting.fit(measure, samples, holdout, seed, model,
-                Mlp.Training.defaults().withEpochs(epochs).withWeightDecay(weightDecay), m -> {
-                    err.printf(java.util.Locale.ROOT, "measured %d/%d: top1 %.2f in %.2f s  %s%n",
-                            done.incrementAndGet(), total, m.top1(), m.seconds(), m.subnet().canonical());
-                    err.flush();
-                });
+                Mlp.Training.defaults().withEpochs(epochs).withWeightDecay(weightDecay), listener(err, total));
         Path file = checkpoint.resolve(PredictorEstimator.FILE);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -107,6 +103,7 @@ final class SupernetPredictorCommand implements Callable<Integer> {
             o.put("holdout", holdout);
             o.put("seed", seed);
             o.put("measure_seconds", r.measureSeconds());
+            o.put("failed_measurements", r.failures().size());
             ArrayNode scores = o.putArray("holdout_scores");
             for (PredictorFitting.Score s : r.scores()) {
                 scores.addObject().put("model", s.kind()).put("spearman", s.spearman()).put("kendall", s.kendall());
@@ -122,5 +119,25 @@ final class SupernetPredictorCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Prints each measurement, and each skipped subnet, as a progress line on stderr. */
+    private static PredictorFitting.Listener listener(PrintWriter err, int total) {
+        AtomicInteger done = new AtomicInteger();
+        return new PredictorFitting.Listener() {
+            @Override
+            public void measured(SubnetEvaluation.Result m) {
+                err.printf(java.util.Locale.ROOT, "measured %d/%d: top1 %.2f in %.2f s  %s%n",
+                        done.incrementAndGet(), total, m.top1(), m.seconds(), m.subnet().canonical());
+                err.flush();
+            }
+
+            @Override
+            public void failed(PredictorFitting.Failure f) {
+                err.printf(java.util.Locale.ROOT, "skipped %s: %s (the next drawn subnet replaces it)%n",
+                        f.subnet().canonical(), f.reason());
+                err.flush();
+            }
+        };
     }
 }

@@ -142,4 +142,33 @@ class SupernetEstimatorTest {
         assertEquals(r.top1()[3], ((SupernetEstimator) measured.withOptions(Map.of("bn_batches", 2, "bn_batch_size",
                 16, "validation_images", 64, "eval_batch", 32))).estimate(space, r.subnets().get(3), 0).value());
     }
+
+    @Test
+    void fitPredictorSkipsFailingSubnetsAndReplacesThem() {
+        int[] calls = {0};
+        PredictorFitting.Result r = PredictorFitting.fit(supernet, a -> {
+            calls[0]++;
+            if (calls[0] == 2) {
+                throw new IllegalStateException("validation logits became NaN");
+            }
+            double top1 = calls[0] == 5 ? Double.NaN : java.util.Arrays.stream(a.vectorArray()).sum();
+            return new SubnetEvaluation.Result(a, top1, 0.5, 16, 64, 0.01);
+        }, 8, 4, 7, "ridge", io.hwnas.core.predictor.Mlp.Training.defaults().withEpochs(5), null);
+        assertEquals(14, calls[0]);
+        assertEquals(List.of("validation logits became NaN", "top-1 is NaN"),
+                r.failures().stream().map(PredictorFitting.Failure::reason).toList());
+        assertEquals(12, r.subnets().size());
+        assertEquals(12, r.subnets().stream().map(Architecture::canonical).distinct().count());
+        for (PredictorFitting.Failure f : r.failures()) {
+            assertTrue(!r.subnets().contains(f.subnet()), f.subnet() + " was both skipped and fitted");
+        }
+        for (int i = 0; i < 12; i++) {
+            assertEquals(java.util.Arrays.stream(r.subnets().get(i).vectorArray()).sum(), r.top1()[i]);
+        }
+        assertEquals(2, ((Number) r.predictor().info().get("failed_measurements")).intValue());
+        String all = assertThrows(IllegalStateException.class, () -> PredictorFitting.fit(supernet, a -> {
+            throw new IllegalStateException("out of memory");
+        }, 2, 2, 7, "ridge", io.hwnas.core.predictor.Mlp.Training.defaults(), null)).getMessage();
+        assertTrue(all.contains("5 subnet measurements failed (0 of 4 measured); the last: out of memory"), all);
+    }
 }
