@@ -67,6 +67,23 @@ public final class Progress {
         }
     }
 
+    /**
+     * A Pareto member's predicted accuracy was just re-measured by {@code estimator}: the {@code done}-th of the
+     * {@code due} members of the current fronts not yet measured (a member that displaces another makes more due).
+     * One line each, since each takes seconds.
+     */
+    public synchronized void remeasured(String estimator, int done, int due, Evaluation e, double seconds) {
+        if (quiet) {
+            return;
+        }
+        String result = e.status() == Evaluation.Status.FAILED ? "FAILED: " + e.error()
+                : String.format(Locale.ROOT, "accuracy %.2f (predicted %.2f)", e.metric("accuracy"),
+                        e.metric("accuracy.predicted"));
+        err.printf(Locale.ROOT, "re-measuring Pareto members with %s: %d/%d %s in %.1f s  %s%n", estimator, done, due,
+                result, seconds, e.architecture().canonical());
+        err.flush();
+    }
+
     /** Prints the final line. */
     public synchronized void finish() {
         print(true);

@@ -37,6 +37,12 @@ final class Remeasure {
      */
     static Map<String, List<Evaluation>> fronts(RunSetup setup, Path dir, List<Evaluation> all,
             Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts) {
+        return fronts(setup, dir, all, fronts, null);
+    }
+
+    /** As {@link #fronts(RunSetup, Path, List, Function)}, telling {@code progress} of each measurement. */
+    static Map<String, List<Evaluation>> fronts(RunSetup setup, Path dir, List<Evaluation> all,
+            Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts, Progress progress) {
         Optional<AccuracyEstimator> by = setup.accuracy().measuredBy();
         if (by.isEmpty()) {
             return fronts.apply(all);
@@ -64,11 +70,16 @@ final class Remeasure {
                 if (todo.isEmpty()) {
                     return f;
                 }
+                int round = 0;
                 for (Evaluation e : new LinkedHashSet<>(todo.values())) {
                     long start = System.nanoTime();
                     Evaluation m = measure(setup, measure, e);
-                    journal.append(m, (System.nanoTime() - start) / 1e9);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    journal.append(m, seconds);
                     measured.put(key(e.architecture()), m);
+                    if (progress != null) {
+                        progress.remeasured(measure.name(), ++round, todo.size(), m, seconds);
+                    }
                 }
             }
         }

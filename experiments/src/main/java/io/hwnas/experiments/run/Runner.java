@@ -86,7 +86,7 @@ public final class Runner {
         int fromJournal = search.fromJournal;
         Map<String, Object> report = search.report;
         progress.finish();
-        Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all, a -> fronts(setup, a));
+        Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all, a -> fronts(setup, a), progress);
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
         List<Evaluation> journaled = journalOrder(dir);
         // the search's results are on disk before final training, which may fail or be killed

@@ -142,13 +142,26 @@ class SupernetSearchTest {
                 "{resolutions: [32], widths: [0.25, 0.5], search_channels: true}",
                 "{name: nsga2, options: {population: 8}, batch_size: 8}", 16);
         Path out = tmp.resolve("run-predictor");
-        CliRunner r = CliRunner.run("search", "--config", cfg.toString(), "--out", out.toString(), "--quiet");
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream progress = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(progress, true, java.nio.charset.StandardCharsets.UTF_8));
+        CliRunner r;
+        try {
+            r = CliRunner.run("search", "--config", cfg.toString(), "--out", out.toString());
+        } finally {
+            System.setErr(stderr);
+        }
         assertEquals(0, r.exitCode(), r.err());
         SupernetEstimator measure = new SupernetEstimator().withOptions(Map.of("checkpoint", checkpoint.toString()));
         int members = assertMembersAreMeasured(out, measure);
         List<String> remeasured = Files.readAllLines(out.resolve("remeasured.jsonl"));
         assertTrue(remeasured.size() >= 1 && remeasured.size() <= members + 16, remeasured.toString());
         assertTrue(remeasured.get(0).contains("accuracy.predicted"), remeasured.get(0));
+        List<String> lines = progress.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("re-measuring Pareto members with supernet: "))
+                .toList();
+        assertEquals(remeasured.size(), lines.size(), progress.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(lines.get(0).matches("re-measuring Pareto members with supernet: 1/\\d+ accuracy \\d+\\.\\d\\d "
+                + "\\(predicted -?\\d+\\.\\d\\d\\) in \\d+\\.\\d s  \\S+"), lines.get(0));
         String before = Files.readString(out.resolve("pareto/raspi4.csv"));
         assertEquals(0, CliRunner.run("report", out.toString()).exitCode());
         assertEquals(remeasured, Files.readAllLines(out.resolve("remeasured.jsonl")));
