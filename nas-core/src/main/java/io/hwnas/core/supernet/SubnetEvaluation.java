@@ -9,6 +9,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.djl.Autograd;
+import io.hwnas.core.djl.BatchNormCalibration;
 import io.hwnas.core.djl.NetworkBlock;
 import java.util.Arrays;
 import java.util.Objects;

@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TrainEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("dataset", "dir", "epochs", "steps", "batch", "lr", "momentum",
-            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads", "inherit");
+            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads", "bn_calibration", "inherit");
     private static final Map<String, ImageDataset.Split> SPLITS = new ConcurrentHashMap<>();
 
     private final String dataset;
@@ -73,7 +73,8 @@ public final class TrainEstimator implements AccuracyEstimator {
                     100_000_000), o.integer("batch", t.batch(), 1, 65536), o.number("lr", t.learningRate(), 1e-9, 100),
                     o.number("momentum", t.momentum(), 0, 0.999999), o.bool("nesterov", t.nesterov()),
                     o.number("weight_decay", t.weightDecay(), 0, 1), o.integer("warmup", t.warmupSteps(), 0,
-                            100_000_000), t.evalBatch(), o.integer("threads", t.threads(), 0, 4096));
+                            100_000_000), t.evalBatch(), o.integer("threads", t.threads(), 0, 4096),
+                    o.integer("bn_calibration", t.bnCalibration(), 0, 100_000));
         } catch (IllegalArgumentException e) {
             if (e.getMessage().startsWith("accuracy estimator")) {
                 throw e;
@@ -100,7 +101,8 @@ public final class TrainEstimator implements AccuracyEstimator {
         return Options.ordered("dataset", dataset, "dir", dir == null ? "" : dir, "epochs", train.epochs(), "steps",
                 train.steps(), "batch", train.batch(), "lr", train.learningRate(), "momentum", train.momentum(),
                 "nesterov", train.nesterov(), "weight_decay", train.weightDecay(), "warmup", train.warmupSteps(),
-                "train_size", trainSize, "val_size", valSize, "threads", train.threads(), "inherit", inherit);
+                "train_size", trainSize, "val_size", valSize, "threads", train.threads(), "bn_calibration",
+                train.bnCalibration(), "inherit", inherit);
     }
 
     @Override

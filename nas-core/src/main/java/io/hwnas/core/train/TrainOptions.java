@@ -16,9 +16,13 @@ package io.hwnas.core.train;
  * @param threads        intra-op CPU threads of the engine while training (0: the engine's
  *                       default). PyTorch's CPU results depend on the thread count, so a fixed
  *                       count gives the same numbers on every executor and machine.
+ * @param bnCalibration  batches of {@code batch} training images over which every batch-norm layer's
+ *                       statistics are recomputed exactly before validation (0: validate with the
+ *                       running averages training left, which lag far behind the weights after a few
+ *                       dozen steps)
  */
 public record TrainOptions(double epochs, int steps, int batch, double learningRate, double momentum,
-        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch, int threads) {
+        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch, int threads, int bnCalibration) {
 
     public TrainOptions {
         require(epochs > 0 || steps > 0, "epochs or steps must be positive, but were " + epochs + " and " + steps);
@@ -30,6 +34,13 @@ public record TrainOptions(double epochs, int steps, int batch, double learningR
         require(warmupSteps >= 0, "warm-up steps must be >= 0, but was " + warmupSteps);
         require(evalBatch > 0, "evaluation batch must be positive, but was " + evalBatch);
         require(threads >= 0, "threads must be >= 0, but was " + threads);
+        require(bnCalibration >= 0, "batch-norm calibration batches must be >= 0, but was " + bnCalibration);
+    }
+
+    /** Options that validate with the running batch-norm statistics ({@code bnCalibration} 0). */
+    public TrainOptions(double epochs, int steps, int batch, double learningRate, double momentum, boolean nesterov,
+            double weightDecay, int warmupSteps, int evalBatch, int threads) {
+        this(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps, evalBatch, threads, 0);
     }
 
     /** One epoch, batch 64, rate 0.05, momentum 0.9, Nesterov, decay 5e-4, 50 warm-up steps. */
@@ -39,32 +50,37 @@ public record TrainOptions(double epochs, int steps, int batch, double learningR
 
     public TrainOptions withEpochs(double e) {
         return new TrainOptions(e, 0, batch, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads);
+                warmupSteps, evalBatch, threads, bnCalibration);
     }
 
     public TrainOptions withSteps(int s) {
         return new TrainOptions(epochs, s, batch, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads);
+                warmupSteps, evalBatch, threads, bnCalibration);
     }
 
     public TrainOptions withBatch(int b) {
         return new TrainOptions(epochs, steps, b, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads);
+                warmupSteps, evalBatch, threads, bnCalibration);
     }
 
     public TrainOptions withLearningRate(double lr) {
         return new TrainOptions(epochs, steps, batch, lr, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads);
+                warmupSteps, evalBatch, threads, bnCalibration);
     }
 
     public TrainOptions withWarmup(int w) {
         return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay,
-                w, evalBatch, threads);
+                w, evalBatch, threads, bnCalibration);
     }
 
     public TrainOptions withThreads(int n) {
         return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
-                evalBatch, n);
+                evalBatch, n, bnCalibration);
+    }
+
+    public TrainOptions withBnCalibration(int batches) {
+        return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
+                evalBatch, threads, batches);
     }
 
     /** The learning rate at step {@code t} of {@code total}: linear warm-up, then cosine to zero. */

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
+import io.hwnas.core.djl.BatchNormCalibration;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
@@ -149,6 +150,9 @@ public final class Training {
                 }
                 trainNanos += System.nanoTime() - s0;
             }
+            if (o.bnCalibration() > 0) {
+                calibrate(block, manager, train, batcher, Math.min(o.bnCalibration(), perEpoch), batch, inShape, seed);
+            }
             double[] val = validate(block, store, manager, data.validation(), batcher, o.evalBatch(), network);
             if (seg.save() != null) {
                 Checkpoint.save(block, velocity, seg.save());
@@ -222,6 +226,25 @@ public final class Training {
     static NDArray scoped(NDArray a, NDManager step) {
         a.attach(step);
         return a;
+    }
+
+    /**
+     * Replaces every batch-norm layer's running statistics by the exact mean and variance of its input over
+     * {@code batches} batches of training images ({@link BatchNormCalibration}), drawn by a permutation seeded
+     * with the candidate's seed and apart from the training order. The statistics play no part in training
+     * (training-mode batch norm normalises by each batch's own), so a run continued from a checkpoint after this
+     * trains exactly as one that never validated.
+     */
+    private static void calibrate(NetworkBlock block, NDManager manager, ImageDataset train, ImageBatcher batcher,
+            int batches, int batch, Shape inShape, long seed) {
+        BatchNormCalibration bn = new BatchNormCalibration(block);
+        int[] order = ImageDataset.permutation(train.size(), seed * 31 - 1);
+        for (int b = 0; b < batches; b++) {
+            try (NDManager step = manager.newSubManager()) {
+                bn.add(step.create(batcher.fill(train, order, b * batch, b * batch + batch), inShape));
+            }
+        }
+        bn.apply();
     }
 
     /** Top-1 in percent and mean cross-entropy on {@code data}, in evaluation mode. */

@@ -58,6 +58,28 @@ class CheckpointTest {
     }
 
     @Test
+    void withBatchNormCalibrationContinuingStillEqualsTrainingStraight(@TempDir Path dir) throws Exception {
+        TrainOptions plain = TrainOptions.defaults().withBatch(16).withWarmup(3).withLearningRate(0.05).withThreads(1);
+        TrainOptions o = plain.withBnCalibration(3);
+        Path straight = dir.resolve("straight.weights");
+        TrainResult s = Training.trainSegment(net(), synthetic(), o, 5, new Segment(0, 12, 12, null, straight));
+        Path r0 = dir.resolve("s6.weights");
+        Path r1 = dir.resolve("s12.weights");
+        Training.trainSegment(net(), synthetic(), o, 5, new Segment(0, 6, 12, null, r0));
+        TrainResult b = Training.trainSegment(net(), synthetic(), o, 5, new Segment(6, 12, 12, r0, r1));
+        assertEquals(s.top1(), b.top1());
+        assertEquals(s.validationLoss(), b.validationLoss());
+        assertArrayEquals(sha(straight), sha(r1), "the same weights and recomputed statistics, bit for bit");
+        assertArrayEquals(sha(Checkpoint.momentum(straight)), sha(Checkpoint.momentum(r1)), "the same momentum");
+        Path running = dir.resolve("running.weights");
+        TrainResult u = Training.trainSegment(net(), synthetic(), plain, 5, new Segment(0, 12, 12, null, running));
+        assertEquals(s.lossCurve(), u.lossCurve(), "the statistics play no part in training");
+        assertArrayEquals(sha(Checkpoint.momentum(straight)), sha(Checkpoint.momentum(running)));
+        assertTrue(!java.util.Arrays.equals(sha(straight), sha(running)), "the running statistics were replaced");
+        assertTrue(s.validationLoss() != u.validationLoss(), s.validationLoss() + " " + u.validationLoss());
+    }
+
+    @Test
     void aMissingCheckpointIsNamed(@TempDir Path dir) {
         TrainOptions o = TrainOptions.defaults().withBatch(16).withThreads(1);
         Path missing = dir.resolve("nope.weights");

@@ -1,9 +1,8 @@
-package io.hwnas.core.supernet;
+package io.hwnas.core.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import java.util.List;
  * replace the running mean and variance. The momentum update that DJL's training-mode batch norm makes on the way
  * is overwritten.
  */
-final class BatchNormCalibration {
+public final class BatchNormCalibration {
 
     /** Batch, height and width: the axes a per-channel statistic reduces (PyTorch's mean takes one axis in DJL). */
     private static final int[] AXES = {0, 2, 3};
@@ -30,7 +29,8 @@ final class BatchNormCalibration {
     private final double[][] mean;
     private final double[][] m2;
 
-    BatchNormCalibration(NetworkBlock block) {
+    /** A calibration of every batch-norm layer of {@code block}, with no batch added yet. */
+    public BatchNormCalibration(NetworkBlock block) {
         this.block = block;
         for (Layer l : block.network().layers()) {
             if (l.kind() == LayerKind.BATCH_NORM) {
@@ -51,7 +51,7 @@ final class BatchNormCalibration {
      * Runs one calibration batch {@code x} (N, C, H, W) and merges the moments of every batch-norm input; the
      * arrays it makes live in {@code x}'s manager, which the caller closes after the batch.
      */
-    void add(NDArray x) {
+    public void add(NDArray x) {
         NDArray[] values = block.forwardLayers(new ParameterStore(x.getManager(), false), x, true, null);
         for (int k = 0; k < norms.size(); k++) {
             NDArray in = values[norms.get(k).inputs().get(0)];
@@ -75,7 +75,7 @@ final class BatchNormCalibration {
     }
 
     /** Replaces every batch-norm layer's running mean and variance by the merged statistics. */
-    void apply() {
+    public void apply() {
         if (norms.isEmpty()) {
             return;
         }
@@ -83,7 +83,7 @@ final class BatchNormCalibration {
             throw new IllegalStateException("batch-norm recalibration needs at least one batch");
         }
         for (int k = 0; k < norms.size(); k++) {
-            var params = ElasticWeights.params(block.layerBlock(norms.get(k).id()));
+            var params = statistics(block.layerBlock(norms.get(k).id()));
             float[] mu = new float[mean[k].length];
             float[] var = new float[mean[k].length];
             for (int c = 0; c < mu.length; c++) {
@@ -93,5 +93,21 @@ final class BatchNormCalibration {
             params.get("runningMean").getArray().set(mu);
             params.get("runningVar").getArray().set(var);
         }
+    }
+
+    /** A batch-norm block's running statistics by name ({@code runningMean}, {@code runningVar}). */
+    private static java.util.Map<String, ai.djl.nn.Parameter> statistics(ai.djl.nn.Block bn) {
+        java.util.Map<String, ai.djl.nn.Parameter> out = new java.util.HashMap<>();
+        for (var pair : bn.getParameters()) {
+            for (String name : List.of("runningMean", "runningVar")) {
+                if (pair.getKey().endsWith(name)) {
+                    out.put(name, pair.getValue());
+                }
+            }
+        }
+        if (out.size() != 2) {
+            throw new IllegalStateException("batch-norm block without running statistics: " + out.keySet());
+        }
+        return out;
     }
 }
