@@ -21,8 +21,9 @@ import picocli.CommandLine.ParseResult;
  * Maps exceptions to exit codes and one line on stderr. Bad input (usage errors, unknown names, unparsable
  * architectures, bad shapes, files that are not what they claim) exits 2 with its message. An environment
  * failure (a file or folder that cannot be read or written: disk full, permissions, a read-only filesystem, a
- * file in the way, a name too long) exits 1 with the file and the cause. Anything else is an internal error,
- * 1. The stack trace is printed only with {@code --debug} (or the system property {@code hwnas.trace}).
+ * file in the way, a name too long) exits 1 with the file and the cause. A worded failure (an
+ * IllegalStateException with a message) exits 1 with its message; anything else is an internal error, 1. The
+ * stack trace is printed only with {@code --debug} (or the system property {@code hwnas.trace}).
  */
 final class ErrorHandler implements IExecutionExceptionHandler {
 
@@ -36,6 +37,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             code = 2;
         } else if (io != null) {
             cl.getErr().println(command + environmentLine(e, io));
+            code = 1;
+        } else if (e instanceof IllegalStateException && e.getMessage() != null) {
+            cl.getErr().println(command + e.getMessage()); // a failure the code words (a lock taken over, no sbatch)
             code = 1;
         } else {
             cl.getErr().println(command + "internal error: " + e + (debug(parsed) ? ""
