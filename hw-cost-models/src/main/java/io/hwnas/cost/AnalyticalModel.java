@@ -95,6 +95,19 @@ public abstract class AnalyticalModel implements CostModel {
         }
     }
 
+    /** Reads every profile number and setting the model's physics reads (and the device's kind) once. */
+    @Override
+    public List<String> check(DeviceProfile device, String space, int batch) {
+        try {
+            cached(device, batch);
+            fuses(device);
+            foldsZero(device);
+            return List.of();
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
     private Cached cached(DeviceProfile device, int batch) {
         Cached c = last;
         if (c != null && c.device == device && c.batch == batch) {

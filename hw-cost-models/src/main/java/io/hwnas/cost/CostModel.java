@@ -4,6 +4,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.plugin.Named;
 import io.hwnas.cost.device.DeviceProfile;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,5 +30,15 @@ public interface CostModel extends Named {
      */
     default Optional<String> energyUnknown(DeviceProfile device) {
         return Optional.empty();
+    }
+
+    /**
+     * What keeps this model from costing networks of search space {@code space} on {@code device} at batch
+     * {@code batch} (no table for the space, a bad profile setting, a device of another kind), one line each;
+     * empty when it can. A run asks once, when it is bound, so that such a problem stops it before any work
+     * instead of failing every evaluation.
+     */
+    default List<String> check(DeviceProfile device, String space, int batch) {
+        return List.of();
     }
 }

@@ -144,6 +144,10 @@ final class ExportCommand implements Callable<Integer> {
         if (device != null) {
             throw new UsageException("--device applies to RUN_DIR exports only");
         }
+        if (java.nio.file.Files.isDirectory(out)) {
+            throw new UsageException("--out " + out + " is a folder; give the ONNX file to write, e.g. "
+                    + out.resolve("model.onnx"));
+        }
         SpaceOptions so = new SpaceOptions();
         so.space = space;
         so.options = options;

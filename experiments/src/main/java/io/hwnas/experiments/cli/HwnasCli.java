@@ -15,6 +15,11 @@ public final class HwnasCli implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** Read by {@link ErrorHandler} from the parse result; given before or after the subcommand. */
+    @CommandLine.Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "print the stack trace of an error (errors are one line without it)")
+    boolean debug;
+
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         // DJL reports usage over the network unless opted out; hwnas runs offline and sends nothing

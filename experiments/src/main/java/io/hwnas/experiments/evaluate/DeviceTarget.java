@@ -39,6 +39,14 @@ public interface DeviceTarget {
     /** Hashes of the device profile and calibration files, for the manifest. */
     Map<String, String> hashes();
 
+    /**
+     * What keeps this target from costing architectures of search space {@code space} (its cost model's
+     * {@link io.hwnas.cost.CostModel#check}), one line each; empty when it can.
+     */
+    default java.util.List<String> check(String space) {
+        return java.util.List.of();
+    }
+
     /** Why this target's costs carry no energy (NaN), or empty when they do. */
     default Optional<String> energyUnknown() {
         return Optional.empty();

@@ -227,6 +227,7 @@ public final class Runner {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
             RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
+            requireOwnSpace(setup, dir, journaled);
             Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, setup.config().fidelity() == null
                     ? journaled : RungSchedule.finals(journaled), a -> fronts(setup, a));
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
@@ -250,6 +251,27 @@ public final class Runner {
         outputs.writeFronts(fronts);
         outputs.writeModels(fronts, trained);
         io.hwnas.experiments.report.ReportWriter.write(setup, dir, journalOrder, fronts);
+    }
+
+    /**
+     * Refuses a journal with an architecture that is not of the run's space (an edited journal) before anything
+     * is written, so that a report that fails leaves the run as it was.
+     */
+    private static void requireOwnSpace(RunSetup setup, Path dir, List<Evaluation> journaled) {
+        for (int i = 0; i < journaled.size(); i++) {
+            Architecture a = journaled.get(i).architecture();
+            List<String> wrong;
+            try {
+                wrong = setup.space().violations(a);
+            } catch (RuntimeException e) {
+                wrong = List.of(String.valueOf(e.getMessage()));
+            }
+            if (!wrong.isEmpty()) {
+                throw new IllegalArgumentException(dir.resolve(Journal.FILE) + ": entry " + (i + 1) + ": "
+                        + a.canonical() + " is not an architecture of this run's space " + setup.space().name() + ": "
+                        + String.join("; ", wrong));
+            }
+        }
     }
 
     /** Every evaluation of the run in journal (completion) order. */

@@ -47,7 +47,7 @@ final class Binder {
         AccuracyEstimator accuracy = estimator("accuracy", c.accuracy(), Map.of());
         AccuracyEstimator screen = c.screen() == null ? null : estimator("accuracy.screen",
                 new ExperimentConfig.Plugin(c.screen().proxy(), c.screen().options()), Map.of("name", "proxy"));
-        List<DeviceTarget> devices = devices();
+        List<DeviceTarget> devices = devices(space);
         SearchStrategy strategy = strategy();
         ExecutorProvider.Configured executor = executor();
         AccuracyEstimator finalTraining = c.finalTraining().isEmpty() || !AccuracyEstimators.registry().contains("train")
@@ -57,18 +57,12 @@ final class Binder {
         int classes = space == null ? 0
                 : c.space().classes() != null ? c.space().classes() : datasetClasses(space.defaultClasses());
         FinalTrainingSource.check(c, space, input, classes, p);
+        accuracy = forRun("accuracy", accuracy, space, input, classes);
+        screen = forRun("accuracy.screen", screen, space, input, classes);
+        finalTraining = forRun("final_training", finalTraining, space, input, classes);
         if (!p.isEmpty()) {
             return null;
         }
-        // the estimators score the network the devices cost: the run's input and classes
-        try { // a supernet checkpoint must be of this space and network
-            accuracy = accuracy.forNetwork(input, classes).forSpace(space);
-        } catch (IllegalArgumentException e) {
-            p.at("accuracy", e.getMessage());
-            return null;
-        }
-        screen = screen == null ? null : screen.forNetwork(input, classes);
-        finalTraining = finalTraining == null ? null : finalTraining.forNetwork(input, classes);
         Map<String, Map<String, Double>> constraints = new LinkedHashMap<>();
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             constraints.put(d.name(), d.constraints());
@@ -77,6 +71,23 @@ final class Binder {
                 new CandidateEvaluator(space, accuracy, devices, constraints, input, classes, c.seed());
         return new RunSetup(c, space, accuracy, screen, devices, evaluator, problem(space, evaluator), strategy,
                 executor, finalTraining);
+    }
+
+    /**
+     * {@code e} scoring the network the devices cost (the run's input and classes) and checked against the
+     * run's space: a table of another space, or a supernet checkpoint of another space or network, is a
+     * problem at {@code path}.
+     */
+    private AccuracyEstimator forRun(String path, AccuracyEstimator e, SearchSpace space, Shape input, int classes) {
+        if (e == null || space == null) {
+            return e;
+        }
+        try {
+            return e.forNetwork(input, classes).forSpace(space);
+        } catch (IllegalArgumentException x) {
+            p.at(path, x.getMessage());
+            return null;
+        }
     }
 
     private SearchSpace space() {
@@ -100,7 +111,8 @@ final class Binder {
                 o -> AccuracyEstimators.get(plugin.name(), withDataset(c, plugin.name(), o)), p);
     }
 
-    private List<DeviceTarget> devices() {
+    /** The bound devices; each is asked whether its cost model can cost the space's architectures. */
+    private List<DeviceTarget> devices(SearchSpace space) {
         List<DeviceTarget> out = new ArrayList<>();
         for (int i = 0; i < c.devices().size(); i++) {
             ExperimentConfig.DeviceSpec d = c.devices().get(i);
@@ -111,6 +123,9 @@ final class Binder {
                 DeviceTarget t = deviceBinding.bind(d);
                 out.add(t);
                 requireEnergy(i, t);
+                for (String why : space == null ? List.<String>of() : t.check(space.name())) {
+                    p.at("devices[" + i + "]", why);
+                }
             } catch (IllegalArgumentException e) {
                 p.at("devices[" + i + "]", e.getMessage());
             }

@@ -66,6 +66,11 @@ public final class CostModelTarget implements DeviceTarget {
     }
 
     @Override
+    public java.util.List<String> check(String space) {
+        return model.check(profile, space, spec.batch());
+    }
+
+    @Override
     public Optional<String> energyUnknown() {
         return model.energyUnknown(profile);
     }

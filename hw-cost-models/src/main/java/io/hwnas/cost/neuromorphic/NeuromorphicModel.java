@@ -59,6 +59,16 @@ public final class NeuromorphicModel implements CostModel {
         return "neuromorphic";
     }
 
+    /** The device is a neuromorphic chip. */
+    @Override
+    public List<String> check(DeviceProfile d, String space, int batch) {
+        if (d.kind() != DeviceKind.NEUROMORPHIC) {
+            return List.of("cost model 'neuromorphic' cannot cost device '" + d.name() + "' of kind " + d.kind().id()
+                    + " (the device's default model is '" + d.defaultModel() + "')");
+        }
+        return List.of();
+    }
+
     @Override
     public String description() {
         return "ANN-to-SNN conversion with T steps: synaptic ops, neuron updates and spikes; chip limits";
@@ -93,9 +103,9 @@ public final class NeuromorphicModel implements CostModel {
 
     @Override
     public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
-        if (d.kind() != DeviceKind.NEUROMORPHIC) {
-            throw new IllegalArgumentException("cost model 'neuromorphic' cannot cost device '" + d.name()
-                    + "' of kind " + d.kind().id() + " (the device's default model is '" + d.defaultModel() + "')");
+        List<String> problems = check(d, architecture.space(), batch);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
         }
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, but was " + batch);

@@ -40,13 +40,27 @@ public final class LutModel implements CostModel {
 
     @Override
     public CostReport estimate(Architecture architecture, Network network, DeviceProfile d, int batch) {
+        return estimate(lut(d), network, d, batch);
+    }
+
+    /** The device has a lookup table, and it reads (it is read once, then kept). */
+    @Override
+    public List<String> check(DeviceProfile device, String space, int batch) {
+        try {
+            lut(device);
+            return List.of();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
+    private static Lut lut(DeviceProfile d) {
         String file = d.setting("lut", null);
         if (file == null) {
             throw new IllegalArgumentException("device '" + d.name() + "' has no lookup table (setting lut); write one "
                     + "with 'hwnas profile-host --lut FILE' and name it in the profile");
         }
-        Lut lut = LUTS.computeIfAbsent(file, f -> Lut.read(Path.of(f)));
-        return estimate(lut, network, d, batch);
+        return LUTS.computeIfAbsent(file, f -> Lut.read(Path.of(f)));
     }
 
     /** The cost of a network from a given LUT. */

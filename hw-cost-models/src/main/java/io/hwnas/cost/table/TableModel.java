@@ -65,6 +65,17 @@ public final class TableModel implements CostModel {
         return Energy.unknownAtMeasuredTime(device);
     }
 
+    /** The device has a table for the space, and it loads (it is read once, then kept). */
+    @Override
+    public List<String> check(DeviceProfile device, String space, int batch) {
+        try {
+            TABLES.computeIfAbsent(source(device, space, batch), TableModel::load);
+            return List.of();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return List.of(e.getMessage());
+        }
+    }
+
     private static Map<String, Double> load(String src) {
         String[] parts = src.split("#");
         if (parts.length != 3) {

@@ -48,12 +48,19 @@ public final class TableEstimator implements AccuracyEstimator {
         return true;
     }
 
+    /** The table has published accuracies for nb201 only: another space is refused when a run is bound. */
     @Override
-    public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
+    public AccuracyEstimator forSpace(SearchSpace space) {
         if (!space.name().equals("nb201")) {
             throw new IllegalArgumentException("accuracy estimator table has published accuracies for space nb201 only, "
                     + "not '" + space.name() + "'");
         }
+        return this;
+    }
+
+    @Override
+    public Estimate estimate(SearchSpace space, Architecture architecture, long seed) {
+        forSpace(space);
         Lookup l = Lookup.INSTANCE;
         Integer row = l.rows.get(architecture.canonical());
         if (row == null) {
