@@ -279,6 +279,18 @@ public final class AgentServer implements AutoCloseable {
         o.put("os_arch", System.getProperty("os.arch"));
         o.put("limits", limits.describe());
         o.put("max_body_bytes", limits.maxBodyBytes());
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            o.put("memory_bytes", sun.getTotalMemorySize());
+        }
+        try {
+            o.put("storage_bytes", java.nio.file.Files.getFileStore(java.nio.file.Path.of(".").toAbsolutePath())
+                    .getTotalSpace());
+        } catch (IOException e) {
+            o.putNull("storage_bytes");
+        }
+        o.put("energy", measurer.energyNote());
         return o;
     }
 

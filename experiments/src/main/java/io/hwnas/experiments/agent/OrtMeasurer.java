@@ -44,6 +44,11 @@ public final class OrtMeasurer {
         return threads;
     }
 
+    /** How energy is measured, or why it is not. */
+    public String energyNote() {
+        return energy.meter() != null ? energy.meter().describe() : energy.reason();
+    }
+
     /**
      * Times the model.
      *
