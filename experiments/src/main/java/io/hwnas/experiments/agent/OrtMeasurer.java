@@ -83,13 +83,18 @@ public final class OrtMeasurer {
             warm++;
         }
         double[] ms = new double[runs];
+        double[] cpu = new double[runs];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        boolean cpuTime = threads == 1 && mx.isCurrentThreadCpuTimeSupported();
         int[] done = {0};
         Runnable timed = () -> {
             try {
                 for (int i = 0; i < runs && (i == 0 || System.nanoTime() < deadline); i++) {
+                    long c0 = cpuTime ? mx.getCurrentThreadCpuTime() : 0;
                     long t0 = System.nanoTime();
                     session.run(inputs).close();
                     ms[i] = (System.nanoTime() - t0) / 1e6;
+                    cpu[i] = cpuTime ? (mx.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
                     done[0]++;
                 }
             } catch (OrtException e) {
@@ -107,7 +112,8 @@ public final class OrtMeasurer {
         }
         double[] t = Arrays.copyOf(ms, done[0]);
         Percentile p = new Percentile().withEstimationType(EstimationType.R_7);
-        return new Measurement(p.evaluate(t, 50), p.evaluate(t, 10), p.evaluate(t, 90), t.length,
+        double cpuMedian = cpuTime ? p.evaluate(Arrays.copyOf(cpu, done[0]), 50) : Double.NaN;
+        return new Measurement(p.evaluate(t, 50), p.evaluate(t, 10), p.evaluate(t, 90), cpuMedian, t.length,
                 warm, threads, mj, note, t.length < runs);
     }
 

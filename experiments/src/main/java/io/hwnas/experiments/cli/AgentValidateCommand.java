@@ -36,6 +36,10 @@ final class AgentValidateCommand {
             throw new UsageException("--device is required with --agent (a catalog name or a profile file, e.g. one "
                     + "written by hwnas device probe)");
         }
+        if (!io.hwnas.experiments.agent.Measurement.STATISTICS.contains(c.latency)) {
+            throw new UsageException("--latency '" + c.latency + "' is not one of "
+                    + io.hwnas.experiments.agent.Measurement.STATISTICS);
+        }
         if (c.runs <= 0 || c.repeat != 1) {
             throw new UsageException("--runs must be positive and --repeat 1 with --agent");
         }
@@ -44,7 +48,7 @@ final class AgentValidateCommand {
         AgentClient client = c.agent.client();
         PrintWriter err = c.spec.commandLine().getErr();
         List<Architecture> archs = AgentSample.draw(s, c.calibrate + c.sample, c.seed);
-        Measurements meas = AgentSample.measure(s, archs, client, 3, c.runs, line -> {
+        Measurements meas = AgentSample.measure(s, archs, client, 3, c.runs, c.latency, line -> {
             err.println("measured " + line);
             err.flush();
         });

@@ -53,6 +53,10 @@ final class CostValidateCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "15", description = "with --agent: timed runs per network (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--latency", defaultValue = "median", description = "with --agent: median, p10 or cpu "
+            + "(default: ${DEFAULT-VALUE}; see device probe)")
+    String latency;
+
     @Option(names = "--write-measurements", description = "with --agent: write the measured latencies (CSV) here")
     Path writeMeasurements;
 

@@ -44,6 +44,10 @@ final class DeviceProbeCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "warm-up runs per kernel (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--latency", defaultValue = "median", description = "the statistic fitted: median (wall clock), "
+            + "p10 (wall clock) or cpu (the agent thread's CPU time, agents with --threads 1; for shared hosts)")
+    String latency;
+
     @Option(names = "--quick", description = "a few small kernels only (a smoke test, not a usable profile)")
     boolean quick;
 
@@ -52,16 +56,22 @@ final class DeviceProbeCommand implements Callable<Integer> {
         if (runs <= 0 || warmup < 0) {
             throw new UsageException("--runs must be positive and --warmup >= 0, but were " + runs + " and " + warmup);
         }
+        if (!io.hwnas.experiments.agent.Measurement.STATISTICS.contains(latency)) {
+            throw new UsageException("--latency '" + latency + "' is not one of "
+                    + io.hwnas.experiments.agent.Measurement.STATISTICS);
+        }
         AgentClient client = agent.client();
         PrintWriter w = spec.commandLine().getOut();
         JsonNode info = client.info();
         Path table = kernels != null ? kernels : out.resolveSibling(out.getFileName().toString()
                 .replaceFirst("\\.json$", "") + ".kernels.csv");
-        List<DeviceProbe.Row> rows = DeviceProbe.measure(client, ProbeKernels.grid(quick), warmup, runs, l -> {
+        List<DeviceProbe.Row> rows = DeviceProbe.measure(client, ProbeKernels.grid(quick), warmup, runs, latency,
+                l -> {
             w.println(l);
             w.flush();
         });
-        DeviceProbe.Result r = DeviceProbe.fit(rows, info, name, client.url(), table.toAbsolutePath().toString());
+        DeviceProbe.Result r = DeviceProbe.fit(rows, info, name, client.url(), table.toAbsolutePath().toString(),
+                latency);
         DeviceProbe.writeKernels(rows, table);
         DeviceProbe.writeProfile(r.json(), out);
         DeviceCatalog.get(out.toString()); // the written profile must load

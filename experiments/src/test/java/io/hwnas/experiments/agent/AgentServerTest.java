@@ -64,6 +64,7 @@ class AgentServerTest {
         assertEquals(9, m.runs());
         assertEquals(2, m.warmup());
         assertTrue(m.medianMs() > 0 && m.p10Ms() <= m.medianMs() && m.medianMs() <= m.p90Ms(), m.toString());
+        assertTrue(m.cpuMedianMs() > 0, "with 1 thread the agent measures CPU time: " + m);
         assertTrue(Double.isNaN(m.energyMj()));
         assertTrue(m.energyNote().startsWith("not measured"), m.energyNote());
         JsonNode raw = Json.MAPPER.readTree(post("/v1/measure?runs=3", TinyModels.tiny(), TOKEN.header()).body());

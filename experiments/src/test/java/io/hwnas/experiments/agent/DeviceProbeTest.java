@@ -41,7 +41,7 @@ class DeviceProbeTest {
                 assertTrue(json.get("numbers").get(f).get("measured").asBoolean(), f);
             }
             List<String> kernels = Files.readAllLines(dir.resolve("dev.kernels.csv"));
-            assertEquals("kernel,name,ops,bytes,median_ms,p10_ms,p90_ms,runs,gflops,gbs,energy_mj,measured",
+            assertEquals("kernel,name,ops,bytes,median_ms,p10_ms,p90_ms,cpu_median_ms,runs,gflops,gbs,energy_mj,measured",
                     kernels.get(0));
             assertEquals(6, kernels.size(), kernels.toString());
             assertFalse(kernels.stream().skip(1).anyMatch(l -> !l.endsWith(",true")));

@@ -52,18 +52,18 @@ public final class AgentSample {
 
     /** Times each architecture on the agent (progress: one line per architecture). */
     public static Measurements measure(SearchSpace space, List<Architecture> archs, AgentClient agent, int warmup,
-            int runs, Consumer<String> progress) {
+            int runs, String statistic, Consumer<String> progress) {
         List<String> names = new ArrayList<>();
         double[] ms = new double[archs.size()];
         for (int i = 0; i < ms.length; i++) {
             Architecture a = archs.get(i);
             Measurement m = agent.measure(DeviceProbe.onnx(space.network(a)), warmup, runs);
             names.add(a.canonical());
-            ms[i] = m.medianMs();
-            progress.accept(String.format(Locale.ROOT, "%d/%d median %.3f ms (p10 %.3f, p90 %.3f)", i + 1, ms.length,
-                    m.medianMs(), m.p10Ms(), m.p90Ms()));
+            ms[i] = m.latency(statistic);
+            progress.accept(String.format(Locale.ROOT, "%d/%d median %.3f ms (p10 %.3f, p90 %.3f, cpu %.3f)", i + 1,
+                    ms.length, m.medianMs(), m.p10Ms(), m.p90Ms(), m.cpuMedianMs()));
         }
-        return new Measurements("agent " + agent.url(), COLUMN, names, ms);
+        return new Measurements("agent " + agent.url() + " (" + statistic + ")", COLUMN, names, ms);
     }
 
     /** Writes measurements as CSV ({@value #ARCH},{@value #COLUMN}), readable by {@code cost validate --measurements}. */

@@ -38,13 +38,14 @@ import java.util.function.Consumer;
 public final class DeviceProbe {
 
     /** One kernel as measured: its plan at batch 1 (fused as ONNX Runtime runs it), ops, bytes and the answer. */
-    public record Row(ProbeKernels.Probe probe, KernelPlan plan, double ops, double bytes, Measurement m) {
+    public record Row(ProbeKernels.Probe probe, KernelPlan plan, double ops, double bytes, Measurement m,
+            double ms) {
         public double gflops() {
-            return ops / m.medianMs() / 1e6;
+            return ops / ms / 1e6;
         }
 
         public double gbs() {
-            return bytes / m.medianMs() / 1e6;
+            return bytes / ms / 1e6;
         }
     }
 
@@ -63,7 +64,7 @@ public final class DeviceProbe {
 
     /** Measures every probe on the agent (progress: one line per kernel). */
     public static List<Row> measure(AgentClient agent, List<ProbeKernels.Probe> probes, int warmup, int runs,
-            Consumer<String> progress) {
+            String statistic, Consumer<String> progress) {
         List<Row> rows = new ArrayList<>();
         for (ProbeKernels.Probe p : probes) {
             KernelPlan plan = KernelPlan.of(p.network(), true, false);
@@ -74,16 +75,18 @@ public final class DeviceProbe {
                 bytes += plan.count(i) * (plan.kernel(i).activationBytes(1, 32) + plan.kernel(i).weightBytes(32));
             }
             Measurement m = agent.measure(onnx(p.network()), warmup, runs);
-            Row r = new Row(p, plan, ops, bytes, m);
+            Row r = new Row(p, plan, ops, bytes, m, m.latency(statistic));
             rows.add(r);
             progress.accept(String.format(Locale.ROOT, "%-36s median %8.3f ms (p10 %.3f, p90 %.3f, %d runs) %7.2f "
-                    + "GFLOPS %7.2f GB/s", p.name(), m.medianMs(), m.p10Ms(), m.p90Ms(), m.runs(), r.gflops(), r.gbs()));
+                    + "GFLOPS %7.2f GB/s (%s)", p.name(), m.medianMs(), m.p10Ms(), m.p90Ms(), m.runs(), r.gflops(), r.gbs(),
+                    statistic));
         }
         return rows;
     }
 
     /** Fits the profile to the rows; {@code info} is the agent's {@code /v1/info}. */
-    public static Result fit(List<Row> rows, JsonNode info, String name, String url, String kernelsFile) {
+    public static Result fit(List<Row> rows, JsonNode info, String name, String url, String kernelsFile,
+            String statistic) {
         double peak = 0;
         double bw = 0;
         for (Row r : rows) {
@@ -99,9 +102,10 @@ public final class DeviceProbe {
         }
         String when = "measured by hwnas device probe on " + url + " at " + Instant.now();
         ObjectNode json = ProbeProfile.start(name, info, url, kernelsFile);
+        ((ObjectNode) json.get("settings")).put("latency", statistic);
         ObjectNode n = (ObjectNode) json.get("numbers");
         ProbeProfile.put(n, "peak_gflops", peak, when + ": best fp32 convolution or GEMM of " + rows.size()
-                + " micro-benchmarks in ONNX Runtime", true);
+                + " micro-benchmarks in ONNX Runtime (" + statistic + " latency)", true);
         ProbeProfile.put(n, "bandwidth_gbs", bw, when + ": best large element-wise pass (relu + add; bytes read and "
                 + "written over the median time)", true);
         ProbeProfile.defaults(n, info, when, rows);
@@ -110,7 +114,7 @@ public final class DeviceProbe {
         double[] y = new double[rows.size()];
         for (int i = 0; i < y.length; i++) {
             plans.add(rows.get(i).plan());
-            y[i] = rows.get(i).m().medianMs();
+            y[i] = rows.get(i).ms();
         }
         CpuModel model = new CpuModel();
         Calibration cal = Calibrator.fit(model, base, plans, y, 1, rows.size() + " micro-benchmarks on " + url);
@@ -125,11 +129,12 @@ public final class DeviceProbe {
     /** Writes the per-kernel table: one line per micro-benchmark, every latency measured on the agent. */
     public static void writeKernels(List<Row> rows, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("kernel,name,ops,bytes,median_ms,p10_ms,p90_ms,runs,gflops,gbs,energy_mj,measured\n");
+            w.write("kernel,name,ops,bytes,median_ms,p10_ms,p90_ms,cpu_median_ms,runs,gflops,gbs,energy_mj,measured\n");
             for (Row r : rows) {
                 Measurement m = r.m();
-                w.write(String.format(Locale.ROOT, "%s,%s,%.0f,%.0f,%.6f,%.6f,%.6f,%d,%.4f,%.4f,%s,true%n",
+                w.write(String.format(Locale.ROOT, "%s,%s,%.0f,%.0f,%.6f,%.6f,%.6f,%.6f,%d,%.4f,%.4f,%s,true%n",
                         r.probe().kernel(), r.probe().name(), r.ops(), r.bytes(), m.medianMs(), m.p10Ms(), m.p90Ms(),
+                        m.cpuMedianMs(),
                         m.runs(), r.gflops(), r.gbs(), Double.isNaN(m.energyMj()) ? "" : Double.toString(m.energyMj())));
             }
         }
