@@ -14,7 +14,7 @@ public final class AgentClient {
 
     private final URI base;
     private final Token token;
-    private final HttpClient http;
+    private volatile HttpClient http;
     private final Duration timeout;
 
     /** An agent that answered with an error status (the message is its error text). */
@@ -55,7 +55,11 @@ public final class AgentClient {
         this.base = u;
         this.token = token;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
+        this.http = newHttp();
+    }
+
+    private static HttpClient newHttp() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1)
                 .build();
     }
 
