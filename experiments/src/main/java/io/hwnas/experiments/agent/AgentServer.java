@@ -279,6 +279,7 @@ public final class AgentServer implements AutoCloseable {
         o.put("os_arch", System.getProperty("os.arch"));
         o.put("limits", limits.describe());
         o.put("max_body_bytes", limits.maxBodyBytes());
+        o.put("in_flight", inFlight.get());
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
