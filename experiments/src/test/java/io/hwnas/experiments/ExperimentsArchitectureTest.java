@@ -50,6 +50,7 @@ class ExperimentsArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Cli").definedBy("io.hwnas.experiments.cli..")
                 .layer("Study").definedBy("io.hwnas.experiments.study..")
+                .layer("Agent").definedBy("io.hwnas.experiments.agent..")
                 .layer("Run").definedBy("io.hwnas.experiments.run..")
                 .layer("Report").definedBy("io.hwnas.experiments.report..")
                 .layer("Export").definedBy("io.hwnas.experiments.export..")
@@ -60,13 +61,14 @@ class ExperimentsArchitectureTest {
                 .layer("Config").definedBy("io.hwnas.experiments.config..")
                 .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Study").mayOnlyBeAccessedByLayers("Cli")
+                .whereLayer("Agent").mayOnlyBeAccessedByLayers("Cli", "Study", "Run")
                 .whereLayer("Run").mayOnlyBeAccessedByLayers("Cli", "Study")
-                .whereLayer("Report").mayOnlyBeAccessedByLayers("Cli", "Study", "Run")
-                .whereLayer("Export").mayOnlyBeAccessedByLayers("Cli", "Study", "Run")
+                .whereLayer("Report").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run")
+                .whereLayer("Export").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run")
                 .whereLayer("Slurm").mayOnlyBeAccessedByLayers("Cli")
-                .whereLayer("Setup").mayOnlyBeAccessedByLayers("Cli", "Study", "Run", "Report", "Export", "Slurm")
-                .whereLayer("Exec").mayOnlyBeAccessedByLayers("Cli", "Study", "Run", "Slurm", "Setup")
-                .whereLayer("Evaluate").mayOnlyBeAccessedByLayers("Cli", "Study", "Run", "Report", "Export", "Slurm",
+                .whereLayer("Setup").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Report", "Export", "Slurm")
+                .whereLayer("Exec").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Slurm", "Setup")
+                .whereLayer("Evaluate").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Report", "Export", "Slurm",
                         "Setup", "Exec")
                 .check(APP);
     }

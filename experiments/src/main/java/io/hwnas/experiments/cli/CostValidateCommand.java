@@ -44,11 +44,27 @@ final class CostValidateCommand implements Callable<Integer> {
     @Option(names = "--device", description = "catalog device or profile file (default: inferred from the column name)")
     String device;
 
-    @Option(names = "--measurements", required = true,
+    @Mixin
+    AgentOptions agent;
+
+    @Option(names = "--sample", description = "with --agent: held-out architectures measured (besides --calibrate)")
+    Integer sample;
+
+    @Option(names = "--runs", defaultValue = "15", description = "with --agent: timed runs per network (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--latency", defaultValue = "median", description = "with --agent: median, p10 or cpu "
+            + "(default: ${DEFAULT-VALUE}; see device probe)")
+    String latency;
+
+    @Option(names = "--write-measurements", description = "with --agent: write the measured latencies (CSV) here")
+    Path writeMeasurements;
+
+    @Option(names = "--measurements",
             description = "CSV or CSV.gz file, or a shipped table name such as hw_nas_bench_nb201.csv.gz")
     String measurements;
 
-    @Option(names = "--column", required = true, description = "the latency column, or 'all' for every latency column")
+    @Option(names = "--column", description = "the latency column, or 'all' for every latency column")
     String column;
 
     @Option(names = "--arch-column", defaultValue = "arch_str", description = "the architecture column (default: ${DEFAULT-VALUE})")
@@ -90,6 +106,12 @@ final class CostValidateCommand implements Callable<Integer> {
             throw new UsageException("--batch must be a positive integer, but was " + batch);
         }
         SearchSpace s = space.resolve();
+        if (agent.given()) {
+            return AgentValidateCommand.run(this, s);
+        }
+        if (measurements == null || column == null) {
+            throw new UsageException("--measurements and --column are required (or --agent, --token-file and --sample)");
+        }
         List<String> columns = column.equals("all")
                 ? ValidationSuite.latencyColumns(Measurements.table(measurements).columns()) : List.of(column);
         Map<String, Validation> compiled = new LinkedHashMap<>();
@@ -159,7 +181,7 @@ final class CostValidateCommand implements Callable<Integer> {
         return root;
     }
 
-    private static ObjectNode json(ColumnValidation v) {
+    static ObjectNode json(ColumnValidation v) {
         ValidationResult first = v.first();
         ObjectNode o = Json.object();
         o.put("device", first.device());

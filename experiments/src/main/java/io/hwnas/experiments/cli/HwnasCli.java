@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {SpacesCommand.class, InspectCommand.class, ProxyCommand.class, TrainCommand.class,
                 CostCommand.class, DevicesCommand.class, ProfileHostCommand.class, SearchCommand.class,
                 ReportCommand.class, ExportCommand.class, BenchCommand.class, WorkerCommand.class,
-                SupernetCommand.class})
+                SupernetCommand.class, AgentCommand.class, DeviceCommand.class})
 public final class HwnasCli implements Runnable {
 
     @CommandLine.Spec

@@ -7,6 +7,7 @@ import ai.djl.util.PairList;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,6 +61,63 @@ public final class LayerWeights {
             out.put(l.name(), params);
         }
         return new LayerWeights(out);
+    }
+
+    /**
+     * Seeded random parameters of the right shapes for every layer with weights (no DJL): what latency
+     * measurement needs, where the values do not matter (batch-norm variances are 1, so no value is
+     * denormal or infinite).
+     */
+    public static LayerWeights random(Network net, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        Map<String, Map<String, Tensor>> out = new HashMap<>();
+        for (Layer l : net.layers()) {
+            if (!l.kind().hasWeights()) {
+                continue;
+            }
+            Map<String, Tensor> p = new LinkedHashMap<>();
+            int c = l.output().channels();
+            switch (l.kind()) {
+                case CONV2D -> p.put("weight", gaussian(random, c, l.input().channels() / l.groups(), l.kernel(),
+                        l.kernel()));
+                case LINEAR -> p.put("weight", gaussian(random, c, l.input().elements()));
+                case BATCH_NORM -> {
+                    p.put("gamma", gaussian(random, c));
+                    p.put("beta", gaussian(random, c));
+                    p.put("runningMean", gaussian(random, c));
+                    float[] one = new float[c];
+                    java.util.Arrays.fill(one, 1f);
+                    p.put("runningVar", new Tensor(new long[] {c}, one));
+                }
+                case SQUEEZE_EXCITE -> {
+                    int h = l.hidden();
+                    int ci = l.input().channels();
+                    p.put("reduce.weight", gaussian(random, h, ci, 1, 1));
+                    p.put("reduce.bias", gaussian(random, h));
+                    p.put("expand.weight", gaussian(random, ci, h, 1, 1));
+                    p.put("expand.bias", gaussian(random, ci));
+                }
+                default -> throw new IllegalArgumentException("no random weights for layer kind " + l.kind().id());
+            }
+            if ((l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR) && l.bias()) {
+                p.put("bias", gaussian(random, c));
+            }
+            out.put(l.name(), p);
+        }
+        return new LayerWeights(out);
+    }
+
+    private static Tensor gaussian(java.util.SplittableRandom random, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        double scale = 1 / Math.sqrt(Math.max(1, n / shape[0]));
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (random.nextGaussian() * scale);
+        }
+        return new Tensor(shape, v);
     }
 
     private static void copy(Block b, String prefix, Map<String, Tensor> into, Layer l) {

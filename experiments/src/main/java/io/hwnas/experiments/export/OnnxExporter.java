@@ -60,9 +60,17 @@ public final class OnnxExporter {
      * @throws UnsupportedArchitectureException naming the layer that ONNX cannot express as exported
      */
     public ModelProto export(NetworkBlock block, Map<String, String> metadata) {
-        Network net = block.network();
+        check(block.network());
+        return export(block.network(), LayerWeights.of(block), metadata);
+    }
+
+    /**
+     * The ONNX model of a network with the given parameters (e.g. {@link LayerWeights#random}).
+     *
+     * @throws UnsupportedArchitectureException naming the layer that ONNX cannot express as exported
+     */
+    public ModelProto export(Network net, LayerWeights w, Map<String, String> metadata) {
         check(net);
-        LayerWeights w = LayerWeights.of(block);
         GraphProto.Builder g = GraphProto.newBuilder().setName("hwnas");
         GraphWriter gw = new GraphWriter(g);
         List<Layer> layers = net.layers();

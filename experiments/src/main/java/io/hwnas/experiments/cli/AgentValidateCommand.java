@@ -1,0 +1,79 @@
+package io.hwnas.experiments.cli;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.io.Json;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.cost.AnalyticalModel;
+import io.hwnas.cost.CostModel;
+import io.hwnas.cost.CostModels;
+import io.hwnas.cost.device.DeviceProfile;
+import io.hwnas.cost.table.Measurements;
+import io.hwnas.cost.validation.ColumnValidation;
+import io.hwnas.cost.validation.Validation;
+import io.hwnas.cost.validation.ValidationResult;
+import io.hwnas.experiments.agent.AgentClient;
+import io.hwnas.experiments.agent.device.AgentSample;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * {@code cost validate --agent}: measures a seeded sample of {@code --calibrate} + {@code --sample}
+ * architectures on the agent, calibrates the device's model on the first {@code --calibrate} of a seeded
+ * shuffle and scores the held-out rest (the protocol of {@link Validation}).
+ */
+final class AgentValidateCommand {
+
+    private AgentValidateCommand() {
+    }
+
+    static int run(CostValidateCommand c, SearchSpace s) {
+        if (c.sample == null || c.sample < 2) {
+            throw new UsageException("--sample must be at least 2 with --agent, but was " + c.sample);
+        }
+        if (c.device == null) {
+            throw new UsageException("--device is required with --agent (a catalog name or a profile file, e.g. one "
+                    + "written by hwnas device probe)");
+        }
+        if (!io.hwnas.experiments.agent.Measurement.STATISTICS.contains(c.latency)) {
+            throw new UsageException("--latency '" + c.latency + "' is not one of "
+                    + io.hwnas.experiments.agent.Measurement.STATISTICS);
+        }
+        if (c.runs <= 0 || c.repeat != 1) {
+            throw new UsageException("--runs must be positive and --repeat 1 with --agent");
+        }
+        DeviceProfile d = CostCommand.profile(c.device, c.calibration);
+        CostModel m = c.model == null ? CostModels.forDevice(d) : CostModels.get(c.model);
+        AgentClient client = c.agent.client();
+        PrintWriter err = c.spec.commandLine().getErr();
+        List<Architecture> archs = AgentSample.draw(s, c.calibrate + c.sample, c.seed);
+        Measurements meas = AgentSample.measure(s, archs, client, 3, c.runs, c.latency, line -> {
+            err.println("measured " + line);
+            err.flush();
+        });
+        if (c.writeMeasurements != null) {
+            try {
+                AgentSample.write(meas, c.writeMeasurements);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + c.writeMeasurements, e);
+            }
+        }
+        Validation v = new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d));
+        ValidationResult r = v.run(m, d, 1, c.calibrate, c.seed);
+        if (c.writeCalibration != null && r.calibration() != null) {
+            r.calibration().write(c.writeCalibration);
+        }
+        ColumnValidation cv = new ColumnValidation(meas.source(), List.of(r));
+        PrintWriter out = c.spec.commandLine().getOut();
+        if (c.json) {
+            Json.print(out, CostValidateCommand.json(cv));
+        } else {
+            out.printf("%-16s %-18s n_cal %-4d n_test %-6d spearman %.3f kendall %.3f mape %6.1f%% within10 %.3f | flops "
+                    + "spearman %.3f%n", meas.source(), r.device(), r.nCalibrate(), r.nTest(), r.spearman(), r.kendall(),
+                    r.mape(), r.within10(), r.flopsSpearman());
+            out.flush();
+        }
+        return 0;
+    }
+}

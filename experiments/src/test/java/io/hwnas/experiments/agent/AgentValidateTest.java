@@ -1,0 +1,60 @@
+package io.hwnas.experiments.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.io.Json;
+import io.hwnas.experiments.cli.HwnasCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code cost validate --agent}: a seeded nb201 sample timed on a loopback agent, calibrated and scored. */
+class AgentValidateTest {
+
+    @Test
+    void measuresCalibratesAndScores(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "validate-test-token");
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AgentServer agent = AgentServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Token.read(tokenFile), new OrtMeasurer(1, EnergyMeter.none("test")), AgentLimits.defaults(),
+                log::add)) {
+            Path csv = dir.resolve("m.csv");
+            CommandLine cl = HwnasCli.commandLine();
+            StringWriter out = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(new StringWriter()));
+            int code = cl.execute("cost", "validate", "--space", "nb201", "--device", "raspi4", "--agent",
+                    "http://127.0.0.1:" + agent.address().getPort(), "--token-file", tokenFile.toString(), "--sample",
+                    "3", "--calibrate", "2", "--runs", "2", "--latency", "cpu", "--write-measurements", csv.toString(),
+                    "--json");
+            assertEquals(0, code, out.toString());
+            JsonNode j = Json.MAPPER.readTree(out.toString());
+            assertEquals(2, j.get("n_calibrate").asInt());
+            assertEquals(3, j.get("n_test").asInt());
+            assertTrue(j.get("mape").asDouble() >= 0);
+            assertEquals(5, log.stream().filter(l -> l.contains("-> 200")).count(), log.toString());
+            assertEquals(6, Files.readAllLines(csv).size());
+            int again = HwnasCli.execute("cost", "validate", "--space", "nb201", "--device", "raspi4",
+                    "--measurements", csv.toString(), "--column", "latency_ms", "--calibrate", "2");
+            assertEquals(0, again);
+        }
+    }
+
+    @Test
+    void agentWithoutSampleExits2(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "t");
+        assertEquals(2, HwnasCli.execute("cost", "validate", "--space", "nb201", "--device", "raspi4", "--agent",
+                "http://127.0.0.1:9", "--token-file", tokenFile.toString()));
+    }
+}
