@@ -30,4 +30,14 @@ public interface CostModel extends Named {
     default Optional<String> energyUnknown(DeviceProfile device) {
         return Optional.empty();
     }
+
+    /**
+     * The allocation-free path of this model on a device and batch (see {@link CostTable}), or empty
+     * when the model has none.
+     *
+     * @throws IllegalArgumentException if the model cannot cost the device
+     */
+    default Optional<FastPath> fastPath(DeviceProfile device, int batch) {
+        return Optional.empty();
+    }
 }
