@@ -30,6 +30,16 @@ public final class CostTable {
     /** Columns per estimate. */
     public static final int WIDTH = 5;
 
+    /** The column of a metric. */
+    public static int column(Metric metric) {
+        return switch (metric) {
+            case LATENCY_MS -> LATENCY;
+            case ENERGY_MJ -> ENERGY;
+            case PEAK_MEMORY_BYTES -> MEMORY;
+            case MODEL_BYTES -> MODEL_BYTES;
+        };
+    }
+
     private final SearchSpace space;
     private final Shape input;
     private final int classes;
