@@ -24,12 +24,19 @@ public final class HwnasCli implements Runnable {
 
     /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage or input. */
     public static int execute(String... args) {
+        if (args.length > 0 && args[0].equals("worker")) { // a Slurm task: skip building every other command
+            return configure(new CommandLine(new WorkerCommand())).execute(
+                    java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         return commandLine().execute(args);
     }
 
     /** The configured picocli command line (also used by tests to capture output). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new HwnasCli());
+        return configure(new CommandLine(new HwnasCli()));
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
