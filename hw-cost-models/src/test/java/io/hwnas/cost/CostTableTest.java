@@ -79,6 +79,34 @@ class CostTableTest {
     }
 
     @Test
+    void estimatesOfCompiledRowsAllocateNothing() {
+        SearchSpace space = SearchSpaces.get("mobilenet");
+        SplittableRandom rng = new SplittableRandom(11);
+        List<Architecture> as = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            as.add(space.sample(rng));
+        }
+        com.sun.management.ThreadMXBean bean =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String name : new String[] {"raspi4", "loihi2"}) {
+            DeviceProfile d = DeviceCatalog.get(name);
+            CostTable t = CostTable.of(CostModels.forDevice(d), d, 1, space).orElseThrow();
+            double[] out = new double[CostTable.WIDTH];
+            for (Architecture a : as) {
+                t.estimate(a, out, 0); // compiles the rows
+            }
+            long before = bean.getCurrentThreadAllocatedBytes();
+            for (int r = 0; r < 500; r++) {
+                for (int i = 0; i < as.size(); i++) { // indexed: an iterator would be the only allocation
+                    t.estimate(as.get(i), out, 0);
+                }
+            }
+            long bytes = bean.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(bytes < 2048, name + ": 10,000 estimates allocated " + bytes + " bytes");
+        }
+    }
+
+    @Test
     void perLayerRatesAndForeignArchitecturesHaveNoFastPath() {
         DeviceProfile loihi = DeviceCatalog.get("loihi2");
         FiringRates rates = new FiringRates(Map.of("stem.conv", 0.2), 0.1, "measured");
