@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Base of the physics models: compiles the network into a {@link KernelPlan}, costs each distinct
@@ -118,6 +119,15 @@ public abstract class AnalyticalModel implements CostModel {
                 device.number("storage_bytes", Double.POSITIVE_INFINITY));
         last = fresh;
         return fresh;
+    }
+
+    @Override
+    public Optional<FastPath> fastPath(DeviceProfile device, int batch) {
+        if (batch <= 0) {
+            throw new IllegalArgumentException("batch must be positive, but was " + batch);
+        }
+        requireKind(device);
+        return Optional.of(new AnalyticalFastPath(this, device, batch, costing(device, batch)));
     }
 
     private Costing cachedCosting(DeviceProfile device, int batch) {

@@ -41,4 +41,14 @@ public interface CostModel extends Named {
     default List<String> check(DeviceProfile device, String space, int batch) {
         return List.of();
     }
+
+    /**
+     * The allocation-free path of this model on a device and batch (see {@link CostTable}), or empty
+     * when the model has none.
+     *
+     * @throws IllegalArgumentException if the model cannot cost the device
+     */
+    default Optional<FastPath> fastPath(DeviceProfile device, int batch) {
+        return Optional.empty();
+    }
 }

@@ -8,6 +8,7 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
+import io.hwnas.cost.CostTable;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import java.io.PrintWriter;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +25,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hwnas bench cost}: single-thread cost estimates per second over pre-built networks of seeded
- * sampled architectures (networks are built before the timed loop, as a search caches them).
+ * {@code hwnas bench cost}: single-thread cost estimates per second over seeded sampled architectures,
+ * the old path ({@code CostModel.estimate} on pre-built networks, a report per estimate) and the new
+ * one ({@link CostTable}: compiled rows, primitive arithmetic) timed in alternating pairs.
  */
 @Command(name = "cost", mixinStandardHelpOptions = true,
         description = "Benchmark cost-model estimates per second on one thread.")
@@ -55,13 +59,17 @@ final class BenchCostCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "sampling seed")
     long seed;
 
+    @Option(names = "--pairs", defaultValue = "3", description = "alternating old/new timing pairs per device; the "
+            + "medians are printed (default: ${DEFAULT-VALUE})")
+    int pairs;
+
     @Option(names = "--json", description = "print one JSON object on stdout")
     boolean json;
 
     @Override
     public Integer call() {
-        if (archs <= 0 || seconds <= 0 || batch <= 0) {
-            throw new UsageException("--archs, --seconds and --batch must be positive");
+        if (archs <= 0 || seconds <= 0 || batch <= 0 || pairs <= 0) {
+            throw new UsageException("--archs, --seconds, --batch and --pairs must be positive");
         }
         SearchSpace s = space.resolve();
         SplittableRandom rng = new SplittableRandom(seed);
@@ -82,19 +90,33 @@ final class BenchCostCommand implements Callable<Integer> {
         for (String name : devices) {
             DeviceProfile d = DeviceCatalog.get(name);
             CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
-            Timing t = time(m, d, as, nets);
-            double rate = t.count() / t.seconds();
-            slowest = Math.min(slowest, rate);
+            CostTable table = CostTable.of(m, d, batch, s).orElse(null);
+            double firstRate = table == null ? Double.NaN : firstEstimates(m, d, s, as);
+            double[] oldRates = new double[pairs];
+            double[] newRates = new double[pairs];
+            Timing t = null;
+            for (int p = 0; p < pairs; p++) { // alternating pairs: the machine's load hits both paths alike
+                t = time(() -> estimateOld(m, d, as, nets));
+                oldRates[p] = t.count() / t.seconds();
+                newRates[p] = table == null ? Double.NaN : rate(time(() -> estimateNew(table, as)));
+            }
+            double oldRate = new Median().evaluate(oldRates);
+            double newRate = table == null ? Double.NaN : new Median().evaluate(newRates);
+            slowest = Math.min(slowest, table == null ? oldRate : newRate);
             ObjectNode o = results.addObject();
             o.put("device", d.name());
             o.put("model", m.name());
             o.put("estimates", t.count());
             o.put("seconds", t.seconds());
-            o.put("estimates_per_s", rate);
+            o.put("estimates_per_s_old", oldRate);
+            o.put("estimates_per_s", table == null ? oldRate : newRate);
+            o.put("fast_path", table != null);
+            o.put("first_estimates_per_s", firstRate);
             o.put("checksum", t.checksum());
             if (!json) {
-                out.printf("%-14s %-13s %,12.0f estimates/s (%d in %.2f s, one thread)%n", d.name(), m.name(), rate,
-                        t.count(), t.seconds());
+                out.printf("%-14s %-13s old %,11.0f /s   new %,11.0f /s   %s   first %,7.0f /s (medians of %d "
+                        + "alternating pairs, one thread)%n", d.name(), m.name(), oldRate, newRate,
+                        table == null ? "no fast path" : String.format("%.1fx", newRate / oldRate), firstRate, pairs);
             }
         }
         root.put("estimates_per_s", slowest);
@@ -109,23 +131,57 @@ final class BenchCostCommand implements Callable<Integer> {
     private record Timing(long count, double seconds, double checksum) {
     }
 
-    /** Runs the estimates for a warm-up of half of {@code --seconds} (at least 1 s), then for {@code --seconds}. */
-    private Timing time(CostModel m, DeviceProfile d, List<Architecture> as, List<Network> nets) {
+    /** First estimates per second: a fresh table compiles a row (builds the network) for every architecture. */
+    private double firstEstimates(CostModel m, DeviceProfile d, SearchSpace s, List<Architecture> as) {
+        CostTable fresh = CostTable.of(m, d, batch, s).orElseThrow();
+        long t0 = System.nanoTime();
+        for (Architecture a : as) {
+            fresh.estimate(a, buffer, 0);
+        }
+        return fresh.compiledRows() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double rate(Timing t) {
+        return t.count() / t.seconds();
+    }
+
+    /** The old path: a {@link io.hwnas.cost.CostReport} per estimate from the pre-built network. */
+    private double estimateOld(CostModel m, DeviceProfile d, List<Architecture> as, List<Network> nets) {
+        double sink = 0;
+        for (int i = 0; i < archs; i++) {
+            sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
+        }
+        return sink;
+    }
+
+    /** The new path: {@link CostTable} rows and primitive arithmetic into one reused buffer. */
+    private double estimateNew(CostTable table, List<Architecture> as) {
+        double sink = 0;
+        for (int i = 0; i < archs; i++) {
+            table.estimate(as.get(i), buffer, 0);
+            sink += buffer[CostTable.LATENCY];
+        }
+        return sink;
+    }
+
+    private final double[] buffer = new double[CostTable.WIDTH];
+
+    /**
+     * Runs a pass over every architecture for a warm-up of half of {@code --seconds} (at least 1 s;
+     * plans and rows are compiled and the JIT compiles the hot path), then for {@code --seconds}.
+     */
+    private Timing time(DoubleSupplier pass) {
         double sink = 0;
         long warm = System.nanoTime() + (long) (Math.max(1, seconds / 2) * 1e9);
-        do { // warm-up: plans are compiled and cached, and the JIT compiles the hot path
-            for (int i = 0; i < archs; i++) {
-                sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
-            }
+        do {
+            sink += pass.getAsDouble();
         } while (System.nanoTime() < warm);
         long count = 0;
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         long now;
         do {
-            for (int i = 0; i < archs; i++) {
-                sink += m.estimate(as.get(i), nets.get(i), d, batch).latencyMs();
-            }
+            sink += pass.getAsDouble();
             count += archs;
             now = System.nanoTime();
         } while (now < deadline);

@@ -29,12 +29,23 @@ public final class HwnasCli implements Runnable {
 
     /** Runs the command line and returns its exit code: 0 ok, 1 runtime failure, 2 bad usage or input. */
     public static int execute(String... args) {
+        if (args.length > 0 && args[0].equals("worker")) { // a Slurm task: skip building every other command
+            return worker().execute(java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         return commandLine().execute(args);
     }
 
     /** The configured picocli command line (also used by tests to capture output). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new HwnasCli());
+        return configure(new CommandLine(new HwnasCli()));
+    }
+
+    /** The worker command alone, named as under the full command line (messages say {@code hwnas worker}). */
+    static CommandLine worker() {
+        return configure(new CommandLine(new WorkerCommand()).setCommandName("hwnas worker"));
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

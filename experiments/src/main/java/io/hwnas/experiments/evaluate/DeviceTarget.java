@@ -2,7 +2,10 @@ package io.hwnas.experiments.evaluate;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.CostTable;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +52,14 @@ public interface DeviceTarget {
 
     /** Why this target's costs carry no energy (NaN), or empty when they do. */
     default Optional<String> energyUnknown() {
+        return Optional.empty();
+    }
+
+    /**
+     * The allocation-free estimate table of this target for a space and network input (see
+     * {@link CostTable}), or empty when its model has no fast path.
+     */
+    default Optional<CostTable> table(SearchSpace space, Shape input, int classes) {
         return Optional.empty();
     }
 }

@@ -213,21 +213,8 @@ final class Binder {
         return options;
     }
 
-    /** Cost predictions for strategies (NetAdapt): device metrics from the bound cost models. */
+    /** Cost predictions for strategies (NetAdapt): device metrics from the bound cost models' tables. */
     private static CostOracle oracle(CandidateEvaluator evaluator) {
-        return (name, architecture) -> {
-            DeviceMetric m;
-            try {
-                m = DeviceMetric.parse(name);
-            } catch (IllegalArgumentException e) {
-                return OptionalDouble.empty();
-            }
-            for (DeviceTarget d : evaluator.devices()) {
-                if (d.name().equals(m.device())) {
-                    return m.metric().known(d.cost(architecture, evaluator.network(architecture)));
-                }
-            }
-            return OptionalDouble.empty();
-        };
+        return new TableOracle(evaluator);
     }
 }

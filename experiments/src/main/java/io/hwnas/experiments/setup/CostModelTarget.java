@@ -5,6 +5,9 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
+import io.hwnas.cost.CostTable;
+import io.hwnas.core.ir.Shape;
+import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.cost.neuromorphic.NeuromorphicModel;
@@ -53,6 +56,11 @@ public final class CostModelTarget implements DeviceTarget {
         }
         FiringRates rates = new FiringRates(firingRates, defaultFiringRate(), "measured");
         return NeuromorphicModel.withRates(rates).estimate(architecture, network, profile, spec.batch());
+    }
+
+    @Override
+    public Optional<CostTable> table(SearchSpace space, Shape input, int classes) {
+        return CostTable.of(model, profile, spec.batch(), space, input, classes);
     }
 
     @Override

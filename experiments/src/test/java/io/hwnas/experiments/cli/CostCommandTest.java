@@ -155,15 +155,18 @@ class CostCommandTest {
     @Test
     void benchPrintsEstimatesPerSecond() throws Exception {
         JsonNode o = json(CliRunner.run("bench", "cost", "--space", "nb201", "--device", "eyeriss", "--archs", "20",
-                "--seconds", "0.2", "--json"));
-        // the headline is the slowest cost model's rate: estimates (whole passes over the 20 archs) per second
+                "--seconds", "0.2", "--pairs", "1", "--json"));
+        // the headline is the slowest cost model's rate (the new path's where it has one): estimates (whole passes
+        // over the 20 archs) per second; with one pair, the old path's rate is its one timing's
         double slowest = Double.POSITIVE_INFINITY;
         for (JsonNode m : o.get("results")) {
             long n = m.get("estimates").asLong();
             assertTrue(n >= 20 && n % 20 == 0, m.toString());
             assertTrue(m.get("seconds").asDouble() >= 0.2, m.toString());
-            assertEquals(n / m.get("seconds").asDouble(), m.get("estimates_per_s").asDouble(),
-                    1e-9 * m.get("estimates_per_s").asDouble());
+            assertEquals(n / m.get("seconds").asDouble(), m.get("estimates_per_s_old").asDouble(),
+                    1e-9 * m.get("estimates_per_s_old").asDouble());
+            assertTrue(m.get("fast_path").asBoolean(), m.toString());
+            assertTrue(m.get("estimates_per_s").asDouble() > 0, m.toString());
             slowest = Math.min(slowest, m.get("estimates_per_s").asDouble());
         }
         assertTrue(o.get("results").size() >= 1);

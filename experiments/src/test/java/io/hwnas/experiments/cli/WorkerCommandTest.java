@@ -21,6 +21,17 @@ class WorkerCommandTest {
     }
 
     @Test
+    void theWorkerAloneSaysTheSame() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = HwnasCli.worker();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute("--run", tmp.resolve("none").toString(), "--batch", "0", "--task", "1");
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains("hwnas worker: " + tmp.resolve("none") + " is not a run directory"),
+                err.toString());
+    }
+
+    @Test
     void theWorkerIsHiddenFromTheHelp() {
         CliRunner r = CliRunner.run("--help");
         assertEquals(0, r.exitCode());

@@ -8,6 +8,7 @@ import io.hwnas.cost.Bound;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.Energy;
+import io.hwnas.cost.FastPath;
 import io.hwnas.cost.LayerCost;
 import io.hwnas.cost.NetworkCache;
 import io.hwnas.cost.Text;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Neuromorphic model: the network converted to a rate-coded spiking network that runs T time steps.
@@ -97,6 +99,19 @@ public final class NeuromorphicModel implements CostModel {
         m.put("synapses_per_core", spc);
         m.put("peak_synapse_bytes_per_core", Math.ceil(synapses * weightBits / 8.0));
         return m;
+    }
+
+    @Override
+    public Optional<FastPath> fastPath(DeviceProfile d, int batch) {
+        if (d.kind() != DeviceKind.NEUROMORPHIC) {
+            throw new IllegalArgumentException("cost model 'neuromorphic' cannot cost device '" + d.name()
+                    + "' of kind " + d.kind().id() + " (the device's default model is '" + d.defaultModel() + "')");
+        }
+        if (rates != null && !rates.byLayer().isEmpty()) {
+            return Optional.empty();
+        }
+        double rate = rates != null ? rates.defaultRate() : d.number("default_rate");
+        return Optional.of(new SnnFastPath(d, batch, rate));
     }
 
     private static final NetworkCache<SnnPlan> PLANS = new NetworkCache<>(4096);
@@ -238,7 +253,7 @@ public final class NeuromorphicModel implements CostModel {
         return rateOf(plan.network.layers(), plan.ids[j], r);
     }
 
-    private static List<String> limits(SnnPlan plan, DeviceProfile d, long coresNeeded) {
+    static List<String> limits(SnnPlan plan, DeviceProfile d, long coresNeeded) {
         List<String> violations = new ArrayList<>();
         long cores = (long) d.number("cores");
         double neuronsPerCore = d.number("neurons_per_core");

@@ -67,8 +67,9 @@ public final class SlurmExecutor implements Executor {
         List<BatchDir.Job> jobs = new ArrayList<>(dir.jobs());
         adoptUnrecordedJobs(dir, jobs);
         BatchRun run = new BatchRun(dir, tasks, jobs, batch, onResult);
+        AdaptivePoll poll = new AdaptivePoll(options.pollIntervalMs());
         while (!run.step()) {
-            SlurmClient.sleep(options.pollIntervalMs());
+            SlurmClient.sleep(poll.next(run.progressed));
         }
         List<Evaluation> out = new ArrayList<>(batch.size());
         for (Architecture a : batch) {
@@ -88,6 +89,8 @@ public final class SlurmExecutor implements Executor {
         private final Map<Architecture, Evaluation> done = new HashMap<>();
         private final Set<Architecture> pending;
         private final Map<Integer, Long> completedWithoutResults = new HashMap<>();
+        /** Whether the last step collected a result or submitted a task. */
+        private boolean progressed;
 
         BatchRun(BatchDir dir, List<List<Architecture>> tasks, List<BatchDir.Job> jobs, List<Architecture> batch,
                 ResultListener onResult) {
@@ -110,6 +113,7 @@ public final class SlurmExecutor implements Executor {
 
         /** One poll: collect results, resubmit or give up on ended tasks, submit new ones; true when done. */
         boolean step() {
+            int before = pending.size();
             Map<String, Optional<Map<Integer, SlurmClient.TaskState>>> states = new HashMap<>();
             for (int k : openTasks(pending, taskOf)) {
                 String j = jobOf.get(k);
@@ -135,6 +139,7 @@ public final class SlurmExecutor implements Executor {
                     attempts.merge(k, 1, Integer::sum);
                 }
             }
+            progressed = pending.size() < before || !submit.isEmpty();
             return pending.isEmpty();
         }
 
