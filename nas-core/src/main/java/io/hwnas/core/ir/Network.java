@@ -63,6 +63,15 @@ public record Network(List<Layer> layers, long declaredParams) {
         return sum;
     }
 
+    /** Bit operations for one sample: the sum of each layer's MACs x weight bits x activation bits. */
+    public long bitOps() {
+        long sum = 0;
+        for (Layer l : layers) {
+            sum += l.bitOps();
+        }
+        return sum;
+    }
+
     /** Bytes of all weights at their bit widths. */
     public long modelBytes() {
         long sum = 0;
