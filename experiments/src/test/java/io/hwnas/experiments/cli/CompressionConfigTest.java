@@ -9,6 +9,8 @@ import io.hwnas.core.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import io.hwnas.core.space.compress.CompressedSpaces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +60,48 @@ class CompressionConfigTest {
         JsonNode members = pareto.isArray() ? pareto : pareto.path("members");
         assertTrue(members.size() > 0, pareto.toString());
         for (JsonNode m : members) {
-            String arch = m.toString();
+            String arch = m.path("arch").asText();
             assertTrue(arch.contains("#q=") && arch.contains("#p="), arch);
+            JsonNode layers = m.path("compression");
+            assertTrue(layers.size() > 10, m.toString());
+            for (JsonNode l : layers) {
+                assertTrue(List.of(4, 8).contains(l.path("weight_bits").asInt()), l.toString());
+                assertEquals(8, l.path("activation_bits").asInt(), l.toString());
+                assertTrue(l.path("kept_channels").asInt() <= l.path("channels").asInt(), l.toString());
+            }
         }
+    }
+
+    @Test
+    void inspectAndCostShowEachLayersBitsAndKeptChannels() throws Exception {
+        String[] opts = {"--option", "resolutions=[32]", "--option", "widths=[0.5]"};
+        String plain = "r32-w0.5|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3";
+        String full = CompressedSpaces.get("mobilenet", Map.of("resolutions", List.of(32), "widths", List.of(0.5),
+                "compression", Map.of("bits", List.of(4, 32), "activation_bits", List.of(8, 32), "prune",
+                        List.of(0, 0.5)))).parse(plain).canonical();
+        String arch = full.replace("32/32", "4/8").replaceFirst("#p=0", "#p=50");
+        JsonNode p = inspect(plain, opts);
+        JsonNode c = inspect(arch, opts);
+        JsonNode first = c.path("compression").get(0);
+        assertEquals(4, first.path("weight_bits").asInt());
+        assertEquals(8, first.path("activation_bits").asInt());
+        boolean halved = false;
+        for (JsonNode l : c.path("compression")) {
+            halved |= l.path("kept_channels").asInt() * 2 == l.path("channels").asInt();
+        }
+        assertTrue(halved, c.path("compression").toString());
+        assertTrue(c.path("params").asLong() < p.path("params").asLong());
+        assertTrue(c.path("bit_ops").asLong() < p.path("bit_ops").asLong() / 16);
+        CliRunner cost = CliRunner.run("cost", "--space", "mobilenet", opts[0], opts[1], opts[2], opts[3], "--arch",
+                arch, "--device", "edge-tpu");
+        assertEquals(0, cost.exitCode(), cost.err());
+        assertTrue(cost.out().contains("compressed layer") && cost.out().contains("wbits"), cost.out());
+    }
+
+    private static JsonNode inspect(String arch, String[] opts) throws Exception {
+        CliRunner r = CliRunner.run("inspect", "--space", "mobilenet", opts[0], opts[1], opts[2], opts[3], "--arch",
+                arch, "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        return Json.MAPPER.readTree(r.out());
     }
 }
