@@ -120,6 +120,22 @@ class CompressedSpaceTest {
     }
 
     @Test
+    void mutationChangesTheArchitectureAndBadVectorsSayWhere() {
+        SearchSpace s = CompressedSpaces.get("mobilenet", Map.of(CompressedSpace.OPTION, SECTION));
+        SplittableRandom rng = new SplittableRandom(11);
+        Architecture a = s.sample(rng);
+        for (int i = 0; i < 30; i++) {
+            Architecture b = s.mutate(a, rng);
+            assertTrue(!a.equals(b) && s.violations(b).isEmpty(), b.canonical());
+            a = b;
+        }
+        int[] v = a.vectorArray();
+        v[v.length - 1] = 999;
+        assertEquals(List.of(s.positions().get(v.length - 1) + " = 999 is outside 0..2"), s.violations(v));
+        assertEquals(a, s.decode(a.vectorArray()));
+    }
+
+    @Test
     void optionsRoundTrip() {
         SearchSpace s = CompressedSpaces.get("nb201", Map.of(CompressedSpace.OPTION, SECTION));
         SearchSpace again = CompressedSpaces.get("nb201", s.options());
