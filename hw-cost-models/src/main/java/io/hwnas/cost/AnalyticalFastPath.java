@@ -53,7 +53,7 @@ final class AnalyticalFastPath implements FastPath {
             kernels[2 * i + 1] = plan.count(i);
         }
         int bits = model.bits(device, network);
-        long modelBytes = (plan.params() * bits + 7) / 8;
+        long modelBytes = model.modelBytes(device, network);
         long peak = modelBytes + (plan.peakActivationElements() * batch * bits + 7) / 8;
         int broken = (peak > memory ? 1 : 0) + (modelBytes > storage ? 1 : 0)
                 + model.limits(plan, network, device, batch).size();

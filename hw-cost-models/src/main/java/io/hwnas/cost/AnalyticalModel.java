@@ -1,6 +1,7 @@
 package io.hwnas.cost;
 
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
@@ -65,6 +66,22 @@ public abstract class AnalyticalModel implements CostModel {
     /** Bit width at which the device runs the network's weights and activations. */
     protected int bits(DeviceProfile device, Network network) {
         return network.layers().get(0).bits();
+    }
+
+    /** Bit width at which the device stores a layer's weights (its own; a uniform network's is {@link #bits}). */
+    protected int weightBits(DeviceProfile device, Layer layer, int networkBits) {
+        return layer.bits();
+    }
+
+    /** Bytes of the network's weights on the device: each layer's parameters at {@link #weightBits}. */
+    long modelBytes(DeviceProfile device, Network network) {
+        int b = bits(device, network);
+        int first = network.layers().get(0).bits();
+        long sum = 0;
+        for (Layer l : network.layers()) {
+            sum += l.params() * (l.bits() == first ? b : weightBits(device, l, b));
+        }
+        return (sum + 7) / 8;
     }
 
     /** Device limits the network breaks, beyond memory. */
@@ -181,7 +198,7 @@ public abstract class AnalyticalModel implements CostModel {
             joules = Energy.total(details);
         }
         int bits = bits(device, network);
-        long modelBytes = (plan.params() * bits + 7) / 8;
+        long modelBytes = modelBytes(device, network);
         long peak = modelBytes + (plan.peakActivationElements() * batch * bits + 7) / 8;
         List<String> violations = new ArrayList<>(2);
         double memory = cache.memory;

@@ -44,7 +44,31 @@ public final class Energy {
     public record Constants(double staticW, double macPj, double opPj, double sramPjPerByte, double dramPjPerByte) {
     }
 
+    /** fp32 MAC: multiply 3.7 pJ + add 0.9 pJ (Horowitz, ISSCC 2014, 45 nm; docs/cost-models.md). */
+    static final double FP32_MAC_PJ = 4.6;
+    /** fp16 MAC: multiply 1.1 pJ + add 0.4 pJ (Horowitz, ISSCC 2014). */
+    static final double FP16_MAC_PJ = 1.5;
+    /** int8 MAC: multiply 0.2 pJ + add 0.03 pJ (Horowitz, ISSCC 2014). */
+    static final double INT8_MAC_PJ = 0.23;
+
     private Energy() {
+    }
+
+    /**
+     * The energy of a MAC at {@code bits} as a share of an fp32 MAC, the profile's {@code e_mac_pj}
+     * (Horowitz, ISSCC 2014): 1 above 16 bits, fp16/fp32 = 1.5/4.6 at 9-16 bits, int8/fp32 = 0.23/4.6
+     * at 8 bits, and below 8 bits the int8 share times (bits/8)^2 (multiplier energy grows roughly
+     * with the square of the width; docs/cost-models.md), so int4 is a quarter of int8 and binary
+     * (XNOR) 1/64.
+     */
+    public static double macScale(int bits) {
+        if (bits > 16) {
+            return 1;
+        }
+        if (bits > 8) {
+            return FP16_MAC_PJ / FP32_MAC_PJ;
+        }
+        return INT8_MAC_PJ / FP32_MAC_PJ * (bits / 8.0) * (bits / 8.0);
     }
 
     /** The energy numbers of {@link #FIELDS} that {@code device} lacks. */

@@ -21,10 +21,24 @@ import io.hwnas.cost.device.KernelClass;
  * @param window      multiply-accumulates per output value R*S*C/groups (a pooling window for pools)
  * @param groups      convolution groups (1 otherwise)
  * @param onArray     true for kernels a systolic array runs (convolutions, linear layers)
+ * @param activationBits bit width of the activations it reads and writes ({@code bits} is the weights')
  */
 public record Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
         long params, int bits, int launches, long outPixels, long outChannels, long window, int groups,
-        boolean onArray) {
+        boolean onArray, int activationBits) {
+
+    /** A kernel whose weights and activations share one bit width. */
+    public Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
+            long params, int bits, int launches, long outPixels, long outChannels, long window, int groups,
+            boolean onArray) {
+        this(cls, kind, macs, otherOps, inElements, outElements, params, bits, launches, outPixels, outChannels,
+                window, groups, onArray, bits);
+    }
+
+    /** The wider of the weight and activation bit widths: the precision its MACs run at. */
+    public int macBits() {
+        return Math.max(bits, activationBits);
+    }
 
     /** Arithmetic operations per sample (a MAC counts as two). */
     public double ops() {

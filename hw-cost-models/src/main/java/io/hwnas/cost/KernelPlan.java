@@ -208,7 +208,7 @@ public final class KernelPlan {
         if (extra > 0) {
             k = new Kernel(k.cls(), k.kind(), k.macs(), k.otherOps() + extra, k.inElements(), outElements,
                     k.params(), k.bits(), k.launches(), k.outPixels(), k.outChannels(), k.window(),
-                    k.groups(), k.onArray());
+                    k.groups(), k.onArray(), k.activationBits());
             name = fused.toString();
         }
         b.add(k, name, l.kind());
@@ -302,7 +302,7 @@ public final class KernelPlan {
     private static Kernel elementwise(Layer l, int operands, int adds) {
         long e = l.output().elements();
         return new Kernel(KernelClass.ELEMENTWISE, l.kind(), 0, adds * e, operands * e, e, 0, l.bits(),
-                Math.max(1, adds), e, l.output().channels(), 1, 1, false);
+                Math.max(1, adds), e, l.output().channels(), 1, 1, false, l.activationBits());
     }
 
     private static Kernel single(Layer l) {
@@ -316,24 +316,24 @@ public final class KernelPlan {
                         : l.kernel() == 1 ? KernelClass.POINTWISE : KernelClass.DENSE;
                 long window = (long) (l.input().channels() / l.groups()) * l.kernel() * l.kernel();
                 return new Kernel(cls, l.kind(), l.macs(), 0, in, out, l.params(), l.bits(), 1, pixels, c, window,
-                        l.groups(), true);
+                        l.groups(), true, l.activationBits());
             }
             case LINEAR:
                 return new Kernel(KernelClass.LINEAR, l.kind(), l.macs(), 0, in, out, l.params(), l.bits(), 1, 1, c,
-                        in, 1, true);
+                        in, 1, true, l.activationBits());
             case AVG_POOL:
             case MAX_POOL:
                 return new Kernel(KernelClass.POOL, l.kind(), 0, out * l.kernel() * l.kernel(), in, out, 0, l.bits(), 1,
-                        pixels, c, (long) l.kernel() * l.kernel(), 1, false);
+                        pixels, c, (long) l.kernel() * l.kernel(), 1, false, l.activationBits());
             case GLOBAL_AVG_POOL:
                 return new Kernel(KernelClass.POOL, l.kind(), 0, in, in, out, 0, l.bits(), 1, 1, c,
-                        (long) l.input().height() * l.input().width(), 1, false);
+                        (long) l.input().height() * l.input().width(), 1, false, l.activationBits());
             case SQUEEZE_EXCITE:
                 return new Kernel(KernelClass.ELEMENTWISE, l.kind(), l.macs(), 3 * in, 2 * in, out, l.params(),
-                        l.bits(), 5, pixels, c, 1, 1, false);
+                        l.bits(), 5, pixels, c, 1, 1, false, l.activationBits());
             default: // batch norm, activations, zero (x * 0), shuffle, concat
                 return new Kernel(KernelClass.ELEMENTWISE, l.kind(), 0, opsPerElement(l.kind()) * out, in, out,
-                        l.params(), l.bits(), 1, pixels, c, 1, 1, false);
+                        l.params(), l.bits(), 1, pixels, c, 1, 1, false, l.activationBits());
         }
     }
 }

@@ -18,6 +18,8 @@ public final class Roofline {
     private final double cacheBytes;
     private final double fixedMs;
     private final int batch;
+    private final double int8Speedup;
+    private final double fp16Speedup;
 
     private Roofline(DeviceProfile d, int batch) {
         this.eff = AnalyticalModel.perClass(d, "eff_");
@@ -32,6 +34,8 @@ public final class Roofline {
         this.cacheBytes = d.number("cache_bytes", 0);
         this.fixedMs = d.number("fixed_ms");
         this.batch = batch;
+        this.fp16Speedup = Math.max(1, d.number("fp16_mac_speedup", 1));
+        this.int8Speedup = Math.max(fp16Speedup, d.number("int8_mac_speedup", 1));
     }
 
     /** The constants of {@code device} for inferences of {@code batch} inputs. */
@@ -39,9 +43,20 @@ public final class Roofline {
         return new Roofline(device, batch);
     }
 
-    /** Arithmetic time of a kernel, ms. */
+    /**
+     * Arithmetic time of a kernel, ms: its MACs run {@code int8_mac_speedup} times faster than fp32 at
+     * 8 bits or fewer (int8 dot-product kernels: sdot, VNNI, int8 tensor cores; narrower widths are
+     * unpacked to int8) and {@code fp16_mac_speedup} times at 9-16 bits (both 1 when the profile has
+     * no such number).
+     */
     public double computeMs(Kernel k) {
-        return k.ops() * batch / (eff[k.cls().ordinal()] * flopsPerMs);
+        return (2.0 * k.macs() / macSpeedup(k) + k.otherOps()) * batch / (eff[k.cls().ordinal()] * flopsPerMs);
+    }
+
+    /** How much faster than fp32 the kernel's MACs run at their bit width. */
+    public double macSpeedup(Kernel k) {
+        int b = k.macBits();
+        return b <= 8 ? int8Speedup : b <= 16 ? fp16Speedup : 1;
     }
 
     /** Memory time of a kernel (activations plus weighted weight bytes), ms. */
@@ -56,7 +71,7 @@ public final class Roofline {
 
     /** Bytes a kernel moves to and from DRAM (activations plus weighted weight bytes). */
     public double dramBytes(Kernel k) {
-        return k.activationBytes(batch, k.bits()) + weightFactor * k.weightBytes(k.bits());
+        return k.activationBytes(batch, k.activationBits()) + weightFactor * k.weightBytes(k.bits());
     }
 
     /**
@@ -71,7 +86,7 @@ public final class Roofline {
 
     /** Bytes a kernel reads and writes in on-chip memory: its activations and weights, once each. */
     public double onChipBytes(Kernel k) {
-        return k.activationBytes(batch, k.bits()) + k.weightBytes(k.bits());
+        return k.activationBytes(batch, k.activationBits()) + k.weightBytes(k.bits());
     }
 
     /**
@@ -84,7 +99,8 @@ public final class Roofline {
             out[2] = out[3] = out[4] = Double.NaN;
             return;
         }
-        out[2] = ((double) k.macs() * batch * energy.macPj() + (double) k.otherOps() * batch * energy.opPj()) * 1e-9;
+        out[2] = ((double) k.macs() * batch * energy.macPj() * Energy.macScale(k.macBits())
+                + (double) k.otherOps() * batch * energy.opPj()) * 1e-9;
         out[3] = onChipBytes(k) * energy.sramPjPerByte() * 1e-9;
         out[4] = energyDramBytes(k) * energy.dramPjPerByte() * 1e-9;
         out[0] = out[2] + out[3] + out[4];

@@ -8,6 +8,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.SearchSpaces;
+import io.hwnas.core.space.compress.CompressedSpaces;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.neuromorphic.FiringRates;
@@ -24,13 +25,17 @@ import org.junit.jupiter.api.Test;
 class CostTableTest {
 
     private static final String[] DEVICES = {"raspi4", "xeon-gold-6226", "titan-rtx", "eyeriss", "npu-int8", "loihi2",
-        "truenorth", "pixel3"};
+        "truenorth", "pixel3", "edge-tpu", "rtx-2080ti"};
+    /** Mixed bits and pruning (CompressedSpace): the fast path must agree on compressed networks too. */
+    static final Map<String, Object> COMPRESSION = Map.of("bits", List.of(2, 4, 8, 16, 32), "activation_bits",
+            List.of(4, 8, 16, 32), "prune", List.of(0, 0.25, 0.5), "binary", true);
 
     @ParameterizedTest
     @CsvSource({"nb201,, 120, 1", "nb201, prune, 80, 4", "mobilenet,, 60, 1", "mobilenet, search_channels, 40, 8",
-        "fbnet,, 40, 2"})
+        "fbnet,, 40, 2", "mobilenet, compression, 30, 1", "nb201, compression, 30, 2"})
     void fastPathEqualsTheEstimate(String spaceName, String option, int archs, int batch) {
-        SearchSpace space = option == null ? SearchSpaces.get(spaceName) : SearchSpaces.get(spaceName, Map.of(option, true));
+        SearchSpace space = option == null ? SearchSpaces.get(spaceName) : "compression".equals(option)
+                ? CompressedSpaces.get(spaceName, Map.of(option, COMPRESSION)) : SearchSpaces.get(spaceName, Map.of(option, true));
         SplittableRandom rng = new SplittableRandom(spaceName.hashCode() + archs);
         List<Architecture> as = new ArrayList<>();
         List<Network> nets = new ArrayList<>();

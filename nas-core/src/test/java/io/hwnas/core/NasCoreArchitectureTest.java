@@ -37,7 +37,7 @@ class NasCoreArchitectureTest {
                         "io.hwnas.core.supernet..")
                 .layer("Djl").definedBy("io.hwnas.core.djl..")
                 .layer("Estimators").definedBy("io.hwnas.core.accuracy..")
-                .layer("Spaces").definedBy("io.hwnas.core.space..")
+                .layer("Spaces").definedBy("io.hwnas.core.space..", "io.hwnas.core.space.compress..")
                 .layer("Data").definedBy("io.hwnas.core.data..")
                 .layer("Predictor").definedBy("io.hwnas.core.predictor..")
                 .layer("Foundation").definedBy("io.hwnas.core.ir..", "io.hwnas.core.arch..", "io.hwnas.core.plugin..",

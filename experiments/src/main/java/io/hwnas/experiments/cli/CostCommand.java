@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.experiments.export.CompressionLayers;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.CostReport;
@@ -81,7 +82,7 @@ final class CostCommand implements Callable<Integer> {
         SpaceOptions so = new SpaceOptions();
         so.space = space;
         so.options = options;
-        SearchSpace s = so.resolve();
+        SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(so.resolve(), arch);
         Architecture a = s.parse(arch);
         Network n = s.network(a);
         DeviceProfile d = profile(device, calibration);
@@ -104,11 +105,16 @@ final class CostCommand implements Callable<Integer> {
             o.put("arch", a.canonical());
             o.put("macs", n.macs());
             o.put("params", n.params());
+            o.put("bit_ops", n.bitOps());
+            CompressionLayers.of(s, a, s.defaultInput(), s.defaultClasses()).ifPresent(c -> o.set("compression",
+                    CompressionLayers.json(c)));
             if (!r.energyKnown()) {
                 o.put("energy_unknown", m.energyUnknown(d).orElse("the model gives no energy"));
             }
             Json.print(out, o);
         } else {
+            CompressionLayers.of(s, a, s.defaultInput(), s.defaultClasses()).ifPresent(c -> CompressionLayers.print(out,
+                    c));
             print(out, a, r);
             if (!r.energyKnown()) {
                 out.printf("  (energy unknown: %s)%n", m.energyUnknown(d).orElse("the model gives no energy"));

@@ -8,6 +8,7 @@ import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.experiments.export.CompressionLayers;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,18 +42,24 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SearchSpace s = space.resolve();
+        SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(space.resolve(), arch);
         Architecture a = s.parse(arch);
         Shape in = input == null ? s.defaultInput() : Shape.parse(input);
         if (classes != null && classes <= 0) {
             throw new UsageException("--classes must be a positive integer, but was " + classes);
         }
-        Network n = s.network(a, in, classes == null ? s.defaultClasses() : classes);
+        int k = classes == null ? s.defaultClasses() : classes;
+        Network n = s.network(a, in, k);
         PrintWriter out = spec.commandLine().getOut();
+        var compression = CompressionLayers.of(s, a, in, k);
         if (json) {
-            Json.print(out, toJson(s, a, n));
+            ObjectNode o = toJson(s, a, n);
+            compression.ifPresent(c -> o.set("compression", CompressionLayers.json(c)));
+            Json.print(out, o);
         } else {
             print(out, a, n);
+            compression.ifPresent(c -> CompressionLayers.print(out, c));
+            out.flush();
         }
         return 0;
     }
@@ -68,6 +75,7 @@ final class InspectCommand implements Callable<Integer> {
         o.put("params", n.declaredParams());
         o.put("params_built", n.params());
         o.put("macs", n.macs());
+        o.put("bit_ops", n.bitOps());
         o.put("model_bytes", n.modelBytes());
         o.put("peak_activation_bytes", n.peakActivationBytes());
         ArrayNode layers = o.putArray("layers");
@@ -91,6 +99,8 @@ final class InspectCommand implements Callable<Integer> {
             }
             j.put("params", l.params());
             j.put("macs", l.macs());
+            j.put("weight_bits", l.bits());
+            j.put("activation_bits", l.activationBits());
             j.put("weight_bytes", l.weightBytes());
             j.put("input_bytes", l.inputBytes());
             j.put("output_bytes", l.outputBytes());
@@ -110,7 +120,8 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("params                %,d%s%n", n.declaredParams(),
                 n.declaredParams() == n.params() ? "" : String.format(" declared, %,d built", n.params()));
         out.printf("MACs                  %,d (%.2f M)%n", n.macs(), n.macs() / 1e6);
-        out.printf("model bytes (fp32)    %,d%n", n.modelBytes());
+        out.printf("BitOps                %,d%n", n.bitOps());
+        out.printf("model bytes           %,d%n", n.modelBytes());
         out.printf("peak activation bytes %,d (one sample, sequential schedule)%n", n.peakActivationBytes());
         out.flush();
     }

@@ -3,7 +3,6 @@ package io.hwnas.experiments.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.core.space.SearchSpaces;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class SpaceOptions {
                 throw new UsageException("--option '" + o + "': the value is not valid YAML: " + e.getMessage());
             }
         }
-        return SearchSpaces.get(space, map);
+        return io.hwnas.core.space.compress.CompressedSpaces.get(space, map);
     }
 
     public String name() {

@@ -181,7 +181,10 @@ public final class ConfigLoader {
     }
 
     static ExperimentConfig.SpaceSpec space(Node spaceNode, Problems p) {
-        ExperimentConfig.Plugin plugin = plugin(spaceNode, "input", "classes");
+        ExperimentConfig.Plugin plugin = plugin(spaceNode, "input", "classes", "compression");
+        if (plugin != null && spaceNode.has("compression")) {
+            plugin = compression(plugin, spaceNode.map("compression"), p);
+        }
         Shape input = null;
         String inputText = spaceNode.string("input", null, false);
         if (inputText != null) {
@@ -194,6 +197,17 @@ public final class ConfigLoader {
         long classes = spaceNode.integer("classes", 0, 1, 1_000_000);
         return plugin == null ? null : new ExperimentConfig.SpaceSpec(plugin.name(), plugin.options(), input,
                 classes == 0 ? null : (int) classes);
+    }
+
+    /** The space plugin with its {@code compression} section moved into its options, checked. */
+    private static ExperimentConfig.Plugin compression(ExperimentConfig.Plugin plugin, Map<String, Object> section,
+            Problems p) {
+        for (String problem : io.hwnas.core.space.compress.CompressionOptions.problems(section)) {
+            p.whole("space." + problem);
+        }
+        Map<String, Object> options = new LinkedHashMap<>(plugin.options());
+        options.put(io.hwnas.core.space.compress.CompressedSpace.OPTION, section);
+        return new ExperimentConfig.Plugin(plugin.name(), options);
     }
 
     private static List<String> objectives(Node root, Problems p) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.experiments.export.int8.Int8Options;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,7 +139,7 @@ public final class RunDirectoryExport {
             if (spec == null || spec.name() == null) {
                 throw new IllegalArgumentException("run config " + file + " has no text field space.name");
             }
-            SearchSpace space = SearchSpaces.get(spec.name(), spec.options());
+            SearchSpace space = io.hwnas.core.space.compress.CompressedSpaces.get(spec.name(), spec.options());
             String dataset = c.dataset().get("name") == null ? "" : c.dataset().get("name").toString();
             int classes = spec.classes() != null ? spec.classes()
                     : Datasets.NAMES.contains(dataset) ? Datasets.classes(dataset) : space.defaultClasses();

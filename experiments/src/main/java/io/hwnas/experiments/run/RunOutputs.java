@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.experiments.export.CompressionLayers;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.ir.Network;
@@ -67,6 +68,8 @@ public final class RunOutputs {
                     m.put("arch", e.architecture().canonical());
                     m.set("vector", JSON.valueToTree(e.architecture().vector()));
                     m.put("accuracy", e.metric("accuracy"));
+                    CompressionLayers.of(setup.space(), e.architecture(), setup.evaluator().input(),
+                            setup.evaluator().classes()).ifPresent(c -> m.set("compression", CompressionLayers.json(c)));
                     csv.append(k + 1).append(",\"").append(e.architecture().canonical()).append("\",")
                             .append(e.metric("accuracy"));
                     for (String c : COLUMNS) {

@@ -95,7 +95,7 @@ final class Binder {
         if (s == null || !PluginBinding.known("space.name", s.name(), SearchSpaces.registry(), p)) {
             return null;
         }
-        return PluginBinding.build("space.options", s.options(), o -> SearchSpaces.get(s.name(), o), p);
+        return PluginBinding.build("space.options", s.options(), o -> io.hwnas.core.space.compress.CompressedSpaces.get(s.name(), o), p);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.hwnas.core.data.Datasets;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.core.space.mobilenet.MobilenetSpace;
 import io.hwnas.core.supernet.SupernetRun;
 import io.hwnas.core.supernet.SupernetSpec;
@@ -60,7 +59,7 @@ public record SupernetSetup(SupernetRun run, ImageDataset.Split data) {
     private static MobilenetSpace space(SupernetConfig c, String file) {
         Objects.requireNonNull(c.space(), "space");
         try {
-            SearchSpace s = SearchSpaces.get(c.space().name(), c.space().options());
+            SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.get(c.space().name(), c.space().options());
             if (s instanceof MobilenetSpace m) {
                 return m;
             }

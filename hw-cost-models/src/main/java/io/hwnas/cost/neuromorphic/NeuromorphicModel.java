@@ -147,7 +147,7 @@ public final class NeuromorphicModel implements CostModel {
         details.put(NEURON, partsPj[1] * 1e-9);
         details.put(SPIKE, partsPj[2] * 1e-9);
         double energy = Energy.total(details);
-        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
+        long weightBits = Math.min(network.maxWeightBits(), (long) d.number("weight_bits"));
         details.putAll(coreUse(plan, d, coresNeeded, weightBits));
         details.put("mean_firing_rate", meanRate(plan, r));
         List<LayerCost> costs = new SpikingLayers(plan, r, act.sops(), act.pj(), steps, batch, eSyn, eNeuron,
@@ -277,7 +277,7 @@ public final class NeuromorphicModel implements CostModel {
             violations.add("fan-in: a neuron needs " + Text.count(plan.maxFanIn) + " inputs, device " + d.name()
                     + " allows " + Text.count(d.number("max_fan_in")));
         }
-        int bits = plan.network.layers().get(0).bits();
+        int bits = plan.network.maxWeightBits();
         if (bits < 32 && bits > d.number("weight_bits")) {
             violations.add("weight bits: network has " + bits + "-bit weights, device " + d.name() + " stores "
                     + Text.count(d.number("weight_bits")));

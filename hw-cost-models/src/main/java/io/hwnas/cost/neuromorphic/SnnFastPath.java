@@ -49,7 +49,7 @@ final class SnnFastPath implements FastPath {
     public CostRow compile(Network network) {
         SnnPlan plan = new SnnPlan(network);
         long coresNeeded = SnnPlan.coresNeeded(plan, d.number("neurons_per_core"), d.number("synapses_per_core"));
-        long weightBits = Math.min(network.layers().get(0).bits(), (long) d.number("weight_bits"));
+        long weightBits = Math.min(network.maxWeightBits(), (long) d.number("weight_bits"));
         long modelBytes = (plan.params * weightBits + 7) / 8;
         int broken = NeuromorphicModel.limits(plan, d, coresNeeded).size();
         return new CostRow(new int[0], new double[] {plan.pipeline, plan.outSum, plan.synapticFan, modelBytes,

@@ -1,9 +1,11 @@
 package io.hwnas.cost.npu;
 
+import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.Kernel;
+import io.hwnas.cost.KernelPlan;
 import io.hwnas.cost.device.DeviceKind;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.device.KernelClass;
@@ -56,8 +58,64 @@ public final class NpuModel extends AnalyticalModel {
 
     @Override
     protected int bits(DeviceProfile device, Network network) {
-        int b = network.layers().get(0).bits();
-        return b < 32 ? b : precisionBits(device);
+        return stored(network.layers().get(0).bits(), precisionBits(device), supported(device));
+    }
+
+    /**
+     * The bit widths the array runs, ascending (setting {@code precisions}, e.g. {@code int8} for the
+     * Edge TPU; default every width). A narrower layer runs at the next supported width up; a wider
+     * one goes to the host CPU, or, with setting {@code fallback: none}, makes the network infeasible.
+     */
+    static int[] supported(DeviceProfile d) {
+        String s = d.setting("precisions", "");
+        if (s.isBlank()) {
+            return new int[] {1, 2, 4, 8, 16, 32};
+        }
+        return java.util.Arrays.stream(s.split(",")).mapToInt(t -> switch (t.trim()) {
+            case "int4" -> 4;
+            case "int8" -> 8;
+            case "int16", "fp16", "bf16" -> 16;
+            case "fp32" -> 32;
+            default -> throw new IllegalArgumentException(d.origin() + ": setting precisions lists '" + t.trim()
+                    + "'; expected some of [int4, int8, int16, fp16, bf16, fp32]");
+        }).sorted().toArray();
+    }
+
+    /** The width a layer's {@code bits} are stored at: 32 (float) is the device precision. */
+    static int stored(int bits, int precision, int[] supported) {
+        return Math.max(bits < 32 ? bits : precision, supported[0]);
+    }
+
+    /** The supported width a kernel of {@code bits} runs at, or -1 when the array cannot run it. */
+    static int runBits(int bits, int[] supported) {
+        for (int s : supported) {
+            if (s >= bits) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    protected int weightBits(DeviceProfile device, Layer layer, int networkBits) {
+        return stored(layer.bits(), precisionBits(device), supported(device));
+    }
+
+    @Override
+    protected List<String> limits(KernelPlan plan, Network network, DeviceProfile d, int batch) {
+        if (!d.choice("fallback", "host", "host", "none").equals("none")) {
+            return List.of();
+        }
+        int precision = precisionBits(d);
+        int[] supported = supported(d);
+        for (Layer l : network.layers()) {
+            int b = Math.max(stored(l.bits(), precision, supported), stored(l.activationBits(), precision, supported));
+            if (l.macs() > 0 && runBits(b, supported) < 0) {
+                return List.of("precision: layer " + l.name() + " runs at " + b + " bits, device " + d.name()
+                        + " supports " + java.util.Arrays.toString(supported) + " bits and declares no fallback");
+            }
+        }
+        return List.of();
     }
 
     static Set<LayerKind> unsupported(DeviceProfile d) {
@@ -106,6 +164,8 @@ public final class NpuModel extends AnalyticalModel {
         private final double[] overheadMs;
         private final double staticW;
         private final double fixed;
+        private final int[] supported;
+        private final double int4Speedup;
 
         NpuCosting(DeviceProfile d, int batch) {
             this.batch = batch;
@@ -133,18 +193,21 @@ public final class NpuModel extends AnalyticalModel {
             }
             staticW = d.number("static_power_w");
             fixed = d.number("fixed_ms");
+            supported = supported(d);
+            int4Speedup = Math.max(1, d.number("int4_speedup", 1));
         }
 
         @Override
         public double kernel(Kernel k, double[] out) {
-            int bits = k.bits() < 32 ? k.bits() : precision;
-            double bytesPerElement = bits / 8.0;
+            int wb = stored(k.bits(), precision, supported);
+            double bytesPerElement = stored(k.activationBits(), precision, supported) / 8.0;
+            int bits = runBits(Math.max(wb, (int) (bytesPerElement * 8)), supported);
             int c = k.cls().ordinal();
-            double w = k.weightBytes(bits);
+            double w = k.weightBytes(wb);
             double in = (double) k.inElements() * batch * bytesPerElement;
             double o = (double) k.outElements() * batch * bytesPerElement;
             double overhead = overheadMs[c] * k.launches();
-            if (fallback.contains(k.kind())) {
+            if (fallback.contains(k.kind()) || bits < 0) {
                 return onHost(k, c, w, in, o, overhead, out);
             }
             double macEnergy = bits >= 32 ? eMac32 : eMac8 * (bits / 8.0) * (bits / 8.0);
@@ -162,7 +225,7 @@ public final class NpuModel extends AnalyticalModel {
                 cycles = Math.ceil(Math.max(1, k.otherOps() + k.macs()) * batch / vector);
                 bufferBytes = in + o + w;
             }
-            double compute = cycles / (eff[c] * cyclesPerMs);
+            double compute = cycles / (eff[c] * cyclesPerMs) / (bits <= 4 ? int4Speedup : 1);
             double dram = dramBytes(w, in, o);
             double memory = dram / bytesPerMs;
             double t = Math.max(compute, memory) + overhead;

@@ -25,9 +25,10 @@ import java.util.Objects;
  * @param groups      convolution groups, or shuffle groups
  * @param hidden      squeeze-excite hidden channels
  * @param bias        whether the conv or linear layer has a bias
- * @param bits        bit width of weights and activations (32 for fp32)
+ * @param bits        bit width of the weights (32 for fp32)
  * @param params      trainable parameters
  * @param macs        multiply-accumulates for one sample
+ * @param activationBits bit width of the activations this layer reads and writes (32 for fp32)
  */
 public record Layer(
         int id,
@@ -44,7 +45,16 @@ public record Layer(
         boolean bias,
         int bits,
         long params,
-        long macs) {
+        long macs,
+        int activationBits) {
+
+    /** A layer whose weights and activations share one bit width. */
+    public Layer(int id, String name, LayerKind kind, List<Integer> inputs, List<Shape> inputShapes, Shape output,
+            int kernel, int stride, int padding, int groups, int hidden, boolean bias, int bits, long params,
+            long macs) {
+        this(id, name, kind, inputs, inputShapes, output, kernel, stride, padding, groups, hidden, bias, bits, params,
+                macs, bits);
+    }
 
     public Layer {
         Objects.requireNonNull(name, "name");
@@ -58,6 +68,10 @@ public record Layer(
         }
         if (bits <= 0 || bits > 32) {
             throw new IllegalArgumentException("layer " + name + ": bits must be in 1..32, but was " + bits);
+        }
+        if (activationBits <= 0 || activationBits > 32) {
+            throw new IllegalArgumentException(
+                    "layer " + name + ": activation bits must be in 1..32, but was " + activationBits);
         }
     }
 
@@ -77,12 +91,17 @@ public record Layer(
         for (Shape s : inputShapes) {
             elements += s.elements();
         }
-        return (elements * bits + 7) / 8;
+        return (elements * activationBits + 7) / 8;
     }
 
     /** Bytes written for one sample. */
     public long outputBytes() {
-        return (output.elements() * bits + 7) / 8;
+        return (output.elements() * activationBits + 7) / 8;
+    }
+
+    /** Bit operations for one sample: MACs x weight bits x activation bits. */
+    public long bitOps() {
+        return macs * bits * activationBits;
     }
 
     /** True for a depthwise convolution (one group per input channel). */
@@ -95,9 +114,14 @@ public record Layer(
         return kind == LayerKind.CONV2D && kernel == 1;
     }
 
-    /** A copy at another bit width (for quantised targets). */
+    /** A copy at another bit width for weights and activations (for quantised targets). */
     public Layer withBits(int newBits) {
+        return withBits(newBits, newBits);
+    }
+
+    /** A copy with weights at {@code weight} bits and activations at {@code activation} bits. */
+    public Layer withBits(int weight, int activation) {
         return new Layer(id, name, kind, inputs, inputShapes, output, kernel, stride, padding, groups, hidden, bias,
-                newBits, params, macs);
+                weight, params, macs, activation);
     }
 }

@@ -63,6 +63,26 @@ public record Network(List<Layer> layers, long declaredParams) {
         return sum;
     }
 
+    /** Bit operations for one sample: the sum of each layer's MACs x weight bits x activation bits. */
+    public long bitOps() {
+        long sum = 0;
+        for (Layer l : layers) {
+            sum += l.bitOps();
+        }
+        return sum;
+    }
+
+    /** The widest weight bits of the convolutions and linear layers (the input layer's bits if none). */
+    public int maxWeightBits() {
+        int most = 0;
+        for (Layer l : layers) {
+            if (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR) {
+                most = Math.max(most, l.bits());
+            }
+        }
+        return most == 0 ? layers.get(0).bits() : most;
+    }
+
     /** Bytes of all weights at their bit widths. */
     public long modelBytes() {
         long sum = 0;
