@@ -46,6 +46,31 @@ public final class ReportData {
      */
     public static ObjectNode of(RunSetup setup, Path dir, List<Evaluation> evaluations,
             Map<String, List<Evaluation>> fronts) {
+        return of(setup, dir, evaluations, fronts, new Cache());
+    }
+
+    /**
+     * What stays the same while a run grows: each Pareto member's facts and per-layer costs (the
+     * expensive part), and the names of the layers they refer to by index. A live view keeps one.
+     */
+    public static final class Cache {
+        private final Map<String, ObjectNode> members = new java.util.HashMap<>();
+        private final Map<String, Integer> layerIndex = new LinkedHashMap<>();
+        private final ArrayNode layerNames = JSON.createArrayNode();
+        private final ArrayNode layerKinds = JSON.createArrayNode();
+
+        int layer(LayerCost l) {
+            return layerIndex.computeIfAbsent(l.name(), n -> {
+                layerNames.add(n);
+                layerKinds.add(l.kind().id());
+                return layerIndex.size();
+            });
+        }
+    }
+
+    /** As {@link #of(RunSetup, Path, List, Map)}, reusing (and filling) the cache. */
+    public static synchronized ObjectNode of(RunSetup setup, Path dir, List<Evaluation> evaluations,
+            Map<String, List<Evaluation>> fronts, Cache cache) {
         ObjectNode o = JSON.createObjectNode();
         o.set("run", run(setup, evaluations));
         ArrayNode labels = o.putArray("metrics");
@@ -71,7 +96,9 @@ public final class ReportData {
                 if (k == null) {
                     k = memberIndex.size();
                     memberIndex.put(key, k);
-                    members.add(member(setup, e, cols));
+                    ObjectNode m = cache.members.computeIfAbsent(key, x -> member(setup, e, cache)).deepCopy();
+                    m.setAll(row(e, cols));
+                    members.add(m);
                 }
                 front.add(k);
             }
@@ -87,6 +114,8 @@ public final class ReportData {
                 h.add(round(v));
             }
         }
+        o.set("layer_names", cache.layerNames.deepCopy());
+        o.set("layer_kinds", cache.layerKinds.deepCopy());
         o.set("strategy", strategy(dir));
         o.put("rung_metric", CandidateEvaluator.FIDELITY_STEPS);
         return o;
@@ -148,9 +177,12 @@ public final class ReportData {
         return r;
     }
 
-    /** One Pareto member: its row, the model card's facts, and its per-layer costs on every device. */
-    private static ObjectNode member(RunSetup setup, Evaluation e, List<String> cols) {
-        ObjectNode m = row(e, cols);
+    /**
+     * One Pareto member's model-card facts and per-layer costs on every device: per layer, the
+     * index of its name in {@code layer_names}, time (ms), energy (mJ) and the bound.
+     */
+    private static ObjectNode member(RunSetup setup, Evaluation e, Cache cache) {
+        ObjectNode m = JSON.createObjectNode();
         Architecture a = e.architecture();
         Network n = setup.evaluator().network(a);
         ObjectNode facts = m.putObject("facts");
@@ -166,18 +198,19 @@ public final class ReportData {
             fits.put(d.name(), cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()));
             ArrayNode rows = layers.putArray(d.name());
             for (LayerCost l : cost.layers()) {
-                ArrayNode r = rows.addArray().add(l.name()).add(l.kind().id());
+                ArrayNode r = rows.addArray().add(cache.layer(l));
                 addNumber(r, l.timeMs());
                 addNumber(r, l.energyMj());
-                r.add(l.bound().name().toLowerCase(Locale.ROOT));
+                r.add(l.bound().name().toLowerCase(Locale.ROOT).substring(0, 1));
             }
         }
         return m;
     }
 
+    /** A layer's cost, to four significant digits (a bar's share). */
     private static void addNumber(ArrayNode a, double v) {
         if (Double.isFinite(v)) {
-            a.add(round(v));
+            a.add(v == 0 ? 0 : Double.parseDouble(String.format(Locale.ROOT, "%.4g", v)));
         } else {
             a.addNull();
         }

@@ -37,17 +37,18 @@ public final class ReportWriter {
     public static Path write(RunSetup setup, Path dir, List<Evaluation> evaluations,
             Map<String, List<Evaluation>> fronts) {
         Path file = dir.resolve(FILE);
-        io.hwnas.core.io.AtomicFiles.writeString(file, page(setup, dir, evaluations, fronts, null));
+        io.hwnas.core.io.AtomicFiles.writeString(file, page(setup, dir, evaluations, fronts, null,
+                new ReportData.Cache()));
         return file;
     }
 
     /**
      * The report page; with {@code liveUrl} not null the page polls that URL for new data (a live
-     * view served by {@code hwnas serve}).
+     * view served by {@code hwnas serve}, which keeps one cache per run).
      */
     public static String page(RunSetup setup, Path dir, List<Evaluation> evaluations,
-            Map<String, List<Evaluation>> fronts, String liveUrl) {
-        ObjectNode data = ReportData.of(setup, dir, evaluations, fronts);
+            Map<String, List<Evaluation>> fronts, String liveUrl, ReportData.Cache cache) {
+        ObjectNode data = ReportData.of(setup, dir, evaluations, fronts, cache);
         if (liveUrl != null) {
             ((ObjectNode) data.get("run")).put("live", liveUrl);
         }
@@ -68,13 +69,14 @@ public final class ReportWriter {
         h.append("<p>space <b>").append(esc(c.space().name())).append("</b> ").append(esc(c.space().options()))
                 .append(", accuracy <b>").append(esc(c.accuracy().name())).append("</b>, strategy <b>")
                 .append(esc(c.strategy().name())).append("</b>, seed ").append(c.seed()).append(", budget ")
-                .append(c.budget()).append(": ").append(evaluations.size()).append(" evaluations (").append(failed)
-                .append(" failed, ").append(infeasible).append(" infeasible). Hover a point for its architecture and"
+                .append(c.budget()).append(": <span id=\"n-evals\">").append(evaluations.size())
+                .append("</span> evaluations (<span id=\"n-failed\">").append(failed)
+                .append("</span> failed, <span id=\"n-infeasible\">").append(infeasible).append("</span> infeasible). Hover a point for its architecture and"
                         + " costs on every device; click it for its per-layer breakdown.</p><ul>");
         for (DeviceTarget d : setup.devices()) {
             h.append("<li><a href=\"#").append(esc(d.name())).append("\">").append(esc(d.name())).append("</a>: ")
-                    .append(esc(d.description())).append(", ").append(fronts.get(d.name()).size())
-                    .append(" Pareto members</li>");
+                    .append(esc(d.description())).append(", <span class=\"n-front\">").append(fronts.get(d.name()).size())
+                    .append("</span> Pareto members</li>");
         }
         h.append("</ul><div id=\"app\"></div>");
         List<DeviceObjectives> devices = DeviceObjectives.of(c);

@@ -198,8 +198,10 @@
   };
 
   function poll() {
-    fetch(R.data.run.live, { cache: 'no-store' }).then(function (r) { return r.json(); }).then(function (d) {
-      if (d.evals.length !== R.data.evals.length) { R.data = d; R.updates++; R.render(); }
+    fetch(R.data.run.live + '?have=' + R.data.evals.length, { cache: 'no-store' }).then(function (r) {
+      return r.status === 204 ? null : r.json();
+    }).then(function (d) {
+      if (d && d.evals.length !== R.data.evals.length) { R.data = d; R.updates++; R.render(); }
     }).catch(function (e) {
       var s = document.getElementById('live-status');
       if (s) { s.textContent = 'live: server unreachable (' + e.message + ')'; }
@@ -212,6 +214,6 @@
     skeleton();
     R.render();
     window.addEventListener('resize', function () { Object.keys(R.charts).forEach(function (k) { R.charts[k].resize(); }); });
-    if (R.data.run.live) { setInterval(poll, 1000); }
+    if (R.data.run.live) { setInterval(poll, 500); }
   };
 })();

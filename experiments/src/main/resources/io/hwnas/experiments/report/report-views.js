@@ -30,8 +30,8 @@
       });
       panel.innerHTML = h + '</table><h3>Per-layer breakdown</h3><div id="layers-latency" class="chart wide"></div>'
         + '<div id="layers-energy" class="chart wide"></div>';
-      layerChart('layers-latency', m, 2, 'latency (ms)');
-      layerChart('layers-energy', m, 3, 'energy (mJ)');
+      layerChart('layers-latency', m, 1, 'latency (ms)');
+      layerChart('layers-energy', m, 2, 'energy (mJ)');
     }
     document.getElementById('breakdown-close').onclick = function () { panel.style.display = 'none'; };
   };
@@ -39,20 +39,22 @@
   /** One bar per device, stacked by layer (layers matched by name across devices). */
   function layerChart(id, m, field, title) {
     if (R.charts[id]) { R.charts[id].dispose(); delete R.charts[id]; }
-    var devices = Object.keys(m.layers), names = [], info = {};
+    var devices = Object.keys(m.layers), order = [], seen = {}, bounds = { c: 'compute', m: 'memory', o: 'overhead' };
     devices.forEach(function (d) {
-      m.layers[d].forEach(function (l) { if (!info[l[0]]) { info[l[0]] = l; names.push(l[0]); } });
+      m.layers[d].forEach(function (l) { if (!seen[l[0]]) { seen[l[0]] = true; order.push(l[0]); } });
     });
-    var series = names.map(function (name) {
+    var series = order.map(function (n) {
+      var name = R.data.layer_names[n], kind = R.data.layer_kinds[n];
       return { name: name, type: 'bar', stack: 'layers', barMaxWidth: 28,
         data: devices.map(function (d) {
           var sum = null;
-          m.layers[d].forEach(function (l) { if (l[0] === name && l[field] !== null) { sum = (sum || 0) + l[field]; } });
+          m.layers[d].forEach(function (l) { if (l[0] === n && l[field] !== null) { sum = (sum || 0) + l[field]; } });
           return sum;
         }),
         tooltip: { formatter: function (p) {
-          var l = info[name];
-          return u.esc(name) + ' (' + u.esc(l[1]) + ', ' + u.esc(l[4]) + ')<br>' + u.esc(p.name) + ': ' + u.fmt(p.value);
+          var b = m.layers[p.name].filter(function (l) { return l[0] === n; }).map(function (l) { return bounds[l[3]]; });
+          return u.esc(name) + ' (' + u.esc(kind) + ', ' + u.esc(b.join(', ')) + ' bound)<br>' + u.esc(p.name) + ': '
+            + u.fmt(p.value);
         } } };
     });
     u.chart(id, { animation: false, title: { text: title + ' by layer', textStyle: { fontSize: 13 } }, tooltip: { trigger: 'item' },
@@ -127,6 +129,11 @@
   /** A live view's Pareto tables follow the data (the static ones show the page's first state). */
   function tables() {
     if (!R.data.run.live) { return; }
+    ['evals', 'failed', 'infeasible'].forEach(function (k) {
+      var e = document.getElementById('n-' + k);
+      if (e) { e.textContent = k === 'evals' ? R.data.evals.length : R.data.run[k]; }
+    });
+    document.querySelectorAll('.n-front').forEach(function (e, i) { e.textContent = R.data.devices[i].front.length; });
     R.data.devices.forEach(function (d, i) {
       var t = document.querySelector('#device-' + i + ' table.front');
       if (!t) { return; }
