@@ -34,7 +34,19 @@
     c.setOption(option, true);
     return c;
   }
-  R.util = { esc: esc, fmt: fmt, val: val, label: label, el: el, chart: chart, colors: COLORS };
+  /* Charts are drawn when they come near the viewport (or when asked for), so a large run opens fast. */
+  var pending = {}, observed = {}, observer = window.IntersectionObserver ? new IntersectionObserver(function (es) {
+    es.forEach(function (e) { if (e.isIntersecting) { draw(e.target.id); } });
+  }, { rootMargin: '200px' }) : null;
+  function draw(id) { var make = pending[id]; if (make) { delete pending[id]; make(); } }
+  /** Draws the chart {@code id} with {@code make} now when it is drawn already, else once it is near the viewport. */
+  function lazy(id, make) {
+    pending[id] = make;
+    if (R.charts[id] || !observer) { draw(id); return; }
+    if (!observed[id]) { observed[id] = true; observer.observe(document.getElementById(id)); }
+  }
+  R.draw = draw;
+  R.util = { esc: esc, fmt: fmt, val: val, label: label, el: el, chart: chart, lazy: lazy, colors: COLORS };
 
   /** The metric pairs drawn per device: the configured objectives, then latency and energy. */
   function pairs() {
@@ -114,10 +126,16 @@
 
   function renderDevice(dev, i) {
     pairs().forEach(function (m) {
-      var c = chart('scatter-' + i + '-' + m, scatterOption(dev, m));
-      c.off('click');
-      c.on('click', function (e) { if (e.data && e.data.length >= 4) { R.select(rowOf(e.data).a); } });
+      lazy('scatter-' + i + '-' + m, function () {
+        var c = chart('scatter-' + i + '-' + m, scatterOption(dev, m));
+        c.off('click');
+        c.on('click', function (e) { if (e.data && e.data.length >= 4) { R.select(rowOf(e.data).a); } });
+      });
     });
+    lazy('hv-' + i, function () { hv(dev, i); });
+  }
+
+  function hv(dev, i) {
     chart('hv-' + i, { animation: false, title: { text: dev.name + ': hypervolume over evaluations', textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'axis' }, grid: { top: 40, left: 60, right: 20, bottom: 45 },
       xAxis: { type: 'value', name: 'evaluations', nameLocation: 'middle', nameGap: 28, min: 1 },
@@ -174,7 +192,8 @@
     R.selected = arch;
     R.data.devices.forEach(function (d, i) {
       pairs().forEach(function (m) {
-        R.charts['scatter-' + i + '-' + m].setOption({ series: [{ name: 'selected', data: selectedPoint(d, m) }] });
+        var c = R.charts['scatter-' + i + '-' + m]; // one not drawn yet draws the selection when it is
+        if (c) { c.setOption({ series: [{ name: 'selected', data: selectedPoint(d, m) }] }); }
       });
     });
     R.views.breakdown(arch);
@@ -183,6 +202,7 @@
   /** How many points each series of a chart holds (for tests and the curious). */
   R.counts = function (id) {
     var out = {};
+    draw(id);
     R.charts[id].getOption().series.forEach(function (s) { out[s.name] = (s.data || []).length; });
     return out;
   };

@@ -73,20 +73,20 @@
     if (!box.dataset.drawn) { box.innerHTML = '<h2>Strategy views</h2>' + h; box.dataset.drawn = '1'; }
     var base = { animation: false, tooltip: { trigger: 'item' }, grid: { top: 40, left: 60, right: 20, bottom: 45 } };
     if (traj && traj.length) {
-      u.chart('view-netadapt', Object.assign({}, base, { title: { text: 'NetAdapt trajectory', textStyle: { fontSize: 14 } },
+      u.lazy('view-netadapt', function () { u.chart('view-netadapt', Object.assign({}, base, { title: { text: 'NetAdapt trajectory', textStyle: { fontSize: 14 } },
         xAxis: { type: 'value', name: s.metric || 'latency', nameLocation: 'middle', nameGap: 28, scale: true },
         yAxis: { type: 'value', name: 'short-term accuracy', scale: true },
-        series: [{ type: 'line', data: traj.map(function (r) { return [r.latency, r.accuracy, r.iteration, r.shrunk]; }),
+        series: [{ name: 'trajectory', type: 'line', data: traj.map(function (r) { return [r.latency, r.accuracy, r.iteration, r.shrunk]; }),
           tooltip: { formatter: function (p) { return 'iteration ' + p.data[2] + ': shrunk ' + u.esc(p.data[3])
-            + '<br>latency ' + u.fmt(p.data[0]) + ', accuracy ' + u.fmt(p.data[1]); } } }] }));
+            + '<br>latency ' + u.fmt(p.data[0]) + ', accuracy ' + u.fmt(p.data[1]); } } }] })); });
     }
     if (rewards && rewards.length) {
-      u.chart('view-rewards', Object.assign({}, base, { title: { text: 'RL reward per sample', textStyle: { fontSize: 14 } },
+      u.lazy('view-rewards', function () { u.chart('view-rewards', Object.assign({}, base, { title: { text: 'RL reward per sample', textStyle: { fontSize: 14 } },
         tooltip: { trigger: 'axis' }, xAxis: { type: 'value', name: 'sample', nameLocation: 'middle', nameGap: 28 },
         yAxis: { type: 'value', name: 'reward', scale: true },
-        series: [{ type: 'line', showSymbol: false, data: rewards.map(function (r, i) { return [i + 1, r]; }) }] }));
+        series: [{ name: 'reward', type: 'line', showSymbol: false, data: rewards.map(function (r, i) { return [i + 1, r]; }) }] })); });
     }
-    if (rung) { rungs(base); }
+    if (rung) { u.lazy('view-rungs', function () { rungs(base); }); }
   }
 
   /** Successive halving: each evaluation's accuracy at the rung (training steps) it reached. */
@@ -99,7 +99,7 @@
     u.chart('view-rungs', Object.assign({}, base, { title: { text: 'successive-halving rungs', textStyle: { fontSize: 14 } },
       xAxis: { type: 'log', name: 'training steps', nameLocation: 'middle', nameGap: 28 },
       yAxis: { type: 'value', name: 'accuracy', scale: true },
-      series: [{ type: 'scatter', data: data, itemStyle: { opacity: 0.6 },
+      series: [{ name: 'rungs', type: 'scatter', data: data, itemStyle: { opacity: 0.6 },
         tooltip: { formatter: function (p) { return '<code>' + u.esc(p.data[2]) + '</code><br>' + p.data[0]
           + ' steps: ' + u.fmt(p.data[1]); } } }] }));
   }
@@ -147,7 +147,11 @@
     });
   }
 
-  V.all = function () { strategyViews(); parallel(); tables(); };
+  V.all = function () {
+    strategyViews();
+    if (document.getElementById('parallel')) { u.lazy('parallel', parallel); }
+    tables();
+  };
 
   /** The comparison page: every run's front per device on one chart. */
   V.compare = function () {

@@ -81,7 +81,8 @@ class ReportBrowserTest {
     }
 
     /** The pixel position and architecture of the Pareto point farthest from any other point of the chart. */
-    static final String ISOLATED_PARETO_POINT = "var R = window.hwnasReport, c = R.charts[arguments[0]], all = [];"
+    static final String ISOLATED_PARETO_POINT = "var R = window.hwnasReport; R.draw(arguments[0]);"
+            + "var c = R.charts[arguments[0]], all = [];"
             + "c.getOption().series.forEach(function (s) { s.data.forEach(function (p) {"
             + "  all.push({s: s.name, p: p, px: c.convertToPixel({seriesName: s.name}, [p[0], p[1]])}); }); });"
             + "var best = null, bestD = -1;"
