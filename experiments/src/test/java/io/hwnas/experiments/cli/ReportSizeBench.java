@@ -39,7 +39,7 @@ class ReportSizeBench {
                 Object rest = b.js("var t = performance.now(); document.querySelectorAll('.chart').forEach(function (c) {"
                         + " window.hwnasReport.draw(c.id); }); return performance.now() - t");
                 System.out.printf("BENCH report.html %,d bytes (%.2f MB); open %d: %.2f s wall until the charts in view"
-                        + " are drawn (%.0f ms page clock, DOMContentLoaded %s ms); the %s other charts %.0f ms more%n",
+                        + " are drawn (%.0f ms page clock, DOMContentLoaded %s ms); drawing the rest of the %s charts %.0f ms more%n",
                         bytes, bytes / 1e6, i + 1, wall, ((Number) opened).doubleValue(),
                         b.js("return Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventStart)"),
                         b.js("return document.querySelectorAll('.chart').length"), ((Number) rest).doubleValue());
