@@ -40,10 +40,15 @@ final class Browser implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** Starts a browser, or skips the calling test when Chromium or chromedriver is absent. */
-    static Browser start() {
+    /** Skips the calling test when Chromium or chromedriver is absent (call it before any costly set-up). */
+    static void assumeAvailable() {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "Chromium (" + CHROMIUM + ") and chromedriver (" + DRIVER + ") are needed for the browser tests");
+    }
+
+    /** Starts a browser, or skips the calling test when Chromium or chromedriver is absent. */
+    static Browser start() {
+        assumeAvailable();
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
         o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",

@@ -18,6 +18,7 @@ class CompareBrowserTest {
 
     @Test
     void theComparePageShowsBothRunsFrontsOnEveryDeviceChart() throws Exception {
+        Browser.assumeAvailable();
         Path a = QuickstartRun.dir();
         Path b = QuickstartRun.search("quickstart-seed2", 2);
         Path out = tmp.resolve("compare.html");

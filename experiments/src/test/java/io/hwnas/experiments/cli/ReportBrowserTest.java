@@ -18,6 +18,7 @@ class ReportBrowserTest {
 
     @Test
     void theReportLoadsOfflineWithoutErrorsAndEachDeviceChartShowsEveryPoint() throws Exception {
+        Browser.assumeAvailable();
         Path run = QuickstartRun.dir();
         try (Browser b = Browser.start()) {
             b.open(run.resolve("report.html").toUri().toString());
@@ -45,6 +46,7 @@ class ReportBrowserTest {
 
     @Test
     void hoveringAParetoPointShowsItsArchitectureAndClickingShowsItsPerLayerBreakdown() throws Exception {
+        Browser.assumeAvailable();
         Path run = QuickstartRun.dir();
         try (Browser b = Browser.start()) {
             b.open(run.resolve("report.html").toUri().toString());

@@ -23,6 +23,7 @@ class ReportViewsBrowserTest {
 
     @Test
     void strategyViewsParallelCoordinatesAndTogglesDrawWithoutErrors() throws Exception {
+        Browser.assumeAvailable();
         Path run = ReportCommandTest.copy(QuickstartRun.dir(), tmp.resolve("views"));
         Files.writeString(run.resolve("strategy-report.json"), """
                 {"metric": "latency_ms@raspi4", "initial_latency": 20.0, "latency_budget": 10.0, "stop": "budget met",

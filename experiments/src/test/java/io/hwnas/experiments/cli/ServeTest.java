@@ -36,6 +36,7 @@ class ServeTest {
 
     @Test
     void anEvaluationAppendedToTheJournalShowsUpWithinFiveSecondsAndNothingIsWritten() throws Exception {
+        Browser.assumeAvailable();
         Path run = ReportCommandTest.copy(QuickstartRun.dir(), tmp.resolve("live"));
         List<String> lines = Files.readAllLines(run.resolve("evaluations.jsonl"));
         Files.writeString(run.resolve("evaluations.jsonl"), String.join("\n", lines.subList(0, 200)) + "\n"
