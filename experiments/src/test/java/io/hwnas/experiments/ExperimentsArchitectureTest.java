@@ -8,7 +8,8 @@ import io.hwnas.core.LayerRules;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of the app, top to bottom: the command line; studies; the run; report, export and
+ * The layers of the app, top to bottom: the command line; studies and the live view (serve); the run;
+ * report, export and
  * the Slurm executor; the setup that binds a config once; the executor SPI; candidate evaluation;
  * the config. And the modules: experiments above strategies and cost models, nas-core below all.
  */
@@ -50,6 +51,7 @@ class ExperimentsArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Cli").definedBy("io.hwnas.experiments.cli..")
                 .layer("Study").definedBy("io.hwnas.experiments.study..")
+                .layer("Serve").definedBy("io.hwnas.experiments.serve..")
                 .layer("Agent").definedBy("io.hwnas.experiments.agent..")
                 .layer("Run").definedBy("io.hwnas.experiments.run..")
                 .layer("Report").definedBy("io.hwnas.experiments.report..")
@@ -61,14 +63,17 @@ class ExperimentsArchitectureTest {
                 .layer("Config").definedBy("io.hwnas.experiments.config..")
                 .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Study").mayOnlyBeAccessedByLayers("Cli")
+                .whereLayer("Serve").mayOnlyBeAccessedByLayers("Cli")
                 .whereLayer("Agent").mayOnlyBeAccessedByLayers("Cli", "Study", "Run")
-                .whereLayer("Run").mayOnlyBeAccessedByLayers("Cli", "Study")
-                .whereLayer("Report").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run")
+                .whereLayer("Run").mayOnlyBeAccessedByLayers("Cli", "Study", "Serve")
+                .whereLayer("Report").mayOnlyBeAccessedByLayers("Cli", "Study", "Serve", "Agent", "Run")
                 .whereLayer("Export").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run")
                 .whereLayer("Slurm").mayOnlyBeAccessedByLayers("Cli")
-                .whereLayer("Setup").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Report", "Export", "Slurm")
+                .whereLayer("Setup").mayOnlyBeAccessedByLayers("Cli", "Study", "Serve", "Agent", "Run", "Report",
+                        "Export", "Slurm")
                 .whereLayer("Exec").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Slurm", "Setup")
-                .whereLayer("Evaluate").mayOnlyBeAccessedByLayers("Cli", "Study", "Agent", "Run", "Report", "Export", "Slurm",
+                .whereLayer("Evaluate").mayOnlyBeAccessedByLayers("Cli", "Study", "Serve", "Agent", "Run", "Report",
+                        "Export", "Slurm",
                         "Setup", "Exec")
                 .check(APP);
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Hardware-aware neural architecture search: Pareto sets of deployable models per device.",
         subcommands = {SpacesCommand.class, InspectCommand.class, ProxyCommand.class, TrainCommand.class,
                 CostCommand.class, DevicesCommand.class, ProfileHostCommand.class, SearchCommand.class,
-                ReportCommand.class, ExportCommand.class, BenchCommand.class, WorkerCommand.class,
+                ReportCommand.class, ServeCommand.class, ExportCommand.class, BenchCommand.class, WorkerCommand.class,
                 SupernetCommand.class, AgentCommand.class, DeviceCommand.class})
 public final class HwnasCli implements Runnable {
 

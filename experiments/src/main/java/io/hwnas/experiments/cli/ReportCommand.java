@@ -1,35 +1,76 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.experiments.report.ComparePage;
+import io.hwnas.experiments.report.Figures;
+import io.hwnas.experiments.run.RunView;
 import io.hwnas.experiments.setup.DeviceBinding;
 import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.Runner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hwnas report DIR}: rebuilds a run's Pareto sets, model cards and report from its journal. */
+/**
+ * {@code hwnas report DIR [--figures svg|pdf]}: rebuilds a run's Pareto sets, model cards and
+ * report from its journal, and optionally writes each chart as a vector file;
+ * {@code hwnas report --compare DIR... [--out FILE]} compares runs' fronts on one page.
+ */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Rebuild report.html (and the Pareto sets and model cards) of a run from its journal.")
+        description = "Rebuild report.html (and the Pareto sets and model cards) of a run from its journal, or"
+                + " compare several runs (--compare).")
 final class ReportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "RUN_DIR", description = "the run directory")
-    Path dir;
+    @Parameters(paramLabel = "RUN_DIR", arity = "1..*", description = "the run directory (several with --compare)")
+    List<Path> dirs;
+
+    @Option(names = "--compare", description = "compare the runs' Pareto sets per device, with a hypervolume table")
+    boolean compare;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "with --compare: the page to write (compare.html)")
+    Path out;
+
+    @Option(names = "--figures", paramLabel = "FORMAT",
+            description = "also write each chart as a vector file under RUN_DIR/figures: svg or pdf")
+    String figures;
 
     @Override
     public Integer call() {
+        if (compare) {
+            if (figures != null) {
+                throw new UsageException("--figures applies to one run's report, not to --compare");
+            }
+            Path page = ComparePage.write(dirs, out == null ? Path.of("compare.html") : out);
+            spec.commandLine().getErr().println("comparison of " + dirs.size() + " runs: " + page);
+            return 0;
+        }
+        if (dirs.size() != 1 || out != null) {
+            throw new UsageException(dirs.size() != 1 ? "report takes one RUN_DIR; give --compare to compare "
+                    + dirs.size() + " runs" : "--out applies to --compare only (a run's report is RUN_DIR/report.html)");
+        }
+        Path dir = dirs.get(0);
+        Figures.Format format = figures == null ? null : Figures.format(figures);
         if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
             throw new UsageException(dir + " is not a run directory: it has no config.yaml");
         }
+        RunView.checkJournal(dir);
         RunSetup setup = RunSetup.load(dir.resolve("config.yaml"), DeviceBinding.catalog());
         Path report = Runner.rebuild(setup, dir);
         spec.commandLine().getErr().println("report: " + report);
+        if (format != null) {
+            RunView view = RunView.read(setup, dir, false);
+            for (Path f : Figures.write(setup, dir, view.evaluations(), view.fronts(), format)) {
+                spec.commandLine().getErr().println("figure: " + f);
+            }
+        }
         return 0;
     }
 }

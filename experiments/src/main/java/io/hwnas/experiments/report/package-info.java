@@ -1,2 +1,2 @@
-/** The self-contained HTML report of a run: Pareto plots, hypervolume, tables, per-layer breakdowns and the strategy's trajectory. */
+/** The self-contained interactive HTML report of a run, the comparison of runs, and vector figures of its charts. */
 package io.hwnas.experiments.report;

@@ -85,6 +85,46 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a run's journal without opening it for writing. A last line without its newline (a torn
+     * line, or one a running search is writing) is left out when {@code tolerateTornLine}, else
+     * reported; a line that is not an entry is always reported.
+     *
+     * @throws IllegalArgumentException naming the file and line
+     */
+    public static List<Evaluation> read(Path runDir, boolean tolerateTornLine) {
+        return read(runDir, FILE, tolerateTornLine);
+    }
+
+    static List<Evaluation> read(Path runDir, String name, boolean tolerateTornLine) {
+        Path file = runDir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(runDir + " has no journal (" + name + ")");
+        }
+        List<Evaluation> out = new ArrayList<>();
+        try {
+            byte[] all = Files.readAllBytes(file);
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == '\n') {
+                    String line = new String(all, start, i - start, StandardCharsets.UTF_8);
+                    if (!line.isBlank()) {
+                        out.add(parse(line, file, out.size() + 1).evaluation());
+                    }
+                    start = i + 1;
+                }
+            }
+            if (start < all.length && !tolerateTornLine) {
+                throw new IllegalArgumentException(file + ": line " + (out.size() + 1) + " is torn (it has no end; the"
+                        + " search was killed while writing it); `hwnas search --resume " + runDir + "` cuts it away"
+                        + " and continues the run");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the journal " + file, e);
+        }
+        return out;
+    }
+
     private static Entry parse(String line, Path file, int lineNo) {
         try {
             JsonNode n = JSON.readTree(line);

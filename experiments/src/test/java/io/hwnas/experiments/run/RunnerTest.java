@@ -70,7 +70,8 @@ class RunnerTest {
         String card = Files.readString(d.resolve("models/slow/1/model-card.md"));
         assertTrue(card.contains("Per-layer breakdown on slow") && card.contains("| fast |"), card);
         String html = Files.readString(d.resolve("report.html"));
-        assertTrue(html.contains("data:image/png;base64,") && html.contains("hypervolume"));
+        assertTrue(html.contains("echarts") && html.contains("id=\"hwnas-data\"") && html.contains("hypervolume"));
+        assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "the report loads nothing");
         // the resolved config loads back to the same config
         ExperimentConfig again = ConfigLoader.load(d.resolve("config.yaml"));
         assertEquals(c.output(), again.output());

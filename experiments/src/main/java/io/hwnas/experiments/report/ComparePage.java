@@ -1,0 +1,202 @@
+package io.hwnas.experiments.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.io.AtomicFiles;
+import io.hwnas.core.pareto.Hypervolume;
+import io.hwnas.cost.Metric;
+import io.hwnas.experiments.config.ConfigLoader;
+import io.hwnas.experiments.config.ExperimentConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code hwnas report --compare}: several runs of one search space on one page, each device's
+ * Pareto sets of every run on one chart (accuracy against the device's first objective) and a
+ * table of their hypervolumes within the bounds of all the runs' members together.
+ */
+public final class ComparePage {
+
+    /** Marks a page this class wrote, the only kind of existing file it overwrites. */
+    static final String GENERATOR = "<meta name=\"generator\" content=\"hwnas report --compare\">";
+
+    /** One run's fronts: per device, its members as (first objective, accuracy, architecture). */
+    record Run(String name, Path dir, ExperimentConfig config, Map<String, List<Member>> fronts) {
+    }
+
+    record Member(double cost, double accuracy, String arch) {
+    }
+
+    private ComparePage() {
+    }
+
+    /**
+     * Writes the comparison of {@code dirs} to {@code out}.
+     *
+     * @throws IllegalArgumentException naming the run and file when a run directory is incomplete,
+     *         the runs search different spaces, or {@code out} is a file this command did not write
+     */
+    public static Path write(List<Path> dirs, Path out) {
+        if (dirs.size() < 2) {
+            throw new IllegalArgumentException("--compare needs at least two run directories; got " + dirs.size());
+        }
+        List<Run> runs = new ArrayList<>();
+        for (Path d : dirs) {
+            runs.add(read(d, runs.size()));
+        }
+        ExperimentConfig.SpaceSpec space = runs.get(0).config().space();
+        for (Run r : runs) {
+            ExperimentConfig.SpaceSpec s = r.config().space();
+            if (!s.name().equals(space.name()) || !s.options().equals(space.options())) {
+                throw new IllegalArgumentException("--compare needs runs of one search space: " + runs.get(0).dir()
+                        + " searched " + space.name() + " " + space.options() + ", " + r.dir() + " searched " + s.name()
+                        + " " + s.options());
+            }
+        }
+        checkOut(out);
+        Map<String, String> devices = devices(runs);
+        ObjectNode data = data(runs, devices);
+        AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
+                body(runs, devices, data)).replace("<head>", "<head>" + GENERATOR));
+        return out;
+    }
+
+    private static Run read(Path dir, int index) {
+        Path config = dir.resolve("config.yaml");
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException(dir + " is not a run directory: it has no config.yaml");
+        }
+        ExperimentConfig c = ConfigLoader.load(config);
+        Map<String, List<Member>> fronts = new LinkedHashMap<>();
+        for (ExperimentConfig.DeviceSpec d : c.devices()) {
+            Path file = dir.resolve("pareto").resolve(d.name() + ".json");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(file + " is missing (device " + d.name() + " of the run " + dir
+                        + "); `hwnas report " + dir + "` rebuilds the Pareto sets from the journal");
+            }
+            String metric = c.objectives().get(0);
+            List<Member> members = new ArrayList<>();
+            try {
+                for (JsonNode m : ReportData.JSON.readTree(file.toFile()).path("members")) {
+                    if (m.path(metric).isNumber() && m.path("accuracy").isNumber()) {
+                        members.add(new Member(m.path(metric).asDouble(), m.path("accuracy").asDouble(),
+                                m.path("arch").asText()));
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException(file + " is not a Pareto file: " + e.getMessage(), e);
+            }
+            fronts.put(d.name(), members);
+        }
+        String name = (index + 1) + ": " + c.name() + " (" + c.strategy().name() + ", seed " + c.seed() + ")";
+        return new Run(name, dir, c, fronts);
+    }
+
+    private static void checkOut(Path out) {
+        try {
+            if (Files.exists(out) && !(Files.isRegularFile(out) && Files.readString(out).contains(GENERATOR))) {
+                throw new IllegalArgumentException(out + " exists and is not a comparison page; choose another --out");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(out + " exists and cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every device of any run, with the metric its chart plots (the first run's first objective). */
+    private static Map<String, String> devices(List<Run> runs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Run r : runs) {
+            for (ExperimentConfig.DeviceSpec d : r.config().devices()) {
+                out.putIfAbsent(d.name(), r.config().objectives().get(0));
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode data(List<Run> runs, Map<String, String> devices) {
+        ObjectNode o = ReportData.JSON.createObjectNode().put("kind", "compare");
+        ArrayNode labels = o.putArray("metrics");
+        for (Metric m : Metric.values()) {
+            labels.addObject().put("key", m.key()).put("label", m.label());
+        }
+        ArrayNode devs = o.putArray("devices");
+        devices.forEach((name, metric) -> devs.addObject().put("name", name).put("metric", metric));
+        ArrayNode rs = o.putArray("runs");
+        for (Run r : runs) {
+            ObjectNode run = rs.addObject().put("name", r.name()).put("dir", r.dir().toString());
+            ObjectNode fronts = run.putObject("fronts");
+            ObjectNode hv = run.putObject("hypervolume");
+            for (String device : devices.keySet()) {
+                List<Member> front = r.fronts().get(device);
+                if (front == null || !r.config().objectives().get(0).equals(devices.get(device))) {
+                    continue;
+                }
+                ArrayNode pts = fronts.putArray(device);
+                front.forEach(m -> pts.addArray().add(m.cost()).add(m.accuracy()).add(m.arch()));
+                hv.put(device, ReportData.round(hypervolume(front, runs, device)));
+            }
+        }
+        return o;
+    }
+
+    /** The hypervolume of one front, accuracy and cost scaled by the bounds of every run's front on the device. */
+    static double hypervolume(List<Member> front, List<Run> runs, String device) {
+        double minA = Double.POSITIVE_INFINITY;
+        double maxA = Double.NEGATIVE_INFINITY;
+        double minC = Double.POSITIVE_INFINITY;
+        double maxC = Double.NEGATIVE_INFINITY;
+        for (Run r : runs) {
+            for (Member m : r.fronts().getOrDefault(device, List.of())) {
+                minA = Math.min(minA, m.accuracy());
+                maxA = Math.max(maxA, m.accuracy());
+                minC = Math.min(minC, m.cost());
+                maxC = Math.max(maxC, m.cost());
+            }
+        }
+        double[][] pts = new double[front.size()][];
+        for (int i = 0; i < pts.length; i++) {
+            Member m = front.get(i);
+            pts[i] = new double[] {scale(m.cost(), minC, maxC), 1 - scale(m.accuracy(), minA, maxA)};
+        }
+        return pts.length == 0 ? 0 : Hypervolume.of(pts, new double[] {1, 1});
+    }
+
+    private static double scale(double v, double min, double max) {
+        return max > min ? (v - min) / (max - min) * 0.999 : 0;
+    }
+
+    private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data) {
+        StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>space <b>")
+                .append(ReportWriter.esc(runs.get(0).config().space().name())).append("</b> ")
+                .append(ReportWriter.esc(runs.get(0).config().space().options())).append("</p><ol>");
+        for (Run r : runs) {
+            h.append("<li><code>").append(ReportWriter.esc(r.dir())).append("</code>: ")
+                    .append(ReportWriter.esc(r.name())).append(", ").append(r.config().budget()).append(" evaluations budget")
+                    .append("</li>");
+        }
+        h.append("</ol><h2>Hypervolume</h2><p>Normalised, accuracy against each device's first objective, within the"
+                + " bounds of all the runs' Pareto members on that device (1 is best).</p><table id=\"hv-table\"><tr>"
+                + "<th class=\"l\">run</th>");
+        devices.keySet().forEach(d -> h.append("<th>").append(ReportWriter.esc(d)).append("</th>"));
+        h.append("</tr>");
+        for (JsonNode r : data.path("runs")) {
+            h.append("<tr><td class=\"l\">").append(ReportWriter.esc(r.path("name").asText())).append("</td>");
+            for (String d : devices.keySet()) {
+                JsonNode v = r.path("hypervolume").path(d);
+                h.append("<td>").append(v.isNumber() ? ReportWriter.fmt(v.asDouble()) : "-").append("</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table><div class=\"charts\">");
+        for (int i = 0; i < devices.size(); i++) {
+            h.append("<div id=\"compare-").append(i).append("\" class=\"chart compare\"></div>");
+        }
+        return h.append("</div>");
+    }
+}

@@ -1,0 +1,131 @@
+package io.hwnas.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hwnas report} on bad input, {@code --compare} and {@code --figures}, on copies of the quick start's run. */
+class ReportCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aTornJournalLineExitsTwoNamingTheLineAndWritesNothing() throws Exception {
+        Path run = copy(QuickstartRun.dir(), tmp.resolve("torn"));
+        List<String> lines = Files.readAllLines(run.resolve("evaluations.jsonl"));
+        Files.writeString(run.resolve("evaluations.jsonl"), String.join("\n", lines.subList(0, 100)) + "\n"
+                + lines.get(100).substring(0, 40));
+        Map<String, String> before = snapshot(run);
+        CliRunner r = CliRunner.run("report", run.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("evaluations.jsonl: line 101 is torn") && r.err().contains("--resume"), r.err());
+        assertEquals(before, snapshot(run), "nothing written");
+    }
+
+    @Test
+    void compareNeedsEveryParetoFileOneSpaceAndWritesNoOtherFile() throws Exception {
+        Path a = QuickstartRun.dir();
+        Path b = copy(a, tmp.resolve("b"));
+        Files.delete(b.resolve("pareto/edge-tpu.json"));
+        Path out = tmp.resolve("cmp.html");
+        CliRunner r = CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("pareto/edge-tpu.json is missing") && r.err().contains("hwnas report"), r.err());
+        assertFalse(Files.exists(out));
+
+        Path c = copy(a, tmp.resolve("c"));
+        Files.writeString(c.resolve("config.yaml"), Files.readString(c.resolve("config.yaml"))
+                .replace("  options: {}\n", "  options: {prune: true}\n"));
+        r = CliRunner.run("report", "--compare", a.toString(), c.toString(), "--out", out.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("one search space") && r.err().contains("prune=true"), r.err());
+        assertFalse(Files.exists(out));
+
+        Path mine = tmp.resolve("mine.html");
+        Files.writeString(mine, "my page");
+        r = CliRunner.run("report", "--compare", a.toString(), copy(a, tmp.resolve("d")).toString(), "--out",
+                mine.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals("my page", Files.readString(mine));
+    }
+
+    @Test
+    void compareWritesOnePageWithAHypervolumeRowPerRun() throws Exception {
+        Path a = QuickstartRun.dir();
+        Path b = copy(a, tmp.resolve("b"));
+        Path out = tmp.resolve("cmp.html");
+        CliRunner r = CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String html = Files.readString(out);
+        assertTrue(html.contains("id=\"hv-table\"") && html.contains("1: quickstart") && html.contains("2: quickstart"));
+        // the same fronts: the same hypervolume in both rows
+        String table = html.substring(html.indexOf("id=\"hv-table\""), html.indexOf("</table>", html.indexOf("hv-table")));
+        String[] rows = table.split("<tr>");
+        assertEquals(rows[2].replaceAll("^.*?</td>", ""), rows[3].replaceAll("^.*?</td>", ""));
+        // a second --compare replaces its own page
+        assertEquals(0, CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString())
+                .exitCode());
+    }
+
+    @Test
+    void figuresWritesEveryChartAsSvgOrPdf() throws Exception {
+        Path run = copy(QuickstartRun.dir(), tmp.resolve("fig"));
+        CliRunner r = CliRunner.run("report", run.toString(), "--figures", "svg");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String d : SearchCommandTest.DEVICES) {
+            for (String f : List.of("-accuracy-vs-latency_ms.svg", "-accuracy-vs-energy_mj.svg", "-hypervolume.svg")) {
+                String svg = Files.readString(run.resolve("figures/" + d + f));
+                assertTrue(svg.contains("<svg") && svg.contains("</svg>"), d + f);
+            }
+        }
+        r = CliRunner.run("report", run.toString(), "--figures", "pdf");
+        assertEquals(0, r.exitCode(), r.err());
+        byte[] pdf = Files.readAllBytes(run.resolve("figures/raspi4-accuracy-vs-latency_ms.pdf"));
+        assertTrue(new String(pdf, 0, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("%PDF-") && pdf.length > 1000);
+        r = CliRunner.run("report", run.toString(), "--figures", "png");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("expected svg or pdf"), r.err());
+    }
+
+    static Path copy(Path from, Path to) {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else if (!p.getFileName().toString().equals("driver.lock")) {
+                    Files.copy(p, t);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return to;
+    }
+
+    /** Every file's path, size and modification time. */
+    static Map<String, String> snapshot(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(Files::isRegularFile).forEach(files::add);
+        }
+        for (Path f : files) {
+            out.put(dir.relativize(f).toString(), Files.size(f) + " " + Files.getLastModifiedTime(f));
+        }
+        return out;
+    }
+}
