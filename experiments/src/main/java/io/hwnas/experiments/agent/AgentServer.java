@@ -151,11 +151,13 @@ public final class AgentServer implements AutoCloseable {
         }
         String length = x.getRequestHeaders().getFirst("Content-Length");
         if (length != null && parseLong(length) > limits.maxBodyBytes()) {
+            drain(x);
             return Reply.error(413, "the model has " + length + " bytes; the agent takes at most "
                     + limits.maxBodyBytes());
         }
         byte[] body = readBody(x, answered, System.nanoTime());
         if (body == null) {
+            drain(x);
             return Reply.error(413, "the model has more than " + limits.maxBodyBytes() + " bytes; the agent takes at"
                     + " most that");
         }
@@ -164,6 +166,26 @@ public final class AgentServer implements AutoCloseable {
             return Reply.error(400, "the body is not an ONNX model: " + notOnnx);
         }
         return measure(body, counts[0], counts[1]);
+    }
+
+    /** Bytes of a refused body read and dropped before the 413, so that the client sees the answer. */
+    private static final long DRAIN_BYTES = 16L << 20;
+
+    /**
+     * Reads and drops what is left of a refused request body, up to {@link #DRAIN_BYTES}: a client still
+     * sending when the connection closes gets a reset instead of the 413 (a larger body is cut off; the
+     * server's request time limit bounds a slow one).
+     */
+    private static void drain(HttpExchange x) {
+        byte[] buffer = new byte[64 * 1024];
+        long left = DRAIN_BYTES;
+        try (InputStream in = x.getRequestBody()) {
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
     }
 
     private static long parseLong(String s) {
