@@ -64,12 +64,7 @@ public record Calibration(String device, String model, Map<String, Quantity> num
      * @throws IllegalArgumentException naming the file and the field that is missing or bad
      */
     public static Calibration load(Path file) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read the calibration file: " + e.getMessage(), e);
-        }
+        JsonNode root = StrictJson.read(file, "calibration file");
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": a calibration file must be a JSON object");
         }

@@ -80,11 +80,7 @@ public final class DeviceCatalog {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": no such device profile file");
         }
-        try {
-            return parse(MAPPER.readTree(file.toFile()), file.toString());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        return parse(StrictJson.read(file, "device profile"), file.toString());
     }
 
     /** Parses a profile tree; {@code source} names it in every error. */

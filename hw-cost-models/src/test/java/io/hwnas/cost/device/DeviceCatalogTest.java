@@ -66,4 +66,23 @@ class DeviceCatalogTest {
 
         assertThrows(IllegalArgumentException.class, () -> DeviceCatalog.get(dir.resolve("none.json").toString()));
     }
+
+    @Test
+    void aDuplicateKeyOrTrailingContentInAProfileOrCalibrationIsNamedWithItsLine(@TempDir Path dir)
+            throws IOException {
+        String good = new String(DeviceCatalog.class.getResourceAsStream("/devices/raspi4.json").readAllBytes());
+        Path twice = dir.resolve("twice.json");
+        Files.writeString(twice, good.replaceFirst("\"kind\": \"cpu\",", "\"kind\": \"cpu\",\n  \"kind\": \"gpu\","));
+        String dup = assertThrows(IllegalArgumentException.class, () -> DeviceCatalog.read(twice)).getMessage();
+        assertTrue(dup.startsWith(twice + ": not a valid device profile at line 4: duplicate key 'kind'"), dup);
+        Path trailing = dir.resolve("trailing.json");
+        Files.writeString(trailing, good + "{\"name\": \"other\"}\n");
+        String more = assertThrows(IllegalArgumentException.class, () -> DeviceCatalog.read(trailing)).getMessage();
+        assertTrue(more.contains(trailing + ": not a valid device profile at line ")
+                && more.endsWith("content after the device profile's JSON object is not allowed"), more);
+        Path calibration = dir.resolve("cal.json");
+        Files.writeString(calibration, "{\"device\": \"raspi4\", \"model\": \"cpu\", \"numbers\": {}}\n garbage");
+        String cal = assertThrows(IllegalArgumentException.class, () -> Calibration.load(calibration)).getMessage();
+        assertTrue(cal.startsWith(calibration + ": not a valid calibration file at line 2"), cal);
+    }
 }
