@@ -60,17 +60,7 @@ public final class Journal implements AutoCloseable {
             boolean torn = false;
             if (Files.exists(file)) {
                 byte[] all = Files.readAllBytes(file);
-                int start = 0;
-                for (int i = 0; i < all.length; i++) {
-                    if (all[i] == '\n') {
-                        String line = new String(all, start, i - start, StandardCharsets.UTF_8);
-                        if (!line.isBlank()) {
-                            entries.add(parse(line, file, entries.size() + 1));
-                        }
-                        start = i + 1;
-                        goodBytes = start;
-                    }
-                }
+                goodBytes = parseLines(all, file, entries);
                 torn = goodBytes < all.length;
             }
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -101,28 +91,40 @@ public final class Journal implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(runDir + " has no journal (" + name + ")");
         }
-        List<Evaluation> out = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         try {
             byte[] all = Files.readAllBytes(file);
-            int start = 0;
-            for (int i = 0; i < all.length; i++) {
-                if (all[i] == '\n') {
-                    String line = new String(all, start, i - start, StandardCharsets.UTF_8);
-                    if (!line.isBlank()) {
-                        out.add(parse(line, file, out.size() + 1).evaluation());
-                    }
-                    start = i + 1;
-                }
-            }
-            if (start < all.length && !tolerateTornLine) {
-                throw new IllegalArgumentException(file + ": line " + (out.size() + 1) + " is torn (it has no end; the"
+            if (parseLines(all, file, entries) < all.length && !tolerateTornLine) {
+                throw new IllegalArgumentException(file + ": line " + (entries.size() + 1) + " is torn (it has no end; the"
                         + " search was killed while writing it); `hwnas search --resume " + runDir + "` cuts it away"
                         + " and continues the run");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the journal " + file, e);
         }
+        List<Evaluation> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            out.add(e.evaluation());
+        }
         return out;
+    }
+
+    /**
+     * Parses every complete line of {@code all} (blank lines skipped) into {@code entries} and returns the
+     * number of bytes they span; bytes after the last newline are a torn line.
+     */
+    private static int parseLines(byte[] all, Path file, List<Entry> entries) {
+        int start = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == '\n') {
+                String line = new String(all, start, i - start, StandardCharsets.UTF_8);
+                if (!line.isBlank()) {
+                    entries.add(parse(line, file, entries.size() + 1));
+                }
+                start = i + 1;
+            }
+        }
+        return start;
     }
 
     private static Entry parse(String line, Path file, int lineNo) {

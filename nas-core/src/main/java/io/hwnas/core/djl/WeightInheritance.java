@@ -2,6 +2,7 @@ package io.hwnas.core.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
+import io.hwnas.core.ir.ChannelGroups;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -41,7 +42,7 @@ public final class WeightInheritance {
         Network pn = parent.network();
         Network cn = child.network();
         checkSameLayers(pn, cn);
-        int[] group = groups(pn);
+        int[] group = ChannelGroups.of(pn);
         Map<Integer, int[]> keep = new HashMap<>();
         for (Layer cl : cn.layers()) {
             Layer pl = pn.layers().get(cl.id());
@@ -121,50 +122,6 @@ public final class WeightInheritance {
     private static String describe(Layer l) {
         return l.name() + " (" + l.kind().id() + ", inputs " + l.inputs() + ", kernel " + l.kernel() + ", stride "
                 + l.stride() + ")";
-    }
-
-    /** Each layer's output channel group, additions merged (union-find over layer ids). */
-    static int[] groups(Network n) {
-        int size = n.layers().size();
-        int[] parent = new int[size];
-        for (int i = 0; i < size; i++) {
-            parent[i] = i;
-        }
-        int[] of = new int[size];
-        for (Layer l : n.layers()) {
-            boolean passes = switch (l.kind()) {
-                case INPUT, LINEAR -> false;
-                case CONV2D -> l.isDepthwise();
-                default -> true;
-            };
-            of[l.id()] = passes ? of[l.inputs().get(0)] : l.id();
-            if (l.kind() == LayerKind.ADD) {
-                for (int in : l.inputs()) {
-                    union(parent, of[l.id()], of[in]);
-                }
-            }
-        }
-        int[] out = new int[size];
-        for (int i = 0; i < size; i++) {
-            out[i] = find(parent, of[i]);
-        }
-        return out;
-    }
-
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
     }
 
     /** Per channel of a group: the summed squared norms of the filters writing it (non-depthwise convs). */

@@ -20,19 +20,57 @@ public final class ChannelGroups {
     private ChannelGroups() {
     }
 
+    /**
+     * Each layer's output channel group: layers whose output channel counts must be equal (they pass a
+     * producer's channels through, or meet in an element-wise add) share it; the group is named by its
+     * smallest producer id.
+     */
+    public static int[] of(Network network) {
+        return roots(network.layers(), owners(network.layers()));
+    }
+
     /** The prunable groups, each the ascending ids of its producers, ordered by their first id. */
     public static List<List<Integer>> prunable(Network network) {
         List<Layer> layers = network.layers();
         int n = layers.size();
-        int[] parent = new int[n];
-        int[] owner = new int[n];
+        int[] owner = owners(layers);
+        int[] group = roots(layers, owner);
         boolean[] blocked = new boolean[n];
         for (int i = 0; i < n; i++) {
-            parent[i] = i;
-            owner[i] = ownerOf(layers.get(i), owner);
-            if (owner[i] == i && !isProducer(layers.get(i))) {
-                blocked[i] = true;
+            Layer l = layers.get(i);
+            if (owner[i] == i && !isProducer(l)) {
+                blocked[group[i]] = true;
             }
+            if (feedsGrouped(l)) {
+                blocked[group[l.inputs().get(0)]] = true;
+            }
+        }
+        blocked[group[n - 1]] = true;
+        Map<Integer, List<Integer>> groups = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            if (owner[i] == i && isProducer(layers.get(i)) && !blocked[group[i]]) {
+                groups.computeIfAbsent(group[i], k -> new ArrayList<>()).add(i);
+            }
+        }
+        List<List<Integer>> out = new ArrayList<>(groups.values());
+        out.sort((a, b) -> Integer.compare(a.get(0), b.get(0)));
+        return out;
+    }
+
+    /** Per layer, the layer whose channel count its output carries. */
+    private static int[] owners(List<Layer> layers) {
+        int[] owner = new int[layers.size()];
+        for (int i = 0; i < owner.length; i++) {
+            owner[i] = ownerOf(layers.get(i), owner);
+        }
+        return owner;
+    }
+
+    /** Per layer, its owner's group after merging the owners an element-wise add joins (union-find). */
+    private static int[] roots(List<Layer> layers, int[] owner) {
+        int[] parent = new int[layers.size()];
+        for (int i = 0; i < parent.length; i++) {
+            parent[i] = i;
         }
         for (Layer l : layers) {
             if (l.kind() == LayerKind.ADD) {
@@ -40,25 +78,11 @@ public final class ChannelGroups {
                     union(parent, owner[l.inputs().get(0)], owner[in]);
                 }
             }
-            if (feedsGrouped(l)) {
-                blocked[owner[l.inputs().get(0)]] = true;
-            }
         }
-        blocked[owner[n - 1]] = true;
-        boolean[] rootBlocked = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            if (blocked[i]) {
-                rootBlocked[find(parent, i)] = true;
-            }
+        int[] out = new int[parent.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = find(parent, owner[i]);
         }
-        Map<Integer, List<Integer>> groups = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            if (owner[i] == i && isProducer(layers.get(i)) && !rootBlocked[find(parent, i)]) {
-                groups.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(i);
-            }
-        }
-        List<List<Integer>> out = new ArrayList<>(groups.values());
-        out.sort((a, b) -> Integer.compare(a.get(0), b.get(0)));
         return out;
     }
 

@@ -217,7 +217,7 @@ class WeightInheritanceTest {
     @Test
     void groupsFollowResidualAdditions() {
         Network n = plain(new NetworkBuilder(new Shape(3, 8, 8)), 4);
-        int[] g = WeightInheritance.groups(n);
+        int[] g = io.hwnas.core.ir.ChannelGroups.of(n);
         assertTrue(g[id(n, "a.conv")] == g[id(n, "b.bn")] && g[id(n, "add")] == g[id(n, "a.conv")]);
         assertTrue(g[id(n, "a.conv")] != g[0]);
         assertTrue(n.layers().stream().noneMatch(l -> l.kind() == LayerKind.CONCAT));
