@@ -7,12 +7,15 @@ import io.hwnas.experiments.agent.EnergyMeter;
 import io.hwnas.experiments.agent.OrtMeasurer;
 import io.hwnas.experiments.agent.Token;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,10 +63,19 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t <= 0 || port < 0 || port > 65535 || maxBodyMib <= 0 || maxWaiting < 0 || measureSeconds <= 0
-                || readTimeoutSeconds <= 0) {
-            throw new UsageException("--threads, --max-body-mib, --measure-seconds and --read-timeout-seconds must be "
-                    + "positive, --max-waiting >= 0 and --port in 0..65535");
+        List<String> bad = new ArrayList<>();
+        requirePositive(bad, "--threads", t);
+        requirePositive(bad, "--max-body-mib", maxBodyMib);
+        requirePositive(bad, "--measure-seconds", measureSeconds);
+        requirePositive(bad, "--read-timeout-seconds", readTimeoutSeconds);
+        if (maxWaiting < 0) {
+            bad.add("--max-waiting " + maxWaiting + " is not allowed; expected 0 or more");
+        }
+        if (port < 0 || port > 65535) {
+            bad.add("--port " + port + " is not allowed; expected 0 to 65535");
+        }
+        if (!bad.isEmpty()) {
+            throw new UsageException(String.join("; ", bad));
         }
         Token token;
         try {
@@ -81,13 +93,19 @@ final class AgentCommand implements Callable<Integer> {
                 Duration.ofSeconds(readTimeoutSeconds), 1000);
         EnergyMeter.Opened energy = EnergyMeter.open(Rapl.POWERCAP, EnergyMeter.HWMON);
         PrintWriter err = spec.commandLine().getErr();
-        AgentServer server = AgentServer.start(new InetSocketAddress(address, port), token, new OrtMeasurer(t, energy),
-                limits, line -> {
-                    synchronized (err) {
-                        err.println(Instant.now() + " " + line);
-                        err.flush();
-                    }
-                });
+        AgentServer server;
+        try {
+            server = AgentServer.start(new InetSocketAddress(address, port), token, new OrtMeasurer(t, energy), limits,
+                    line -> {
+                        synchronized (err) {
+                            err.println(Instant.now() + " " + line);
+                            err.flush();
+                        }
+                    });
+        } catch (BindException e) {
+            throw new UsageException("cannot listen on " + bind + ":" + port + " (" + e.getMessage()
+                    + "): the port is taken or not allowed; choose another with --port");
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("agent listening on http://%s:%d (%d ONNX Runtime threads; %s; energy: %s)%n",
                 server.address().getAddress().getHostAddress(), server.address().getPort(), t, limits.describe(),
@@ -95,5 +113,11 @@ final class AgentCommand implements Callable<Integer> {
         out.flush();
         new CountDownLatch(1).await(); // serves until the process is stopped
         return 0;
+    }
+
+    private static void requirePositive(List<String> bad, String option, long value) {
+        if (value <= 0) {
+            bad.add(option + " " + value + " is not allowed; expected a positive number");
+        }
     }
 }
