@@ -139,6 +139,8 @@ public final class ReportData {
         r.put("failed", evaluations.stream().filter(e -> e.status() == Evaluation.Status.FAILED).count());
         r.put("infeasible", evaluations.stream().filter(e -> e.status() == Evaluation.Status.INFEASIBLE).count());
         setup.space().positions().forEach(r.putArray("positions")::add);
+        // a predictor's accuracies are predictions; the Pareto members' are re-measured by this estimator
+        setup.accuracy().measuredBy().ifPresent(m -> r.put("accuracy_measured_by", m.name()));
         return r;
     }
 

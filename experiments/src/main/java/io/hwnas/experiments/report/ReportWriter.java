@@ -67,7 +67,9 @@ public final class ReportWriter {
         long failed = evaluations.stream().filter(e -> e.status() == Evaluation.Status.FAILED).count();
         long infeasible = evaluations.stream().filter(e -> e.status() == Evaluation.Status.INFEASIBLE).count();
         h.append("<p>space <b>").append(esc(c.space().name())).append("</b> ").append(esc(c.space().options()))
-                .append(", accuracy <b>").append(esc(c.accuracy().name())).append("</b>, strategy <b>")
+                .append(", accuracy <b>").append(esc(c.accuracy().name())).append("</b>")
+                .append(setup.accuracy().measuredBy().map(m -> " (predicted; Pareto members re-measured with <b>"
+                        + esc(m.name()) + "</b>)").orElse("")).append(", strategy <b>")
                 .append(esc(c.strategy().name())).append("</b>, seed ").append(c.seed()).append(", budget ")
                 .append(c.budget()).append(": <span id=\"n-evals\">").append(evaluations.size())
                 .append("</span> evaluations (<span id=\"n-failed\">").append(failed)
@@ -82,22 +84,24 @@ public final class ReportWriter {
         List<DeviceObjectives> devices = DeviceObjectives.of(c);
         for (int i = 0; i < devices.size(); i++) {
             DeviceObjectives d = devices.get(i);
-            device(h, i, ReportData.target(setup, d.device()), d, fronts.get(d.device()));
+            device(h, i, ReportData.target(setup, d.device()), d, fronts.get(d.device()),
+                    setup.accuracy().measuredBy().map(m -> "accuracy (" + m.name() + ")").orElse("accuracy"));
         }
         h.append("<section id=\"strategy-views\"></section>");
         trajectory(h, ReportData.strategy(dir));
         h.append("<h2 id=\"decisions\">Decisions against objectives</h2><div id=\"parallel\" class=\"chart\"></div>");
+        h.append("<h2 id=\"failed-evaluations\">Failed evaluations</h2><div id=\"failed-list\"></div>");
         return h;
     }
 
     private static void device(StringBuilder h, int index, DeviceTarget target, DeviceObjectives d,
-            List<Evaluation> front) {
+            List<Evaluation> front, String accuracy) {
         h.append("<section id=\"device-").append(index).append("\"><h2 id=\"").append(esc(d.device())).append("\">")
                 .append(esc(d.device())).append("</h2><p>").append(esc(target.description()))
                 .append(", objectives accuracy and ").append(esc(String.join(", ", d.metrics())))
                 .append(d.constraints().isEmpty() ? "" : ", constraints " + esc(d.constraints())).append("</p>");
-        h.append("<table class=\"front\"><tr><th>#</th><th class=\"l\">architecture</th><th>accuracy</th>"
-                + "<th>latency (ms)</th><th>energy (mJ)</th><th>peak memory (bytes)</th><th>model (bytes)</th></tr>");
+        h.append("<table class=\"front\"><tr><th>#</th><th class=\"l\">architecture</th><th>").append(esc(accuracy))
+                .append("</th><th>latency (ms)</th><th>energy (mJ)</th><th>peak memory (bytes)</th><th>model (bytes)</th></tr>");
         for (int k = 0; k < front.size(); k++) {
             Evaluation e = front.get(k);
             h.append("<tr><td>").append(k + 1).append("</td><td class=\"l\">").append(esc(e.architecture().canonical()))

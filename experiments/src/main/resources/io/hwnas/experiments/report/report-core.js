@@ -82,7 +82,7 @@
     if (!params.data || !params.data.length || params.data.length < 4) { return ''; }
     var r = rowOf(params.data), status = { O: 'ok', I: 'infeasible', F: 'failed' }[r.s];
     var h = '<div class="tip"><b>' + esc(params.seriesName) + '</b> (' + status + ')<br><code class="arch">'
-      + esc(r.a) + '</code><br>accuracy ' + fmt(val(r, 'accuracy'));
+      + esc(r.a) + '</code><br>' + accuracyLabel(params.data[2] === 'm') + ' ' + fmt(val(r, 'accuracy'));
     if (col(R.data.rung_metric) >= 0) { h += ', rung steps ' + fmt(val(r, R.data.rung_metric)); }
     h += '<table><tr><th>device</th><th>latency (ms)</th><th>energy (mJ)</th><th>peak memory</th></tr>';
     R.data.devices.forEach(function (d) {
@@ -91,6 +91,13 @@
     });
     return h + '</table>' + (r.e ? 'error: ' + esc(r.e) : '') + '</div>';
   }
+
+  /** "accuracy", or whether it is predicted or re-measured when a predictor scored the run. */
+  function accuracyLabel(member) {
+    var by = R.data.run.accuracy_measured_by;
+    return !by ? 'accuracy' : member ? 'accuracy (re-measured with ' + esc(by) + ')' : 'accuracy (predicted)';
+  }
+  R.accuracyLabel = accuracyLabel;
 
   function selectedPoint(dev, m) {
     if (R.selected === null) { return []; }

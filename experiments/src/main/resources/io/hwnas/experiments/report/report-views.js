@@ -16,7 +16,7 @@
       panel.innerHTML = h + '<p>Not a Pareto member of any device: no per-layer breakdown.</p>';
     } else {
       var m = R.data.members[k];
-      h += '<table class="facts"><tr><th>accuracy</th><td>' + u.fmt(u.val(m, 'accuracy')) + '</td></tr>';
+      h += '<table class="facts"><tr><th>' + R.accuracyLabel(true) + '</th><td>' + u.fmt(u.val(m, 'accuracy')) + '</td></tr>';
       Object.keys(m.facts).forEach(function (f) {
         var v = m.facts[f];
         h += '<tr><th>' + u.esc(f) + '</th><td>' + u.esc(typeof v === 'number' ? v.toLocaleString('en') : v) + '</td></tr>';
@@ -147,8 +147,33 @@
     });
   }
 
+  /** Failed evaluations: one row per reason (how many, an example), then every one (first 500). */
+  function failedList() {
+    var box = document.getElementById('failed-list');
+    if (!box) { return; }
+    var failed = R.data.evals.filter(function (r) { return r.s === 'F'; }), reasons = {}, order = [];
+    if (!failed.length) { box.innerHTML = '<p>None.</p>'; return; }
+    failed.forEach(function (r) {
+      var why = r.e || 'no reason recorded';
+      if (!reasons[why]) { reasons[why] = { n: 0, a: r.a }; order.push(why); }
+      reasons[why].n++;
+    });
+    order.sort(function (a, b) { return reasons[b].n - reasons[a].n; });
+    var h = '<table class="failed-reasons"><tr><th>evaluations</th><th class="l">reason</th><th class="l">for example</th></tr>';
+    order.forEach(function (why) {
+      h += '<tr><td>' + reasons[why].n + '</td><td class="l">' + u.esc(why) + '</td><td class="l">' + u.esc(reasons[why].a) + '</td></tr>';
+    });
+    h += '</table><details><summary>every failed evaluation' + (failed.length > 500 ? ' (first 500 of ' + failed.length + ')' : '')
+      + '</summary><table class="failed"><tr><th>#</th><th class="l">architecture</th><th class="l">reason</th></tr>';
+    failed.slice(0, 500).forEach(function (r, i) {
+      h += '<tr><td>' + (i + 1) + '</td><td class="l">' + u.esc(r.a) + '</td><td class="l">' + u.esc(r.e || '') + '</td></tr>';
+    });
+    box.innerHTML = h + '</table></details>';
+  }
+
   V.all = function () {
     strategyViews();
+    failedList();
     if (document.getElementById('parallel')) { u.lazy('parallel', parallel); }
     tables();
   };

@@ -68,6 +68,36 @@ class ReportViewsBrowserTest {
         }
     }
 
+    @Test
+    void failedEvaluationsAreListedByReason() throws Exception {
+        Browser.assumeAvailable();
+        Path run = ReportCommandTest.copy(QuickstartRun.dir(), tmp.resolve("failed"));
+        List<String> lines = new ArrayList<>();
+        int k = 0;
+        for (String l : Files.readAllLines(run.resolve("evaluations.jsonl"))) {
+            String why = k % 2 == 0 ? "training diverged: loss NaN at step 3" : "cannot export: <grouped> conv";
+            boolean fail = k < 5 && l.contains("\"status\":\"OK\"");
+            lines.add(fail ? l.replace("\"status\":\"OK\"", "\"status\":\"FAILED\",\"error\":\"" + why + "\"") : l);
+            k += fail ? 1 : 0;
+        }
+        Files.write(run.resolve("evaluations.jsonl"), lines);
+        CliRunner r = CliRunner.run("report", run.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        long failed = QuickstartSlurmTest.journal(run).stream()
+                .filter(e -> e.status() == Evaluation.Status.FAILED).count();
+        try (Browser b = Browser.start()) {
+            b.open(run.resolve("report.html").toUri().toString());
+            assertEquals(List.of(), b.consoleErrors(), "console errors");
+            Object rows = b.js("return Array.from(document.querySelectorAll('#failed-list table.failed-reasons tr'))"
+                    + ".slice(1).map(function (t) { return t.cells[0].textContent + ' ' + t.cells[1].textContent; })");
+            assertEquals(List.of("3 training diverged: loss NaN at step 3", "2 cannot export: <grouped> conv"), rows);
+            assertEquals(failed, ((Number) b.js("return document.querySelectorAll('#failed-list table.failed tr')"
+                    + ".length - 1")).longValue());
+            b.js("document.getElementById('failed-evaluations').scrollIntoView()");
+            b.screenshot("report-failed-evaluations");
+        }
+    }
+
     static boolean finite(Evaluation e, String metric) {
         return Double.isFinite(e.metric(metric));
     }

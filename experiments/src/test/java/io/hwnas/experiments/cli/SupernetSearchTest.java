@@ -166,5 +166,9 @@ class SupernetSearchTest {
         assertEquals(0, CliRunner.run("report", out.toString()).exitCode());
         assertEquals(remeasured, Files.readAllLines(out.resolve("remeasured.jsonl")));
         assertEquals(before, Files.readString(out.resolve("pareto/raspi4.csv")));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("(predicted; Pareto members re-measured with <b>supernet</b>)"), "the run line");
+        assertTrue(html.contains("<th>accuracy (supernet)</th>"), "the Pareto tables' accuracy column");
+        assertTrue(html.contains("\"accuracy_measured_by\":\"supernet\""), "the data the tooltips label from");
     }
 }
