@@ -42,7 +42,7 @@ public final class ReportPage {
     private static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:1300px;color:#222}"
             + "table{border-collapse:collapse;margin:1em 0;font-size:90%}"
             + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-            + "td.l,th.l{text-align:left;font-family:monospace}"
+            + "td.l,th.l{text-align:left;font-family:monospace;overflow-wrap:anywhere}"
             + ".charts{display:flex;flex-wrap:wrap}.chart{width:600px;height:420px;margin:0.5em 1em 0.5em 0}"
             + ".chart.wide{width:100%;height:260px}#parallel{width:100%;height:460px}"
             + "#toggles{position:sticky;top:0;background:#fff;padding:0.5em 0;border-bottom:1px solid #ddd;z-index:20}"

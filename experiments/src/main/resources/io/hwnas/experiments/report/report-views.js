@@ -104,21 +104,44 @@
           + ' steps: ' + u.fmt(p.data[1]); } } }] }));
   }
 
+  var MAX_DECISION_AXES = 12;
+
+  /** |Pearson correlation| of decision i with accuracy over the evaluations that have one (0 when constant). */
+  function association(i) {
+    var xs = [], ys = [];
+    R.data.evals.forEach(function (r) { var y = u.val(r, 'accuracy'); if (y !== null) { xs.push(r.v[i]); ys.push(y); } });
+    var n = xs.length, mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    xs.forEach(function (x, k) { mx += x / n; my += ys[k] / n; });
+    xs.forEach(function (x, k) { sxy += (x - mx) * (ys[k] - my); sxx += (x - mx) * (x - mx); syy += (ys[k] - my) * (ys[k] - my); });
+    return sxx > 0 && syy > 0 ? Math.abs(sxy / Math.sqrt(sxx * syy)) : 0;
+  }
+
+  /** The decisions drawn: all of a small space's; of a large one, the 12 most correlated with accuracy. */
+  function decisionAxes(pos) {
+    var all = pos.map(function (p, i) { return i; });
+    if (pos.length <= MAX_DECISION_AXES) { return all; }
+    var score = all.map(association);
+    return all.slice().sort(function (a, b) { return score[b] - score[a] || a - b; }).slice(0, MAX_DECISION_AXES)
+      .sort(function (a, b) { return a - b; });
+  }
+
   /** Decisions against accuracy and each device's first objective, one line per evaluation. */
   function parallel() {
     if (!document.getElementById('parallel')) { return; }
-    var pos = R.data.run.positions || [], axes = [], keys = [];
-    pos.forEach(function (p, i) { axes.push({ dim: i, name: p, type: 'value', minInterval: 1 }); });
+    var pos = R.data.run.positions || [], axes = [], keys = [], shown = decisionAxes(pos);
+    shown.forEach(function (i, j) { axes.push({ dim: j, name: pos[i], type: 'value', minInterval: 1 }); });
     keys.push('accuracy');
     R.data.devices.forEach(function (d) { keys.push(d.objectives[0] + '@' + d.name); });
-    keys.forEach(function (k, j) { axes.push({ dim: pos.length + j, name: k, type: 'value', scale: true }); });
+    keys.forEach(function (k, j) { axes.push({ dim: shown.length + j, name: k, type: 'value', scale: true }); });
     function line(r) {
-      var out = r.v.slice(0, pos.length), ok = true;
+      var out = shown.map(function (i) { return r.v[i]; }), ok = true;
       keys.forEach(function (k) { var v = u.val(r, k); if (v === null) { ok = false; } out.push(v); });
       return ok ? out : null;
     }
     var all = R.data.evals.map(line).filter(Boolean), front = R.data.members.map(line).filter(Boolean);
-    u.chart('parallel', { animation: false, title: { text: 'decisions against objectives', textStyle: { fontSize: 14 } },
+    var title = shown.length === pos.length ? 'decisions against objectives'
+      : shown.length + ' of ' + pos.length + ' decisions (those most correlated with accuracy) against objectives';
+    u.chart('parallel', { animation: false, title: { text: title, textStyle: { fontSize: 14 } },
       legend: { top: 20, data: ['evaluated', 'Pareto members'] },
       parallel: { top: 80, left: 50, right: 90, bottom: 40, parallelAxisDefault: { nameRotate: 20, nameTextStyle: { fontSize: 10 } } },
       parallelAxis: axes, series: [

@@ -113,6 +113,7 @@ class ExamplesTest {
                 assertTrue(row.path("latency").asDouble() <= row.path("target").asDouble(), row.toString());
             }
         }
+        assertViewDraws("view-netadapt", "trajectory", rows.size());
         // inherit: true: every candidate fine-tuned from its parent's saved weights
         List<String> journal = Files.readAllLines(tmp.resolve("run/evaluations.jsonl"));
         assertTrue(journal.stream().noneMatch(l -> l.contains("FAILED")), String.join("\n", journal));
@@ -145,6 +146,49 @@ class ExamplesTest {
     void mnasnetRlRuns() throws Exception {
         assumeFashionMnist();
         search(variant("mnasnet-rl.yaml"), 20, "pixel3", "edge-tpu");
+        JsonNode report = Json.MAPPER.readTree(tmp.resolve("run/strategy-report.json").toFile());
+        assertEquals(20, report.path("rewards").size(), report.toString());
+        assertViewDraws("view-rewards", "reward", 20);
+    }
+
+    /** The multi-fidelity example, shortened: successive halving over rungs of 1, 3 and 9 steps. */
+    @Test
+    void multiFidelityRunsItsRungs() throws Exception {
+        assumeFashionMnist();
+        Path c = variant("multi-fidelity-fashion-mnist.yaml", "train_size: 0", "train_size: 256", "val_size: 500",
+                "val_size: 64", "min_steps: 10", "min_steps: 1", "max_steps: 90", "max_steps: 9");
+        CliRunner r = CliRunner.run("search", "--config", c.toString(), "--out", tmp.resolve("run").toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        long rungs = QuickstartSlurmTest.journal(tmp.resolve("run")).stream()
+                .filter(e -> e.metric("fidelity.steps") > 0 && Double.isFinite(e.metric("accuracy"))).count();
+        assertTrue(rungs > 9, "every candidate at the first rung, some at later ones: " + rungs);
+        assertViewDraws("view-rungs", "rungs", rungs);
+    }
+
+    /**
+     * The run's report, opened in headless Chromium when it is installed, draws {@code points} points in the
+     * strategy view {@code view}'s series {@code series}, without console errors.
+     */
+    void assertViewDraws(String view, String series, long points) throws Exception {
+        if (!Files.isExecutable(Browser.CHROMIUM) || !Files.isExecutable(Browser.DRIVER)) {
+            return; // the browser tests (ReportViewsBrowserTest) say they were skipped
+        }
+        try (Browser b = Browser.start()) {
+            b.open(tmp.resolve("run/report.html").toUri().toString());
+            assertEquals(points, ((Number) b.counts(view).get(series)).longValue(), view);
+            assertEquals(List.of(), b.consoleErrors(), "console errors");
+            // parallel coordinates of a large space: at most 12 decision axes, then accuracy and one per device
+            assertTrue((Boolean) b.js("var R = window.hwnasReport; R.draw('parallel'); return R.charts.parallel.getOption()"
+                    + ".parallelAxis.length <= 12 + 1 + R.data.devices.length"));
+            assertEquals("", b.js("var d = document.documentElement, out = [];"
+                    + "document.querySelectorAll('body *').forEach(function (e) { var r = e.getBoundingClientRect();"
+                    + " if (r.right > d.clientWidth + 1) { out.push(e.tagName + '#' + e.id + '.' + e.className + ' '"
+                    + " + Math.round(r.right)); } }); return out.slice(0, 8).join(', ')"), "wider than the window");
+            b.js("document.getElementById('strategy-views').scrollIntoView()");
+            b.screenshot("example-" + view);
+            b.js("document.getElementById('decisions').scrollIntoView()");
+            b.screenshot("example-" + view + "-decisions");
+        }
     }
 
     @Test
