@@ -82,6 +82,7 @@ public final class RunOutputs {
                             csv.append(',');
                         }
                     }
+                    measuredFigures(m, e, d.device());
                     if (rungs) {
                         m.put("fidelity_steps", RungSchedule.steps(e));
                         csv.append(',').append(RungSchedule.steps(e));
@@ -93,6 +94,21 @@ public final class RunOutputs {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Pareto sets under " + dir, e);
+        }
+    }
+
+    /**
+     * On a device measured through an agent: which of a member's figures were measured ({@code true}: the
+     * latency, when the agent timed it) and which predicted by the cost model ({@code false}).
+     */
+    private static void measuredFigures(ObjectNode member, Evaluation e, String device) {
+        double latency = e.metric(io.hwnas.experiments.evaluate.DeviceTarget.latencyMeasured(device));
+        if (Double.isNaN(latency)) {
+            return;
+        }
+        ObjectNode o = member.putObject("measured");
+        for (String c : COLUMNS) {
+            o.put(c, c.equals("latency_ms") && latency == 1.0);
         }
     }
 
