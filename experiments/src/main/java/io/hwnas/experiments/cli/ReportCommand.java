@@ -63,7 +63,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         RunView.checkJournal(dir);
         RunSetup setup = RunSetup.load(dir.resolve("config.yaml"), AgentBinding.of(dir));
-        Path report = Runner.rebuild(setup, dir);
+        Path report = Runner.rebuild(setup, dir, w -> spec.commandLine().getErr().println("warning: " + w));
         spec.commandLine().getErr().println("report: " + report);
         if (format != null) {
             RunView view = RunView.read(setup, dir, false);

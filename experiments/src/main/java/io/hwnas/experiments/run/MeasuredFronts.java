@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -27,20 +28,23 @@ final class MeasuredFronts {
     private MeasuredFronts() {
     }
 
-    /** The fronts {@code fronts} computes from {@code all}, with the measuring devices' members measured. */
+    /**
+     * The fronts {@code fronts} computes from {@code all}, with the measuring devices' members measured; {@code warn}
+     * gets one line for each member that could not be measured.
+     */
     static Map<String, List<Evaluation>> of(RunSetup setup, List<Evaluation> all,
-            Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts) {
+            Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts, Consumer<String> warn) {
         Map<String, List<Evaluation>> f = new LinkedHashMap<>(fronts.apply(all));
         for (DeviceTarget t : setup.devices()) {
             if (t.measuresFronts()) {
-                f.put(t.name(), front(setup, t, all, fronts));
+                f.put(t.name(), front(setup, t, all, fronts, warn));
             }
         }
         return f;
     }
 
     private static List<Evaluation> front(RunSetup setup, DeviceTarget t, List<Evaluation> all,
-            Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts) {
+            Function<List<Evaluation>, Map<String, List<Evaluation>>> fronts, Consumer<String> warn) {
         Map<String, Evaluation> done = new HashMap<>();
         while (true) {
             List<Evaluation> current = new ArrayList<>(all.size());
@@ -53,7 +57,12 @@ final class MeasuredFronts {
                 return front;
             }
             for (Evaluation e : todo) {
-                done.put(e.architecture().canonical(), measure(setup, t, e));
+                Evaluation m = measure(setup, t, e);
+                if (m.status() == Evaluation.Status.FAILED) {
+                    warn.accept(t.name() + ": Pareto member " + e.architecture().canonical() + " left out: "
+                            + m.error() + " (report RUN_DIR measures it once the agent is back)");
+                }
+                done.put(e.architecture().canonical(), m);
             }
         }
     }

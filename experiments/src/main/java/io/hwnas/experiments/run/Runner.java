@@ -89,7 +89,7 @@ public final class Runner {
         Map<String, Object> report = search.report;
         progress.finish();
         Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all,
-                a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x)), progress);
+                a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x), progress::warn), progress);
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
         List<Evaluation> journaled = journalOrder(dir);
         // the search's results are on disk before final training, which may fail or be killed
@@ -232,13 +232,18 @@ public final class Runner {
      * {@code hwnas report}); returns the report file.
      */
     public static Path rebuild(RunSetup setup, Path dir) {
+        return rebuild(setup, dir, w -> { });
+    }
+
+    /** As {@link #rebuild(RunSetup, Path)}; {@code warn} gets a line per Pareto member an agent could not measure. */
+    public static Path rebuild(RunSetup setup, Path dir, java.util.function.Consumer<String> warn) {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
             RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
             requireOwnSpace(setup, dir, journaled);
             Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, setup.config().fidelity() == null
                     ? journaled : RungSchedule.finals(journaled),
-                    a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x)));
+                    a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x), warn));
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
             return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
         }

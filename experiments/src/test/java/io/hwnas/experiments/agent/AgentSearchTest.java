@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hwnas.core.io.Json;
 import io.hwnas.experiments.cli.CliRunner;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -237,5 +239,41 @@ class AgentSearchTest {
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("exp.yaml: devices[0].agent = \"http://127.0.0.1:7070\" is not allowed; expected "
                 + "the local executor"), r.err());
+    }
+
+    @Test
+    void aMemberTheAgentCannotMeasureLeavesOnlyItsFrontUntilReportMeasuresIt() throws Exception {
+        int port;
+        try (AgentServer probe = agent(0)) {
+            port = probe.address().getPort();
+        }
+        Path cfg = config(tmp, port, ", calibrate_after: 0, retry_seconds: 0");
+        PrintStream stderr = System.err; // the search's progress and warnings go there
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        CliRunner r;
+        try {
+            System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
+            r = CliRunner.run("search", "--config", cfg.toString(), "--quiet");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.exitCode(), r.err());
+        String warnings = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(warnings.contains("warning: " + DEVICE + ": Pareto member "), warnings);
+        assertTrue(warnings.contains(" left out: re-measured on " + DEVICE + ": " + DEVICE + ": agent http://127.0.0.1:"
+                + port + " lost"), warnings);
+        Path run = tmp.resolve("run");
+        assertEquals(0, Json.MAPPER.readTree(run.resolve("pareto/" + DEVICE + ".json").toFile()).path("members").size());
+        assertTrue(Json.MAPPER.readTree(run.resolve("pareto/jetson-tx2.json").toFile()).path("members").size() > 0);
+        assertTrue(journal(run).stream().allMatch(e -> e.path("status").asText().equals("OK")
+                && e.path("metrics").path("latency_measured@" + DEVICE).asDouble() == 0.0), "all predicted");
+        assertTrue(cache(run).isEmpty());
+        try (AgentServer back = agent(port)) {
+            CliRunner rep = CliRunner.run("report", run.toString());
+            assertEquals(0, rep.exitCode(), rep.err());
+            assertFalse(rep.err().contains("warning"), rep.err());
+        }
+        assertFrontMeasured(run);
+        assertNothingMeasuredTwice(run);
     }
 }
