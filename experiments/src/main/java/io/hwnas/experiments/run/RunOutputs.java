@@ -112,6 +112,12 @@ public final class RunOutputs {
         }
     }
 
+    /** For a device measured through an agent: whether the latency was measured or predicted; else nothing. */
+    private static String latencySource(CostReport c) {
+        Double m = c.details().get(DeviceTarget.LATENCY_MEASURED);
+        return m == null ? "" : m == 1.0 ? " (measured)" : " (predicted)";
+    }
+
     public void writeModels(Map<String, List<Evaluation>> fronts) {
         writeModels(fronts, Map.of());
     }
@@ -219,7 +225,7 @@ public final class RunOutputs {
         for (DeviceTarget d : setup.devices()) {
             CostReport cost = d.cost(a, n, rates);
             sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
-                    .append(fmt(cost.latencyMs())).append(" | ").append(fmt(cost.energyMj())).append(" | ")
+                    .append(fmt(cost.latencyMs()) + latencySource(cost)).append(" | ").append(fmt(cost.energyMj())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
                     .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
@@ -228,7 +234,8 @@ public final class RunOutputs {
         CostReport mine = target.cost(a, n, rates);
         if (!mine.details().isEmpty()) {
             sb.append("\n## Energy parts and chip use on ").append(target.name()).append("\n\n| figure | value |\n|---|---|\n");
-            mine.details().forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
+            mine.details().forEach((k, v) -> sb.append(k.equals(DeviceTarget.LATENCY_MEASURED) ? ""
+                    : "| " + k + " | " + fmt(v) + " |\n"));
         }
         sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
         sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");

@@ -109,6 +109,9 @@ class AgentSearchTest {
             assertTrue(m.path("measured").path("latency_ms").asBoolean(), m.toString());
             assertFalse(m.path("measured").path("energy_mj").asBoolean(true), m.toString());
             assertEquals(cached.get(arch), m.path("latency_ms").asDouble(), 1e-12, arch);
+            String card = Files.readString(run.resolve("models/" + DEVICE + "/" + m.path("rank").asInt()
+                    + "/model-card.md"));
+            assertTrue(card.contains(" (measured) |"), card);
         }
         JsonNode other = Json.MAPPER.readTree(run.resolve("pareto/jetson-tx2.json").toFile());
         for (JsonNode m : other.path("members")) {
