@@ -1,9 +1,9 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.experiments.agent.device.AgentBinding;
 import io.hwnas.experiments.report.ComparePage;
 import io.hwnas.experiments.report.Figures;
 import io.hwnas.experiments.run.RunView;
-import io.hwnas.experiments.setup.DeviceBinding;
 import io.hwnas.experiments.setup.RunSetup;
 import io.hwnas.experiments.run.Runner;
 import java.nio.file.Files;
@@ -62,8 +62,8 @@ final class ReportCommand implements Callable<Integer> {
             throw new UsageException(dir + " is not a run directory: it has no config.yaml");
         }
         RunView.checkJournal(dir);
-        RunSetup setup = RunSetup.load(dir.resolve("config.yaml"), DeviceBinding.catalog());
-        Path report = Runner.rebuild(setup, dir);
+        RunSetup setup = RunSetup.load(dir.resolve("config.yaml"), AgentBinding.of(dir));
+        Path report = Runner.rebuild(setup, dir, w -> spec.commandLine().getErr().println("warning: " + w));
         spec.commandLine().getErr().println("report: " + report);
         if (format != null) {
             RunView view = RunView.read(setup, dir, false);

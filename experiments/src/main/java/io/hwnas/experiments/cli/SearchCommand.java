@@ -1,11 +1,11 @@
 package io.hwnas.experiments.cli;
 
+import io.hwnas.experiments.agent.device.AgentBinding;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.config.Problems;
 import io.hwnas.experiments.exec.ExecutorPlugins;
-import io.hwnas.experiments.setup.DeviceBinding;
 import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.run.Progress;
 import io.hwnas.experiments.setup.RunSetup;
@@ -72,8 +72,8 @@ public final class SearchCommand implements Callable<Integer> {
             c = c.withOutput(out.toAbsolutePath().normalize());
         }
         c = overridden(c);
-        RunSetup setup = RunSetup.bind(c, DeviceBinding.catalog(), problems);
         Path dir = resume != null ? resume : c.output();
+        RunSetup setup = RunSetup.bind(c, AgentBinding.of(dir), problems);
         Progress progress = new Progress(System.err, quiet, c.budget(), DeviceObjectives.of(c));
         Runner.Result r = new Runner(setup, dir, progress).force(force).run(resume != null);
         summary(spec.commandLine().getErr(), r);

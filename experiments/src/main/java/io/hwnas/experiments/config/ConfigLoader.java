@@ -272,7 +272,7 @@ public final class ConfigLoader {
                 p.notAllowed(d.path("").replaceAll("\\.$", ""), "?", "a device section with at least a name");
                 continue;
             }
-            d.allowOnly("name", "profile", "model", "batch", "calibration", "constraints");
+            d.allowOnly("name", "profile", "model", "batch", "calibration", "constraints", "agent");
             String name = d.string("name", null, true);
             if (name != null && !name.matches("[A-Za-z0-9._-]+")) {
                 p.notAllowed(d.path("name"), name, "letters, digits, '.', '_' and '-' (it names files)");
@@ -297,7 +297,8 @@ public final class ConfigLoader {
                 profile = base.resolve(profile).normalize().toString();
             }
             out.add(new ExperimentConfig.DeviceSpec(name, profile, model, batch,
-                    cal == null ? null : base.resolve(cal).normalize(), constraints));
+                    cal == null ? null : base.resolve(cal).normalize(), constraints,
+                    AgentSection.parse(d.object("agent", false), base, batch, p)));
         }
         return out;
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 
 /** Writes the resolved config (every default filled in, paths absolute) in the loader's own schema. */
 public final class ConfigWriter {
@@ -53,9 +52,8 @@ public final class ConfigWriter {
                 n.put("calibration", d.calibration().toString());
             }
             ObjectNode cons = n.putObject("constraints");
-            for (Map.Entry<String, Double> e : d.constraints().entrySet()) {
-                cons.put(e.getKey(), e.getValue());
-            }
+            d.constraints().forEach((k, v) -> cons.put(k, v));
+            AgentSection.write(n, d.agent());
         }
         ArrayNode obj = o.putArray("objectives");
         c.objectives().forEach(obj::add);

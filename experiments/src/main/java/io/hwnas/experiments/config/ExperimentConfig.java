@@ -137,10 +137,34 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
      * @param constraints metric to upper bound (hard constraints)
      */
     public record DeviceSpec(String name, String profile, String model, int batch, Path calibration,
-            Map<String, Double> constraints) {
+            Map<String, Double> constraints, Agent agent) {
         public DeviceSpec {
             constraints = frozen(constraints);
         }
+
+        /** A device without an agent. */
+        public DeviceSpec(String name, String profile, String model, int batch, Path calibration,
+                Map<String, Double> constraints) {
+            this(name, profile, model, batch, calibration, constraints, null);
+        }
+    }
+
+    /**
+     * A device's {@code agent} section: candidates measured on a device through {@code hwnas agent}.
+     *
+     * @param url            the agent's address, {@code http://HOST:PORT}
+     * @param tokenFile      the file holding the agent's token
+     * @param calibrateAfter measure the first N asked candidates, then predict with the model calibrated on them;
+     *                       null: measure every candidate
+     * @param retrySeconds   how long a measurement waits for a lost agent before its evaluation fails
+     * @param warmup         warm-up runs per measurement
+     * @param runs           timed runs per measurement
+     * @param latency        the statistic used: median, p10 or cpu
+     */
+    public record Agent(String url, Path tokenFile, Integer calibrateAfter, int retrySeconds, int warmup, int runs,
+            String latency) {
+        /** The latency statistics an agent device may use. */
+        public static final List<String> STATISTICS = List.of("median", "p10", "cpu");
     }
 
     /** An unmodifiable copy that keeps the order (and allows null option values). */

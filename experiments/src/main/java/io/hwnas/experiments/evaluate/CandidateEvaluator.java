@@ -117,6 +117,10 @@ public final class CandidateEvaluator {
                     m.known(c).ifPresent(v -> metrics.put(new DeviceMetric(m, d.name()).toString(), v));
                 }
                 metrics.put(DeviceMetric.violations(d.name()), (double) c.violations().size());
+                Double measured = c.details().get(DeviceTarget.LATENCY_MEASURED);
+                if (measured != null) {
+                    metrics.put(DeviceTarget.latencyMeasured(d.name()), measured);
+                }
                 for (String v : c.violations()) {
                     problems.add(d.name() + ": " + v);
                 }
@@ -148,6 +152,8 @@ public final class CandidateEvaluator {
                     : Evaluation.infeasible(a, metrics, String.join("; ", problems));
         } catch (OutOfMemoryError e) {
             return Evaluation.failed(a, "out of memory: " + e.getMessage());
+        } catch (DeviceUnavailableException e) {
+            return Evaluation.failed(a, DeviceUnavailableException.PREFIX + e.getMessage());
         } catch (RuntimeException e) {
             return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

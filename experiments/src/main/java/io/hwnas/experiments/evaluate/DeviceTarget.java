@@ -6,7 +6,9 @@ import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.CostReport;
 import io.hwnas.cost.CostTable;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Optional;
 
 /** One target device of a run, bound to its cost model: costs every evaluated architecture. */
@@ -61,5 +63,38 @@ public interface DeviceTarget {
      */
     default Optional<CostTable> table(SearchSpace space, Shape input, int classes) {
         return Optional.empty();
+    }
+
+    /**
+     * The key of the metric that says whether a candidate's latency on {@code device} was measured (1) or
+     * predicted (0); only targets that measure write it (a cost report's detail {@value #LATENCY_MEASURED}).
+     */
+    static String latencyMeasured(String device) {
+        return LATENCY_MEASURED + "@" + device;
+    }
+
+    /** The cost-report detail a measuring target sets to 1 (measured) or 0 (predicted). */
+    String LATENCY_MEASURED = "latency_measured";
+
+    /**
+     * The run asks for {@code batch} (in the strategy's order, replayed batches included) before evaluating it;
+     * {@code networks} gives the run's network of an architecture. A target that measures some candidates picks
+     * them from this order, so the choice does not depend on the order parallel evaluations finish in.
+     */
+    default void asked(List<Architecture> batch, Function<Architecture, Network> networks) {
+    }
+
+    /** True when the Pareto members on this target get their latency measured ({@link #measured}). */
+    default boolean measuresFronts() {
+        return false;
+    }
+
+    /**
+     * The costs of a candidate with its latency measured (detail {@value #LATENCY_MEASURED} 1).
+     *
+     * @throws DeviceUnavailableException when the device cannot be reached
+     */
+    default CostReport measured(Architecture architecture, Network network) {
+        throw new UnsupportedOperationException(name() + " does not measure");
     }
 }

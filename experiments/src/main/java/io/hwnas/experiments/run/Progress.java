@@ -84,6 +84,12 @@ public final class Progress {
         err.flush();
     }
 
+    /** A warning line, printed even when quiet. */
+    public synchronized void warn(String line) {
+        err.println("warning: " + line);
+        err.flush();
+    }
+
     /** Prints the final line. */
     public synchronized void finish() {
         print(true);

@@ -82,6 +82,7 @@ public final class RunOutputs {
                             csv.append(',');
                         }
                     }
+                    measuredFigures(m, e, d.device());
                     if (rungs) {
                         m.put("fidelity_steps", RungSchedule.steps(e));
                         csv.append(',').append(RungSchedule.steps(e));
@@ -94,6 +95,27 @@ public final class RunOutputs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Pareto sets under " + dir, e);
         }
+    }
+
+    /**
+     * On a device measured through an agent: which of a member's figures were measured ({@code true}: the
+     * latency, when the agent timed it) and which predicted by the cost model ({@code false}).
+     */
+    private static void measuredFigures(ObjectNode member, Evaluation e, String device) {
+        double latency = e.metric(io.hwnas.experiments.evaluate.DeviceTarget.latencyMeasured(device));
+        if (Double.isNaN(latency)) {
+            return;
+        }
+        ObjectNode o = member.putObject("measured");
+        for (String c : COLUMNS) {
+            o.put(c, c.equals("latency_ms") && latency == 1.0);
+        }
+    }
+
+    /** For a device measured through an agent: whether the latency was measured or predicted; else nothing. */
+    private static String latencySource(CostReport c) {
+        Double m = c.details().get(DeviceTarget.LATENCY_MEASURED);
+        return m == null ? "" : m == 1.0 ? " (measured)" : " (predicted)";
     }
 
     public void writeModels(Map<String, List<Evaluation>> fronts) {
@@ -203,7 +225,7 @@ public final class RunOutputs {
         for (DeviceTarget d : setup.devices()) {
             CostReport cost = d.cost(a, n, rates);
             sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
-                    .append(fmt(cost.latencyMs())).append(" | ").append(fmt(cost.energyMj())).append(" | ")
+                    .append(fmt(cost.latencyMs()) + latencySource(cost)).append(" | ").append(fmt(cost.energyMj())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
                     .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
@@ -212,7 +234,8 @@ public final class RunOutputs {
         CostReport mine = target.cost(a, n, rates);
         if (!mine.details().isEmpty()) {
             sb.append("\n## Energy parts and chip use on ").append(target.name()).append("\n\n| figure | value |\n|---|---|\n");
-            mine.details().forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
+            mine.details().forEach((k, v) -> sb.append(k.equals(DeviceTarget.LATENCY_MEASURED) ? ""
+                    : "| " + k + " | " + fmt(v) + " |\n"));
         }
         sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
         sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");

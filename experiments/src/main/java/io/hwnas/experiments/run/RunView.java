@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * A run directory read without writing anything: its journal (in journal order) and each device's
  * Pareto set computed from it as a rebuild computes it, with the re-measured members' values where
- * {@code remeasured.jsonl} has them. For reports of a finished run's figures and for live views of
- * a run that is still going.
+ * {@code remeasured.jsonl} has them, and on a device measured through an agent the members' measured latencies
+ * (from the run's cache, as the run wrote them). For reports of a finished run's figures and for live views of
+ * a run that is still going (the live view binds agent devices to their cost model alone: predicted figures).
  *
  * @param evaluations every evaluation in journal order
  * @param fronts      the per-device Pareto sets
@@ -42,10 +43,13 @@ public record RunView(List<Evaluation> evaluations, Map<String, List<Evaluation>
         for (Evaluation e : finals) {
             current.add(measured.getOrDefault(e.architecture().toString(), e));
         }
-        Map<String, List<Evaluation>> fronts = new LinkedHashMap<>();
-        for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
-            fronts.put(d.device(), ParetoSets.front(d, current));
-        }
+        Map<String, List<Evaluation>> fronts = MeasuredFronts.of(setup, current, list -> {
+            Map<String, List<Evaluation>> f = new LinkedHashMap<>();
+            for (DeviceObjectives d : DeviceObjectives.of(setup.config())) {
+                f.put(d.device(), ParetoSets.front(d, list));
+            }
+            return f;
+        }, w -> { });
         return new RunView(journaled, fronts);
     }
 

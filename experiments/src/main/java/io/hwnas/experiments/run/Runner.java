@@ -2,6 +2,8 @@ package io.hwnas.experiments.run;
 
 import io.hwnas.experiments.setup.DeviceObjectives;
 import io.hwnas.experiments.setup.RunSetup;
+import io.hwnas.experiments.evaluate.DeviceTarget;
+import io.hwnas.experiments.evaluate.DeviceUnavailableException;
 import io.hwnas.experiments.evaluate.Lineage;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ConfigException;
@@ -86,7 +88,8 @@ public final class Runner {
         int fromJournal = search.fromJournal;
         Map<String, Object> report = search.report;
         progress.finish();
-        Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all, a -> fronts(setup, a), progress);
+        Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, all,
+                a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x), progress::warn), progress);
         new RunOutputs(setup, dir).writeStrategyReport(report); // first: the HTML report shows it
         List<Evaluation> journaled = journalOrder(dir);
         // the search's results are on disk before final training, which may fail or be killed
@@ -113,7 +116,9 @@ public final class Runner {
             this.journal = journal;
             this.executor = executor;
             for (Journal.Entry e : journal.entries()) {
-                known.putIfAbsent(FidelityBatches.key(e.evaluation()), e.evaluation());
+                if (!DeviceUnavailableException.failedBy(e.evaluation())) { // evaluated again, the device back
+                    known.putIfAbsent(FidelityBatches.key(e.evaluation()), e.evaluation());
+                }
             }
         }
 
@@ -144,6 +149,9 @@ public final class Runner {
 
         /** The batch's evaluations, in batch order: from the journal, screened out, or evaluated now. */
         private List<Evaluation> evaluate(StrategyRun run, int batchIndex, List<Architecture> batch) {
+            for (DeviceTarget d : setup.devices()) {
+                d.asked(batch, setup.evaluator()::network);
+            }
             Map<String, Evaluation> results = new HashMap<>();
             List<Architecture> todo = new ArrayList<>();
             for (Architecture a : batch) {
@@ -224,12 +232,18 @@ public final class Runner {
      * {@code hwnas report}); returns the report file.
      */
     public static Path rebuild(RunSetup setup, Path dir) {
+        return rebuild(setup, dir, w -> { });
+    }
+
+    /** As {@link #rebuild(RunSetup, Path)}; {@code warn} gets a line per Pareto member an agent could not measure. */
+    public static Path rebuild(RunSetup setup, Path dir, java.util.function.Consumer<String> warn) {
         try (RunLock lock = RunLock.acquire(dir, "report")) {
             RunIdentity.check(setup, dir);
             List<Evaluation> journaled = journalOrder(dir);
             requireOwnSpace(setup, dir, journaled);
             Map<String, List<Evaluation>> fronts = Remeasure.fronts(setup, dir, setup.config().fidelity() == null
-                    ? journaled : RungSchedule.finals(journaled), a -> fronts(setup, a));
+                    ? journaled : RungSchedule.finals(journaled),
+                    a -> MeasuredFronts.of(setup, a, x -> fronts(setup, x), warn));
             writeResults(setup, dir, fronts, FinalTraining.finished(dir, fronts), journaled);
             return dir.resolve(io.hwnas.experiments.report.ReportWriter.FILE);
         }
