@@ -41,11 +41,13 @@ class QatEstimatorTest {
     private static Architecture base;
     private static Path weights;
     private static double floatTop1;
+    private static int threads;
 
     @BeforeAll
     static void trainBase() {
         Assumptions.assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed at "
                 + FashionMnist.DEFAULT_DIR);
+        threads = io.hwnas.core.djl.DjlRuntime.threads();
         space = FakeQuantisationTest.space();
         base = space.baseArchitecture(FakeQuantisationTest.arch(space, 32, 32, 0));
         weights = dir.resolve("base.bin");
@@ -56,6 +58,13 @@ class QatEstimatorTest {
         TrainResult r = Training.train(n, t.data(), t.trainOptions(), 1, weights);
         floatTop1 = r.top1();
         System.out.printf("base network: top-1 %.2f%% after 100 steps in %.1f s%n", r.top1(), r.wallSeconds());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreThreads() {
+        if (threads > 0) {
+            io.hwnas.core.djl.DjlRuntime.setThreads(threads);
+        }
     }
 
     private static AccuracyEstimator qat(Map<String, Object> more) {
