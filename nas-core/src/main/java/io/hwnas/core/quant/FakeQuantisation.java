@@ -33,6 +33,8 @@ public final class FakeQuantisation implements MacHook {
     private final boolean clippedSte;
     private boolean observing;
     private double ema;
+    /** Ranges being learned (fine-tuning with learned ranges), or null. */
+    private LearnedRanges learned;
 
     private FakeQuantisation(NetworkBlock block, boolean clippedSte) {
         this.block = block;
@@ -83,6 +85,21 @@ public final class FakeQuantisation implements MacHook {
         return this;
     }
 
+    /** Starts learning the ranges (training forwards quantise differentiably in them); arrays in {@code manager}. */
+    void learn(ai.djl.ndarray.NDManager manager) {
+        learned = new LearnedRanges(ranges, manager);
+    }
+
+    /** One SGD step of rate {@code lr} on the learned ranges, which then become the ranges. */
+    void stepLearned(double lr, ai.djl.ndarray.NDManager step) {
+        ranges.putAll(learned.step(lr, step));
+    }
+
+    /** Stops learning the ranges; the last learned ones stay. */
+    void stopLearning() {
+        learned = null;
+    }
+
     /** The ranges by MAC layer name, in layer order. */
     public Map<String, ActivationRange> ranges() {
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
@@ -110,6 +127,9 @@ public final class FakeQuantisation implements MacHook {
         ActivationRange r = ranges.get(layer.name());
         if (r == null) {
             throw new IllegalStateException("no activation range for layer " + layer.name() + " (calibrate first)");
+        }
+        if (training && learned != null) {
+            return learned.quantise(layer.name(), x, bits);
         }
         if (training && ema > 0) {
             r = r.ema(x.min().getFloat(), x.max().getFloat(), ema);

@@ -29,14 +29,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * subnet weights the candidate starts from. Options: {@code dataset}, {@code dir}, {@code train_size},
  * {@code val_size} (with {@code weights}, as the {@code train} estimator's), {@code steps} (50), {@code batch} (64),
  * {@code lr} (0.005), {@code momentum} (0.9), {@code weight_decay} (0), {@code calibration_batches} (4),
- * {@code bn_batches} (8), {@code ste} ({@code clipped} or {@code plain}), {@code ema} (0), {@code threads} (0),
- * {@code eval_batch} (256).
+ * {@code bn_batches} (8), {@code ste} ({@code clipped} or {@code plain}), {@code ema} (0), {@code ranges}
+ * ({@code calibrated}, or {@code learned} during fine-tuning), {@code threads} (0), {@code eval_batch} (256).
  */
 public final class QatEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("weights", "arch", "checkpoint", "dataset", "dir", "train_size",
             "val_size", "steps", "batch", "lr", "momentum", "weight_decay", "calibration_batches", "bn_batches", "ste",
-            "ema", "threads", "eval_batch");
+            "ema", "threads", "eval_batch", "ranges");
     private static final Map<String, ImageDataset.Split> SUPERNET_SPLITS = new ConcurrentHashMap<>();
 
     private final Map<String, Object> data;
@@ -103,7 +103,8 @@ public final class QatEstimator implements AccuracyEstimator {
                         t.calibrationBatches(), 1, 100_000), o.integer("bn_batches", t.bnBatches(), 0, 100_000),
                 "clipped".equals(o.string("ste", t.clippedSte() ? "clipped" : "plain", java.util.List.of("clipped",
                         "plain"))), o.number("ema", t.ema(), 0, 0.999999), o.integer("threads", t.threads(), 0, 4096),
-                o.integer("eval_batch", t.evalBatch(), 1, 65536));
+                o.integer("eval_batch", t.evalBatch(), 1, 65536), "learned".equals(o.string("ranges",
+                        t.learnedRanges() ? "learned" : "calibrated", java.util.List.of("calibrated", "learned"))));
     }
 
     /** Exactly one start: weights with arch, or checkpoint (and then no dataset options). */
@@ -153,7 +154,8 @@ public final class QatEstimator implements AccuracyEstimator {
                                 settings.learningRate(), "momentum", settings.momentum(), "weight_decay",
                                 settings.weightDecay(), "calibration_batches", settings.calibrationBatches(),
                                 "bn_batches", settings.bnBatches(), "ste", settings.clippedSte() ? "clipped" : "plain",
-                                "ema", settings.ema(), "threads", settings.threads(), "eval_batch",
+                                "ema", settings.ema(), "ranges", settings.learnedRanges() ? "learned"
+                                        : "calibrated", "threads", settings.threads(), "eval_batch",
                                 settings.evalBatch())));
     }
 

@@ -15,9 +15,12 @@ package io.hwnas.core.quant;
  * @param ema                momentum with which fine-tuning moves each range to the batch's (0: ranges fixed)
  * @param threads            PyTorch intra-op threads (0: the engine's default)
  * @param evalBatch          images per validation forward pass
+ * @param learnedRanges      whether fine-tuning also learns each range's ends by gradient descent (LSQ-style:
+ *                           straight-through rounding, gradients scaled by {@code 1 / sqrt(elements per image * levels)})
  */
 public record QatSettings(int steps, int batch, double learningRate, double momentum, double weightDecay,
-        int calibrationBatches, int bnBatches, boolean clippedSte, double ema, int threads, int evalBatch) {
+        int calibrationBatches, int bnBatches, boolean clippedSte, double ema, int threads, int evalBatch,
+        boolean learnedRanges) {
 
     public QatSettings {
         require(steps >= 0, "steps must be >= 0, but was " + steps);
@@ -30,11 +33,15 @@ public record QatSettings(int steps, int batch, double learningRate, double mome
         require(ema >= 0 && ema < 1, "ema must be in [0, 1), but was " + ema);
         require(threads >= 0, "threads must be >= 0, but was " + threads);
         require(evalBatch > 0, "eval_batch must be positive, but was " + evalBatch);
+        require(!(learnedRanges && ema > 0), "ranges: learned and ema > 0 exclude each other; give one");
     }
 
-    /** 50 steps of 64 images at rate 0.005, momentum 0.9, no decay, 4 calibration and 8 batch-norm batches, clipped STE. */
+    /**
+     * 50 steps of 64 images at rate 0.005, momentum 0.9, no decay, 4 calibration and 8 batch-norm batches, clipped
+     * STE, calibrated ranges.
+     */
     public static QatSettings defaults() {
-        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256);
+        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, false);
     }
 
     private static void require(boolean ok, String message) {

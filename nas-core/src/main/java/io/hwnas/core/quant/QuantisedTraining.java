@@ -150,6 +150,9 @@ public final class QuantisedTraining {
             velocity[i] = m.zeros(params.get(i).getArray().getShape());
         }
         q.ema(s.ema());
+        if (s.learnedRanges()) {
+            q.learn(m);
+        }
         int classes = block.network().outputShape().channels();
         for (int t = 0; t < s.steps(); t++) {
             try (NDManager step = m.newSubManager()) {
@@ -162,9 +165,13 @@ public final class QuantisedTraining {
                             Double.isNaN(loss) ? "NaN" : "infinite", t + 1, s.steps(), lr));
                 }
                 losses.add(loss);
+                if (s.learnedRanges()) {
+                    q.stepLearned(lr, step);
+                }
             }
         }
         q.ema(0);
+        q.stopLearning();
         return losses;
     }
 

@@ -78,7 +78,15 @@ class QatEstimatorTest {
     void eightBitQatStaysCloseToFloatAndIsSeeded() {
         Estimate full = qat(Map.of("steps", 0)).estimate(space, FakeQuantisationTest.arch(space, 32, 32, 0), 1);
         Estimate q8 = qat(Map.of("steps", 10)).estimate(space, FakeQuantisationTest.arch(space, 8, 8, 0), 1);
-        Estimate q4 = qat(Map.of("steps", 10)).estimate(space, FakeQuantisationTest.arch(space, 4, 4, 0), 1);
+        Architecture a44 = FakeQuantisationTest.arch(space, 4, 4, 0);
+        Estimate q4 = qat(Map.of("steps", 10)).estimate(space, a44, 1);
+        QuantisedTraining.Result learned = ((QatEstimator) qat(Map.of("steps", 10, "ranges", "learned"))).train(space,
+                a44, 1, null, null);
+        QuantisedTraining.Result fixed = ((QatEstimator) qat(Map.of("steps", 0))).train(space, a44, 1, null, null);
+        System.out.printf("4/4 with learned ranges %.2f%n", learned.top1());
+        org.junit.jupiter.api.Assertions.assertNotEquals(fixed.ranges(), learned.ranges(), "the ranges moved");
+        assertEquals(fixed.ranges().keySet(), learned.ranges().keySet());
+        assertTrue(Math.abs(learned.top1() - q4.value()) <= 5, learned.top1() + " vs calibrated " + q4.value());
         System.out.printf("float %.2f (training %.2f), 8/8 %.2f (ptq %.2f, %.1f s), 4/4 %.2f (ptq %.2f)%n",
                 full.value(), floatTop1, q8.value(), q8.details().get("ptq_top1"), q8.details().get("wall_s"),
                 q4.value(), q4.details().get("ptq_top1"));
@@ -124,6 +132,8 @@ class QatEstimatorTest {
     void badOptionsAreNamed() {
         String unknown = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("stepz", 3))).getMessage();
         assertTrue(unknown.contains("stepz") && unknown.contains("accuracy estimator qat"), unknown);
+        String r = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("ranges", "lsq"))).getMessage();
+        assertTrue(r.contains("ranges") && r.contains("lsq") && r.contains("learned"), r);
         String ste = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("ste", "soft"))).getMessage();
         assertTrue(ste.contains("ste") && ste.contains("soft") && ste.contains("clipped"), ste);
         String steps = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("steps", -1))).getMessage();
