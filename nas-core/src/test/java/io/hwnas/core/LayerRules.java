@@ -17,7 +17,7 @@ public final class LayerRules {
     /** The packages that may import {@code ai.djl}: those that build, train, score, time or export networks. */
     public static final String[] DJL_PACKAGES = {
         "io.hwnas.core.djl..", "io.hwnas.core.train..", "io.hwnas.core.proxy..", "io.hwnas.core.supernet..",
-        "io.hwnas.cost.host..",
+        "io.hwnas.core.quant..", "io.hwnas.cost.host..",
         "io.hwnas.experiments.export.."};
 
     private LayerRules() {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * nas-core's layers: foundation, data and spaces below the estimator SPI, DJL networks, then training, proxies
- * and supernets.
+ * and supernets, then quantisation-aware fine-tuning on top.
  */
 class NasCoreArchitectureTest {
 
@@ -33,6 +33,7 @@ class NasCoreArchitectureTest {
     @Test
     void layers() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Quant").definedBy("io.hwnas.core.quant..")
                 .layer("Training").definedBy("io.hwnas.core.train..", "io.hwnas.core.proxy..",
                         "io.hwnas.core.supernet..")
                 .layer("Djl").definedBy("io.hwnas.core.djl..")
@@ -42,11 +43,12 @@ class NasCoreArchitectureTest {
                 .layer("Predictor").definedBy("io.hwnas.core.predictor..")
                 .layer("Foundation").definedBy("io.hwnas.core.ir..", "io.hwnas.core.arch..", "io.hwnas.core.plugin..",
                         "io.hwnas.core.io..", "io.hwnas.core.pareto..", "io.hwnas.core.table..")
-                .whereLayer("Training").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Djl").mayOnlyBeAccessedByLayers("Training")
-                .whereLayer("Estimators").mayOnlyBeAccessedByLayers("Training")
-                .whereLayer("Spaces").mayOnlyBeAccessedByLayers("Estimators", "Training")
-                .whereLayer("Data").mayOnlyBeAccessedByLayers("Training")
+                .whereLayer("Quant").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Training").mayOnlyBeAccessedByLayers("Quant")
+                .whereLayer("Djl").mayOnlyBeAccessedByLayers("Training", "Quant")
+                .whereLayer("Estimators").mayOnlyBeAccessedByLayers("Training", "Quant")
+                .whereLayer("Spaces").mayOnlyBeAccessedByLayers("Estimators", "Training", "Quant")
+                .whereLayer("Data").mayOnlyBeAccessedByLayers("Training", "Quant")
                 .whereLayer("Predictor").mayOnlyBeAccessedByLayers("Training")
                 .check(CLASSES);
     }

@@ -73,8 +73,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object on stdout")
     boolean json;
 
+    @Option(names = "--qat-from", paramLabel = "FILE", description = "quantisation-aware fine-tuning of the compressed "
+            + "--arch from these trained weights (of --qat-base); --steps (default 50) are the fine-tuning steps, "
+            + "--train-option sets the other qat estimator options; --save writes the compressed network's weights")
+    Path qatFrom;
+
+    @Option(names = "--qat-base", paramLabel = "ARCH", description = "with --qat-from: the base architecture the "
+            + "weights were trained for")
+    String qatBase;
+
+    @Option(names = "--qat-ranges", paramLabel = "FILE", description = "with --qat-from: write the activation ranges "
+            + "(JSON) here")
+    Path qatRanges;
+
     @Override
     public Integer call() {
+        if (qatFrom != null || qatBase != null || qatRanges != null) {
+            return QatTrainCommand.run(this);
+        }
         SearchSpace s = space.resolve();
         Architecture a = s.parse(arch);
         Map<String, Object> opts = new LinkedHashMap<>(KeyValues.parse("--train-option", more));

@@ -20,8 +20,10 @@ import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A DJL block that runs an IR {@link Network}: one child block per layer with weights, the other
@@ -36,6 +38,9 @@ public final class NetworkBlock extends AbstractBlock {
     /** How many input edges read each layer's output. */
     private final int[] consumers;
     private boolean channelsLast = true;
+    /** Rewrites the MAC layers' inputs and weights (fake quantisation), or null. */
+    private MacHook hook;
+    private Map<Parameter, Layer> hookedWeights = Map.of();
 
     NetworkBlock(Network network) {
         super(VERSION);
@@ -75,6 +80,31 @@ public final class NetworkBlock extends AbstractBlock {
         return this;
     }
 
+    /**
+     * Installs {@code h} on every convolution and linear layer (null removes it): each reads {@code h.input} of its
+     * input and multiplies by {@code h.weight} of its weight, forward and backward. Returns this block.
+     */
+    public NetworkBlock macHook(MacHook h) {
+        Map<Parameter, Layer> weights = new HashMap<>();
+        for (Layer l : network.layers()) {
+            if (h != null && (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR)) {
+                weights.put(blocks[l.id()].getParameters().get("weight"), l);
+            }
+        }
+        this.hook = h;
+        this.hookedWeights = weights;
+        return this;
+    }
+
+    /** The installed {@link MacHook}, or null. */
+    public MacHook macHook() {
+        return hook;
+    }
+
+    private ParameterStore hooked(ParameterStore store) {
+        return hook == null ? store : new HookedStore(store, hookedWeights, hook);
+    }
+
     /** The DJL block of a layer with weights (conv, batch norm, linear, squeeze-excite), or null. */
     public Block layerBlock(int layerId) {
         return blocks[layerId];
@@ -109,9 +139,10 @@ public final class NetworkBlock extends AbstractBlock {
      * layer (what autograd saved for the backward pass stays alive inside libtorch either way).
      */
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
+        ParameterStore store = hooked(parameterStore);
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
         values[0] = channelsLast ? toChannelsLast(input) : input;
@@ -136,8 +167,9 @@ public final class NetworkBlock extends AbstractBlock {
      * Runs the network and returns every layer's output, indexed by layer id (proxies read the
      * activations). The arrays live in the input's manager.
      */
-    public NDArray[] forwardLayers(ParameterStore store, NDArray input, boolean training,
+    public NDArray[] forwardLayers(ParameterStore parameterStore, NDArray input, boolean training,
             PairList<String, Object> params) {
+        ParameterStore store = hooked(parameterStore);
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
         values[0] = channelsLast ? toChannelsLast(input) : input;
@@ -150,6 +182,19 @@ public final class NetworkBlock extends AbstractBlock {
     private NDArray run(Layer l, NDArray[] values, ParameterStore store, boolean training,
             PairList<String, Object> params) {
         NDArray x = values[l.inputs().get(0)];
+        if (hook == null || (l.kind() != LayerKind.CONV2D && l.kind() != LayerKind.LINEAR)) {
+            return compute(l, x, values, store, training, params);
+        }
+        NDArray in = hook.input(l, x, training);
+        NDArray out = compute(l, in, values, store, training, params);
+        if (in != x && in != out) {
+            in.close();
+        }
+        return out;
+    }
+
+    private NDArray compute(Layer l, NDArray x, NDArray[] values, ParameterStore store, boolean training,
+            PairList<String, Object> params) {
         switch (l.kind()) {
             case CONV2D:
                 return convolve(l, x, store, training, params);

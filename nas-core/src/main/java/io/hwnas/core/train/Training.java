@@ -169,9 +169,10 @@ public final class Training {
 
     /**
      * One training step on a batch: forward in training mode, cross-entropy against the one-hot
-     * labels {@code y}, backward, SGD update. Returns the loss.
+     * labels {@code y}, backward, SGD update ({@code velocity}: the momentum of each of {@code params}, zeros to
+     * start). Returns the loss.
      */
-    static double step(NetworkBlock block, ParameterStore store, List<Parameter> params, NDArray[] velocity, NDArray x,
+    public static double step(NetworkBlock block, ParameterStore store, List<Parameter> params, NDArray[] velocity, NDArray x,
             NDArray y, TrainOptions o, double lr, NDManager step) {
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -247,8 +248,12 @@ public final class Training {
         bn.apply();
     }
 
-    /** Top-1 in percent and mean cross-entropy on {@code data}, in evaluation mode. */
-    private static double[] validate(NetworkBlock block, ParameterStore store, NDManager manager, ImageDataset data,
+    /**
+     * Top-1 in percent and mean cross-entropy on {@code data}, in evaluation mode.
+     *
+     * @throws TrainingDivergedException if a logit is NaN or infinite
+     */
+    public static double[] validate(NetworkBlock block, ParameterStore store, NDManager manager, ImageDataset data,
             ImageBatcher batcher, int evalBatch, Network network) {
         int[] all = ImageDataset.permutation(data.size(), 0);
         java.util.Arrays.sort(all);

@@ -1,0 +1,185 @@
+package io.hwnas.core.quant;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import io.hwnas.core.djl.MacHook;
+import io.hwnas.core.djl.NetworkBlock;
+import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
+import io.hwnas.core.ir.Network;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Fake quantisation of a {@link NetworkBlock} of a compressed network ({@code io.hwnas.core.ir.Compression}): each
+ * convolution and linear layer multiplies by its weights quantised at the layer's weight bits ({@link FakeQuant})
+ * and reads its input quantised at its activation bits in the layer's {@link ActivationRange}. In training mode both
+ * pass gradients straight through (the activations' clipped to the range, or not); in inference mode a convolution
+ * followed by batch norm quantises the folded weights {@code W * gamma / sqrt(var + eps)}, as the export does, and
+ * hands the batch norm {@code q(W_folded) * sqrt(var + eps) / gamma}, which it turns back into the folded
+ * convolution (equal up to float32 rounding). While {@link #observe observing}, inputs are not quantised but their
+ * minimum and maximum widen each layer's range (calibration).
+ */
+public final class FakeQuantisation implements MacHook {
+
+    /** Batch norm's epsilon in {@link NetworkBlock}. */
+    private static final float EPS = 1e-5f;
+
+    private final NetworkBlock block;
+    private final Map<Integer, Integer> foldInto = new HashMap<>();
+    private final Map<String, ActivationRange> ranges = new LinkedHashMap<>();
+    private final boolean clippedSte;
+    private boolean observing;
+    private double ema;
+    /** Ranges being learned (fine-tuning with learned ranges), or null. */
+    private LearnedRanges learned;
+
+    private FakeQuantisation(NetworkBlock block, boolean clippedSte) {
+        this.block = block;
+        this.clippedSte = clippedSte;
+        Network n = block.network();
+        int[] consumers = new int[n.layers().size()];
+        for (Layer l : n.layers()) {
+            for (int i : l.inputs()) {
+                consumers[i]++;
+            }
+        }
+        for (Layer l : n.layers()) {
+            if (l.kind() == LayerKind.BATCH_NORM && l.inputs().size() == 1) {
+                Layer conv = n.layers().get(l.inputs().get(0));
+                if (conv.kind() == LayerKind.CONV2D && consumers[conv.id()] == 1) {
+                    foldInto.put(conv.id(), l.id());
+                }
+            }
+        }
+    }
+
+    /**
+     * Installs fake quantisation on {@code block} (whose network carries the bits) and returns it; the ranges start
+     * empty ({@link #observe} then {@link #setRanges}).
+     *
+     * @param clippedSte whether activation gradients are zero outside the range
+     */
+    public static FakeQuantisation install(NetworkBlock block, boolean clippedSte) {
+        FakeQuantisation q = new FakeQuantisation(block, clippedSte);
+        block.macHook(q);
+        return q;
+    }
+
+    /** Removes the quantisation from the block: it runs in float again. */
+    public void uninstall() {
+        block.macHook(null);
+    }
+
+    /** Observing: forwards pass inputs through unquantised and widen each layer's range by what they see. */
+    public FakeQuantisation observe(boolean on) {
+        this.observing = on;
+        return this;
+    }
+
+    /** Training forwards move each range towards the batch's minimum and maximum with momentum {@code m} (0: fixed). */
+    public FakeQuantisation ema(double m) {
+        this.ema = m;
+        return this;
+    }
+
+    /** Starts learning the ranges (training forwards quantise differentiably in them); arrays in {@code manager}. */
+    void learn(ai.djl.ndarray.NDManager manager) {
+        learned = new LearnedRanges(ranges, manager);
+    }
+
+    /** One SGD step of rate {@code lr} on the learned ranges, which then become the ranges. */
+    void stepLearned(double lr, ai.djl.ndarray.NDManager step) {
+        ranges.putAll(learned.step(lr, step));
+    }
+
+    /** Stops learning the ranges; the last learned ones stay. */
+    void stopLearning() {
+        learned = null;
+    }
+
+    /** The ranges by MAC layer name, in layer order. */
+    public Map<String, ActivationRange> ranges() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
+    }
+
+    /** Sets the ranges (by MAC layer name). */
+    public void setRanges(Map<String, ActivationRange> r) {
+        ranges.clear();
+        ranges.putAll(r);
+    }
+
+    @Override
+    public NDArray input(Layer layer, NDArray x, boolean training) {
+        if (observing) {
+            ActivationRange r = ranges.get(layer.name());
+            double min = x.min().getFloat();
+            double max = x.max().getFloat();
+            ranges.put(layer.name(), r == null ? new ActivationRange(min, max) : r.widen(min, max));
+            return x;
+        }
+        int bits = layer.activationBits();
+        if (bits >= 16) {
+            return x;
+        }
+        ActivationRange r = ranges.get(layer.name());
+        if (r == null) {
+            throw new IllegalStateException("no activation range for layer " + layer.name() + " (calibrate first)");
+        }
+        if (training && learned != null) {
+            return learned.quantise(layer.name(), x, bits);
+        }
+        if (training && ema > 0) {
+            r = r.ema(x.min().getFloat(), x.max().getFloat(), ema);
+            ranges.put(layer.name(), r);
+        }
+        NDArray q = FakeQuant.activations(x, r, bits);
+        if (!training) {
+            return q;
+        }
+        ActivationRange.Grid g = r.grid(bits);
+        return clippedSte ? FakeQuant.clippedSte(x, q, g.min(), g.max()) : FakeQuant.ste(x, q);
+    }
+
+    @Override
+    public NDArray weight(Layer layer, NDArray w, boolean training) {
+        int bits = layer.bits();
+        if (bits >= 32) {
+            return w;
+        }
+        if (training) {
+            return FakeQuant.ste(w, FakeQuant.weights(w, bits));
+        }
+        Integer bn = foldInto.get(layer.id());
+        if (bn == null) {
+            return FakeQuant.weights(w, bits);
+        }
+        NDArray s = foldScale(block.layerBlock(bn), w.getShape().dimension());
+        return FakeQuant.weights(w.mul(s), bits).div(s);
+    }
+
+    /** gamma / sqrt(running var + eps) per channel, shaped to broadcast over a weight (1 where gamma is 0). */
+    private static NDArray foldScale(Block bn, int dims) {
+        NDArray gamma = null;
+        NDArray var = null;
+        for (var p : bn.getParameters()) {
+            Parameter v = p.getValue();
+            if (p.getKey().endsWith("gamma")) {
+                gamma = v.getArray();
+            } else if (p.getKey().endsWith("runningVar")) {
+                var = v.getArray();
+            }
+        }
+        if (gamma == null || var == null) {
+            throw new IllegalStateException("a batch norm without gamma or running variance");
+        }
+        NDArray s = gamma.div(var.add(EPS).sqrt());
+        s = s.add(s.eq(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+        long[] shape = new long[dims];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = s.getShape().get(0);
+        return s.reshape(new ai.djl.ndarray.types.Shape(shape));
+    }
+}

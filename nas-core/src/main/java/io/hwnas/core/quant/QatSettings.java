@@ -1,0 +1,52 @@
+package io.hwnas.core.quant;
+
+/**
+ * How {@link QuantisedTraining} calibrates and fine-tunes.
+ *
+ * @param steps              SGD steps with fake quantisation (0: post-training quantisation only)
+ * @param batch              images per step and per calibration batch
+ * @param learningRate       peak learning rate (cosine decay to 0 over the steps, no warm-up)
+ * @param momentum           SGD momentum in [0, 1)
+ * @param weightDecay        L2 penalty added to the gradient
+ * @param calibrationBatches training batches whose minimum and maximum give each activation range
+ * @param bnBatches          training batches over which batch-norm statistics are recomputed exactly, after pruning
+ *                           and again after fine-tuning (0: keep the inherited ones)
+ * @param clippedSte         whether activation gradients are zero outside the range (else plain STE)
+ * @param ema                momentum with which fine-tuning moves each range to the batch's (0: ranges fixed)
+ * @param threads            PyTorch intra-op threads (0: the engine's default)
+ * @param evalBatch          images per validation forward pass
+ * @param learnedRanges      whether fine-tuning also learns each range's ends by gradient descent (LSQ-style:
+ *                           straight-through rounding, gradients scaled by {@code 1 / sqrt(elements per image * levels)})
+ */
+public record QatSettings(int steps, int batch, double learningRate, double momentum, double weightDecay,
+        int calibrationBatches, int bnBatches, boolean clippedSte, double ema, int threads, int evalBatch,
+        boolean learnedRanges) {
+
+    public QatSettings {
+        require(steps >= 0, "steps must be >= 0, but was " + steps);
+        require(batch > 0, "batch must be positive, but was " + batch);
+        require(learningRate > 0, "lr must be positive, but was " + learningRate);
+        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), but was " + momentum);
+        require(weightDecay >= 0, "weight_decay must be >= 0, but was " + weightDecay);
+        require(calibrationBatches > 0, "calibration_batches must be positive, but was " + calibrationBatches);
+        require(bnBatches >= 0, "bn_batches must be >= 0, but was " + bnBatches);
+        require(ema >= 0 && ema < 1, "ema must be in [0, 1), but was " + ema);
+        require(threads >= 0, "threads must be >= 0, but was " + threads);
+        require(evalBatch > 0, "eval_batch must be positive, but was " + evalBatch);
+        require(!(learnedRanges && ema > 0), "ranges: learned and ema > 0 exclude each other; give one");
+    }
+
+    /**
+     * 50 steps of 64 images at rate 0.005, momentum 0.9, no decay, 4 calibration and 8 batch-norm batches, clipped
+     * STE, calibrated ranges.
+     */
+    public static QatSettings defaults() {
+        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, false);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("qat: " + message);
+        }
+    }
+}

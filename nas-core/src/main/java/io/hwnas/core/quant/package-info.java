@@ -1,0 +1,2 @@
+/** Fake quantisation of DJL networks for compressed architectures, quantisation-aware fine-tuning and the qat estimator. */
+package io.hwnas.core.quant;
