@@ -264,6 +264,54 @@ class SlurmClusterTest {
         assertEquals(4, workerEvaluations(dir));
     }
 
+    /**
+     * {@code hwnas serve} (its own JVM, as on a login node) follows the run directory of a driver that runs as a
+     * Slurm job: it shows the evaluations while the job runs, then all of them.
+     */
+    @Test
+    void serveFollowsTheRunDirectoryOfADriverRunningAsASlurmJob() throws Exception {
+        // catalog devices: the serve process binds the run's config as a user's would (the test profiles are the
+        // test driver's own)
+        load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 8, 4, 700).replace("{name: fast, profile: fast}",
+                "{name: raspi4}").replace("{name: slow, profile: slow, batch: 2, constraints: {latency_ms: 400}}",
+                "{name: edge-tpu}"));
+        Path dir = tmp.resolve("slurm");
+        String job = SlurmTestSupport.sbatch(driverCommand(dir, false), tmp.resolve("driver.out"));
+        await("the run directory's journal", 90_000, () -> Files.isRegularFile(dir.resolve(Journal.FILE)));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "io.hwnas.experiments.cli.HwnasCli", "serve", dir.toString(),
+                "--port", String.valueOf(port)).redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile())
+                .start();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI data = java.net.URI.create("http://127.0.0.1:" + port + "/run/0/data.json");
+        Set<Integer> seen = new java.util.TreeSet<>();
+        try {
+            long end = System.nanoTime() + 150_000_000_000L;
+            while (System.nanoTime() < end && (SlurmTestSupport.queued(job) || !seen.contains(8))) {
+                try {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(data).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        seen.add(io.hwnas.core.io.Json.MAPPER.readTree(r.body()).path("evals").size());
+                    }
+                } catch (java.io.IOException notUpYet) {
+                    assertTrue(serve.isAlive(), SlurmTestSupport.read(tmp.resolve("serve.log")));
+                }
+                Thread.sleep(200);
+            }
+        } finally {
+            serve.destroy();
+        }
+        assertTrue(seen.contains(8), "every evaluation shown at the end: " + seen);
+        assertTrue(seen.stream().anyMatch(n -> n > 0 && n < 8), "evaluations shown while the job ran: " + seen);
+        assertEquals(8, lines(dir.resolve(Journal.FILE)).size());
+        System.err.println("serve on a Slurm driver's run: evaluation counts seen " + seen);
+    }
+
     private Process driver(Path dir, boolean resume, String log) throws Exception {
         return new ProcessBuilder(driverCommand(dir, resume)).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(log).toFile()).start();
