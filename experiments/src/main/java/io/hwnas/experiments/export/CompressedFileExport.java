@@ -79,7 +79,8 @@ public final class CompressedFileExport {
             CompressedExport.Exported e = CompressedExport.export(space, a, input, classes, w.block(), ranges, cal.x(),
                     cal.count(), meta);
             List<Row> rows = rows(space, a, input, classes, e);
-            String rangeSource = ranges == null ? e.ranges().source() + " of " + images.name().toLowerCase(Locale.ROOT)
+            String rangeSource = ranges == null
+                    ? e.ranges().source() + " of " + images.name().toLowerCase(Locale.ROOT).replace('_', '-')
                     : rangesFile.toString();
             byte[] bytes = e.model().toBuilder().addMetadataProps(onnx.Onnx.StringStringEntryProto.newBuilder()
                     .setKey("hwnas.compression").setValue(json(rows).toString())).addMetadataProps(
