@@ -60,6 +60,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--weights", description = "trained weights (DJL block parameter file)")
     Path weights;
 
+    @Option(names = "--ranges", paramLabel = "FILE", description = "a compressed architecture's activation ranges"
+            + " (hwnas-activation-ranges/1 JSON; default: calibrated on --calibration images)")
+    Path ranges;
+
     @Option(names = "--format", defaultValue = "onnx", completionCandidates = ExportChoices.FormatCandidates.class,
             description = "output format; only onnx")
     String format;
@@ -151,7 +155,13 @@ final class ExportCommand implements Callable<Integer> {
         SpaceOptions so = new SpaceOptions();
         so.space = space;
         so.options = options;
-        SearchSpace s = so.resolve();
+        SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(so.resolve(), arch);
+        if (s instanceof io.hwnas.core.space.compress.CompressedSpace) {
+            return CompressedExportCli.run(this, s);
+        }
+        if (ranges != null) {
+            throw new UsageException("--ranges applies to compressed architectures (with #q=...#p=...) only");
+        }
         Architecture a = s.parse(arch);
         Shape in = input == null ? s.defaultInput() : Shape.parse(input);
         if (classes != null && classes <= 0) {

@@ -82,8 +82,16 @@ public final class GraphWriter {
     }
 
     private String raw(String name, long[] dims, TensorProto.DataType type, byte[] data) {
+        return raw(name, dims, type.getNumber(), data);
+    }
+
+    /**
+     * Adds an initialiser of ONNX data type number {@code dataType} with raw little-endian data (also the types
+     * this onnx.proto predates: 21 UINT4, 22 INT4, packed two per byte) and returns its name.
+     */
+    public String raw(String name, long[] dims, int dataType, byte[] data) {
         String unique = unique(name);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(unique).setDataType(type.getNumber())
+        TensorProto.Builder t = TensorProto.newBuilder().setName(unique).setDataType(dataType)
                 .setRawData(ByteString.copyFrom(data));
         for (long d : dims) {
             t.addDims(d);

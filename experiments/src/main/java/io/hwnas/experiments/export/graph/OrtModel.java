@@ -29,10 +29,23 @@ public final class OrtModel implements AutoCloseable {
 
     /** {@link #OrtModel(byte[], int)} with ONNX Runtime's graph optimisations on (all) or off. */
     public OrtModel(byte[] model, int threads, boolean optimize) {
+        this(model, threads, optimize, false);
+    }
+
+    /**
+     * {@link #OrtModel(byte[], int, boolean)}, with {@code asWritten} also without ONNX Runtime's QDQ transformers
+     * ({@code session.disable_quant_qdq}): the model computes what its QuantizeLinear/DequantizeLinear nodes say,
+     * while by default ONNX Runtime quantises the float weights and biases of a Conv or Gemm that reads a
+     * dequantised activation to int8 and int32 itself (its WeightBiasQuantization pass) to fuse integer kernels.
+     */
+    public OrtModel(byte[] model, int threads, boolean optimize, boolean asWritten) {
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(optimize ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                     : OrtSession.SessionOptions.OptLevel.NO_OPT);
+            if (asWritten) {
+                options.addConfigEntry("session.disable_quant_qdq", "1");
+            }
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             session = env.createSession(model, options);
