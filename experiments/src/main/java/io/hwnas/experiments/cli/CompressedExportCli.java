@@ -79,6 +79,7 @@ final class CompressedExportCli {
             v.put("within_tolerance", k.withinTolerance());
             v.put("ort_default_top1_agreement", k.defaultAgreement());
             v.put("ort_default_max_abs_diff", k.defaultMaxAbsDiff());
+            v.put("fake_quantised_top1_agreement", k.fakeQuantAgreement());
         }
         return o;
     }
@@ -98,8 +99,10 @@ final class CompressedExportCli {
         if (k != null) {
             w.printf(Locale.ROOT, "  ONNX Runtime vs the simulated-quantisation DJL reference on %d %s: top-1 agreement"
                     + " %.4f (required %.2f: %s), max abs logit diff %.3g (logit range %.3g); with ONNX Runtime's"
-                    + " default options %.4f%n", k.samples(), k.inputs(), k.agreement(), CompressedExport.MIN_AGREEMENT,
-                    k.withinTolerance() ? "ok" : "EXCEEDED", k.maxAbsDiff(), k.logitRange(), k.defaultAgreement());
+                    + " default options %.4f; with the fake-quantised DJL network of quantisation-aware training %.4f%n",
+                    k.samples(), k.inputs(), k.agreement(), CompressedExport.MIN_AGREEMENT,
+                    k.withinTolerance() ? "ok" : "EXCEEDED", k.maxAbsDiff(), k.logitRange(), k.defaultAgreement(),
+                    k.fakeQuantAgreement());
         }
         w.flush();
     }

@@ -1,7 +1,15 @@
 package io.hwnas.experiments.export;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.hwnas.core.quant.ActivationRange;
+import io.hwnas.core.quant.FakeQuantisation;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
+import io.hwnas.core.djl.WeightInheritance;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
@@ -70,9 +78,12 @@ public final class CompressedExport {
      * @param defaultAgreement the agreement with ONNX Runtime's default session options, which quantise float
      *                         weights (32 and 16 bits) behind a quantised input to int8 and biases to int32
      * @param defaultMaxAbsDiff the largest absolute logit difference with the default options
+     * @param fakeQuantAgreement the agreement of ONNX Runtime (model as written) with the network as quantisation-aware
+     *                         training runs it ({@link FakeQuantisation} in inference mode, the same ranges): what
+     *                         was trained is what is deployed
      */
     public record Check(int samples, String inputs, double agreement, double maxAbsDiff, double logitRange,
-            double defaultAgreement, double defaultMaxAbsDiff) {
+            double defaultAgreement, double defaultMaxAbsDiff, double fakeQuantAgreement) {
 
         /** Agreement at least {@link #MIN_AGREEMENT}. */
         public boolean withinTolerance() {
@@ -140,7 +151,33 @@ public final class CompressedExport {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
+        float[] fake = fakeQuantised(block, e.plan(), x, shape);
         return new Check(count, inputs, Logits.agreement(ort, ref, count), Verification.maxAbsDiff(ref, ort),
-                max - min, Logits.agreement(def, ref, count), Verification.maxAbsDiff(ref, def));
+                max - min, Logits.agreement(def, ref, count), Verification.maxAbsDiff(ref, def),
+                Logits.agreement(ort, fake, count));
+    }
+
+    /**
+     * The logits of {@code block}'s weights run as quantisation-aware training runs them, in inference mode: a copy of
+     * the network carrying the planned bits, with {@link FakeQuantisation} over the planned ranges.
+     */
+    static float[] fakeQuantised(NetworkBlock block, List<MixedQdqRewriter.LayerPlan> plan, float[] x, long[] shape) {
+        Map<String, MixedQdqRewriter.LayerPlan> byName = new java.util.HashMap<>();
+        plan.forEach(p -> byName.put(p.layer(), p));
+        Map<String, ActivationRange> ranges = new java.util.LinkedHashMap<>();
+        plan.stream().filter(p -> p.range() != null)
+                .forEach(p -> ranges.put(p.layer(), new ActivationRange(p.range().lo(), p.range().hi())));
+        Network f = block.network();
+        Network bits = new Network(f.layers().stream().map(l -> {
+            MixedQdqRewriter.LayerPlan p = byName.get(l.name());
+            return p == null ? l : l.withBits(p.weightBits(), p.activationBits());
+        }).toList(), f.declaredParams());
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock fq = DjlNetworks.initialized(bits, m, ai.djl.ndarray.types.DataType.FLOAT32, (int) shape[0]);
+            WeightInheritance.inherit(block, fq);
+            FakeQuantisation.install(fq, true).setRanges(ranges);
+            NDArray in = m.create(x, new ai.djl.ndarray.types.Shape(shape));
+            return fq.forward(new ParameterStore(m, false), new NDList(in), false).singletonOrThrow().toFloatArray();
+        }
     }
 }

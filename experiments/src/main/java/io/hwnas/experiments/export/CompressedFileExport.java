@@ -151,9 +151,10 @@ public final class CompressedFileExport {
         if (c != null) {
             s.append(String.format(Locale.ROOT, "- ONNX Runtime vs the simulated-quantisation DJL reference on %d %s:"
                     + " top-1 agreement %.4f (required %.2f), max abs logit diff %.3g of a logit range %.3g; with"
-                    + " ONNX Runtime's default options (float weights behind quantised inputs become int8) %.4f%n",
+                    + " ONNX Runtime's default options (float weights behind quantised inputs become int8) %.4f;"
+                    + " with the fake-quantised DJL network of quantisation-aware training %.4f%n",
                     c.samples(), c.inputs(), c.agreement(), CompressedExport.MIN_AGREEMENT, c.maxAbsDiff(),
-                    c.logitRange(), c.defaultAgreement()));
+                    c.logitRange(), c.defaultAgreement(), c.fakeQuantAgreement()));
         }
         s.append("\n| layer | weight bits | activation bits | kept channels | weights stored | input stored |"
                 + " fallback |\n|---|---|---|---|---|---|---|\n");

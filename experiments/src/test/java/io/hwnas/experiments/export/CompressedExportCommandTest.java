@@ -72,6 +72,8 @@ class CompressedExportCommandTest {
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertEquals("base network, pruned by weight inheritance", j.path("weights").asText());
         assertTrue(j.path("verify").path("within_tolerance").asBoolean(), j.toString());
+        // what quantisation-aware training runs (FakeQuantisation) is what ONNX Runtime runs
+        assertTrue(j.path("verify").path("fake_quantised_top1_agreement").asDouble() >= 0.99, j.toString());
         JsonNode first = j.path("compression").get(0);
         assertEquals("int4 DequantizeLinear (per channel)", first.path("weights_stored").asText());
         assertEquals("uint8 QDQ", first.path("input_stored").asText());
