@@ -226,7 +226,7 @@ final class AmcRun extends AbstractRun {
     public Map<String, Object> report() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("base", base.canonical());
-        m.put("budget", Map.of("metric", metric, "max", max));
+        m.put("budget", io.hwnas.search.StrategyOptions.ordered("metric", metric, "max", max));
         m.put("base_cost", baseCost);
         m.put("most_compressed_cost", floorCost);
         m.put("base_accuracy", baseEvaluation == null ? Double.NaN : baseEvaluation.metric(accuracy));
@@ -237,8 +237,8 @@ final class AmcRun extends AbstractRun {
         m.put("clipped_actions", clipped);
         m.put("over_budget", List.copyOf(flagged));
         if (best != null) {
-            m.put("best", Map.of("arch", best.architecture().canonical(), "accuracy", best.metric(accuracy),
-                    metric, best.metric(metric)));
+            m.put("best", io.hwnas.search.StrategyOptions.ordered("arch", best.architecture().canonical(), "accuracy",
+                    best.metric(accuracy), metric, best.metric(metric)));
         }
         return m;
     }
