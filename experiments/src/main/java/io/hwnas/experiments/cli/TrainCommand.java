@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SearchSpace s = space.resolve();
+        SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(space.resolve(), arch);
         Architecture a = s.parse(arch);
         Map<String, Object> opts = new LinkedHashMap<>(KeyValues.parse("--train-option", more));
         opts.put("dataset", dataset);

@@ -115,4 +115,20 @@ class JointCompressionSearchTest {
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("strategy amc: the budget latency_ms@npu-int8 <= 0.01 cannot be met"), r.err());
     }
+
+    @Test
+    void trainTakesACompressedStringAndTrainsThePrunedNetwork() throws Exception {
+        String plain = "r32-w0.5|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3";
+        CliRunner inspect = CliRunner.run("inspect", "--space", "mobilenet", "--option", "resolutions=[32]", "--option",
+                "widths=[0.5]", "--option", "compression={bits: [8, 32], prune: [0, 0.5]}", "--arch", plain, "--json");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        JsonNode shown = Json.MAPPER.readTree(inspect.out());
+        assertTrue(shown.path("compression").size() > 10, inspect.out());
+        String arch = shown.path("arch").asText().replace("32/32", "8/8").replace("#p=0", "#p=50");
+        CliRunner r = CliRunner.run("train", "--space", "mobilenet", "--option", "resolutions=[32]", "--option",
+                "widths=[0.5]", "--arch", arch, "--dataset", "synthetic", "--steps", "1", "--batch", "8",
+                "--train-size", "16", "--val-size", "8", "--train-option", "threads=1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(Json.MAPPER.readTree(r.out()).path("arch").asText().contains("#p=50"), r.out());
+    }
 }
