@@ -23,6 +23,7 @@ import java.util.random.RandomGenerator;
 final class AmcRun extends AbstractRun {
 
     private static final int TRIES = 200;
+    private static final int PREDICTIONS = 20_000;
     static final int PRUNE = 0;
     static final int WEIGHT_BITS = 1;
     static final int ACTIVATION_BITS = 2;
@@ -117,6 +118,9 @@ final class AmcRun extends AbstractRun {
         Double p = predictions.get(key);
         if (p == null) {
             p = Amc.predict(problem, metric, space.decode(v));
+            if (predictions.size() >= PREDICTIONS) {
+                predictions.clear(); // a cache only: predictions are deterministic
+            }
             predictions.put(key, p);
         }
         return p;
