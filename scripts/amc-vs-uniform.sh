@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # amc's per-layer pruning against uniform width scaling at the same predicted npu-int8 latency, on
 # Fashion-MNIST (README, "AMC: compressing one network"). Indicative: short trainings, 5 seeds.
-#   scripts/amc-vs-uniform.sh [WORK_DIR]        (about 8 minutes on 2 cores)
+#   scripts/amc-vs-uniform.sh [WORK_DIR]        (11 minutes on 2 shared cores)
 # 1. amc, pruning only (8/8 bits), budget 0.6 x the base's latency; its most accurate network;
 # 2. the base with every channel group pruned 50% and 75% (uniform width, head included);
 # 3. predicted latencies (hwnas cost), each network trained from scratch on seeds 0-4 (hwnas train);
