@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
         if (qatFrom != null || qatBase != null || qatRanges != null) {
             return QatTrainCommand.run(this);
         }
-        SearchSpace s = space.resolve();
+        SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(space.resolve(), arch);
         Architecture a = s.parse(arch);
         Map<String, Object> opts = new LinkedHashMap<>(KeyValues.parse("--train-option", more));
         opts.put("dataset", dataset);

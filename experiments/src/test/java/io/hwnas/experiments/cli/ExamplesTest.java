@@ -192,6 +192,34 @@ class ExamplesTest {
     }
 
     @Test
+    void compressFashionMnistSearchesArchitecturesAndCompressionJointly() throws Exception {
+        assumeFashionMnist();
+        Path c = variant("compress-fashion-mnist.yaml", "steps: 20", "steps: 2", "train_size: 1280", "train_size: 128",
+                "val_size: 500", "val_size: 64");
+        search(c, 4, "edge-tpu", "npu-int8", "pixel3");
+        for (String d : List.of("edge-tpu", "npu-int8", "pixel3")) {
+            for (JsonNode m : Json.MAPPER.readTree(tmp.resolve("run/pareto/" + d + ".json").toFile()).get("members")) {
+                assertTrue(m.get("arch").asText().contains("#q=") && m.get("compression").size() > 30, m.toString());
+            }
+        }
+    }
+
+    @Test
+    void amcFashionMnistCompressesTheBaseWithinTheBudget() throws Exception {
+        assumeFashionMnist();
+        Path c = variant("amc-fashion-mnist.yaml", "steps: 20", "steps: 2", "train_size: 1280", "train_size: 128",
+                "val_size: 500", "val_size: 64");
+        search(c, 4, "npu-int8", "edge-tpu");
+        JsonNode report = Json.MAPPER.readTree(tmp.resolve("run/strategy-report.json").toFile());
+        double max = report.path("budget").path("max").asDouble();
+        assertEquals(0.5 * report.path("base_cost").asDouble(), max, 1e-9);
+        List<Evaluation> journal = QuickstartSlurmTest.journal(tmp.resolve("run"));
+        assertTrue(journal.stream().skip(1).allMatch(e -> e.isOk() && e.metric("latency_ms@npu-int8") <= max),
+                journal.toString());
+        assertEquals(0, report.path("over_budget").size());
+    }
+
+    @Test
     void quickstartSlurmIsTheQuickstartWithTheSlurmExecutor() throws Exception {
         ExperimentConfig a = ConfigLoader.load(EXAMPLES.resolve("quickstart.yaml"));
         ExperimentConfig b = ConfigLoader.load(EXAMPLES.resolve("quickstart-slurm.yaml"));

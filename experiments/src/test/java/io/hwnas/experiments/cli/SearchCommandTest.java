@@ -101,7 +101,7 @@ class SearchCommandTest {
         Files.writeString(bad, read(QUICKSTART).replace("name: nsga2", "name: nsga2x"));
         CliRunner r = CliRunner.run("search", "--config", bad.toString(), "--out", tmp.resolve("x").toString());
         assertEquals(2, r.exitCode(), r.err());
-        assertTrue(r.err().contains(bad + ": strategy.name = \"nsga2x\" is not allowed; expected one of [aging-evolution, "
+        assertTrue(r.err().contains(bad + ": strategy.name = \"nsga2x\" is not allowed; expected one of [aging-evolution, amc, "
                 + "netadapt, nsga2, random, reinforce]"), r.err());
         assertTrue(!Files.exists(tmp.resolve("x")), "nothing is written for a bad config");
     }

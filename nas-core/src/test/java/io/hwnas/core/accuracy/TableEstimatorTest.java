@@ -43,4 +43,18 @@ class TableEstimatorTest {
                 .estimate(fb, fb.sample(new java.util.SplittableRandom(1)), 0));
         assertTrue(e.getMessage().contains("nb201"), e.getMessage());
     }
+
+    @Test
+    void aCompressedCellHasItsUncompressedCellsAccuracyMarkedAsSuch() {
+        SearchSpace plain = SearchSpaces.get("nb201", Map.of());
+        SearchSpace compressed = io.hwnas.core.space.compress.CompressedSpaces.get("nb201", Map.of("compression",
+                Map.of("bits", java.util.List.of(4, 8), "prune", java.util.List.of(0, 0.5))));
+        var a = compressed.sample(new java.util.SplittableRandom(3));
+        assertTrue(a.canonical().contains("#q="), a.canonical());
+        String cell = a.canonical().substring(0, a.canonical().indexOf("#q="));
+        TableEstimator t = new TableEstimator();
+        Estimate e = t.estimate(compressed, a, 0);
+        assertEquals(t.estimate(plain, plain.parse(cell), 0).value(), e.value(), 0.0);
+        assertTrue(String.valueOf(e.details().get("compression")).startsWith("not modelled"), e.details().toString());
+    }
 }

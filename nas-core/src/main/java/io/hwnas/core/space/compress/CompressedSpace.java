@@ -36,6 +36,8 @@ public final class CompressedSpace implements SearchSpace {
     private final int baseLength;
     private final int qSlots;
     private final int pSlots;
+    private static final int LAYOUT_CACHE = 256;
+    private final Map<Architecture, Slots.Layout> layouts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CompressedSpace(SearchSpace base, CompressionOptions opts) {
         this.base = base;
@@ -104,7 +106,7 @@ public final class CompressedSpace implements SearchSpace {
             return decode(uncompressed(base.parse(text), text));
         }
         Architecture b = base.parse(text.substring(0, at));
-        Slots.Layout layout = Slots.layout(base, b);
+        Slots.Layout layout = layout(b);
         int[] v = Arrays.copyOf(b.vectorArray(), choices().length);
         new SuffixParser(name(), text, at, opts).read(v, baseLength, qSlots, activeQ(layout), activeP(layout));
         return decode(v);
@@ -150,7 +152,7 @@ public final class CompressedSpace implements SearchSpace {
             throw new InvalidArchitectureException(Arrays.toString(vector), bad);
         }
         Architecture b = base.decode(Arrays.copyOf(vector, baseLength));
-        Slots.Layout layout = Slots.layout(base, b);
+        Slots.Layout layout = layout(b);
         int[] v = Arrays.copyOf(b.vectorArray(), vector.length);
         int q = activeQ(layout);
         int p = activeP(layout);
@@ -172,6 +174,19 @@ public final class CompressedSpace implements SearchSpace {
         return s.toString();
     }
 
+    /** The layout of a base architecture, remembered (decoding a vector needs it, and strategies decode many). */
+    private Slots.Layout layout(Architecture b) {
+        Slots.Layout l = layouts.get(b);
+        if (l == null) {
+            if (layouts.size() >= LAYOUT_CACHE) {
+                layouts.clear();
+            }
+            l = Slots.layout(base, b);
+            layouts.put(b, l);
+        }
+        return l;
+    }
+
     private int activeQ(Slots.Layout layout) {
         return Math.min(layout.macLayers().size(), qSlots);
     }
@@ -184,6 +199,38 @@ public final class CompressedSpace implements SearchSpace {
     public Architecture baseArchitecture(Architecture architecture) {
         requireOwn(architecture);
         return base.decode(Arrays.copyOf(architecture.vectorArray(), baseLength));
+    }
+
+    /**
+     * Where the compression decisions of {@code architecture}'s base network sit in the vector, in
+     * layer order (see {@link CompressionSlots}).
+     */
+    public CompressionSlots slots(Architecture architecture) {
+        Network net = base.network(baseArchitecture(architecture));
+        Slots.Layout layout = Slots.layout(net);
+        List<Integer> mac = layout.macLayers();
+        int q = activeQ(layout);
+        List<CompressionSlots.LayerSlot> layers = new ArrayList<>();
+        for (int j = 0; j < q; j++) {
+            io.hwnas.core.ir.Layer l = net.layers().get(mac.get(j));
+            long macs = 0;
+            for (int i = j; i < (j == q - 1 ? mac.size() : j + 1); i++) {
+                macs += net.layers().get(mac.get(i)).macs();
+            }
+            boolean conv = l.kind() == io.hwnas.core.ir.LayerKind.CONV2D;
+            layers.add(new CompressionSlots.LayerSlot(l.name(), baseLength + 2 * j, baseLength + 2 * j + 1,
+                    l.inputShapes().get(0).channels(), l.output().channels(), conv ? l.kernel() : 1,
+                    conv ? l.stride() : 1, conv && l.groups() > 1, macs));
+        }
+        List<CompressionSlots.GroupSlot> groups = new ArrayList<>();
+        for (int k = 0; k < activeP(layout); k++) {
+            List<Integer> g = layout.groups().get(k);
+            int first = mac.indexOf(g.get(0));
+            List<String> names = g.stream().map(id -> net.layers().get(id).name()).toList();
+            groups.add(new CompressionSlots.GroupSlot(baseLength + 2 * qSlots + k, Math.min(Math.max(first, 0), q - 1),
+                    net.layers().get(g.get(0)).output().channels(), names));
+        }
+        return new CompressionSlots(baseLength, layers, groups);
     }
 
     @Override

@@ -21,6 +21,10 @@ final class Slots {
      * @param groups    the prunable channel groups, in order
      */
     record Layout(List<Integer> macLayers, List<List<Integer>> groups) {
+        Layout {
+            macLayers = List.copyOf(macLayers);
+            groups = groups.stream().map(List::copyOf).toList();
+        }
     }
 
     private Slots() {

@@ -1,0 +1,75 @@
+package io.hwnas.search.evolution;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.compress.CompressedSpace;
+import io.hwnas.core.space.compress.CompressedSpaces;
+import io.hwnas.search.CostOracle;
+import io.hwnas.search.Evaluation;
+import io.hwnas.search.Objective;
+import io.hwnas.search.SearchProblem;
+import io.hwnas.search.StrategyContract;
+import io.hwnas.search.harness.Nb201TableBenchmark;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A strategy on the joint architecture + compression vector (APQ-style): NAS-Bench-201 with per-layer
+ * bits and pruning appended, accuracy from the published table (of the uncompressed cell: the table
+ * knows no compression) and model bytes from the IR (which follow bits and kept channels).
+ */
+abstract class CompressedSpaceContract extends StrategyContract {
+
+    static final CompressedSpace SPACE = (CompressedSpace) CompressedSpaces.get("nb201", Map.of("compression",
+            Map.of("bits", List.of(4, 8, 32), "activation_bits", List.of(8, 32), "prune", List.of(0, 0.5))));
+    static final Nb201TableBenchmark TABLE = new Nb201TableBenchmark("cifar10", "raspi4");
+
+    @Override
+    protected SearchProblem problem(int budget, int batchSize) {
+        return new SearchProblem(SPACE, List.of(Objective.maximize("accuracy"), Objective.minimize("model_bytes@toy")),
+                List.of(), budget, batchSize, CostOracle.NONE);
+    }
+
+    @Override
+    protected Evaluation evaluate(Architecture a) {
+        Evaluation table = TABLE.evaluate(SPACE.baseArchitecture(a));
+        if (!table.isOk()) {
+            return Evaluation.failed(a, table.error());
+        }
+        return Evaluation.ok(a, Map.of("accuracy", table.metric("accuracy"), "model_bytes@toy",
+                (double) SPACE.network(a).modelBytes()));
+    }
+
+    @Override
+    protected int budget() {
+        return 80;
+    }
+
+    @Override
+    protected int batchSize() {
+        return 10;
+    }
+
+    @Test
+    void searchesArchitecturesAndCompressionTogether() {
+        List<Architecture> all = drive(strategy().start(problem(200, 10), 4), this::evaluate).stream()
+                .flatMap(List::stream).toList();
+        int baseLength = SPACE.base().choices().length;
+        long cells = all.stream().map(SPACE::baseArchitecture).distinct().count();
+        long settings = all.stream().map(a -> Arrays.toString(Arrays.copyOfRange(a.vectorArray(), baseLength,
+                a.vectorArray().length))).distinct().count();
+        assertTrue(cells > 20 && settings > 20, cells + " cells, " + settings + " compression settings");
+        assertTrue(all.stream().allMatch(a -> a.canonical().contains("#q=") && SPACE.violations(a).isEmpty()));
+        // the joint search finds networks smaller than any uncompressed cell of the same accuracy or better
+        double bestAcc = all.stream().mapToDouble(a -> evaluate(a).metric("accuracy")).max().orElseThrow();
+        double smallest32 = all.stream().filter(a -> evaluate(a).metric("accuracy") >= bestAcc - 1)
+                .mapToDouble(a -> SPACE.base().network(SPACE.baseArchitecture(a)).modelBytes()).min().orElseThrow();
+        double smallestFound = all.stream().filter(a -> evaluate(a).metric("accuracy") >= bestAcc - 1)
+                .mapToDouble(a -> evaluate(a).metric("model_bytes@toy")).min().orElseThrow();
+        assertTrue(smallestFound < smallest32 / 2, smallestFound + " vs uncompressed " + smallest32);
+    }
+}
