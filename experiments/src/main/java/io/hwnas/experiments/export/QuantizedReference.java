@@ -126,14 +126,14 @@ final class QuantizedReference {
         TensorProto w = init.get(l.name() + ".weight");
         long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
         MixedQdqRewriter.LayerPlan p = plan.get(l.name());
-        float[] v = MixedQdqRewriter.floats(w);
+        float[] v = io.hwnas.experiments.export.graph.GraphWriter.floats(w);
         float[] d = p == null ? v : Precision.weights(v, (int) dims[0], p.weightBits()).dequantized();
         return m.create(d, new Shape(dims));
     }
 
     private NDArray bias(Layer l, NDManager m) {
         TensorProto b = init.get(l.name() + ".bias");
-        return b == null ? null : m.create(MixedQdqRewriter.floats(b), new Shape(b.getDims(0)));
+        return b == null ? null : m.create(io.hwnas.experiments.export.graph.GraphWriter.floats(b), new Shape(b.getDims(0)));
     }
 
     /** Average pooling that divides by the window's pixels inside the image, as the DJL network pools. */

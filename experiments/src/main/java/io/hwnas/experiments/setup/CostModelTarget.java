@@ -85,6 +85,14 @@ public final class CostModelTarget implements DeviceTarget {
 
     @Override
     public Map<String, String> hashes() {
+        return hashes(spec, profile, model);
+    }
+
+    /**
+     * What identifies a device costed by {@code model} on {@code profile} (with the spec's calibration file): names and
+     * SHA-256 hashes, in a mutable map other targets may add to.
+     */
+    public static Map<String, String> hashes(ExperimentConfig.DeviceSpec spec, DeviceProfile profile, CostModel model) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("profile", profile.name());
         h.put("profile_sha256", ConfigWriter.sha256(profile.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));

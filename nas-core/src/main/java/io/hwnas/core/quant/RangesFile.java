@@ -42,36 +42,68 @@ public final class RangesFile {
     }
 
     /**
-     * Reads a ranges file.
+     * Reads a ranges file strictly (the one reader of the format: training, the export and the {@code ptq} estimator).
      *
-     * @throws IllegalArgumentException naming the file and what is wrong (missing, another format, a bad range)
+     * @throws IllegalArgumentException naming the file, the field and the value: missing, not JSON, another format, an
+     *                                  unknown field, a range that is not two finite numbers with lo &lt;= hi
      */
     public static Map<String, ActivationRange> read(Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
+            root = Json.MAPPER.readTree(Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file; expected an activation ranges file");
+            throw new IllegalArgumentException("ranges file " + file + " does not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not JSON (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("ranges file " + file + " is not JSON: " + e.getMessage(), e);
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText()) || !root.path("layers").isObject()) {
-            throw new IllegalArgumentException(file + ": not an activation ranges file (expected format '" + FORMAT
-                    + "' and an object 'layers')");
+        String where = "ranges file " + file;
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(where + ": expected a JSON object with format and layers");
+        }
+        onlyFields(where, "", root, "format", "layers");
+        JsonNode format = root.get("format");
+        if (format == null || !FORMAT.equals(format.asText(null))) {
+            throw new IllegalArgumentException(where + ": format = " + format + "; expected \"" + FORMAT + "\"");
+        }
+        JsonNode layers = root.get("layers");
+        if (layers == null || !layers.isObject()) {
+            throw new IllegalArgumentException(where + ": layers = " + layers
+                    + "; expected an object {\"<layer>\": {\"lo\": L, \"hi\": H}}");
         }
         Map<String, ActivationRange> out = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = root.get("layers").fields();
-        while (it.hasNext()) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = layers.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            JsonNode lo = e.getValue().get("lo");
-            JsonNode hi = e.getValue().get("hi");
-            if (lo == null || hi == null || !lo.isNumber() || !hi.isNumber() || lo.asDouble() > 0
-                    || hi.asDouble() < 0) {
-                throw new IllegalArgumentException(file + ": layers." + e.getKey() + " must hold numbers lo <= 0 and "
-                        + "hi >= 0, but was " + e.getValue());
+            String field = "layers." + e.getKey();
+            JsonNode r = e.getValue();
+            if (!r.isObject()) {
+                throw new IllegalArgumentException(where + ": " + field + " = " + r + "; expected {\"lo\": L, \"hi\": H}");
             }
-            out.put(e.getKey(), new ActivationRange(lo.asDouble(), hi.asDouble()));
+            onlyFields(where, field + ".", r, "lo", "hi");
+            double lo = number(where, field + ".lo", r.get("lo"));
+            double hi = number(where, field + ".hi", r.get("hi"));
+            if (lo > hi) {
+                throw new IllegalArgumentException(where + ": " + field + " has lo " + lo + " > hi " + hi
+                        + "; expected lo <= hi");
+            }
+            out.put(e.getKey(), new ActivationRange(lo, hi));
         }
         return out;
+    }
+
+    private static void onlyFields(String where, String prefix, JsonNode o, String... allowed) {
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!java.util.List.of(allowed).contains(f)) {
+                throw new IllegalArgumentException(where + ": unknown field " + prefix + f + "; allowed "
+                        + java.util.List.of(allowed));
+            }
+        }
+    }
+
+    private static double number(String where, String field, JsonNode v) {
+        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
+            throw new IllegalArgumentException(where + ": " + field + " = " + v + "; expected a finite number");
+        }
+        return v.asDouble();
     }
 }

@@ -14,13 +14,11 @@ import io.hwnas.experiments.agent.AgentClient;
 import io.hwnas.experiments.agent.Measurement;
 import io.hwnas.experiments.agent.MeasurementCache;
 import io.hwnas.experiments.agent.RetryingAgent;
-import io.hwnas.experiments.config.ConfigWriter;
 import io.hwnas.experiments.config.ExperimentConfig;
 import io.hwnas.experiments.evaluate.DeviceTarget;
 import io.hwnas.experiments.evaluate.DeviceUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -224,19 +222,8 @@ public final class AgentTarget implements DeviceTarget {
 
     @Override
     public Map<String, String> hashes() {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("profile", profile.name());
-        h.put("profile_sha256", ConfigWriter.sha256(profile.toString().getBytes(StandardCharsets.UTF_8)));
-        h.put("model", model.name());
+        Map<String, String> h = io.hwnas.experiments.setup.CostModelTarget.hashes(spec, profile, model);
         h.put("agent", agent.url());
-        if (spec.calibration() != null) {
-            try {
-                h.put("calibration", spec.calibration().toString());
-                h.put("calibration_sha256", ConfigWriter.sha256(Files.readAllBytes(spec.calibration())));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
         return h;
     }
 }

@@ -128,4 +128,22 @@ public final class GraphWriter {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
                 .build();
     }
+
+    /** The values of a float initialiser (raw little-endian data or the float list). */
+    public static float[] floats(onnx.Onnx.TensorProto t) {
+        if (t.getDataType() != onnx.Onnx.TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("initializer " + t.getName() + " is not float");
+        }
+        if (!t.getRawData().isEmpty()) {
+            java.nio.ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            float[] f = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(f);
+            return f;
+        }
+        float[] f = new float[t.getFloatDataCount()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = t.getFloatData(i);
+        }
+        return f;
+    }
 }

@@ -97,10 +97,10 @@ final class QdqRewriter {
         String x = n.getInput(0);
         ActivationRange r = ranges.get(x);
         TensorProto w = init.get(n.getInput(1));
-        float[] wf = WeightQuantization.floats(w);
+        float[] wf = io.hwnas.experiments.export.graph.GraphWriter.floats(w);
         int channels = (int) w.getDims(0);
         TensorProto b = n.getInputCount() > 2 && init.containsKey(n.getInput(2)) ? init.get(n.getInput(2)) : null;
-        float[] bf = b == null ? null : WeightQuantization.floats(b);
+        float[] bf = b == null ? null : io.hwnas.experiments.export.graph.GraphWriter.floats(b);
         float[] wScale = WeightQuantization.weightScales(wf, channels, bf, r.scale());
         byte[] wq = WeightQuantization.quantizePerChannelWith(wf, channels, wScale);
         if (bf != null && options.biasCorrection()) {

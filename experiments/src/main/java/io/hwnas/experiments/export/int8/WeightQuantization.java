@@ -1,10 +1,5 @@
 package io.hwnas.experiments.export.int8;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
-import onnx.Onnx.TensorProto;
 
 /**
  * Symmetric int8 per-output-channel weights, int32 biases at scale input-scale x weight-scale, and empirical bias
@@ -93,24 +88,5 @@ final class WeightQuantization {
             corrected[o] = (float) (bias[o] - shift);
         }
         return corrected;
-    }
-
-    /** The values of a float initialiser (raw data or the float list). */
-    static float[] floats(TensorProto t) {
-        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalArgumentException("initializer " + t.getName() + " is not float");
-        }
-        if (!t.getRawData().isEmpty()) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            float[] f = new float[b.remaining() / 4];
-            b.asFloatBuffer().get(f);
-            return f;
-        }
-        List<Float> list = new ArrayList<>(t.getFloatDataList());
-        float[] f = new float[list.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = list.get(i);
-        }
-        return f;
     }
 }

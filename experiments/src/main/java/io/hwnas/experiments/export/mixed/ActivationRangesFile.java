@@ -1,15 +1,8 @@
 package io.hwnas.experiments.export.mixed;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hwnas.core.io.AtomicFiles;
-import io.hwnas.core.io.Json;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.hwnas.core.quant.RangesFile;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -69,86 +62,20 @@ public final class ActivationRangesFile {
     }
 
     /**
-     * Reads a ranges file strictly.
+     * Reads a ranges file strictly ({@link RangesFile#read}, the format's one reader).
      *
-     * @throws IllegalArgumentException naming the file, the field and the value: not JSON, another format, a
-     *                                  range that is not two finite numbers with lo &lt;= hi, an unknown field
+     * @throws IllegalArgumentException naming the file, the field and the value
      */
     public static ActivationRangesFile read(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("ranges file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("ranges file " + file + " is not JSON: " + e.getMessage(), e);
-        }
-        String where = "ranges file " + file;
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(where + ": expected a JSON object with format and layers");
-        }
-        onlyFields(where, "", root, "format", "layers");
-        JsonNode format = root.get("format");
-        if (format == null || !FORMAT.equals(format.asText(null))) {
-            throw new IllegalArgumentException(where + ": format = " + format + "; expected \"" + FORMAT + "\"");
-        }
-        JsonNode layers = root.get("layers");
-        if (layers == null || !layers.isObject()) {
-            throw new IllegalArgumentException(where + ": layers = " + layers
-                    + "; expected an object {\"<layer>\": {\"lo\": L, \"hi\": H}}");
-        }
         Map<String, Range> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = layers.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String field = "layers." + e.getKey();
-            JsonNode r = e.getValue();
-            if (!r.isObject()) {
-                throw new IllegalArgumentException(where + ": " + field + " = " + r + "; expected {\"lo\": L, \"hi\": H}");
-            }
-            onlyFields(where, field + ".", r, "lo", "hi");
-            float lo = number(where, field + ".lo", r.get("lo"));
-            float hi = number(where, field + ".hi", r.get("hi"));
-            if (lo > hi) {
-                throw new IllegalArgumentException(where + ": " + field + " has lo " + lo + " > hi " + hi
-                        + "; expected lo <= hi");
-            }
-            out.put(e.getKey(), new Range(lo, hi));
-        }
-        return new ActivationRangesFile(where, out);
+        RangesFile.read(file).forEach((k, r) -> out.put(k, new Range((float) r.lo(), (float) r.hi())));
+        return new ActivationRangesFile("ranges file " + file, out);
     }
 
-    private static void onlyFields(String where, String prefix, JsonNode o, String... allowed) {
-        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!java.util.List.of(allowed).contains(f)) {
-                throw new IllegalArgumentException(where + ": unknown field " + prefix + f + "; allowed "
-                        + java.util.List.of(allowed));
-            }
-        }
-    }
-
-    private static float number(String where, String field, JsonNode v) {
-        if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new IllegalArgumentException(where + ": " + field + " = " + v + "; expected a finite number");
-        }
-        return (float) v.asDouble();
-    }
-
-    /** Writes the ranges in the convention's format (atomically). */
+    /** Writes the ranges in the convention's format (atomically, {@link RangesFile#write}). */
     public void write(Path file) {
-        AtomicFiles.write(file, (json().toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The ranges as the convention's JSON object. */
-    public ObjectNode json() {
-        ObjectNode root = Json.object();
-        root.put("format", FORMAT);
-        ObjectNode l = root.putObject("layers");
-        layers.forEach((k, r) -> {
-            ObjectNode o = l.putObject(k);
-            o.put("lo", r.lo());
-            o.put("hi", r.hi());
-        });
-        return root;
+        Map<String, io.hwnas.core.quant.ActivationRange> out = new LinkedHashMap<>();
+        layers.forEach((k, r) -> out.put(k, new io.hwnas.core.quant.ActivationRange(r.lo(), r.hi())));
+        RangesFile.write(file, out);
     }
 }

@@ -189,7 +189,7 @@ public final class MixedQdqRewriter {
         if (bits == 32) {
             return "float32";
         }
-        float[] wf = floats(w);
+        float[] wf = GraphWriter.floats(w);
         long[] dims = w.getDimsList().stream().mapToLong(Long::longValue).toArray();
         int channels = (int) dims[0];
         String name = w.getName();
@@ -226,23 +226,5 @@ public final class MixedQdqRewriter {
             return "binary {-1,+1} x alpha_c as int8 DequantizeLinear (per channel)";
         }
         return (int4 ? "int4" : "int8") + " DequantizeLinear (per channel" + (bits == 2 ? ", ternary" : "") + ")";
-    }
-
-    /** The values of a float initialiser. */
-    public static float[] floats(TensorProto t) {
-        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalArgumentException("initializer " + t.getName() + " is not float");
-        }
-        if (!t.getRawData().isEmpty()) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            float[] f = new float[b.remaining() / 4];
-            b.asFloatBuffer().get(f);
-            return f;
-        }
-        float[] f = new float[t.getFloatDataCount()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = t.getFloatData(i);
-        }
-        return f;
     }
 }
