@@ -38,7 +38,14 @@
   var pending = {}, observed = {}, observer = window.IntersectionObserver ? new IntersectionObserver(function (es) {
     es.forEach(function (e) { if (e.isIntersecting) { draw(e.target.id); } });
   }, { rootMargin: '200px' }) : null;
-  function draw(id) { var make = pending[id]; if (make) { delete pending[id]; make(); } }
+  function draw(id) {
+    var make = pending[id];
+    if (make) {
+      delete pending[id];
+      make();
+      if (R.timing && !R.timing.firstChart) { R.timing.firstChart = performance.now(); }
+    }
+  }
   /** Draws the chart {@code id} with {@code make} now when it is drawn already, else once it is near the viewport. */
   function lazy(id, make) {
     pending[id] = make;
@@ -236,10 +243,13 @@
   }
 
   R.start = function () {
+    var t = R.timing = { start: performance.now() };
     R.data = JSON.parse(document.getElementById('hwnas-data').textContent);
+    t.parsed = performance.now();
     if (R.data.kind === 'compare') { R.views.compare(); return; }
     skeleton();
     R.render();
+    t.rendered = performance.now();
     window.addEventListener('resize', function () { Object.keys(R.charts).forEach(function (k) { R.charts[k].resize(); }); });
     if (R.data.run.live) { setInterval(poll, 500); }
   };

@@ -36,6 +36,7 @@ class ReportSizeBench {
                 b.open(run.resolve("report.html").toUri().toString());
                 double wall = (System.nanoTime() - t0) / 1e9;
                 Object opened = b.js("return performance.now()");
+                System.out.println("BENCH timing (ms from navigation): " + b.js("return JSON.stringify(window.hwnasReport.timing)"));
                 Object rest = b.js("var t = performance.now(); document.querySelectorAll('.chart').forEach(function (c) {"
                         + " window.hwnasReport.draw(c.id); }); return performance.now() - t");
                 System.out.printf("BENCH report.html %,d bytes (%.2f MB); open %d: %.2f s wall until the charts in view"
