@@ -1,5 +1,6 @@
 package io.hwnas.core.quant;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import ai.djl.ndarray.NDArray;
@@ -37,7 +38,7 @@ class BatchNormFoldingTest {
 
     @Test
     void inferenceQuantisesTheFoldedWeights() {
-        FakeQuantisationTest.oneThread(11, () -> {
+        OneThread.exclusive(11, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBuilder b = new NetworkBuilder(new Shape(3, 6, 6));
                 int conv = b.conv("conv", b.input(), 4, 3, 1, 1, 1, false);

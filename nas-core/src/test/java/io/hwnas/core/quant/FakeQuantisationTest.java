@@ -1,5 +1,6 @@
 package io.hwnas.core.quant;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,9 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlNetworks;
-import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.MacHook;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.djl.WeightInheritance;
@@ -25,7 +24,6 @@ import io.hwnas.core.space.compress.CompressedSpaces;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,18 +50,6 @@ class FakeQuantisationTest {
                     ? cs.compression().activationBits().indexOf(ab) : cs.compression().prune().indexOf(prune);
         }
         return cs.decode(v);
-    }
-
-    static <T> T oneThread(long seed, Supplier<T> work) {
-        return Autograd.exclusive(seed, () -> {
-            int threads = DjlRuntime.threads();
-            DjlRuntime.setThreads(1);
-            try {
-                return work.get();
-            } finally {
-                DjlRuntime.setThreads(threads);
-            }
-        });
     }
 
     private static float[] forward(NetworkBlock b, NDArray x) {
@@ -97,7 +83,7 @@ class FakeQuantisationTest {
     void withoutQuantisationTheForwardIsUnchangedBitForBit() {
         CompressedSpace cs = space();
         Architecture a = arch(cs, 32, 32, 0);
-        oneThread(3, () -> {
+        OneThread.exclusive(3, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBlock b = DjlNetworks.initialized(cs.network(a, INPUT, 10), m, DataType.FLOAT32, 4);
                 NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 32, 32));
@@ -126,7 +112,7 @@ class FakeQuantisationTest {
     @Test
     void fullPrecisionCompressionGivesExactlyTheFloatOutputs() {
         CompressedSpace cs = space();
-        oneThread(4, () -> {
+        OneThread.exclusive(4, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 32, 32));
                 float[][] yy = floatAndQuantised(cs, arch(cs, 32, 32, 0), m, x);
@@ -139,7 +125,7 @@ class FakeQuantisationTest {
     @Test
     void fewerBitsGiveLargerErrors() {
         CompressedSpace cs = space();
-        double[] err = oneThread(5, () -> {
+        double[] err = OneThread.exclusive(5, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 32, 32));
                 int[][] bits = {{16, 32}, {8, 32}, {4, 32}, {2, 32}, {32, 16}, {32, 8}, {32, 4}};

@@ -1,5 +1,6 @@
 package io.hwnas.core.quant;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ class QatSupernetTest {
         SupernetRun run = new SupernetRun(spec, SupernetRun.Dataset.of("synthetic", null, data), 7,
                 SupernetTrainingOptions.builder().steps(3).batch(16).learningRate(0.01).warmupSteps(1)
                         .checkpointEvery(3).validation(0, 32).threads(1).build());
-        FakeQuantisationTest.oneThread(7, () -> SupernetTraining.train(run, data, dir, null));
+        OneThread.exclusive(7, () -> SupernetTraining.train(run, data, dir, null));
         int threads = DjlRuntime.threads();
         try {
             fineTune(spaceOptions, spec);

@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class MobilenetSupernetTest {
     }
 
     private static double compare(SupernetSpec spec, List<Architecture> subnets) {
-        return SupernetFixtures.exclusiveOnOneThread(1, () -> {
+        return OneThread.exclusive(1, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
                 SupernetFixtures.perturb(supernet, 2);
@@ -68,7 +69,7 @@ class MobilenetSupernetTest {
     @Test
     void sortingChannelsKeepsTheLargestSubnetAndPutsImportantChannelsFirst() {
         SupernetSpec spec = SupernetFixtures.spec();
-        SupernetFixtures.exclusiveOnOneThread(3, () -> {
+        OneThread.exclusive(3, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
                 SupernetFixtures.perturb(supernet, 4);
@@ -106,7 +107,7 @@ class MobilenetSupernetTest {
         SupernetSpec narrow = spec.withElastic(List.of(3, 5), List.of(3, 4));
         assertRefused(narrow, inside, "stage 0 layer 0 kernel 7");
         assertRefused(narrow, inside, "stage 0 layer 0 expansion 6");
-        SupernetFixtures.exclusiveOnOneThread(6, () -> {
+        OneThread.exclusive(6, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 MobilenetSupernet supernet = MobilenetSupernet.create(narrow, m);
                 NDArray x = m.zeros(new Shape(1, 3, 32, 32));

@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,7 +43,7 @@ class SandwichTrainingTest {
         ImageDataset data = SyntheticImages.generate("synthetic", 256, new io.hwnas.core.ir.Shape(3, 32, 32), CLASSES,
                 seed);
         ImageBatcher batcher = ImageBatcher.fitted(data, new io.hwnas.core.ir.Shape(3, 32, 32));
-        return SupernetFixtures.exclusiveOnOneThread(seed, () -> {
+        return OneThread.exclusive(seed, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
                 SandwichTraining training = new SandwichTraining(supernet, SandwichTraining.Options.defaults(), seed, m);

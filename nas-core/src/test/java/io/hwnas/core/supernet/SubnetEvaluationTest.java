@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -43,7 +44,7 @@ class SubnetEvaluationTest {
     @BeforeAll
     static void supernet() {
         manager = NDManager.newBaseManager();
-        supernet = SupernetFixtures.exclusiveOnOneThread(21, () -> {
+        supernet = OneThread.exclusive(21, () -> {
             MobilenetSupernet s = MobilenetSupernet.create(SupernetFixtures.spec(), manager);
             SupernetFixtures.perturb(s, 22);
             return s;
@@ -228,7 +229,7 @@ class SubnetEvaluationTest {
         SupernetSpec narrow = SupernetFixtures.spec().withElastic(List.of(3, 5), List.of(3, 4, 6));
         Architecture outside = narrow.space().parse("r32-w0.25|k7e6,k3e3|k5e4se,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3");
         try (NDManager m = NDManager.newBaseManager()) {
-            MobilenetSupernet small = SupernetFixtures.exclusiveOnOneThread(25, () -> MobilenetSupernet.create(narrow, m));
+            MobilenetSupernet small = OneThread.exclusive(25, () -> MobilenetSupernet.create(narrow, m));
             SubnetEvaluation e = SubnetEvaluation.builder(small, data).bnBatches(1).bnBatchSize(8).validationImages(8)
                     .build();
             for (var call : List.<Runnable>of(() -> e.evaluate(outside), () -> e.calibrated(outside, m))) {
@@ -245,7 +246,7 @@ class SubnetEvaluationTest {
         float[][] draws = new float[2][];
         for (int run = 0; run < 2; run++) {
             boolean extract = run == 1;
-            draws[run] = SupernetFixtures.exclusiveOnOneThread(26, () -> {
+            draws[run] = OneThread.exclusive(26, () -> {
                 try (NDManager m = NDManager.newBaseManager()) {
                     if (extract) {
                         supernet.extract(subnets.get(3), m);

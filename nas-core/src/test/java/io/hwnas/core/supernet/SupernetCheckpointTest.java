@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +31,7 @@ class SupernetCheckpointTest {
 
     /** Writes a checkpoint of a perturbed supernet (momentum buffers set too) at {@code step}; returns the arrays. */
     private List<float[]> write(int step, long seed) {
-        return SupernetFixtures.exclusiveOnOneThread(seed, () -> {
+        return OneThread.exclusive(seed, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 MobilenetSupernet s = MobilenetSupernet.create(RUN.spec(), m);
                 SupernetFixtures.perturb(s, seed);
@@ -51,7 +52,7 @@ class SupernetCheckpointTest {
 
     /** The arrays of a fresh supernet and trainer loaded from the checkpoint in {@code dir}. */
     private List<float[]> load() {
-        return SupernetFixtures.exclusiveOnOneThread(99, () -> {
+        return OneThread.exclusive(99, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 SupernetCheckpoint c = SupernetCheckpoint.read(dir, RUN.spec());
                 MobilenetSupernet s = c.load(m);

@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.djl.OneThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +49,7 @@ class SupernetEstimatorTest {
         SupernetRun run = new SupernetRun(spec, SupernetRun.Dataset.of("synthetic", null, data), 7,
                 SupernetTrainingOptions.builder().steps(3).batch(16).learningRate(0.01).warmupSteps(1)
                         .checkpointEvery(3).validation(0, 32).threads(1).build());
-        SupernetFixtures.exclusiveOnOneThread(7, () -> SupernetTraining.train(run, data, dir, null));
+        OneThread.exclusive(7, () -> SupernetTraining.train(run, data, dir, null));
         supernet = (SupernetEstimator) AccuracyEstimators.get("supernet", Map.of("checkpoint", dir.toString(),
                 "bn_batches", 2, "bn_batch_size", 16, "validation_images", 64, "eval_batch", 32));
     }

@@ -3,17 +3,13 @@ package io.hwnas.core.supernet;
 import io.hwnas.core.djl.ConvLayoutCheck;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.space.mobilenet.MobilenetSpace;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 /** A tiny supernet spec (32 x 32 input, width 0.25, channels searched) and seeded Java-side data for the tests. */
 final class SupernetFixtures {
@@ -30,22 +26,6 @@ final class SupernetFixtures {
     /** The supernet of 3-channel 32 x 32 images, 10 classes, width 0.25, every kernel and expansion. */
     static SupernetSpec spec() {
         return SupernetSpec.of(space(), 3, 10).at(32, 0.25);
-    }
-
-    /**
-     * Runs {@code work} as {@code Autograd.exclusive(seed, work)} does, on one PyTorch thread (restored after):
-     * the tests' layers are tiny, and on shared cores one thread runs them several times faster.
-     */
-    static <T> T exclusiveOnOneThread(long seed, Supplier<T> work) {
-        return Autograd.exclusive(seed, () -> {
-            int threads = DjlRuntime.threads();
-            DjlRuntime.setThreads(1);
-            try {
-                return work.get();
-            } finally {
-                DjlRuntime.setThreads(threads);
-            }
-        });
     }
 
     /** A float32 array of the shape with values drawn from {@code N(0, 1)} by a seeded Java generator. */
