@@ -29,6 +29,7 @@ public final class MeasurementCache {
 
     private final Path file;
     private final Map<String, Double> latency = new LinkedHashMap<>();
+    private final Map<String, Double> energy = new LinkedHashMap<>();
 
     private MeasurementCache(Path file) {
         this.file = file;
@@ -49,8 +50,12 @@ public final class MeasurementCache {
                         continue; // a torn last line
                     }
                     if (n != null && n.hasNonNull("latency_ms")) {
-                        c.latency.put(key(n.path("device").asText(), n.path("key").asText()),
-                                n.get("latency_ms").asDouble());
+                        String k = key(n.path("device").asText(), n.path("key").asText());
+                        c.latency.put(k, n.get("latency_ms").asDouble());
+                        JsonNode mj = n.path("measurement").path("energy").path("mj_per_inference");
+                        if (mj.isNumber()) {
+                            c.energy.put(k, mj.asDouble());
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -96,6 +101,11 @@ public final class MeasurementCache {
         return latency.get(key(device, archKey));
     }
 
+    /** The energy per inference (mJ) the agent's counter gave with that latency, or NaN when it gave none. */
+    public synchronized double energy(String device, String archKey) {
+        return energy.getOrDefault(key(device, archKey), Double.NaN);
+    }
+
     /** How many measurements the cache holds for a device. */
     public synchronized int count(String device) {
         String prefix = device + "\u0000";
@@ -118,5 +128,8 @@ public final class MeasurementCache {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
         latency.put(key(device, archKey), latencyMs);
+        if (!Double.isNaN(m.energyMj())) {
+            energy.put(key(device, archKey), m.energyMj());
+        }
     }
 }

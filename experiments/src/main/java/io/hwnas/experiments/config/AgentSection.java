@@ -17,7 +17,7 @@ final class AgentSection {
             return null;
         }
         int before = p.all().size();
-        n.allowOnly("url", "token_file", "calibrate_after", "retry_seconds", "warmup", "runs", "latency");
+        n.allowOnly("url", "token_file", "calibrate_after", "retry_seconds", "warmup", "runs", "latency", "energy");
         String url = n.string("url", null, true);
         if (url != null && !isAgentUrl(url)) {
             p.notAllowed(n.path("url"), url, "an agent address http://HOST:PORT (as hwnas agent prints it)");
@@ -39,12 +39,18 @@ final class AgentSection {
         if (latency != null && !ExperimentConfig.Agent.STATISTICS.contains(latency)) {
             p.notAllowed(n.path("latency"), latency, "one of " + ExperimentConfig.Agent.STATISTICS);
         }
+        String energy = n.string("energy", "model", false);
+        if (energy != null && !ExperimentConfig.Agent.ENERGY.contains(energy)) {
+            p.notAllowed(n.path("energy"), energy, "one of " + ExperimentConfig.Agent.ENERGY
+                    + " (measured: the agent's energy counter, RAPL or INA3221)");
+        }
         if (batch != 1) {
             p.notAllowed(n.path("").replaceAll("\\.$", ""), "batch " + batch, "batch 1: the agent times one sample "
                     + "per inference");
         }
         return p.all().size() > before ? null
-                : new ExperimentConfig.Agent(url, tokenFile, calibrateAfter, retry, warmup, runs, latency);
+                : new ExperimentConfig.Agent(url, tokenFile, calibrateAfter, retry, warmup, runs, latency,
+                        energy);
     }
 
     private static boolean isAgentUrl(String url) {
@@ -73,5 +79,6 @@ final class AgentSection {
         o.put("warmup", a.warmup());
         o.put("runs", a.runs());
         o.put("latency", a.latency());
+        o.put("energy", a.energy());
     }
 }

@@ -160,11 +160,20 @@ public record ExperimentConfig(Path file, String name, long seed, SpaceSpec spac
      * @param warmup         warm-up runs per measurement
      * @param runs           timed runs per measurement
      * @param latency        the statistic used: median, p10 or cpu
+     * @param energy         where energy comes from: {@code model} (the device's model, static power over the
+     *                       latency used) or {@code measured} (the agent's energy counter for measured candidates)
      */
     public record Agent(String url, Path tokenFile, Integer calibrateAfter, int retrySeconds, int warmup, int runs,
-            String latency) {
+            String latency, String energy) {
         /** The latency statistics an agent device may use. */
         public static final List<String> STATISTICS = List.of("median", "p10", "cpu");
+        /** Where an agent device's energy may come from. */
+        public static final List<String> ENERGY = List.of("model", "measured");
+
+        /** True when measured candidates take their energy from the agent's counter. */
+        public boolean measuresEnergy() {
+            return "measured".equals(energy);
+        }
     }
 
     /** An unmodifiable copy that keeps the order (and allows null option values). */

@@ -121,6 +121,10 @@ public final class CandidateEvaluator {
                 if (measured != null) {
                     metrics.put(DeviceTarget.latencyMeasured(d.name()), measured);
                 }
+                Double energyMeasured = c.details().get(DeviceTarget.ENERGY_MEASURED);
+                if (energyMeasured != null) {
+                    metrics.put(DeviceTarget.energyMeasured(d.name()), energyMeasured);
+                }
                 for (String v : c.violations()) {
                     problems.add(d.name() + ": " + v);
                 }

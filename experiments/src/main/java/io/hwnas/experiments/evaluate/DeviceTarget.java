@@ -76,6 +76,19 @@ public interface DeviceTarget {
     /** The cost-report detail a measuring target sets to 1 (measured) or 0 (predicted). */
     String LATENCY_MEASURED = "latency_measured";
 
+    /** As {@link #latencyMeasured}, for energy (targets that read a device's energy counter). */
+    static String energyMeasured(String device) {
+        return ENERGY_MEASURED + "@" + device;
+    }
+
+    /** The cost-report detail a target that reads an energy counter sets to 1 (measured) or 0 (predicted). */
+    String ENERGY_MEASURED = "energy_measured";
+
+    /** True for the cost-report details that say what was measured, not a figure of the network. */
+    static boolean isMeasuredFlag(String detail) {
+        return detail.equals(LATENCY_MEASURED) || detail.equals(ENERGY_MEASURED);
+    }
+
     /**
      * The run asks for {@code batch} (in the strategy's order, replayed batches included) before evaluating it;
      * {@code networks} gives the run's network of an architecture. A target that measures some candidates picks

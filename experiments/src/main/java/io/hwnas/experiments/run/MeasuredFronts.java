@@ -81,6 +81,10 @@ final class MeasuredFronts {
             Metric.ENERGY_MJ.known(c).ifPresent(v -> metrics.put(new DeviceMetric(Metric.ENERGY_MJ, t.name())
                     .toString(), v));
             metrics.put(DeviceTarget.latencyMeasured(t.name()), 1.0);
+            Double energy = c.details().get(DeviceTarget.ENERGY_MEASURED);
+            if (energy != null) {
+                metrics.put(DeviceTarget.energyMeasured(t.name()), energy);
+            }
             return new Evaluation(a, e.status(), metrics, e.error());
         } catch (RuntimeException x) {
             return Evaluation.failed(a, "re-measured on " + t.name() + ": " + x.getMessage());

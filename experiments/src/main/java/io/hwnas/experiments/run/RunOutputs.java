@@ -106,15 +106,19 @@ public final class RunOutputs {
         if (Double.isNaN(latency)) {
             return;
         }
+        double energy = e.metric(io.hwnas.experiments.evaluate.DeviceTarget.energyMeasured(device));
         ObjectNode o = member.putObject("measured");
         for (String c : COLUMNS) {
-            o.put(c, c.equals("latency_ms") && latency == 1.0);
+            o.put(c, c.equals("latency_ms") && latency == 1.0 || c.equals("energy_mj") && energy == 1.0);
         }
     }
 
-    /** For a device measured through an agent: whether the latency was measured or predicted; else nothing. */
-    private static String latencySource(CostReport c) {
-        Double m = c.details().get(DeviceTarget.LATENCY_MEASURED);
+    /**
+     * For a device measured through an agent: whether a figure (detail {@code flag}, latency or energy) was
+     * measured or predicted; else nothing.
+     */
+    private static String source(CostReport c, String flag) {
+        Double m = c.details().get(flag);
         return m == null ? "" : m == 1.0 ? " (measured)" : " (predicted)";
     }
 
@@ -225,7 +229,8 @@ public final class RunOutputs {
         for (DeviceTarget d : setup.devices()) {
             CostReport cost = d.cost(a, n, rates);
             sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
-                    .append(fmt(cost.latencyMs()) + latencySource(cost)).append(" | ").append(fmt(cost.energyMj())).append(" | ")
+                    .append(fmt(cost.latencyMs()) + source(cost, DeviceTarget.LATENCY_MEASURED)).append(" | ")
+                    .append(fmt(cost.energyMj()) + source(cost, DeviceTarget.ENERGY_MEASURED)).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
                     .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
                     .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
@@ -234,7 +239,7 @@ public final class RunOutputs {
         CostReport mine = target.cost(a, n, rates);
         if (!mine.details().isEmpty()) {
             sb.append("\n## Energy parts and chip use on ").append(target.name()).append("\n\n| figure | value |\n|---|---|\n");
-            mine.details().forEach((k, v) -> sb.append(k.equals(DeviceTarget.LATENCY_MEASURED) ? ""
+            mine.details().forEach((k, v) -> sb.append(DeviceTarget.isMeasuredFlag(k) ? ""
                     : "| " + k + " | " + fmt(v) + " |\n"));
         }
         sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");

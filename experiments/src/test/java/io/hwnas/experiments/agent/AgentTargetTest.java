@@ -49,7 +49,7 @@ class AgentTargetTest {
             throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "agent-target-test-token");
         ExperimentConfig.DeviceSpec spec = new ExperimentConfig.DeviceSpec("box", "raspi4", null, 1, null, Map.of(),
-                new ExperimentConfig.Agent("http://127.0.0.1:" + port, token, 3, 1, 1, 2, "cpu"));
+                new ExperimentConfig.Agent("http://127.0.0.1:" + port, token, 3, 1, 1, 2, "cpu", "model"));
         DeviceTarget t = AgentBinding.of(dir.resolve("run")).bind(spec);
         Files.createDirectories(dir.resolve("run"));
         t.asked(asked, space::network);

@@ -38,7 +38,9 @@ import java.util.function.Supplier;
  * ({@link Calibrator}, the fit of {@code cost validate --calibrate}; written to
  * {@code agent-calibration/DEVICE.json} in the run directory) and predicts the rest; Pareto members are measured
  * at the end ({@link #measured}). Energy is the model's dynamic energy plus the profile's static power times the
- * latency used; memory and model bytes are the model's. An agent lost for longer than {@code retry_seconds}
+ * latency used, or with {@code energy: measured} the agent's energy counter for every measured candidate (Pareto
+ * members included; a candidate the model predicts keeps the model's energy, marked predicted); memory and model
+ * bytes are the model's. An agent lost for longer than {@code retry_seconds}
  * fails the measurement with {@link DeviceUnavailableException}; after that each measurement tries once until
  * the agent answers again.
  */
@@ -98,7 +100,7 @@ public final class AgentTarget implements DeviceTarget {
     public CostReport cost(Architecture architecture, Network network) {
         CostReport base = model.estimate(architecture, network, profile, 1);
         String key = architecture.canonical();
-        Double known = cache.get().get(name(), key);
+        Figures known = cached(key);
         if (known != null) {
             return with(base, known, true);
         }
@@ -107,7 +109,17 @@ public final class AgentTarget implements DeviceTarget {
         }
         double predicted = agent.calibrateAfter() == 0 ? base.latencyMs()
                 : model.estimate(architecture, network, calibrated(), 1).latencyMs();
-        return with(base, predicted, false);
+        return with(base, new Figures(predicted, Double.NaN), false);
+    }
+
+    /** What a measurement gives the search: the latency statistic, and energy per inference (NaN: not measured). */
+    private record Figures(double latencyMs, double energyMj) {
+    }
+
+    /** The figures measured earlier (this run or before a resume), or null. */
+    private Figures cached(String key) {
+        Double ms = cache.get().get(name(), key);
+        return ms == null ? null : new Figures(ms, cache.get().energy(name(), key));
     }
 
     /** Every candidate without calibrate_after; else the first N asked. */
@@ -130,8 +142,12 @@ public final class AgentTarget implements DeviceTarget {
                 true);
     }
 
-    /** The base report with {@code latency}: the static energy scaled to it, marked measured or predicted. */
-    private static CostReport with(CostReport base, double latency, boolean measured) {
+    /**
+     * The base report with the figures' latency (the static energy scaled to it), marked measured or predicted;
+     * with {@code energy: measured}, a measured candidate's energy is the agent's counter's.
+     */
+    private CostReport with(CostReport base, Figures f, boolean measured) {
+        double latency = f.latencyMs();
         Map<String, Double> details = new LinkedHashMap<>(base.details());
         double energy = base.energyMj();
         Double still = details.get(Energy.STATIC);
@@ -141,13 +157,18 @@ public final class AgentTarget implements DeviceTarget {
             details.put(Energy.STATIC, scaled);
         }
         details.put(LATENCY_MEASURED, measured ? 1.0 : 0.0);
+        if (agent.measuresEnergy()) {
+            boolean counted = measured && !Double.isNaN(f.energyMj());
+            energy = counted ? f.energyMj() : energy;
+            details.put(ENERGY_MEASURED, counted ? 1.0 : 0.0);
+        }
         return new CostReport(base.device(), base.model(), 1, latency, energy, base.peakMemoryBytes(),
                 base.modelBytes(), base.layers(), base.violations(), details);
     }
 
-    /** The latency of one network on the agent: from the cache, or measured now and cached. */
-    private synchronized double measure(String key, Network network) {
-        Double known = cache.get().get(name(), key);
+    /** The figures of one network on the agent: from the cache, or measured now and cached. */
+    private synchronized Figures measure(String key, Network network) {
+        Figures known = cached(key);
         if (known != null) {
             return known;
         }
@@ -167,9 +188,14 @@ public final class AgentTarget implements DeviceTarget {
             }
             throw e;
         }
+        if (agent.measuresEnergy() && Double.isNaN(m.energyMj())) {
+            throw new IllegalStateException(name() + ": energy: measured, but the agent at " + agent.url()
+                    + " has no energy counter (" + m.energyNote() + "); it reads RAPL on x86 Linux and the INA3221 "
+                    + "monitors of Jetson boards; use energy: model for the model's energy");
+        }
         double ms = m.latency(agent.latency());
         cache.get().put(name(), key, ms, m);
-        return ms;
+        return new Figures(ms, m.energyMj());
     }
 
     /** The profile calibrated on the first N asked candidates (measured now if they were not yet). */
@@ -190,7 +216,7 @@ public final class AgentTarget implements DeviceTarget {
         double[] y = new double[n];
         for (int i = 0; i < n; i++) {
             Network net = firstNetworks.get(first.get(i));
-            y[i] = measure(first.get(i), net);
+            y[i] = measure(first.get(i), net).latencyMs();
             plans.add(AnalyticalModel.plan(net, profile));
         }
         Calibration c = Calibrator.fit((AnalyticalModel) model, profile, plans, y, 1, n + " agent measurements on "
