@@ -10,25 +10,43 @@
 # Prints every run, then per figure the medians over the rounds (hwnas, peer contiguous, peer
 # channels_last), the peer's faster layout, and our ratio against it (above 1: we are faster; for
 # synflow, peer seconds / our seconds).
-# Environment: ARCH (an NB201 cell; default the peer's), BATCH (64), THREADS (2),
+# Environment: SPACE (nb201, default, or mobilenet: the 32x32, width-0.5, 1-channel, 10-class network of
+# examples/netadapt.yaml, whose peer scripts/peer/mobilenet_torch.py is first checked against our export by
+# scripts/peer/check_peer.py: same parameter count, same outputs on the same weights), ARCH (an NB201 cell, or a
+# mobilenet string; default the peer's cell or netadapt.yaml's start), BATCH (64), THREADS (2),
 # PYTHON (/usr/bin/python3), FORMAT (our layout: channels-last or contiguous; default channels-last).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pairs="${1:-5}"
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "peer-bench: PAIRS must be a positive whole number, but was '$pairs'" >&2; exit 2; }
-arch="${ARCH:-|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|}"
+space="${SPACE:-nb201}"
 batch="${BATCH:-64}"; threads="${THREADS:-2}"; py="${PYTHON:-/usr/bin/python3}"
 "$py" -c 'import torch' 2>/dev/null || { echo "peer-bench: $py has no torch; apt-get install python3-torch" >&2; exit 1; }
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+case "$space" in
+  nb201)
+    arch="${ARCH:-|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|}"
+    net=(--space nb201); peer_env=(NET=nb201) ;;
+  mobilenet)
+    arch="${ARCH:-r32-w0.5|k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6}"
+    net=(--space mobilenet --option 'resolutions=[32]' --option 'widths=[0.5]' --option stem_stride=2
+         --input 1x32x32 --classes 10)
+    peer_env=(NET=mobilenet IN_CHANNELS=1 CLASSES=10)
+    "$root/hwnas" export "${net[@]}" --arch "$arch" --format onnx --out "$tmp/net.onnx" --verify --json >/dev/null
+    "$py" "$root/scripts/peer/check_peer.py" "$tmp/net.onnx" >&2 2>/dev/null \
+        || { echo "peer-bench: the PyTorch peer is not the network hwnas builds (above)" >&2; exit 1; }
+    echo "peer-bench: the peer has our parameter count and outputs (check_peer.py above)" >&2 ;;
+  *) echo "peer-bench: SPACE must be nb201 or mobilenet, but was '$space'" >&2; exit 2 ;;
+esac
 ours() {
-  "$root/hwnas" bench train --space nb201 --arch "$arch" --batch "$batch" --threads "$threads" \
+  "$root/hwnas" bench train "${net[@]}" --arch "$arch" --batch "$batch" --threads "$threads" \
       --memory-format "${FORMAT:-channels-last}" --json | tr -d '\n' >> "$tmp/hwnas"; echo >> "$tmp/hwnas"
   echo "round $i: hwnas               $(tail -1 "$tmp/hwnas" | tr -d ' ')" >&2
 }
 peer() {
   for fmt in contiguous channels_last; do
-    MEMFMT="$fmt" ARCH="$arch" BATCH="$batch" THREADS="$threads" "$py" "$root/scripts/peer/peer_torch_bench.py" \
-        >> "$tmp/$fmt"
+    env "${peer_env[@]}" MEMFMT="$fmt" ARCH="$arch" BATCH="$batch" THREADS="$threads" \
+        "$py" "$root/scripts/peer/peer_torch_bench.py" 2>/dev/null >> "$tmp/$fmt"
     printf 'round %d: peer %-14s %s\n' "$i" "$fmt" "$(tail -1 "$tmp/$fmt" | tr -d ' ')" >&2
   done
 }

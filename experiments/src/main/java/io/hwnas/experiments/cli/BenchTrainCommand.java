@@ -5,6 +5,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.TrainThroughput;
 import java.io.PrintWriter;
@@ -31,6 +32,13 @@ final class BenchTrainCommand implements Callable<Integer> {
 
     @Option(names = "--arch", required = true, description = "the architecture string")
     String arch;
+
+    @Option(names = "--input", description = "input shape CxHxW (default: the space's; e.g. 1x32x32 for the network "
+            + "of examples/netadapt.yaml)")
+    String input;
+
+    @Option(names = "--classes", description = "number of classes (default: the space's)")
+    Integer classes;
 
     @Option(names = "--batch", description = "batch size (default ${DEFAULT-VALUE})")
     int batch = 64;
@@ -66,7 +74,11 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
         SearchSpace s = space.resolve();
         Architecture a = s.parse(arch);
-        Network net = s.network(a);
+        if (classes != null && classes <= 0) {
+            throw new UsageException("--classes must be a positive integer, but was " + classes);
+        }
+        Network net = s.network(a, input == null ? s.defaultInput() : Shape.parse(input),
+                classes == null ? s.defaultClasses() : classes);
         DjlRuntime.setThreads(threads);
         TrainThroughput.Result r = TrainThroughput.run(net,
                 new TrainThroughput.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
@@ -76,6 +88,9 @@ final class BenchTrainCommand implements Callable<Integer> {
             o.put("engine", DjlRuntime.engineName() + " " + DjlRuntime.engineVersion());
             o.put("threads", threads);
             o.put("arch", a.canonical());
+            o.put("input", net.inputShape().toString());
+            o.put("classes", net.outputShape().channels());
+            o.put("parameters", net.params());
             o.put("batch", batch);
             o.put("memory_format", memoryFormat);
             o.put("rounds", rounds);
