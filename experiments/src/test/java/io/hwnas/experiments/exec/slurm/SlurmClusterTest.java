@@ -318,12 +318,6 @@ class SlurmClusterTest {
     }
 
     private List<String> driverCommand(Path dir, boolean resume) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                TestDriverMain.class.getName(), tmp.resolve("slurm.yaml").toString(), dir.toString()));
-        if (resume) {
-            cmd.add("--resume");
-        }
-        return cmd;
+        return SlurmTestSupport.driverCommand(tmp.resolve("slurm.yaml"), dir, resume);
     }
 }

@@ -173,6 +173,17 @@ public final class SlurmTestSupport {
         }
     }
 
+    /** The command line of a search driver in its own JVM ({@link TestDriverMain}), so a test can SIGKILL it. */
+    static List<String> driverCommand(Path config, Path dir, boolean resume) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                TestDriverMain.class.getName(), config.toString(), dir.toString()));
+        if (resume) {
+            cmd.add("--resume");
+        }
+        return cmd;
+    }
+
     /** Submits a command as a one-CPU batch job and returns its id. */
     static String sbatch(List<String> command, Path output) {
         String wrap = String.join(" ", command.stream().map(SlurmOptions::shellQuote).toList());
