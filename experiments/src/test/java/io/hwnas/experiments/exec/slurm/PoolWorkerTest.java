@@ -29,14 +29,22 @@ class PoolWorkerTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void twoWorkersShareTheQueueEvaluateEachCandidateOnceAndExitAtTheDoneMarker() throws Exception {
-        ExperimentConfig c = SlurmTestSupport.load(tmp, "exp.yaml",
-                SlurmTestSupport.config("executor: {name: slurm, options: {launcher: /x/hwnas, pool: 2}}", 8, 8, 0));
+    static final String CONFIG = SlurmTestSupport.config("executor: {name: slurm, options: {launcher: /x/hwnas, "
+            + "pool: 2}}", 8, 8, 0);
+
+    /** A run directory with the resolved config and a driver's lock. */
+    Path runDir() throws Exception {
+        ExperimentConfig c = SlurmTestSupport.load(tmp, "exp.yaml", CONFIG);
         Path run = Files.createDirectories(tmp.resolve("run"));
         Files.writeString(run.resolve("config.yaml"), ConfigWriter.yaml(c));
         Files.writeString(run.resolve(PoolWorker.DRIVER_LOCK), "{}\n");
-        RunSetup setup = RunSetup.bind(c, TestPlugins::device);
+        return run;
+    }
+
+    @Test
+    void twoWorkersShareTheQueueEvaluateEachCandidateOnceAndExitAtTheDoneMarker() throws Exception {
+        Path run = runDir();
+        RunSetup setup = RunSetup.bind(SlurmTestSupport.load(tmp, "exp.yaml", CONFIG), TestPlugins::device);
         SplittableRandom rng = new SplittableRandom(5);
         List<Architecture> archs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -72,12 +80,8 @@ class PoolWorkerTest {
 
     @Test
     void aWorkerExitsWhenIdleOrWhenTheDriverIsGone() throws Exception {
-        ExperimentConfig c = SlurmTestSupport.load(tmp, "exp.yaml",
-                SlurmTestSupport.config("executor: {name: slurm, options: {launcher: /x/hwnas, pool: 1}}", 8, 8, 0));
-        Path run = Files.createDirectories(tmp.resolve("run"));
-        Files.writeString(run.resolve("config.yaml"), ConfigWriter.yaml(c));
+        Path run = runDir();
         Path lock = run.resolve(PoolWorker.DRIVER_LOCK);
-        Files.writeString(lock, "{}\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PoolWorker.run(run, "1_0",
                 1000, TestPlugins::device, new PrintWriter(new StringWriter())));
         assertTrue(e.getMessage().endsWith("has no worker pool (" + run.resolve("slurm/pool/queue") + " is missing)"),

@@ -52,13 +52,8 @@ class SlurmClusterTest {
         SlurmTestSupport.requireCluster();
     }
 
-    /** The reference: the same search on local threads, with no sleep (scores do not depend on it). */
     Path local(int budget, int batch) {
-        ExperimentConfig c = load(tmp, "local.yaml",
-                config("executor: {name: local, parallelism: 2}", budget, batch, 0));
-        Path dir = tmp.resolve("local");
-        run(c, dir, false);
-        return dir;
+        return SlurmTestSupport.local(tmp, budget, batch);
     }
 
     @Test

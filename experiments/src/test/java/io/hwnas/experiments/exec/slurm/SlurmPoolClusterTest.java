@@ -39,11 +39,7 @@ class SlurmPoolClusterTest {
     }
 
     Path local(int budget, int batch) {
-        ExperimentConfig c = load(tmp, "local.yaml",
-                config("executor: {name: local, parallelism: 2}", budget, batch, 0));
-        Path dir = tmp.resolve("local");
-        run(c, dir, false);
-        return dir;
+        return SlurmTestSupport.local(tmp, budget, batch);
     }
 
     static String pool(int workers) {

@@ -105,6 +105,14 @@ public final class SlurmTestSupport {
         return new Runner(setup, dir, p).run(resume);
     }
 
+    /** The reference run in {@code tmp/local}: the test config on local threads, with no sleep (scores do not depend on it). */
+    static Path local(Path tmp, int budget, int batch) {
+        ExperimentConfig c = load(tmp, "local.yaml", config("executor: {name: local, parallelism: 2}", budget, batch, 0));
+        Path dir = tmp.resolve("local");
+        run(c, dir, false);
+        return dir;
+    }
+
     static void assertSameFronts(Path expected, Path actual) {
         for (String dev : List.of("fast", "slow")) {
             assertEquals(read(expected.resolve("pareto/" + dev + ".json")),
