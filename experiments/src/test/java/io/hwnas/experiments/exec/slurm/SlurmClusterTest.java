@@ -87,13 +87,7 @@ class SlurmClusterTest {
         ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 8, 4, 1500));
         Path dir = tmp.resolve("slurm");
         CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
-        Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
-        await("batch 0 submitted", 30_000, () -> !lines(jobs).isEmpty());
-        String job = lines(jobs).get(0).split(" ")[0];
-        Path log = dir.resolve("slurm/batch-0/logs/task-1." + job + ".out");
-        await("task 1 evaluating", 30_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
-        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
-        assertEquals(0, o.exitCode(), o.stderr());
+        Path log = SlurmTestSupport.cancelTask1WhileEvaluating(dir, "batch-0", "task");
         Runner.Result r = driver.get(120, TimeUnit.SECONDS);
         assertEquals(8, r.evaluations());
         assertSameFronts(reference, dir);

@@ -83,13 +83,7 @@ class SlurmPoolClusterTest {
         ExperimentConfig c = load(tmp, "slurm.yaml", config(pool(2), 8, 4, 1500));
         Path dir = tmp.resolve("slurm");
         CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
-        Path jobs = dir.resolve("slurm/pool/jobs.txt");
-        await("the pool submitted", 30_000, () -> !lines(jobs).isEmpty());
-        String job = lines(jobs).get(0).split(" ")[0];
-        Path log = dir.resolve("slurm/pool/logs/worker-1." + job + ".out");
-        await("worker 1 evaluating", 60_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
-        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
-        assertEquals(0, o.exitCode(), o.stderr());
+        Path log = SlurmTestSupport.cancelTask1WhileEvaluating(dir, "pool", "worker");
         Runner.Result r = driver.get(180, TimeUnit.SECONDS);
         assertEquals(8, r.evaluations());
         assertSameFronts(reference, dir);

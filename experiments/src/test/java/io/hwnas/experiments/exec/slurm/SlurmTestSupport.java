@@ -192,6 +192,21 @@ public final class SlurmTestSupport {
         return cmd;
     }
 
+    /**
+     * Waits for the first array of {@code slurm/<folder>/} and for its task 1 to be evaluating, then cancels that
+     * task ({@code scancel <job>_1}); returns the task's log ({@code logs/<logName>-1.<job>.out}).
+     */
+    static Path cancelTask1WhileEvaluating(Path dir, String folder, String logName) {
+        Path jobs = dir.resolve("slurm/" + folder + "/jobs.txt");
+        await(folder + " submitted", 30_000, () -> !lines(jobs).isEmpty());
+        String job = lines(jobs).get(0).split(" ")[0];
+        Path log = dir.resolve("slurm/" + folder + "/logs/" + logName + "-1." + job + ".out");
+        await("task 1 evaluating", 60_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
+        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
+        assertEquals(0, o.exitCode(), o.stderr());
+        return log;
+    }
+
     /** Submits a command as a one-CPU batch job and returns its id. */
     static String sbatch(List<String> command, Path output) {
         String wrap = String.join(" ", command.stream().map(SlurmOptions::shellQuote).toList());
