@@ -96,6 +96,33 @@ class SlurmPoolClusterTest {
     }
 
     @Test
+    void aPoolCancelledWhileItEvaluatesIsSubmittedAgain() throws Exception {
+        Path reference = local(8, 4);
+        ExperimentConfig c = load(tmp, "slurm.yaml", config(pool(2), 8, 4, 1500));
+        Path dir = tmp.resolve("slurm");
+        CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
+        Path jobs = dir.resolve("slurm/pool/jobs.txt");
+        await("the pool submitted", 30_000, () -> !lines(jobs).isEmpty());
+        String job = lines(jobs).get(0).split(" ")[0];
+        Path log = dir.resolve("slurm/pool/logs/worker-0." + job + ".out");
+        await("worker 0 evaluating", 60_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
+        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job));
+        assertEquals(0, o.exitCode(), o.stderr());
+        Runner.Result r = driver.get(180, TimeUnit.SECONDS);
+        assertEquals(8, r.evaluations());
+        assertSameFronts(reference, dir);
+        List<String> subs = submissions(dir);
+        assertEquals(2, subs.size(), String.join("\n", subs));
+        assertTrue(subs.get(1).contains(" batch=pool ") && subs.get(1).contains(" attempt=2 "), subs.get(1));
+        assertEquals(8, lines(dir.resolve(Journal.FILE)).size());
+        try (Journal j = Journal.open(dir)) {
+            assertTrue(j.entries().stream().allMatch(e -> e.evaluation().error() == null
+                    || !e.evaluation().error().contains("Slurm")), "no candidate failed for the cancelled pool");
+        }
+        awaitPoolGone(dir);
+    }
+
+    @Test
     void aDriverKilledWithSigkillResumesWithThePoolItLeftRunning() throws Exception {
         Path reference = local(12, 6);
         Path config = tmp.resolve("slurm.yaml");
