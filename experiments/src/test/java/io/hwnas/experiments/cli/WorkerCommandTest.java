@@ -21,6 +21,22 @@ class WorkerCommandTest {
     }
 
     @Test
+    void aPoolWorkerNeedsARunWithAPoolAndNoBatchOrTask() {
+        CliRunner r = CliRunner.run("worker", "--run", tmp.resolve("none").toString(), "--pool");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("hwnas worker: " + tmp.resolve("none") + " is not a run directory"), r.err());
+        r = CliRunner.run("worker", "--run", tmp.toString(), "--pool", "--batch", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("give either --pool or both --batch and --task"), r.err());
+        r = CliRunner.run("worker", "--run", tmp.toString(), "--batch", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("give either --pool or both --batch and --task"), r.err());
+        r = CliRunner.run("worker", "--run", tmp.toString(), "--pool", "--idle-timeout", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--idle-timeout must be at least 1 second, not 0"), r.err());
+    }
+
+    @Test
     void theWorkerAloneSaysTheSame() {
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = HwnasCli.worker();

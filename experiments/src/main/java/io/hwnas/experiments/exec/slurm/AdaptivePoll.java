@@ -16,8 +16,13 @@ final class AdaptivePoll {
     private long next;
 
     AdaptivePoll(long maxMs) {
+        this(MIN_MS, maxMs);
+    }
+
+    /** A poll whose first wait after progress is {@code minMs} (capped at {@code maxMs}). */
+    AdaptivePoll(long minMs, long maxMs) {
         this.max = maxMs;
-        this.min = Math.min(MIN_MS, maxMs);
+        this.min = Math.min(minMs, maxMs);
         this.next = min;
     }
 

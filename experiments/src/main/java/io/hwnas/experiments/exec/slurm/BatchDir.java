@@ -54,6 +54,22 @@ final class BatchDir {
         this.batch = batch;
     }
 
+    private BatchDir(int batch, Path dir) {
+        this.dir = dir;
+        this.batch = batch;
+    }
+
+    /**
+     * The worker pool's folder {@code <runDir>/slurm/pool/}: its {@code job.sh}, {@code jobs.txt} and
+     * {@code logs/} have the layout of a batch's (the pool's own queue is {@link PoolQueue}).
+     */
+    static BatchDir pool(Path runDir) {
+        return new BatchDir(POOL, slurmDir(runDir).resolve("pool"));
+    }
+
+    /** The batch number of the pool's folder. */
+    static final int POOL = -1;
+
     static Path slurmDir(Path runDir) {
         return runDir.resolve("slurm");
     }

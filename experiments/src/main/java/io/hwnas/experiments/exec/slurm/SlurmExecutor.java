@@ -41,6 +41,8 @@ public final class SlurmExecutor implements Executor {
     private final Path runDir;
     private final SlurmClient slurm;
     private final Set<String> warnedNeverStarts = new java.util.HashSet<>();
+    /** The worker pool, when {@code pool} is set; null for one job array per batch. */
+    private final SlurmPool pool;
 
     public SlurmExecutor(SlurmOptions options, Path runDir) {
         this(options, runDir, new SlurmClient());
@@ -51,6 +53,7 @@ public final class SlurmExecutor implements Executor {
         this.options = options;
         this.runDir = runDir.toAbsolutePath().normalize();
         this.slurm = slurm;
+        this.pool = options.pool() > 0 ? new SlurmPool(this, options, this.runDir, slurm) : null;
     }
 
     /** The file with one line per sbatch submission of the run. */
@@ -60,10 +63,14 @@ public final class SlurmExecutor implements Executor {
 
     @Override
     public List<Evaluation> evaluate(int batchIndex, List<Architecture> batch, ResultListener onResult) {
+        if (pool != null) {
+            return pool.evaluate(batchIndex, batch, onResult);
+        }
         BatchDir dir = new BatchDir(runDir, batchIndex);
         dir.create();
         List<List<Architecture>> tasks = assignTasks(dir, batch);
-        writeScript(dir);
+        writeScript(dir, "batch " + dir.batch(), "each array task evaluates its share of tasks.json", "--batch "
+                + dir.batch() + " --task \"${SLURM_ARRAY_TASK_ID}\"");
         List<BatchDir.Job> jobs = new ArrayList<>(dir.jobs());
         adoptUnrecordedJobs(dir, jobs);
         BatchRun run = new BatchRun(dir, tasks, jobs, batch, onResult);
@@ -191,7 +198,7 @@ public final class SlurmExecutor implements Executor {
     }
 
     /** Reports every pending candidate whose result file has appeared (one directory listing a poll). */
-    private static void collect(BatchDir dir, Set<Architecture> pending, Map<Architecture, Evaluation> done,
+    static void collect(BatchDir dir, Set<Architecture> pending, Map<Architecture, Evaluation> done,
             ResultListener onResult) {
         Set<String> present = dir.resultNames();
         for (var it = pending.iterator(); it.hasNext();) {
@@ -239,18 +246,18 @@ public final class SlurmExecutor implements Executor {
         return tasks;
     }
 
-    private void writeScript(BatchDir dir) {
+    /** Writes {@code dir}'s job script, which runs {@code <launcher> worker --run <run dir> <args>}. */
+    void writeScript(BatchDir dir, String what, String comment, String args) {
         String script = "#!/bin/bash\n"
-                + "# hwnas worker for batch " + dir.batch() + " of the run in " + runDir + "\n"
-                + "# (written by the slurm executor; each array task evaluates its share of "
-                + "tasks.json)\n"
+                + "# hwnas worker for " + what + " of the run in " + runDir + "\n"
+                + "# (written by the slurm executor; " + comment + ")\n"
                 + "# PyTorch's CPU threads: the task's allocation, not every core of the node (tasks share nodes)\n"
                 + "export OMP_NUM_THREADS=\"${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\"\n"
-                + "echo \"hwnas worker: batch " + dir.batch() + " task ${SLURM_ARRAY_TASK_ID} "
+                + "echo \"hwnas worker: " + what + " task ${SLURM_ARRAY_TASK_ID} "
                 + "(job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}) on $(hostname) at $(date -u +%FT%TZ) "
                 + "with ${OMP_NUM_THREADS} CPU threads\" >&2\n"
-                + options.launcher() + " worker --run " + SlurmOptions.shellQuote(runDir.toString()) + " --batch "
-                + dir.batch() + " --task \"${SLURM_ARRAY_TASK_ID}\"\n";
+                + options.launcher() + " worker --run " + SlurmOptions.shellQuote(runDir.toString()) + " " + args
+                + "\n";
         try {
             if (Files.exists(dir.script()) && Files.readString(dir.script(), StandardCharsets.UTF_8).equals(script)) {
                 return;
@@ -263,12 +270,17 @@ public final class SlurmExecutor implements Executor {
     }
 
     String jobName(int batch) {
+        return jobName("b" + batch);
+    }
+
+    /** {@code hwnas-<run dir name>-<suffix>}. */
+    String jobName(String suffix) {
         String run = runDir.getFileName() == null ? "run" : runDir.getFileName().toString();
         run = run.replaceAll("[^A-Za-z0-9_.-]", "_");
         if (run.length() > 40) {
             run = run.substring(0, 40);
         }
-        return "hwnas-" + run + "-b" + batch;
+        return "hwnas-" + run + "-" + suffix;
     }
 
     /**
@@ -279,9 +291,14 @@ public final class SlurmExecutor implements Executor {
         if (dir.tasks().isEmpty() || !Files.exists(dir.script())) {
             return;
         }
+        adoptUnrecordedJobs(dir, jobs, jobName(dir.batch()), "batch " + dir.batch());
+    }
+
+    /** Adopts the queued or running arrays named {@code name} that run {@code dir}'s script and {@code jobs} lacks. */
+    void adoptUnrecordedJobs(BatchDir dir, List<BatchDir.Job> jobs, String name, String what) {
         Set<String> known = new java.util.HashSet<>();
         jobs.forEach(j -> known.add(j.jobId()));
-        for (String id : slurm.activeJobs(jobName(dir.batch()), dir.script().toString())) {
+        for (String id : slurm.activeJobs(name, dir.script().toString())) {
             if (known.contains(id)) {
                 continue;
             }
@@ -290,7 +307,7 @@ public final class SlurmExecutor implements Executor {
                 continue;
             }
             BatchDir.Job job = new BatchDir.Job(id, List.copyOf(new java.util.TreeSet<>(st.get().keySet())));
-            LOG.info("batch {}: adopting job {} (tasks {}), submitted before the driver stopped", dir.batch(), id,
+            LOG.info("{}: adopting job {} (tasks {}), submitted before the driver stopped", what, id,
                     ArraySpec.format(job.tasks()));
             dir.recordJob(job);
             jobs.add(job);
@@ -298,12 +315,21 @@ public final class SlurmExecutor implements Executor {
     }
 
     private String submit(BatchDir dir, List<Integer> tasks, Map<Integer, Integer> attempts) {
+        int attempt = tasks.stream().mapToInt(k -> attempts.getOrDefault(k, 0)).max().orElse(0) + 1;
+        return submit(dir, tasks, jobName(dir.batch()), "task-%a.%A.out", Integer.toString(dir.batch()), attempt);
+    }
+
+    /**
+     * Submits {@code dir}'s script as an array of {@code tasks}, records the job in {@code dir}'s
+     * {@code jobs.txt} and in the run's submissions log ({@code batch=<label>}), and returns its id.
+     */
+    String submit(BatchDir dir, List<Integer> tasks, String name, String log, String label, int attempt) {
         String array = ArraySpec.format(tasks);
         List<String> args = new ArrayList<>();
         args.add("--array=" + array);
-        args.add("--job-name=" + jobName(dir.batch()));
+        args.add("--job-name=" + name);
         args.add("--chdir=" + runDir);
-        args.add("--output=" + dir.logs().resolve("task-%a.%A.out"));
+        args.add("--output=" + dir.logs().resolve(log));
         args.add("--open-mode=append");
         // the driver retries tasks lost with their node at once and counts them against max_retries;
         // Slurm's own requeue would hold them back ~2 minutes (extra_sbatch_args: [--requeue] restores it)
@@ -312,16 +338,19 @@ public final class SlurmExecutor implements Executor {
         args.add(dir.script().toString());
         String id = slurm.submit(args);
         dir.recordJob(new BatchDir.Job(id, tasks));
-        int attempt = tasks.stream().mapToInt(k -> attempts.getOrDefault(k, 0)).max().orElse(0) + 1;
-        BatchDir.appendSynced(submissionsLog(runDir), Instant.now() + " batch=" + dir.batch() + " job=" + id
+        BatchDir.appendSynced(submissionsLog(runDir), Instant.now() + " batch=" + label + " job=" + id
                 + " array=" + array + " attempt=" + attempt + " sbatch " + String.join(" ", args) + "\n");
-        LOG.debug("batch {}: submitted job {} with tasks {}", dir.batch(), id, array);
+        LOG.debug("batch {}: submitted job {} with tasks {}", label, id, array);
         return id;
     }
 
     @Override
     public void close() {
-        // Arrays still running are left to finish: a resumed run picks up their results.
+        // Arrays still running are left to finish: a resumed run picks up their results. A pool's
+        // workers are told to exit.
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     /** The {@code slurm} executor provider. */

@@ -26,14 +26,17 @@ import java.util.regex.Pattern;
  * @param launcher        the shell command that starts hwnas on a node, followed by {@code worker ...}
  * @param maxRetries      how often a failed, cancelled, timed-out or node-failed task is resubmitted
  * @param pollIntervalMs  how often the driver looks at results and task states
+ * @param pool            the number of long-lived workers of the worker pool, or 0 for one job array per batch
+ * @param poolIdleS       how long a pool worker waits for work before it exits, seconds
  */
 public record SlurmOptions(String partition, String account, String qos, String timeLimit, int cpusPerTask,
         String mem, String gres, int tasksPerArray, List<String> extraSbatchArgs, String launcher, int maxRetries,
-        long pollIntervalMs) {
+        long pollIntervalMs, int pool, int poolIdleS) {
 
     /** The option names a config may use. */
     public static final List<String> NAMES = List.of("partition", "account", "qos", "time_limit", "cpus_per_task",
-            "mem", "gres", "tasks_per_array", "extra_sbatch_args", "launcher", "max_retries", "poll_interval_ms");
+            "mem", "gres", "tasks_per_array", "extra_sbatch_args", "launcher", "max_retries", "poll_interval_ms", "pool",
+            "pool_idle_timeout_s");
 
     /** Slurm's default MaxArraySize is 1001, so 1000 tasks (0..999) fit every default cluster. */
     public static final int MAX_TASKS_PER_ARRAY = 1000;
@@ -46,10 +49,10 @@ public record SlurmOptions(String partition, String account, String qos, String 
         extraSbatchArgs = List.copyOf(extraSbatchArgs);
         Objects.requireNonNull(launcher, "launcher");
         if (cpusPerTask < 1 || tasksPerArray < 1 || tasksPerArray > MAX_TASKS_PER_ARRAY || maxRetries < 0
-                || pollIntervalMs < 10) {
+                || pollIntervalMs < 10 || pool < 0 || pool > MAX_TASKS_PER_ARRAY || poolIdleS < 1) {
             throw new IllegalArgumentException("slurm options out of range: cpus_per_task " + cpusPerTask
                     + ", tasks_per_array " + tasksPerArray + ", max_retries " + maxRetries + ", poll_interval_ms "
-                    + pollIntervalMs);
+                    + pollIntervalMs + ", pool " + pool + ", pool_idle_timeout_s " + poolIdleS);
         }
     }
 
@@ -103,9 +106,19 @@ public record SlurmOptions(String partition, String account, String qos, String 
         }
         int retries = integer(options, "max_retries", 2, 0, 100, p);
         int poll = integer(options, "poll_interval_ms", 2000, 10, 600_000, p);
+        int pool = integer(options, "pool", 0, 0, MAX_TASKS_PER_ARRAY, p);
+        int idle = integer(options, "pool_idle_timeout_s", 120, 5, 7 * 24 * 3600, p);
+        if (pool > 0 && options.containsKey("tasks_per_array")) {
+            p.notAllowed("executor.options.tasks_per_array", options.get("tasks_per_array"),
+                    "only without a worker pool (with pool: N the pool's N workers share every batch)");
+        }
+        if (pool == 0 && options.containsKey("pool_idle_timeout_s")) {
+            p.notAllowed("executor.options.pool_idle_timeout_s", options.get("pool_idle_timeout_s"),
+                    "only with a worker pool (pool: 1 or more)");
+        }
         p.throwIfAny();
         return new SlurmOptions(partition, account, qos, time, cpus, mem, gres, tasks, extra, launcher, retries,
-                poll);
+                poll, pool, idle);
     }
 
     /** The sbatch arguments these options stand for (not the array, job name, output or script). */

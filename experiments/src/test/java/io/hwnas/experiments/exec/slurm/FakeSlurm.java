@@ -31,10 +31,17 @@ final class FakeSlurm implements SlurmClient.Commands {
         /** runs, then its node is lost. */
         NODE_FAIL,
         /** runs, then the controller forgets the job ({@code Invalid job id}). */
-        FORGOTTEN
+        FORGOTTEN,
+        /** a pool worker that fails (exit code 1) before it claims anything. */
+        BROKEN
     }
 
-    /** The outcome of attempt {@code attempt} (1 = first submission) of task {@code task} of batch {@code batch}. */
+    /**
+     * The outcome of attempt {@code attempt} (1 = first submission) of task {@code task} of batch {@code batch}
+     * ({@link BatchDir#POOL} for the tasks of a worker pool: a pool worker that completes claims and evaluates one
+     * candidate a poll until the driver is done; one that fails, times out, loses its node or is forgotten claims
+     * one candidate first and leaves the claim behind).
+     */
     @FunctionalInterface
     interface Plan {
         Outcome outcome(int batch, int task, int attempt);
@@ -53,13 +60,15 @@ final class FakeSlurm implements SlurmClient.Commands {
         final int batch;
         final int index;
         final Outcome outcome;
+        final String job;
         int polls;
         String state = "PENDING";
 
-        Task(int batch, int index, Outcome outcome) {
+        Task(int batch, int index, Outcome outcome, String job) {
             this.batch = batch;
             this.index = index;
             this.outcome = outcome;
+            this.job = job;
         }
 
         boolean terminal() {
@@ -76,6 +85,8 @@ final class FakeSlurm implements SlurmClient.Commands {
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Map<String, Integer> calls = new HashMap<>();
     private final Map<String, Integer> killAt = new HashMap<>();
+    /** How often pool workers evaluated each candidate. */
+    final Map<Architecture, Integer> evaluations = new HashMap<>();
     /** Each sbatch: the array's task ids, in submission order. */
     final List<List<Integer>> submissions = new ArrayList<>();
     private int nextId = 4000;
@@ -130,12 +141,13 @@ final class FakeSlurm implements SlurmClient.Commands {
         String array = value(command, "--array=");
         String jobName = value(command, "--job-name=");
         String script = command.get(command.size() - 1);
-        int batch = Integer.parseInt(Path.of(script).getParent().getFileName().toString().replace("batch-", ""));
+        String folder = Path.of(script).getParent().getFileName().toString();
+        int batch = folder.equals("pool") ? BatchDir.POOL : Integer.parseInt(folder.replace("batch-", ""));
         String id = Integer.toString(nextId++);
         Map<Integer, Task> tasks = new LinkedHashMap<>();
         for (int k : ArraySpec.parse(array)) {
             int attempt = attempts.merge(batch + "/" + k, 1, Integer::sum);
-            tasks.put(k, new Task(batch, k, plan.outcome(batch, k, attempt)));
+            tasks.put(k, new Task(batch, k, plan.outcome(batch, k, attempt), id));
         }
         submissions.add(List.copyOf(tasks.keySet()));
         jobs.put(id, new Job(id, jobName, script, tasks));
@@ -180,6 +192,10 @@ final class FakeSlurm implements SlurmClient.Commands {
             t.state = "RUNNING";
             return;
         }
+        if (t.batch == BatchDir.POOL) {
+            poolStep(t);
+            return;
+        }
         if (t.outcome == Outcome.SLOW && t.polls < 6) {
             return;
         }
@@ -194,6 +210,41 @@ final class FakeSlurm implements SlurmClient.Commands {
             case FORGOTTEN -> t.state = "FORGOTTEN";
             default -> throw new IllegalStateException();
         }
+    }
+
+    /** One poll of a running pool worker (the real claim code, with the fake evaluation). */
+    private void poolStep(Task t) {
+        String worker = t.job + "_" + t.index;
+        PoolQueue queue = new PoolQueue(runDir);
+        switch (t.outcome) {
+            case COMPLETE, SLOW -> {
+                if (queue.done()) {
+                    t.state = "COMPLETED";
+                } else {
+                    new PoolWorker(runDir, worker, 60_000, new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                            .workOnce(this::evaluate);
+                }
+            }
+            case BROKEN -> t.state = "FAILED";
+            default -> {
+                if (t.polls == 2) {
+                    queue.claimNext(worker); // dies holding it
+                    return;
+                }
+                t.state = switch (t.outcome) {
+                    case FAILED -> "FAILED";
+                    case TIMEOUT -> "TIMEOUT";
+                    case NODE_FAIL -> "NODE_FAIL";
+                    default -> "FORGOTTEN";
+                };
+            }
+        }
+    }
+
+    /** The fake evaluation of pool workers, counted per candidate. */
+    private Evaluation evaluate(Architecture a) {
+        evaluations.merge(a, 1, Integer::sum);
+        return Evaluation.ok(a, Map.of("accuracy", accuracy(a)));
     }
 
     /** What {@code hwnas worker} leaves for a task: one result file per candidate of its share. */

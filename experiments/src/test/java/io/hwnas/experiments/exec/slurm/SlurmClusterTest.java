@@ -52,13 +52,8 @@ class SlurmClusterTest {
         SlurmTestSupport.requireCluster();
     }
 
-    /** The reference: the same search on local threads, with no sleep (scores do not depend on it). */
     Path local(int budget, int batch) {
-        ExperimentConfig c = load(tmp, "local.yaml",
-                config("executor: {name: local, parallelism: 2}", budget, batch, 0));
-        Path dir = tmp.resolve("local");
-        run(c, dir, false);
-        return dir;
+        return SlurmTestSupport.local(tmp, budget, batch);
     }
 
     @Test
@@ -92,13 +87,7 @@ class SlurmClusterTest {
         ExperimentConfig c = load(tmp, "slurm.yaml", config(slurmExecutor(2, ""), 8, 4, 1500));
         Path dir = tmp.resolve("slurm");
         CompletableFuture<Runner.Result> driver = CompletableFuture.supplyAsync(() -> run(c, dir, false));
-        Path jobs = dir.resolve("slurm/batch-0/jobs.txt");
-        await("batch 0 submitted", 30_000, () -> !lines(jobs).isEmpty());
-        String job = lines(jobs).get(0).split(" ")[0];
-        Path log = dir.resolve("slurm/batch-0/logs/task-1." + job + ".out");
-        await("task 1 evaluating", 30_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
-        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
-        assertEquals(0, o.exitCode(), o.stderr());
+        Path log = SlurmTestSupport.cancelTask1WhileEvaluating(dir, "batch-0", "task");
         Runner.Result r = driver.get(120, TimeUnit.SECONDS);
         assertEquals(8, r.evaluations());
         assertSameFronts(reference, dir);
@@ -318,12 +307,6 @@ class SlurmClusterTest {
     }
 
     private List<String> driverCommand(Path dir, boolean resume) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                TestDriverMain.class.getName(), tmp.resolve("slurm.yaml").toString(), dir.toString()));
-        if (resume) {
-            cmd.add("--resume");
-        }
-        return cmd;
+        return SlurmTestSupport.driverCommand(tmp.resolve("slurm.yaml"), dir, resume);
     }
 }

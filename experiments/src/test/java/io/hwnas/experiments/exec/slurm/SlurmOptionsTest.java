@@ -80,6 +80,33 @@ class SlurmOptionsTest {
     }
 
     @Test
+    void poolOptionsAreCheckedAndExclusiveWithTasksPerArray() {
+        SlurmOptions o = SlurmOptions.parse(Map.of("launcher", "/x/hwnas", "pool", 4), "exp.yaml", null);
+        assertEquals(4, o.pool());
+        assertEquals(120, o.poolIdleS());
+        assertEquals(0, SlurmOptions.parse(Map.of("launcher", "/x/hwnas"), "exp.yaml", null).pool());
+        assertEquals(30, SlurmOptions.parse(Map.of("launcher", "/x/hwnas", "pool", 1, "pool_idle_timeout_s", 30),
+                "exp.yaml", null).poolIdleS());
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put("launcher", "/x/hwnas");
+        bad.put("pool", 1001);
+        bad.put("pool_idle_timeout_s", "long");
+        String m = assertThrows(ConfigException.class, () -> SlurmOptions.parse(bad, "exp.yaml", null)).getMessage();
+        assertTrue(m.contains("exp.yaml: executor.options.pool = 1001 is not allowed; expected an integer from 0 to "
+                + "1000"), m);
+        assertTrue(m.contains("executor.options.pool_idle_timeout_s = \"long\" is not allowed; expected an integer "
+                + "from 5 to 604800"), m);
+        m = assertThrows(ConfigException.class, () -> SlurmOptions.parse(Map.of("launcher", "/x/hwnas", "pool", 2,
+                "tasks_per_array", 4), "exp.yaml", null)).getMessage();
+        assertTrue(m.contains("executor.options.tasks_per_array = 4 is not allowed; expected only without a worker "
+                + "pool"), m);
+        m = assertThrows(ConfigException.class, () -> SlurmOptions.parse(Map.of("launcher", "/x/hwnas",
+                "pool_idle_timeout_s", 60), "exp.yaml", null)).getMessage();
+        assertTrue(m.contains("executor.options.pool_idle_timeout_s = 60 is not allowed; expected only with a worker "
+                + "pool (pool: 1 or more)"), m);
+    }
+
+    @Test
     void aBadOptionInAConfigFailsWhenTheConfigIsLoaded() throws Exception {
         Path f = tmp.resolve("exp.yaml");
         Files.writeString(f, SlurmTestSupport.config("executor: {name: slurm, options: {tasks_per_array: many, "

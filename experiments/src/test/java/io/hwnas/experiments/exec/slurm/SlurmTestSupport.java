@@ -105,6 +105,14 @@ public final class SlurmTestSupport {
         return new Runner(setup, dir, p).run(resume);
     }
 
+    /** The reference run in {@code tmp/local}: the test config on local threads, with no sleep (scores do not depend on it). */
+    static Path local(Path tmp, int budget, int batch) {
+        ExperimentConfig c = load(tmp, "local.yaml", config("executor: {name: local, parallelism: 2}", budget, batch, 0));
+        Path dir = tmp.resolve("local");
+        run(c, dir, false);
+        return dir;
+    }
+
     static void assertSameFronts(Path expected, Path actual) {
         for (String dev : List.of("fast", "slow")) {
             assertEquals(read(expected.resolve("pareto/" + dev + ".json")),
@@ -171,6 +179,32 @@ public final class SlurmTestSupport {
             }
             SlurmClient.sleep(50);
         }
+    }
+
+    /** The command line of a search driver in its own JVM ({@link TestDriverMain}), so a test can SIGKILL it. */
+    static List<String> driverCommand(Path config, Path dir, boolean resume) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                TestDriverMain.class.getName(), config.toString(), dir.toString()));
+        if (resume) {
+            cmd.add("--resume");
+        }
+        return cmd;
+    }
+
+    /**
+     * Waits for the first array of {@code slurm/<folder>/} and for its task 1 to be evaluating, then cancels that
+     * task ({@code scancel <job>_1}); returns the task's log ({@code logs/<logName>-1.<job>.out}).
+     */
+    static Path cancelTask1WhileEvaluating(Path dir, String folder, String logName) {
+        Path jobs = dir.resolve("slurm/" + folder + "/jobs.txt");
+        await(folder + " submitted", 30_000, () -> !lines(jobs).isEmpty());
+        String job = lines(jobs).get(0).split(" ")[0];
+        Path log = dir.resolve("slurm/" + folder + "/logs/" + logName + "-1." + job + ".out");
+        await("task 1 evaluating", 60_000, () -> lines(log).stream().anyMatch(l -> l.contains("evaluating")));
+        SlurmClient.Output o = SlurmClient.run(List.of("scancel", job + "_1"));
+        assertEquals(0, o.exitCode(), o.stderr());
+        return log;
     }
 
     /** Submits a command as a one-CPU batch job and returns its id. */

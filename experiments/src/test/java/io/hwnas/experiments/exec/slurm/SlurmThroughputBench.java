@@ -46,6 +46,10 @@ class SlurmThroughputBench {
             out.append(String.format(Locale.ROOT, "%-28s worker JVM ready after %.2f s on average%n", "",
                     workerStartup(tmp.resolve("slurm-" + tasks))));
         }
+        double pooled = search("slurm-pool", SlurmPoolClusterTest.pool(SLOTS));
+        out.append(line("slurm, pool of " + SLOTS + " workers", pooled, 0, local));
+        out.append(String.format(Locale.ROOT, "%-28s %.2f times the local wall time; worker JVM ready after %.2f s on "
+                + "average%n", "", pooled / local, workerStartup(tmp.resolve("slurm-pool"))));
         double raw = rawArray(8, "sleep 1");
         out.append(String.format(Locale.ROOT, "bare sbatch array of 8 x 'sleep 1' (no JVM): %.2f s, overhead "
                 + "%.2f s per task%n", raw, (raw - 8.0 / SLOTS) * SLOTS / 8));
