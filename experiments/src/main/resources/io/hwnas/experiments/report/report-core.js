@@ -7,7 +7,7 @@
     'Pareto set': '#c82828', selected: '#1060e0' };
   var KINDS = ['evaluated', 'infeasible', 'failed'];
   /* A series of more points is drawn as one shape (ECharts' large mode): far faster, still hoverable. */
-  var LARGE = 400;
+  R.large = 400;
 
   function esc(s) {
     return String(s).replace(/[&<>"]/g, function (c) {
@@ -174,7 +174,7 @@
     KINDS.concat(['Pareto set']).forEach(function (k) {
       series.push({ name: k, type: k === 'Pareto set' && first ? 'line' : 'scatter', step: first ? 'end' : false,
         data: p[k], symbol: k === 'Pareto set' ? 'diamond' : 'circle', symbolSize: k === 'Pareto set' ? 10 : 6,
-        itemStyle: { color: COLORS[k] }, lineStyle: { width: 1.2 }, large: p[k].length > LARGE, largeThreshold: LARGE,
+        itemStyle: { color: COLORS[k] }, lineStyle: { width: 1.2 }, large: p[k].length > R.large, largeThreshold: R.large,
         z: k === 'Pareto set' ? 5 : 2 });
     });
     series.push({ name: 'selected', type: 'scatter', data: selectedPoint(dev, m), symbol: 'circle', symbolSize: 18,
