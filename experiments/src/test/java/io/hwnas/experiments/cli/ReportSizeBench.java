@@ -42,7 +42,7 @@ class ReportSizeBench {
         assertEquals(2000, Files.readAllLines(run.resolve("evaluations.jsonl")).size());
         String html = Files.readString(run.resolve("report.html"));
         int data = html.length() - html.indexOf("<script id=\"hwnas-data\"");
-        System.out.printf("BENCH report.html %,d bytes (%.2f MB), of which the data %,d bytes%n",
+        System.out.printf("BENCH report.html %,d bytes (%.2f MB), of which the data and the static body %,d bytes%n",
                 Files.size(run.resolve("report.html")), Files.size(run.resolve("report.html")) / 1e6, data);
         Path trivial = run.resolve("trivial.html");
         Files.writeString(trivial, "<!DOCTYPE html><html><head><title>t</title></head><body><p>trivial</p></body></html>");
