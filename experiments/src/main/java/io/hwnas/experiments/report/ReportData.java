@@ -26,10 +26,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The data the interactive report draws, as one JSON object: the run, every evaluation (status,
- * architecture, decisions and one value per metric column), each device's objectives, Pareto set
- * and hypervolume over evaluations, each Pareto member's model-card facts and per-layer costs on
- * every device, and the strategy's own report.
+ * The data the interactive report draws, as one JSON object (format 2, compact; {@code report-core.js}
+ * decodes it): the run, every evaluation (architecture, status, decisions and one value per metric
+ * column), each device's objectives, Pareto set and hypervolume over evaluations, each Pareto
+ * member's model-card facts and per-layer costs on every device, and the strategy's own report.
+ *
+ * <p>An evaluation is an array {@code [architecture, status, decisions, metrics]}, then its error
+ * when it has one; an architecture or error seen before is the index of the first evaluation with
+ * it. Its metrics are kept as precise as the page shows them ({@link CompactJson#number}); a Pareto
+ * member's (which the tables show) exactly. A device's admitted evaluations are runs of indexes
+ * ({@link CompactJson#runs}), its hypervolume runs of equal values ({@link CompactJson#repeats}). A
+ * member's layers on a device are {@code {"l": runs of layer indexes, "c": indexes into
+ * layer_costs}}, each cost {@code [time ms, energy mJ, bound]}.
  */
 public final class ReportData {
 
@@ -58,6 +66,8 @@ public final class ReportData {
         private final Map<String, Integer> layerIndex = new LinkedHashMap<>();
         private final ArrayNode layerNames = JSON.createArrayNode();
         private final ArrayNode layerKinds = JSON.createArrayNode();
+        private final Map<String, Integer> costIndex = new java.util.HashMap<>();
+        private final ArrayNode costs = JSON.createArrayNode();
 
         int layer(LayerCost l) {
             return layerIndex.computeIfAbsent(l.name(), n -> {
@@ -66,12 +76,23 @@ public final class ReportData {
                 return layerIndex.size();
             });
         }
+
+        int cost(LayerCost l) {
+            ArrayNode c = JSON.createArrayNode();
+            CompactJson.add(c, l.timeMs());
+            CompactJson.add(c, l.energyMj());
+            c.add(l.bound().name().toLowerCase(Locale.ROOT).substring(0, 1));
+            return costIndex.computeIfAbsent(c.toString(), k -> {
+                costs.add(c);
+                return costIndex.size();
+            });
+        }
     }
 
     /** As {@link #of(RunSetup, Path, List, Map)}, reusing (and filling) the cache. */
     public static synchronized ObjectNode of(RunSetup setup, Path dir, List<Evaluation> evaluations,
             Map<String, List<Evaluation>> fronts, Cache cache) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JSON.createObjectNode().put("format", 2);
         o.set("run", run(setup, evaluations));
         ArrayNode labels = o.putArray("metrics");
         for (Metric m : Metric.values()) {
@@ -79,8 +100,7 @@ public final class ReportData {
         }
         List<String> cols = columns(setup, evaluations);
         cols.forEach(o.putArray("cols")::add);
-        ArrayNode evals = o.putArray("evals");
-        evaluations.forEach(e -> evals.add(row(e, cols)));
+        evals(o.putArray("evals"), evaluations, cols);
         Map<String, Integer> memberIndex = new LinkedHashMap<>();
         ArrayNode members = o.putArray("members");
         ArrayNode devices = o.putArray("devices");
@@ -97,25 +117,23 @@ public final class ReportData {
                     k = memberIndex.size();
                     memberIndex.put(key, k);
                     ObjectNode m = cache.members.computeIfAbsent(key, x -> member(setup, e, cache)).deepCopy();
-                    m.setAll(row(e, cols));
+                    m.setAll(member(e, cols));
                     members.add(m);
                 }
                 front.add(k);
             }
-            ArrayNode admitted = dev.putArray("admitted");
+            List<Integer> admitted = new ArrayList<>();
             for (int i = 0; i < evaluations.size(); i++) {
                 if (d.admits(evaluations.get(i))) {
                     admitted.add(i);
                 }
             }
-            double[] hv = Hypervolumes.progress(d, evaluations);
-            ArrayNode h = dev.putArray("hypervolume");
-            for (double v : hv) {
-                h.add(round(v));
-            }
+            CompactJson.runs(dev.putArray("admitted"), admitted);
+            CompactJson.repeats(dev.putArray("hypervolume"), Hypervolumes.progress(d, evaluations));
         }
         o.set("layer_names", cache.layerNames.deepCopy());
         o.set("layer_kinds", cache.layerKinds.deepCopy());
+        o.set("layer_costs", cache.costs.deepCopy());
         o.set("strategy", strategy(dir));
         o.put("rung_metric", CandidateEvaluator.FIDELITY_STEPS);
         return o;
@@ -158,7 +176,36 @@ public final class ReportData {
         return cols;
     }
 
-    private static ObjectNode row(Evaluation e, List<String> cols) {
+    /** Every evaluation as {@code [architecture, status, decisions, metrics(, error)]}, repeats by index. */
+    private static void evals(ArrayNode out, List<Evaluation> evaluations, List<String> cols) {
+        Map<String, Integer> archs = new java.util.HashMap<>();
+        Map<String, Integer> errors = new java.util.HashMap<>();
+        for (int i = 0; i < evaluations.size(); i++) {
+            Evaluation e = evaluations.get(i);
+            ArrayNode r = out.addArray();
+            Integer seen = archs.putIfAbsent(e.architecture().canonical(), i);
+            if (seen == null) {
+                r.add(e.architecture().canonical());
+            } else {
+                r.add(seen);
+            }
+            r.add(e.status().name().substring(0, 1));
+            e.architecture().vector().forEach(r.addArray()::add);
+            ArrayNode m = r.addArray();
+            cols.forEach(c -> CompactJson.add(m, e.metric(c)));
+            if (e.error() != null) {
+                seen = errors.putIfAbsent(e.error(), i);
+                if (seen == null) {
+                    r.add(e.error());
+                } else {
+                    r.add(seen);
+                }
+            }
+        }
+    }
+
+    /** A Pareto member's row: architecture, status, decisions and its exact metrics (the tables show them). */
+    private static ObjectNode member(Evaluation e, List<String> cols) {
         ObjectNode r = JSON.createObjectNode();
         r.put("a", e.architecture().canonical());
         r.put("s", e.status().name().substring(0, 1));
@@ -168,7 +215,7 @@ public final class ReportData {
         for (String c : cols) {
             double x = e.metric(c);
             if (Double.isFinite(x)) {
-                m.add(round(x));
+                m.add(x);
             } else {
                 m.addNull();
             }
@@ -180,8 +227,8 @@ public final class ReportData {
     }
 
     /**
-     * One Pareto member's model-card facts and per-layer costs on every device: per layer, the
-     * index of its name in {@code layer_names}, time (ms), energy (mJ) and the bound.
+     * One Pareto member's model-card facts and per-layer costs on every device: the layers' indexes
+     * in {@code layer_names} as runs, and each layer's index in {@code layer_costs}.
      */
     private static ObjectNode member(RunSetup setup, Evaluation e, Cache cache) {
         ObjectNode m = JSON.createObjectNode();
@@ -198,24 +245,17 @@ public final class ReportData {
         for (DeviceTarget d : setup.devices()) {
             CostReport cost = d.cost(a, n, rates);
             fits.put(d.name(), cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()));
-            ArrayNode rows = layers.putArray(d.name());
+            ObjectNode rows = layers.putObject(d.name());
+            List<Integer> names = new ArrayList<>();
+            ArrayNode costs = JSON.createArrayNode();
             for (LayerCost l : cost.layers()) {
-                ArrayNode r = rows.addArray().add(cache.layer(l));
-                addNumber(r, l.timeMs());
-                addNumber(r, l.energyMj());
-                r.add(l.bound().name().toLowerCase(Locale.ROOT).substring(0, 1));
+                names.add(cache.layer(l));
+                costs.add(cache.cost(l));
             }
+            CompactJson.runs(rows.putArray("l"), names);
+            rows.set("c", costs);
         }
         return m;
-    }
-
-    /** A layer's cost, to four significant digits (a bar's share). */
-    private static void addNumber(ArrayNode a, double v) {
-        if (Double.isFinite(v)) {
-            a.add(v == 0 ? 0 : Double.parseDouble(String.format(Locale.ROOT, "%.4g", v)));
-        } else {
-            a.addNull();
-        }
     }
 
     /** What the strategy reported ({@code strategy-report.json}), or an empty object. */

@@ -7,14 +7,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One self-contained HTML page: ECharts (read from its WebJar on the classpath) and the report's
- * scripts inlined, the data embedded as JSON, and the page's static HTML (tables) around them. The
+ * One self-contained HTML page: ECharts (the parts the report uses, built by
+ * {@code scripts/echarts-build/build.sh} and kept as a resource) and the report's scripts inlined, the data embedded as JSON, and the page's static HTML (tables) around them. The
  * page makes no network request, except a live view's polling of its own server.
  */
 public final class ReportPage {
 
-    /** Where the ECharts WebJar keeps its minified build. */
-    public static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
+    /**
+     * ECharts 5.3.1 with only the charts and components the report draws (about half of the full
+     * build, so a fresh browser compiles half as much before the first chart); its licenses lie next to it.
+     */
+    public static final String ECHARTS = "io/hwnas/experiments/report/echarts/echarts.min.js";
     private static final String[] SCRIPTS = {"io/hwnas/experiments/report/report-core.js",
         "io/hwnas/experiments/report/report-views.js"};
     private static volatile String scripts;
@@ -71,7 +74,7 @@ public final class ReportPage {
         try (InputStream in = ReportPage.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("the resource " + name + " is missing from the classpath (the "
-                        + "org.webjars.npm:echarts jar or the hwnas jar is incomplete)");
+                        + "hwnas jar is incomplete)");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

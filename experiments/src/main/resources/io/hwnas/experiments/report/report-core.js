@@ -6,6 +6,8 @@
   var COLORS = { evaluated: 'rgba(110,110,110,0.45)', infeasible: '#e0a030', failed: '#8040b0',
     'Pareto set': '#c82828', selected: '#1060e0' };
   var KINDS = ['evaluated', 'infeasible', 'failed'];
+  /* A series of more points is drawn as one shape (ECharts' large mode): far faster, still hoverable. */
+  R.large = 400;
 
   function esc(s) {
     return String(s).replace(/[&<>"]/g, function (c) {
@@ -34,10 +36,16 @@
     c.setOption(option, true);
     return c;
   }
-  /* Charts are drawn when they come near the viewport (or when asked for), so a large run opens fast. */
-  var pending = {}, observed = {}, observer = window.IntersectionObserver ? new IntersectionObserver(function (es) {
-    es.forEach(function (e) { if (e.isIntersecting) { draw(e.target.id); } });
+  /* Charts are drawn when they come near the viewport (or when asked for), so a large run opens fast;
+     one chart per task, in page order, so the first shows before the next is computed. */
+  var pending = {}, observed = {}, queue = [], observer = window.IntersectionObserver ? new IntersectionObserver(function (es) {
+    es.forEach(function (e) { if (e.isIntersecting && queue.indexOf(e.target.id) < 0) { queue.push(e.target.id); } });
+    if (queue.length) { setTimeout(next, 0); }
   }, { rootMargin: '200px' }) : null;
+  function next() {
+    if (queue.length) { draw(queue.shift()); }
+    if (queue.length) { setTimeout(next, 0); }
+  }
   function draw(id) {
     var make = pending[id];
     if (make) {
@@ -53,6 +61,48 @@
     if (!observed[id]) { observed[id] = true; observer.observe(document.getElementById(id)); }
   }
   R.draw = draw;
+
+  /** Expands runs [first, length, ...] of consecutive integers. */
+  function runs(r) {
+    var out = [];
+    for (var i = 0; i < r.length; i += 2) { for (var k = 0; k < r[i + 1]; k++) { out.push(r[i] + k); } }
+    return out;
+  }
+  /** Expands runs [value, count, ...] of equal values. */
+  function repeats(r) {
+    var out = [];
+    for (var i = 0; i < r.length; i += 2) { for (var k = 0; k < r[i + 1]; k++) { out.push(r[i]); } }
+    return out;
+  }
+  /** The report data as the page uses it, from its compact form (format 2, see ReportData.java). */
+  function unpack(d) {
+    if (d.format !== 2) { return d; }
+    var evals = [];
+    d.evals.forEach(function (r) {
+      var o = { a: typeof r[0] === 'number' ? evals[r[0]].a : r[0], s: r[1], v: r[2], m: r[3] };
+      if (r.length > 4) { o.e = typeof r[4] === 'number' ? evals[r[4]].e : r[4]; }
+      evals.push(o);
+    });
+    d.evals = evals;
+    d.devices.forEach(function (dev) { dev.admitted = runs(dev.admitted); dev.hypervolume = repeats(dev.hypervolume); });
+    d.format = 'unpacked';
+    return d;
+  }
+  /** A Pareto member's layers per device: [layer index, time (ms), energy (mJ), bound] each. */
+  R.layers = function (m) {
+    if (!m.layerRows) {
+      m.layerRows = {};
+      Object.keys(m.layers).forEach(function (dev) {
+        var c = m.layers[dev].c;
+        m.layerRows[dev] = runs(m.layers[dev].l).map(function (n, k) {
+          var x = R.data.layer_costs[c[k]];
+          return [n, x[0], x[1], x[2]];
+        });
+      });
+    }
+    return m.layerRows;
+  };
+  R.unpack = unpack;
   R.util = { esc: esc, fmt: fmt, val: val, label: label, el: el, chart: chart, lazy: lazy, colors: COLORS };
 
   /** The metric pairs drawn per device: the configured objectives, then latency and energy. */
@@ -124,7 +174,8 @@
     KINDS.concat(['Pareto set']).forEach(function (k) {
       series.push({ name: k, type: k === 'Pareto set' && first ? 'line' : 'scatter', step: first ? 'end' : false,
         data: p[k], symbol: k === 'Pareto set' ? 'diamond' : 'circle', symbolSize: k === 'Pareto set' ? 10 : 6,
-        itemStyle: { color: COLORS[k] }, lineStyle: { width: 1.2 }, large: p[k].length > 3000, z: k === 'Pareto set' ? 5 : 2 });
+        itemStyle: { color: COLORS[k] }, lineStyle: { width: 1.2 }, large: p[k].length > R.large, largeThreshold: R.large,
+        z: k === 'Pareto set' ? 5 : 2 });
     });
     series.push({ name: 'selected', type: 'scatter', data: selectedPoint(dev, m), symbol: 'circle', symbolSize: 18,
       itemStyle: { color: 'rgba(0,0,0,0)', borderColor: COLORS.selected, borderWidth: 3 }, z: 10, silent: true });
@@ -235,7 +286,7 @@
     fetch(R.data.run.live + '?have=' + R.data.evals.length, { cache: 'no-store' }).then(function (r) {
       return r.status === 204 ? null : r.json();
     }).then(function (d) {
-      if (d && d.evals.length !== R.data.evals.length) { R.data = d; R.updates++; R.render(); }
+      if (d && d.evals.length !== R.data.evals.length) { R.data = unpack(d); R.updates++; R.render(); }
     }).catch(function (e) {
       var s = document.getElementById('live-status');
       if (s) { s.textContent = 'live: server unreachable (' + e.message + ')'; }
@@ -244,7 +295,7 @@
 
   R.start = function () {
     var t = R.timing = { start: performance.now() };
-    R.data = JSON.parse(document.getElementById('hwnas-data').textContent);
+    R.data = unpack(JSON.parse(document.getElementById('hwnas-data').textContent));
     t.parsed = performance.now();
     if (R.data.kind === 'compare') { R.views.compare(); return; }
     skeleton();

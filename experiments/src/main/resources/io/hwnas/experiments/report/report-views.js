@@ -39,20 +39,21 @@
   /** One bar per device, stacked by layer (layers matched by name across devices). */
   function layerChart(id, m, field, title) {
     if (R.charts[id]) { R.charts[id].dispose(); delete R.charts[id]; }
-    var devices = Object.keys(m.layers), order = [], seen = {}, bounds = { c: 'compute', m: 'memory', o: 'overhead' };
+    var layers = R.layers(m), devices = Object.keys(layers), order = [], seen = {};
+    var bounds = { c: 'compute', m: 'memory', o: 'overhead' };
     devices.forEach(function (d) {
-      m.layers[d].forEach(function (l) { if (!seen[l[0]]) { seen[l[0]] = true; order.push(l[0]); } });
+      layers[d].forEach(function (l) { if (!seen[l[0]]) { seen[l[0]] = true; order.push(l[0]); } });
     });
     var series = order.map(function (n) {
       var name = R.data.layer_names[n], kind = R.data.layer_kinds[n];
       return { name: name, type: 'bar', stack: 'layers', barMaxWidth: 28,
         data: devices.map(function (d) {
           var sum = null;
-          m.layers[d].forEach(function (l) { if (l[0] === n && l[field] !== null) { sum = (sum || 0) + l[field]; } });
+          layers[d].forEach(function (l) { if (l[0] === n && l[field] !== null) { sum = (sum || 0) + l[field]; } });
           return sum;
         }),
         tooltip: { formatter: function (p) {
-          var b = m.layers[p.name].filter(function (l) { return l[0] === n; }).map(function (l) { return bounds[l[3]]; });
+          var b = layers[p.name].filter(function (l) { return l[0] === n; }).map(function (l) { return bounds[l[3]]; });
           return u.esc(name) + ' (' + u.esc(kind) + ', ' + u.esc(b.join(', ')) + ' bound)<br>' + u.esc(p.name) + ': '
             + u.fmt(p.value);
         } } };

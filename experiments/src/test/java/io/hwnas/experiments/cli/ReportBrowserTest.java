@@ -50,19 +50,10 @@ class ReportBrowserTest {
         Path run = QuickstartRun.dir();
         try (Browser b = Browser.start()) {
             b.open(run.resolve("report.html").toUri().toString());
-            String id = "scatter-1-latency_ms";
-            WebElement chart = b.driver.findElement(By.id(id));
-            b.js("arguments[0].scrollIntoView({block: 'center'})", chart);
-            @SuppressWarnings("unchecked")
-            List<Object> hit = (List<Object>) b.js(ISOLATED_PARETO_POINT, id);
-            int x = (int) Math.round(((Number) hit.get(0)).doubleValue() - chart.getSize().getWidth() / 2.0);
-            int y = (int) Math.round(((Number) hit.get(1)).doubleValue() - chart.getSize().getHeight() / 2.0);
-            String arch = (String) hit.get(2);
-            new Actions(b.driver).moveToElement(chart, x, y).perform();
-            b.waitFor("return document.getElementById('" + id + "').textContent.indexOf(" + Json.MAPPER.writeValueAsString(
-                    arch) + ") >= 0", 5);
+            Point p = Point.hover(b, "scatter-1-latency_ms", "Pareto set");
+            String arch = p.arch();
             b.screenshot("report-hover");
-            new Actions(b.driver).moveToElement(chart, x, y).click().perform();
+            p.click();
             b.waitFor("var p = document.getElementById('breakdown'); return p.style.display !== 'none'"
                     + " && !!window.hwnasReport.charts['layers-latency']", 5);
             WebElement panel = b.driver.findElement(By.id("breakdown"));
@@ -82,16 +73,55 @@ class ReportBrowserTest {
         }
     }
 
-    /** The pixel position and architecture of the Pareto point farthest from any other point of the chart. */
-    static final String ISOLATED_PARETO_POINT = "var R = window.hwnasReport; R.draw(arguments[0]);"
+    @Test
+    void aSeriesDrawnInLargeModeStillShowsAPointsArchitectureOnHoverAndSelectsItOnClick() throws Exception {
+        Browser.assumeAvailable();
+        Path run = QuickstartRun.dir();
+        try (Browser b = Browser.start()) {
+            b.open(run.resolve("report.html").toUri().toString());
+            String id = "scatter-" + (SearchCommandTest.DEVICES.size() - 1) + "-latency_ms"; // not drawn yet: far below
+            assertEquals(Boolean.TRUE, b.js("var R = window.hwnasReport; R.large = 5; return !R.charts[arguments[0]]", id));
+            Point p = Point.hover(b, id, "evaluated");
+            assertEquals(Boolean.TRUE, b.js("return window.hwnasReport.charts[arguments[0]].getOption().series[0].large", id));
+            p.click();
+            b.waitFor("return window.hwnasReport.selected === " + Json.MAPPER.writeValueAsString(p.arch()), 5);
+            assertTrue(b.driver.findElement(By.id("breakdown")).getText().contains(p.arch()));
+            assertEquals(List.of(), b.consoleErrors(), "console errors");
+        }
+    }
+
+    /** A point of a chart, hovered: its architecture shows in the tooltip. */
+    record Point(Browser b, WebElement chart, int x, int y, String arch) {
+
+        /** Hovers the point of {@code series} farthest from any other point of chart {@code id}. */
+        static Point hover(Browser b, String id, String series) throws Exception {
+            WebElement chart = b.driver.findElement(By.id(id));
+            b.js("arguments[0].scrollIntoView({block: 'center'})", chart);
+            List<?> hit = (List<?>) b.js(ISOLATED_POINT, id, series);
+            int x = (int) Math.round(((Number) hit.get(0)).doubleValue() - chart.getSize().getWidth() / 2.0);
+            int y = (int) Math.round(((Number) hit.get(1)).doubleValue() - chart.getSize().getHeight() / 2.0);
+            Point p = new Point(b, chart, x, y, (String) hit.get(2));
+            new Actions(b.driver).moveToElement(chart, x, y).perform();
+            b.waitFor("return document.getElementById('" + id + "').textContent.indexOf("
+                    + Json.MAPPER.writeValueAsString(p.arch()) + ") >= 0", 5);
+            return p;
+        }
+
+        void click() {
+            new Actions(b.driver).moveToElement(chart, x, y).click().perform();
+        }
+    }
+
+    /** The pixel position and architecture of the point of a series farthest from any other point of the chart. */
+    static final String ISOLATED_POINT = "var R = window.hwnasReport, series = arguments[1]; R.draw(arguments[0]);"
             + "var c = R.charts[arguments[0]], all = [];"
             + "c.getOption().series.forEach(function (s) { s.data.forEach(function (p) {"
             + "  all.push({s: s.name, p: p, px: c.convertToPixel({seriesName: s.name}, [p[0], p[1]])}); }); });"
             + "var best = null, bestD = -1;"
-            + "all.forEach(function (a) { if (a.s !== 'Pareto set') { return; } var d = Infinity;"
+            + "all.forEach(function (a) { if (a.s !== series) { return; } var d = Infinity;"
             + "  all.forEach(function (o) { if (o !== a) { d = Math.min(d, Math.hypot(o.px[0] - a.px[0], o.px[1] - a.px[1])); } });"
             + "  if (d > bestD) { bestD = d; best = a; } });"
-            + "return [best.px[0], best.px[1], R.data.members[best.p[3]].a];";
+            + "return [best.px[0], best.px[1], (best.p[2] === 'm' ? R.data.members : R.data.evals)[best.p[3]].a];";
 
     static boolean finite(Evaluation e, String metric) {
         return Double.isFinite(e.metric(metric));

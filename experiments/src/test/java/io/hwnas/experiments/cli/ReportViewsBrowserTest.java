@@ -65,7 +65,33 @@ class ReportViewsBrowserTest {
             assertEquals("none", b.js("return document.getElementById('scatter-0-energy_mj').style.display"));
             b.screenshot("report-toggles");
             assertEquals(List.of(), b.consoleErrors(), "console errors");
+            assertEveryChartKeepsWhatItAskedFor(b);
         }
+    }
+
+    /**
+     * The report's ECharts build holds only what the page uses, and ECharts drops a series type or
+     * component it lacks without a word: with every chart drawn (the breakdown's too), each keeps its
+     * title, series, legend, tooltip, grid and axes or parallel axes, and the page draws every series type.
+     */
+    static void assertEveryChartKeepsWhatItAskedFor(Browser b) {
+        Object found = b.js("""
+                var R = window.hwnasReport, missing = [], types = {};
+                document.querySelectorAll('.chart').forEach(function (c) { if (c.id) { R.draw(c.id); } });
+                R.select(R.data.members[0].a);
+                Object.keys(R.charts).forEach(function (id) {
+                  var o = R.charts[id].getOption(), has = function (k) { return o[k] && o[k].length > 0; };
+                  var want = ['title', 'series'].concat(id === 'parallel' ? ['parallel', 'parallelAxis', 'legend']
+                    : ['tooltip', 'grid', 'xAxis', 'yAxis']).concat(id.indexOf('scatter-') === 0 ? ['legend'] : []);
+                  want.forEach(function (k) { if (!has(k)) { missing.push(id + ': ' + k); } });
+                  (o.series || []).forEach(function (s) { types[s.type] = true; });
+                });
+                return [missing, Object.keys(types).sort(), Object.keys(R.charts).length];""");
+        List<?> r = (List<?>) found;
+        assertEquals(List.of(), r.get(0), "parts of charts the page's ECharts build dropped");
+        assertEquals(List.of("bar", "line", "parallel", "scatter"), r.get(1), "series types drawn");
+        assertTrue(((Number) r.get(2)).intValue() > 10, "charts drawn: " + r.get(2));
+        assertEquals(List.of(), b.consoleErrors(), "console errors");
     }
 
     @Test
