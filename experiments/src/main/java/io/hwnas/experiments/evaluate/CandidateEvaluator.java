@@ -117,14 +117,7 @@ public final class CandidateEvaluator {
                     m.known(c).ifPresent(v -> metrics.put(new DeviceMetric(m, d.name()).toString(), v));
                 }
                 metrics.put(DeviceMetric.violations(d.name()), (double) c.violations().size());
-                Double measured = c.details().get(DeviceTarget.LATENCY_MEASURED);
-                if (measured != null) {
-                    metrics.put(DeviceTarget.latencyMeasured(d.name()), measured);
-                }
-                Double energyMeasured = c.details().get(DeviceTarget.ENERGY_MEASURED);
-                if (energyMeasured != null) {
-                    metrics.put(DeviceTarget.energyMeasured(d.name()), energyMeasured);
-                }
+                measuredFlags(d.name(), c, metrics);
                 for (String v : c.violations()) {
                     problems.add(d.name() + ": " + v);
                 }
@@ -160,6 +153,18 @@ public final class CandidateEvaluator {
             return Evaluation.failed(a, DeviceUnavailableException.PREFIX + e.getMessage());
         } catch (RuntimeException e) {
             return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Copies what a measuring target says it measured (latency, energy: 1 measured, 0 predicted) into the metrics. */
+    private static void measuredFlags(String device, CostReport c, Map<String, Double> metrics) {
+        Double latency = c.details().get(DeviceTarget.LATENCY_MEASURED);
+        if (latency != null) {
+            metrics.put(DeviceTarget.latencyMeasured(device), latency);
+        }
+        Double energy = c.details().get(DeviceTarget.ENERGY_MEASURED);
+        if (energy != null) {
+            metrics.put(DeviceTarget.energyMeasured(device), energy);
         }
     }
 

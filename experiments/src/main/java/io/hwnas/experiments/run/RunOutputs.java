@@ -223,19 +223,7 @@ public final class RunOutputs {
                     .append('\n');
         }
         Map<String, Double> rates = MeasuredFiringRates.of(e);
-        sb.append("\n## Predicted costs on every device of the run\n\n");
-        sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
-        sb.append("|---|---|---|---|---|---|---|\n");
-        for (DeviceTarget d : setup.devices()) {
-            CostReport cost = d.cost(a, n, rates);
-            sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ")
-                    .append(fmt(cost.latencyMs()) + source(cost, DeviceTarget.LATENCY_MEASURED)).append(" | ")
-                    .append(fmt(cost.energyMj()) + source(cost, DeviceTarget.ENERGY_MEASURED)).append(" | ")
-                    .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
-                    .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
-                    .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
-                    .append(" |\n");
-        }
+        costTable(sb, a, n, rates);
         CostReport mine = target.cost(a, n, rates);
         if (!mine.details().isEmpty()) {
             sb.append("\n## Energy parts and chip use on ").append(target.name()).append("\n\n| figure | value |\n|---|---|\n");
@@ -249,6 +237,23 @@ public final class RunOutputs {
                     .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound().name().toLowerCase(Locale.ROOT)).append(" |\n");
         }
         return sb.toString();
+    }
+
+    /** The model card's table of the member's costs on every device of the run. */
+    private void costTable(StringBuilder sb, Architecture a, Network n, Map<String, Double> rates) {
+        sb.append("\n## Predicted costs on every device of the run\n\n");
+        sb.append("| device | model | latency (ms) | energy (mJ) | peak memory (bytes) | model (bytes) | fits |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (DeviceTarget d : setup.devices()) {
+            CostReport cost = d.cost(a, n, rates);
+            sb.append("| ").append(d.name()).append(" | ").append(d.description()).append(" | ").append(fmt(cost.latencyMs())
+                    + source(cost, DeviceTarget.LATENCY_MEASURED) + " | " + fmt(cost.energyMj())
+                    + source(cost, DeviceTarget.ENERGY_MEASURED) + " | ")
+                    .append(String.format(Locale.ROOT, "%,d", cost.peakMemoryBytes())).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", cost.modelBytes())).append(" | ")
+                    .append(cost.violations().isEmpty() ? "yes" : "no: " + String.join("; ", cost.violations()))
+                    .append(" |\n");
+        }
     }
 
     private static String csvField(Object v) {
