@@ -38,7 +38,7 @@ final class CompressedExportCli {
         CalibrationImages images = CalibrationImages.parse(c.calibration == null ? "synthetic" : c.calibration);
         CompressedFileExport.Result r = CompressedFileExport.export(s, a, in,
                 c.classes == null ? s.defaultClasses() : c.classes, c.weights, c.ranges, images, c.calibrationSamples,
-                c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
+                percentile(c), c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
                 c.seed, c.out);
         PrintWriter w = c.spec.commandLine().getOut();
         if (c.json) {
@@ -55,6 +55,23 @@ final class CompressedExportCli {
             return 1;
         }
         return 0;
+    }
+
+    /** {@code --calibration-percentile}: above 50 and at most 100, and only when ranges are calibrated. */
+    static double percentile(ExportCommand c) {
+        if (c.calibrationPercentile == null) {
+            return 100;
+        }
+        if (c.ranges != null) {
+            throw new UsageException("--calibration-percentile applies to calibrated ranges; --ranges " + c.ranges
+                    + " gives them");
+        }
+        try {
+            io.hwnas.core.quant.PercentileRange.check(c.calibrationPercentile, "--calibration-percentile");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return c.calibrationPercentile;
     }
 
     private static ObjectNode json(CompressedFileExport.Result r) {

@@ -85,6 +85,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--calibration-samples", defaultValue = "256", description = "calibration batch size")
     int calibrationSamples;
 
+    @Option(names = "--calibration-percentile", description = "compressed exports: clip calibrated ranges at this"
+            + " percentile (above 50, at most 100; default min/max)")
+    Double calibrationPercentile;
+
     @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
     int checkSamples;
 
@@ -159,8 +163,9 @@ final class ExportCommand implements Callable<Integer> {
         if (s instanceof io.hwnas.core.space.compress.CompressedSpace) {
             return CompressedExportCli.run(this, s);
         }
-        if (ranges != null) {
-            throw new UsageException("--ranges applies to compressed architectures (with #q=...#p=...) only");
+        if (ranges != null || calibrationPercentile != null) {
+            throw new UsageException((ranges != null ? "--ranges" : "--calibration-percentile") + " applies to "
+                    + "compressed architectures (with #q=...#p=...) only; int8 exports take --int8-percentile");
         }
         Architecture a = s.parse(arch);
         Shape in = input == null ? s.defaultInput() : Shape.parse(input);
