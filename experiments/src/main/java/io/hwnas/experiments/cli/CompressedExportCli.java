@@ -46,6 +46,11 @@ final class CompressedExportCli {
         } else {
             print(w, r);
         }
+        return verdict(c, r);
+    }
+
+    /** 1, with a message on stderr, when the check ran and the agreement is below the required one; else 0. */
+    static int verdict(ExportCommand c, CompressedFileExport.Result r) {
         CompressedExport.Check k = r.check();
         if (k != null && !k.withinTolerance()) {
             c.spec.commandLine().getErr().printf(Locale.ROOT, "hwnas export: %s agrees with the simulated-quantisation"
@@ -55,6 +60,17 @@ final class CompressedExportCli {
             return 1;
         }
         return 0;
+    }
+
+    /** The options of a run directory's compressed members, from the command's flags. */
+    static io.hwnas.experiments.export.CompressedRunExport.Options runOptions(ExportCommand c) {
+        if (c.ranges != null) {
+            throw new UsageException("--ranges applies to single exports; a run's members use their own recorded "
+                    + "ranges (models/<device>/<k>/activation-ranges.json or trained/<key>.ranges.json)");
+        }
+        return new io.hwnas.experiments.export.CompressedRunExport.Options(c.calibration == null ? null
+                : CalibrationImages.parse(c.calibration), c.calibrationSamples, percentile(c), c.checkSamples, c.data,
+                c.verify);
     }
 
     /** {@code --calibration-percentile}: above 50 and at most 100, and only when ranges are calibrated. */
@@ -74,7 +90,7 @@ final class CompressedExportCli {
         return c.calibrationPercentile;
     }
 
-    private static ObjectNode json(CompressedFileExport.Result r) {
+    static ObjectNode json(CompressedFileExport.Result r) {
         ObjectNode o = Json.object();
         o.put("file", r.file().toString());
         o.put("bytes", r.bytes());
@@ -101,7 +117,7 @@ final class CompressedExportCli {
         return o;
     }
 
-    private static void print(PrintWriter w, CompressedFileExport.Result r) {
+    static void print(PrintWriter w, CompressedFileExport.Result r) {
         w.printf(Locale.ROOT, "wrote %s (%,d bytes, ONNX opset %d; the float model of the same network %,d bytes)%n",
                 r.file(), r.bytes(), r.opset(), r.floatBytes());
         w.printf("  weights: %s; activation ranges: %s; model card %s%n", r.weights(), r.ranges(), r.card());
