@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Percentile calibration is the nearest-rank order statistic, averaged over batches. */
@@ -12,16 +11,10 @@ class PercentileRangeTest {
 
     /** The integers -500..499 in a seeded random order. */
     private static float[] shuffled(long seed) {
-        float[] v = new float[1000];
+        int[] order = io.hwnas.core.data.ImageDataset.permutation(1000, seed);
+        float[] v = new float[order.length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = i - 500;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = v.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            float t = v[i];
-            v[i] = v[j];
-            v[j] = t;
+            v[i] = order[i] - 500;
         }
         return v;
     }
