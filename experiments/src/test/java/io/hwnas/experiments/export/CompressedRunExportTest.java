@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.data.FashionMnist;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Shape;
@@ -76,6 +77,11 @@ class CompressedRunExportTest {
         Path ranges = Files.createDirectories(run.resolve("trained")).resolve(s.parse(arch).fileKey()
                 + CompressedRunExport.TRAINED_RANGES_SUFFIX);
         new ActivationRangesFile("qat", all).write(ranges);
+        if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) { // the input normalisation a final training records
+            InputNormalisation.of("fashion-mnist", null, 0, FashionMnist.load(FashionMnist.DEFAULT_DIR).train(),
+                    new Shape(3, 16, 16)).write(run.resolve("trained").resolve(s.parse(arch).fileKey()
+                            + InputNormalisation.SUFFIX));
+        }
         return ranges;
     }
 
@@ -127,6 +133,11 @@ class CompressedRunExportTest {
         }
         assertEquals("base network, pruned by weight inheritance", out.get(0).path("weights").asText());
         assertEquals(ranges.toString(), out.get(0).path("activation_ranges").asText());
+        if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) { // trained weights and a recorded normalisation: test top-1
+            assertEquals(10000, out.get(0).path("test_images").asInt(), out.get(0).toString());
+            assertTrue(Files.readString(members.get(0).resolve(RunDirectoryExport.CARD)).contains("test"));
+            assertFalse(out.get(1).has("test_top1"), "seeded weights: no test accuracy");
+        }
         for (int i = 1; i < out.size(); i++) {
             assertTrue(out.get(i).path("weights").asText().startsWith("initial (seed"), out.get(i).toString());
             assertTrue(out.get(i).path("activation_ranges").asText().startsWith("calibration (min/max of 16 images)"),
