@@ -45,7 +45,7 @@ final class AnalyticalFastPath implements FastPath {
 
     @Override
     public CostRow compile(Network network) {
-        KernelPlan plan = KernelPlan.compact(network, fuse, fold);
+        KernelPlan plan = KernelPlan.compact(network, fuse, fold, costing.hostFrom(network));
         int n = plan.distinct();
         int[] kernels = new int[2 * n];
         for (int i = 0; i < n; i++) {

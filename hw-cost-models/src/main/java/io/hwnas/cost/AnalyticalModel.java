@@ -47,6 +47,16 @@ public abstract class AnalyticalModel implements CostModel {
         default boolean energyKnown() {
             return true;
         }
+
+        /** The layer from which the device runs every kernel on its host CPU ({@link Kernel#host()}); 0: none. */
+        default int hostFrom(Network network) {
+            return 0;
+        }
+
+        /** Where a kernel of {@code plan} runs when not on the device itself, and why; "" on the device. */
+        default String placement(Kernel k, KernelPlan plan) {
+            return "";
+        }
     }
 
     private record Cached(DeviceProfile device, int batch, Costing costing, double memory, double storage) {
@@ -170,7 +180,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
         Cached cache = cached(device, batch);
         Costing c = cache.costing;
-        KernelPlan plan = plan(network, device);
+        KernelPlan plan = KernelPlan.of(network, fuses(device), foldsZero(device), c.hostFrom(network));
         int n = plan.distinct();
         double[] time = new double[n];
         double[] energy = new double[n];
@@ -213,7 +223,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
         violations.addAll(limits(plan, network, device, batch));
         return new CostReport(device.name(), name(), batch, latency, joules, peak, modelBytes,
-                new LazyLayers(plan, time, energy, bound), violations, details);
+                new LazyLayers(plan, time, energy, bound, c), violations, details);
     }
 
     /** Index of the largest of three terms, as a {@link Bound} ordinal (compute, memory, overhead). */

@@ -22,10 +22,20 @@ import io.hwnas.cost.device.KernelClass;
  * @param groups      convolution groups (1 otherwise)
  * @param onArray     true for kernels a systolic array runs (convolutions, linear layers)
  * @param activationBits bit width of the activations it reads and writes ({@code bits} is the weights')
+ * @param host        true when the device's partitioning sends it to the host CPU whatever its kind (on an
+ *                    Edge TPU, every kernel after the first op the accelerator cannot run)
  */
 public record Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
         long params, int bits, int launches, long outPixels, long outChannels, long window, int groups,
-        boolean onArray, int activationBits) {
+        boolean onArray, int activationBits, boolean host) {
+
+    /** A kernel the device's partitioning leaves where its kind and bits put it. */
+    public Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
+            long params, int bits, int launches, long outPixels, long outChannels, long window, int groups,
+            boolean onArray, int activationBits) {
+        this(cls, kind, macs, otherOps, inElements, outElements, params, bits, launches, outPixels, outChannels,
+                window, groups, onArray, activationBits, false);
+    }
 
     /** A kernel whose weights and activations share one bit width. */
     public Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, long inElements, long outElements,
@@ -33,6 +43,12 @@ public record Kernel(KernelClass cls, LayerKind kind, long macs, long otherOps, 
             boolean onArray) {
         this(cls, kind, macs, otherOps, inElements, outElements, params, bits, launches, outPixels, outChannels,
                 window, groups, onArray, bits);
+    }
+
+    /** This kernel sent to the host CPU by the device's partitioning. */
+    public Kernel onHost() {
+        return new Kernel(cls, kind, macs, otherOps, inElements, outElements, params, bits, launches, outPixels,
+                outChannels, window, groups, onArray, activationBits, true);
     }
 
     /** The wider of the weight and activation bit widths: the precision its MACs run at. */

@@ -27,9 +27,11 @@ public final class KernelPlan {
     private final long params;
     private final long peakActivationElements;
     private final int weightedDepth;
+    private final String hostFrom;
 
     private KernelPlan(Kernel[] kernels, int[] counts, int[] occurrence, String[] names, LayerKind[] kinds,
-            long params, long peakActivationElements, int weightedDepth) {
+            long params, long peakActivationElements, int weightedDepth, String hostFrom) {
+        this.hostFrom = hostFrom;
         this.kernels = kernels;
         this.counts = counts;
         this.occurrence = occurrence;
@@ -42,12 +44,32 @@ public final class KernelPlan {
 
     /** The plan of a network (cached per network instance). */
     public static KernelPlan of(Network network, boolean fuse, boolean foldZero) {
-        return CACHE.get(network, (fuse ? 2 : 0) + (foldZero ? 1 : 0), n -> compile(n, fuse, foldZero, true));
+        return of(network, fuse, foldZero, 0);
+    }
+
+    /**
+     * The plan of a network whose kernels from layer {@code hostFrom} on run on the host CPU
+     * ({@link Kernel#host()}; 0: none), as an Edge TPU runs every op after the first one it cannot
+     * run on its host (cached per network instance and cut).
+     */
+    public static KernelPlan of(Network network, boolean fuse, boolean foldZero, int hostFrom) {
+        return CACHE.get(network, (fuse ? 2 : 0) + (foldZero ? 1 : 0) + 4 * hostFrom,
+                n -> compile(n, fuse, foldZero, true, hostFrom));
     }
 
     /** A plan without per-layer names (for calibration over thousands of networks); not cached. */
     public static KernelPlan compact(Network network, boolean fuse, boolean foldZero) {
-        return compile(network, fuse, foldZero, false);
+        return compact(network, fuse, foldZero, 0);
+    }
+
+    /** A compact plan whose kernels from layer {@code hostFrom} on run on the host (0: none). */
+    public static KernelPlan compact(Network network, boolean fuse, boolean foldZero, int hostFrom) {
+        return compile(network, fuse, foldZero, false, hostFrom);
+    }
+
+    /** The name and kind of the layer from which every kernel runs on the host, or "" when none does. */
+    public String hostFrom() {
+        return hostFrom;
     }
 
     /** The distinct kernels. */
@@ -100,14 +122,15 @@ public final class KernelPlan {
         return weightedDepth;
     }
 
-    private static KernelPlan compile(Network network, boolean fuse, boolean foldZero, boolean keepNames) {
+    private static KernelPlan compile(Network network, boolean fuse, boolean foldZero, boolean keepNames,
+            int hostFrom) {
         List<Layer> layers = network.layers();
         int n = layers.size();
         boolean[] constant = constants(layers, foldZero);
         boolean[] live = live(layers, constant);
         int[] consumers = consumers(layers, live);
         boolean[] absorbed = new boolean[n];
-        Builder b = new Builder(keepNames);
+        Builder b = new Builder(keepNames, hostFrom > 0 ? hostFrom : Integer.MAX_VALUE);
         int[] next = nextInChain(layers, live, consumers);
         for (int i = 1; i < n; i++) {
             Layer l = layers.get(i);
@@ -122,16 +145,18 @@ public final class KernelPlan {
                 if (operands < 2) {
                     continue; // adding a folded constant is free
                 }
-                b.add(elementwise(l, operands, l.kind() == LayerKind.ADD ? operands - 1 : 0), l.name(), l.kind());
+                b.add(elementwise(l, operands, l.kind() == LayerKind.ADD ? operands - 1 : 0), l.name(), l.kind(), i);
             } else if (fuse && (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR)) {
                 fuseChain(layers, next, absorbed, i, b);
             } else {
-                b.add(single(l), l.name(), l.kind());
+                b.add(single(l), l.name(), l.kind(), i);
             }
         }
         long bits = layers.get(0).bits();
         long peak = (network.peakActivationBytes() * 8 + bits - 1) / bits;
-        return b.build(network.params(), peak, weightedDepth(layers));
+        String cut = hostFrom > 0 && hostFrom < n
+                ? layers.get(hostFrom).name() + " (" + layers.get(hostFrom).kind().id() + ")" : "";
+        return b.build(network.params(), peak, weightedDepth(layers), cut);
     }
 
     /** With {@code foldZero}, the layers whose output is constant zero (a zero op, or all inputs constant). */
@@ -195,9 +220,11 @@ public final class KernelPlan {
         long extra = 0;
         long outElements = k.outElements();
         int j = next[i];
+        int last = i;
         while (j > 0 && (layers.get(j).kind() == LayerKind.BATCH_NORM || layers.get(j).kind().isActivation())) {
             Layer f = layers.get(j);
             absorbed[j] = true;
+            last = j;
             extra += opsPerElement(f.kind()) * f.output().elements();
             outElements = f.output().elements();
             if (b.keepNames) {
@@ -211,7 +238,7 @@ public final class KernelPlan {
                     k.groups(), k.onArray(), k.activationBits());
             name = fused.toString();
         }
-        b.add(k, name, l.kind());
+        b.add(k, name, l.kind(), last);
     }
 
     /** Collects the unique kernels of a plan, their counts and (with names) each occurrence in order. */
@@ -224,11 +251,16 @@ public final class KernelPlan {
         final List<String> nameList = new ArrayList<>();
         final List<LayerKind> kindList = new ArrayList<>();
 
-        Builder(boolean keepNames) {
+        final int hostFrom;
+
+        Builder(boolean keepNames, int hostFrom) {
             this.keepNames = keepNames;
+            this.hostFrom = hostFrom;
         }
 
-        void add(Kernel k, String name, LayerKind kind) {
+        /** Adds a kernel whose last layer is {@code lastLayer}: on the host when that is at or after the cut. */
+        void add(Kernel plain, String name, LayerKind kind, int lastLayer) {
+            Kernel k = lastLayer >= hostFrom ? plain.onHost() : plain;
             Integer at = index.get(k);
             if (at == null) {
                 at = unique.size();
@@ -244,7 +276,7 @@ public final class KernelPlan {
             }
         }
 
-        KernelPlan build(long params, long peak, int depth) {
+        KernelPlan build(long params, long peak, int depth, String hostFrom) {
             int[] counts = new int[countList.size()];
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = countList.get(i);
@@ -252,7 +284,7 @@ public final class KernelPlan {
             int[] occurrence = occ.stream().mapToInt(Integer::intValue).toArray();
             return new KernelPlan(unique.toArray(new Kernel[0]), counts, occurrence,
                     keepNames ? nameList.toArray(new String[0]) : new String[0],
-                    keepNames ? kindList.toArray(new LayerKind[0]) : new LayerKind[0], params, peak, depth);
+                    keepNames ? kindList.toArray(new LayerKind[0]) : new LayerKind[0], params, peak, depth, hostFrom);
         }
     }
 

@@ -12,10 +12,18 @@ import java.util.Objects;
  * @param timeMs   time in milliseconds for the whole batch
  * @param energyMj energy in millijoules for the whole batch (NaN when the model has no energy data)
  * @param bound    what limits the time
+ * @param placement where the kernel runs when not on the device itself and why (e.g. {@code host: ...}); ""
+ *                  when the device runs it
  */
-public record LayerCost(String name, LayerKind kind, double timeMs, double energyMj, Bound bound) {
+public record LayerCost(String name, LayerKind kind, double timeMs, double energyMj, Bound bound, String placement) {
+
+    /** A kernel the device runs itself. */
+    public LayerCost(String name, LayerKind kind, double timeMs, double energyMj, Bound bound) {
+        this(name, kind, timeMs, energyMj, bound, "");
+    }
 
     public LayerCost {
+        Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(bound, "bound");

@@ -11,9 +11,11 @@ final class LazyLayers extends ImmutableLayers {
     private final double[] time;
     private final double[] energy;
     private final Bound[] bound;
+    private final AnalyticalModel.Costing costing;
 
-    LazyLayers(KernelPlan plan, double[] time, double[] energy, Bound[] bound) {
+    LazyLayers(KernelPlan plan, double[] time, double[] energy, Bound[] bound, AnalyticalModel.Costing costing) {
         this.plan = plan;
+        this.costing = costing;
         this.time = time;
         this.energy = energy;
         this.bound = bound;
@@ -22,7 +24,8 @@ final class LazyLayers extends ImmutableLayers {
     @Override
     public LayerCost get(int index) {
         int k = plan.kernelAt(index);
-        return new LayerCost(plan.nameAt(index), plan.kindAt(index), time[k], energy[k], bound[k]);
+        return new LayerCost(plan.nameAt(index), plan.kindAt(index), time[k], energy[k], bound[k],
+                costing.placement(plan.kernel(k), plan));
     }
 
     @Override

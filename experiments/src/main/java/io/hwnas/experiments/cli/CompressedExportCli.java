@@ -38,7 +38,7 @@ final class CompressedExportCli {
         CalibrationImages images = CalibrationImages.parse(c.calibration == null ? "synthetic" : c.calibration);
         CompressedFileExport.Result r = CompressedFileExport.export(s, a, in,
                 c.classes == null ? s.defaultClasses() : c.classes, c.weights, c.ranges, images, c.calibrationSamples,
-                c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
+                percentile(c), c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
                 c.seed, c.out);
         PrintWriter w = c.spec.commandLine().getOut();
         if (c.json) {
@@ -46,6 +46,11 @@ final class CompressedExportCli {
         } else {
             print(w, r);
         }
+        return verdict(c, r);
+    }
+
+    /** 1, with a message on stderr, when the check ran and the agreement is below the required one; else 0. */
+    static int verdict(ExportCommand c, CompressedFileExport.Result r) {
         CompressedExport.Check k = r.check();
         if (k != null && !k.withinTolerance()) {
             c.spec.commandLine().getErr().printf(Locale.ROOT, "hwnas export: %s agrees with the simulated-quantisation"
@@ -57,7 +62,35 @@ final class CompressedExportCli {
         return 0;
     }
 
-    private static ObjectNode json(CompressedFileExport.Result r) {
+    /** The options of a run directory's compressed members, from the command's flags. */
+    static io.hwnas.experiments.export.CompressedRunExport.Options runOptions(ExportCommand c) {
+        if (c.ranges != null) {
+            throw new UsageException("--ranges applies to single exports; a run's members use their own recorded "
+                    + "ranges (models/<device>/<k>/activation-ranges.json or trained/<key>.ranges.json)");
+        }
+        return new io.hwnas.experiments.export.CompressedRunExport.Options(c.calibration == null ? null
+                : CalibrationImages.parse(c.calibration), c.calibrationSamples, percentile(c), c.checkSamples, c.data,
+                c.verify);
+    }
+
+    /** {@code --calibration-percentile}: above 50 and at most 100, and only when ranges are calibrated. */
+    static double percentile(ExportCommand c) {
+        if (c.calibrationPercentile == null) {
+            return 100;
+        }
+        if (c.ranges != null) {
+            throw new UsageException("--calibration-percentile applies to calibrated ranges; --ranges " + c.ranges
+                    + " gives them");
+        }
+        try {
+            io.hwnas.core.quant.PercentileRange.check(c.calibrationPercentile, "--calibration-percentile");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return c.calibrationPercentile;
+    }
+
+    static ObjectNode json(CompressedFileExport.Result r) {
         ObjectNode o = Json.object();
         o.put("file", r.file().toString());
         o.put("bytes", r.bytes());
@@ -84,7 +117,7 @@ final class CompressedExportCli {
         return o;
     }
 
-    private static void print(PrintWriter w, CompressedFileExport.Result r) {
+    static void print(PrintWriter w, CompressedFileExport.Result r) {
         w.printf(Locale.ROOT, "wrote %s (%,d bytes, ONNX opset %d; the float model of the same network %,d bytes)%n",
                 r.file(), r.bytes(), r.opset(), r.floatBytes());
         w.printf("  weights: %s; activation ranges: %s; model card %s%n", r.weights(), r.ranges(), r.card());

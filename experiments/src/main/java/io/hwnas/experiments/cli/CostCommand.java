@@ -151,6 +151,9 @@ final class CostCommand implements Callable<Integer> {
             j.put("time_ms", l.timeMs());
             putNumber(j, Metric.ENERGY_MJ.key(), l.energyMj());
             j.put("bound", l.bound().name().toLowerCase(java.util.Locale.ROOT));
+            if (!l.placement().isEmpty()) {
+                j.put("placement", l.placement());
+            }
         }
         return o;
     }
@@ -170,9 +173,10 @@ final class CostCommand implements Callable<Integer> {
         if (!r.layers().isEmpty()) {
             out.printf("%-60s %-16s %10s %10s %-8s%n", "kernel", "kind", "ms", "mJ", "bound");
             for (LayerCost l : r.layers()) {
-                out.printf("%-60s %-16s %10.4f %10s %-8s%n", l.name(), l.kind().id(), l.timeMs(),
+                out.printf("%-60s %-16s %10.4f %10s %-8s%s%n", l.name(), l.kind().id(), l.timeMs(),
                         Double.isNaN(l.energyMj()) ? "unknown" : String.format(java.util.Locale.ROOT, "%.4f", l.energyMj()),
-                        l.bound().name().toLowerCase(java.util.Locale.ROOT));
+                        l.bound().name().toLowerCase(java.util.Locale.ROOT),
+                        l.placement().isEmpty() ? "" : " " + l.placement());
             }
             out.println();
         }

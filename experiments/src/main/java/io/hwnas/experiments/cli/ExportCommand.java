@@ -85,6 +85,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--calibration-samples", defaultValue = "256", description = "calibration batch size")
     int calibrationSamples;
 
+    @Option(names = "--calibration-percentile", description = "compressed exports: clip calibrated ranges at this"
+            + " percentile (above 50, at most 100; default min/max)")
+    Double calibrationPercentile;
+
     @Option(names = "--check-samples", defaultValue = "1000", description = "inputs of the int8 top-1 check")
     int checkSamples;
 
@@ -159,8 +163,9 @@ final class ExportCommand implements Callable<Integer> {
         if (s instanceof io.hwnas.core.space.compress.CompressedSpace) {
             return CompressedExportCli.run(this, s);
         }
-        if (ranges != null) {
-            throw new UsageException("--ranges applies to compressed architectures (with #q=...#p=...) only");
+        if (ranges != null || calibrationPercentile != null) {
+            throw new UsageException((ranges != null ? "--ranges" : "--calibration-percentile") + " applies to "
+                    + "compressed architectures (with #q=...#p=...) only; int8 exports take --int8-percentile");
         }
         Architecture a = s.parse(arch);
         Shape in = input == null ? s.defaultInput() : Shape.parse(input);
@@ -202,21 +207,18 @@ final class ExportCommand implements Callable<Integer> {
             throw new UsageException("with RUN_DIR the run supplies space, architectures and weights;"
                     + " --space, --arch, --out and --weights apply to single exports");
         }
-        if (!int8 && calibration != null) {
-            throw new UsageException("--calibration applies to --int8 exports only");
-        }
         if (calibrationSamples <= 0 || checkSamples <= 0) {
             throw new UsageException("--calibration-samples and --check-samples must be positive");
         }
         List<RunDirectoryExport.Exported> all = RunDirectoryExport.export(run, device, seed, int8
                 ? new RunDirectoryExport.Int8(calibration == null ? null : CalibrationImages.parse(calibration),
                         calibrationSamples, checkSamples, data, quantization)
-                : null, !noTestAccuracy);
+                : null, !noTestAccuracy, CompressedExportCli.runOptions(this));
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             ArrayNode arr = Json.MAPPER.createArrayNode();
             for (RunDirectoryExport.Exported e : all) {
-                ObjectNode o = toJson(e.result());
+                ObjectNode o = e.compressed() != null ? CompressedExportCli.json(e.compressed()) : toJson(e.result());
                 o.put("device", e.device());
                 o.put("member", e.member());
                 if (e.test() != null) {
@@ -232,7 +234,11 @@ final class ExportCommand implements Callable<Integer> {
         } else {
             for (RunDirectoryExport.Exported e : all) {
                 w.printf("%s/%s: ", e.device(), e.member());
-                print(w, e.result());
+                if (e.compressed() != null) {
+                    CompressedExportCli.print(w, e.compressed());
+                } else {
+                    print(w, e.result());
+                }
                 if (e.test() != null) {
                     w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images%n", e.test().top1(),
                             e.test().images());
@@ -243,7 +249,8 @@ final class ExportCommand implements Callable<Integer> {
         }
         int rc = 0;
         for (RunDirectoryExport.Exported e : all) {
-            rc = Math.max(rc, verdict(e.result()));
+            rc = Math.max(rc, e.compressed() != null ? CompressedExportCli.verdict(this, e.compressed())
+                    : verdict(e.result()));
         }
         return rc;
     }

@@ -115,6 +115,13 @@ public final class CompressedExport {
      */
     public static Exported export(SearchSpace space, Architecture a, Shape input, int classes, NetworkBlock block,
             ActivationRangesFile ranges, float[] calibration, int count, Map<String, String> metadata) {
+        return export(space, a, input, classes, block, ranges, calibration, count, 100, metadata);
+    }
+
+    /** As above, calibrating (when {@code ranges} is null) at percentile {@code percentile} (100: min/max). */
+    public static Exported export(SearchSpace space, Architecture a, Shape input, int classes, NetworkBlock block,
+            ActivationRangesFile ranges, float[] calibration, int count, double percentile,
+            Map<String, String> metadata) {
         Network net = space.network(a, input, classes);
         ModelProto floatModel = OnnxExporter.folding().export(block, metadata);
         List<Layer> mac = macLayers(net);
@@ -122,7 +129,7 @@ public final class CompressedExport {
         if (r == null) {
             Shape in = net.inputShape();
             r = RangeCalibration.calibrate(floatModel, mac.stream().map(Layer::name).toList(), calibration,
-                    new long[] {count, in.channels(), in.height(), in.width()});
+                    new long[] {count, in.channels(), in.height(), in.width()}, percentile);
         }
         List<MixedQdqRewriter.LayerPlan> plan = new ArrayList<>();
         for (Layer l : mac) {

@@ -10,6 +10,7 @@ import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.mixed.ActivationRangesFile;
 import io.hwnas.experiments.export.mixed.MixedQdqRewriter;
+import io.hwnas.experiments.export.mixed.RangeCalibration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,13 +59,14 @@ public final class CompressedFileExport {
      *
      * @param weights     a weights file of the compressed or of the base network (null: seeded initial weights)
      * @param rangesFile  a ranges file (null: calibrate on {@code calSamples} images of {@code images})
+     * @param percentile  the calibration percentile (100: min/max; {@link RangeCalibration})
      * @param checkCount  inputs of the check (with {@code verify})
      * @throws IllegalArgumentException naming the file for weights that fit neither network, or a bad or incomplete
      *                                  ranges file
      */
     public static Result export(SearchSpace space, Architecture a, Shape input, int classes, Path weights,
-            Path rangesFile, CalibrationImages images, int calSamples, int checkCount, Path dataDir, boolean verify,
-            long seed, Path out) {
+            Path rangesFile, CalibrationImages images, int calSamples, double percentile, int checkCount, Path dataDir,
+            boolean verify, long seed, Path out) {
         ActivationRangesFile ranges = rangesFile == null ? null : ActivationRangesFile.read(rangesFile);
         try (NDManager m = NDManager.newBaseManager()) {
             CompressedWeights.Loaded w = CompressedWeights.load(space, a, input, classes, weights, seed, m);
@@ -77,7 +79,7 @@ public final class CompressedFileExport {
             meta.put("hwnas.classes", Integer.toString(classes));
             meta.put("hwnas.weights", weights == null ? w.source() : weights.getFileName() + " (" + w.source() + ")");
             CompressedExport.Exported e = CompressedExport.export(space, a, input, classes, w.block(), ranges, cal.x(),
-                    cal.count(), meta);
+                    cal.count(), percentile, meta);
             List<Row> rows = rows(space, a, input, classes, e);
             String rangeSource = ranges == null
                     ? e.ranges().source() + " of " + images.name().toLowerCase(Locale.ROOT).replace('_', '-')

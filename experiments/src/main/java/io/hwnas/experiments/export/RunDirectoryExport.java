@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.experiments.export.int8.Int8Options;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,11 +49,17 @@ public final class RunDirectoryExport {
      * @param member the member directory name
      * @param result the export result
      * @param test   the model's test top-1 in ONNX Runtime, or null when not measured
+     * @param compressed the mixed-precision export of a compressed member (then {@code result} is null)
      */
-    public record Exported(String device, String member, ModelExporter.Result result, TestAccuracy test) {
+    public record Exported(String device, String member, ModelExporter.Result result, TestAccuracy test,
+            CompressedFileExport.Result compressed) {
+
+        public Exported(String device, String member, ModelExporter.Result result, TestAccuracy test) {
+            this(device, member, result, test, null);
+        }
 
         public Exported(String device, String member, ModelExporter.Result result) {
-            this(device, member, result, null);
+            this(device, member, result, null, null);
         }
     }
 
@@ -98,14 +105,23 @@ public final class RunDirectoryExport {
      * dataset's test split, measured in ONNX Runtime on each exported file ({@link TestAccuracy}).
      */
     public static List<Exported> export(Path run, String device, long seed, Int8 int8, boolean testAccuracy) {
+        return export(run, device, seed, int8, testAccuracy, CompressedRunExport.Options.defaults());
+    }
+
+    /** As above; compressed members ({@code #q=...#p=...}) go to {@link CompressedRunExport} (not with int8). */
+    public static List<Exported> export(Path run, String device, long seed, Int8 int8, boolean testAccuracy,
+            CompressedRunExport.Options compressed) {
         if (!Files.isDirectory(run)) {
             throw new IllegalArgumentException("run directory " + run + " does not exist");
         }
         RunConfig config = RunConfig.read(run.resolve("config.yaml"));
-        CalibrationImages calibration = int8 == null ? CalibrationImages.SYNTHETIC : int8.calibration() != null
-                ? int8.calibration() : config.dataset().equals("fashion-mnist") ? CalibrationImages.FASHION_MNIST
-                : CalibrationImages.SYNTHETIC;
-        Path dataDir = int8 != null && int8.dataDir() != null ? int8.dataDir() : config.dataDir();
+        CompressedRunExport.requireUsed(config.space() instanceof CompressedSpace, int8 != null, compressed);
+        CalibrationImages asked = int8 != null ? int8.calibration() : compressed.calibration();
+        CalibrationImages calibration = asked != null ? asked : int8 == null && !(config.space() instanceof CompressedSpace)
+                ? CalibrationImages.SYNTHETIC : config.dataset().equals("fashion-mnist")
+                        ? CalibrationImages.FASHION_MNIST : CalibrationImages.SYNTHETIC;
+        Path asks = int8 != null ? int8.dataDir() : compressed.dataDir();
+        Path dataDir = asks != null ? asks : config.dataDir();
         Path models = run.resolve("models");
         List<Exported> out = new ArrayList<>();
         for (String d : devices(run, models, device)) {
@@ -114,7 +130,8 @@ public final class RunDirectoryExport {
                 Path dir = models.resolve(d).resolve(k);
                 if (Files.isRegularFile(dir.resolve("architecture.json"))) {
                     Member m = new Member(run, d, k, dir);
-                    out.addAll(exportMember(m, config, costs, seed, int8, calibration, dataDir, testAccuracy));
+                    out.addAll(exportMember(m, config, costs, seed, int8, calibration, dataDir, testAccuracy,
+                            compressed));
                 }
             }
         }
@@ -174,9 +191,18 @@ public final class RunDirectoryExport {
 
     /** Exports one member, float and (with {@code int8}) int8, and replaces its card's export section. */
     private static List<Exported> exportMember(Member m, RunConfig config, Map<String, JsonNode> costs, long seed,
-            Int8 int8, CalibrationImages calibration, Path dataDir, boolean testAccuracy) {
+            Int8 int8, CalibrationImages calibration, Path dataDir, boolean testAccuracy,
+            CompressedRunExport.Options compressed) {
         Architecture a = architecture(m.dir().resolve("architecture.json"), config.space());
         InputNormalisation input = inputOf(m, a, config);
+        if (config.space() instanceof CompressedSpace) {
+            if (int8 != null) {
+                throw new IllegalArgumentException("--int8 applies to uncompressed runs; member " + m.dir() + " is "
+                        + "compressed and its bits come from its #q= suffix");
+            }
+            return List.of(CompressedRunExport.member(config.space(), config.input(), config.classes(), m.run(),
+                    m.device(), m.dir(), a, compressed, calibration, dataDir, seed, testAccuracy ? input : null));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("hwnas.run", m.run().toAbsolutePath().normalize().getFileName().toString());
         meta.put("hwnas.device", m.device());

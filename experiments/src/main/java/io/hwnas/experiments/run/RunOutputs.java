@@ -230,13 +230,24 @@ public final class RunOutputs {
             mine.details().forEach((k, v) -> sb.append(DeviceTarget.isMeasuredFlag(k) ? ""
                     : "| " + k + " | " + fmt(v) + " |\n"));
         }
-        sb.append("\n## Per-layer breakdown on ").append(target.name()).append("\n\n");
-        sb.append("| layer | kind | time (ms) | energy (mJ) | bound |\n|---|---|---|---|---|\n");
+        layerBreakdown(sb, target.name(), mine);
+        return sb.toString();
+    }
+
+    /** The card's per-layer table on the run's device, with where each kernel runs (the host, and why). */
+    private static void layerBreakdown(StringBuilder sb, String device, CostReport mine) {
+        sb.append("\n## Per-layer breakdown on ").append(device).append("\n\n");
+        long host = mine.layers().stream().filter(r -> !r.placement().isEmpty()).count();
+        if (host > 0) {
+            sb.append(host).append(" of ").append(mine.layers().size()).append(" kernels run on the host CPU, not on ")
+                    .append(device).append(" (column \"runs on\").\n\n");
+        }
+        sb.append("| layer | kind | time (ms) | energy (mJ) | bound | runs on |\n|---|---|---|---|---|---|\n");
         for (LayerCost r : mine.layers()) {
             sb.append("| ").append(r.name()).append(" | ").append(r.kind().id()).append(" | ").append(fmt(r.timeMs()))
-                    .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound().name().toLowerCase(Locale.ROOT)).append(" |\n");
+                    .append(" | ").append(fmt(r.energyMj())).append(" | ").append(r.bound().name().toLowerCase(Locale.ROOT))
+                    .append(" | ").append(r.placement().isEmpty() ? "device" : r.placement()).append(" |\n");
         }
-        return sb.toString();
     }
 
     /** The model card's table of the member's costs on every device of the run. */

@@ -172,4 +172,33 @@ class CostCommandTest {
         assertTrue(o.get("results").size() >= 1);
         assertEquals(slowest, o.get("estimates_per_s").asDouble(), 0.0);
     }
+
+    @Test
+    void theEdgeTpuRunsEverythingAfterAnUnsupportedOpOnTheHostAndSaysSo() throws Exception {
+        String arch = "r32-w0.5|k3e3,k3e3|k3e3se,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3";
+        String[] opts = {"--option", "resolutions=[32]", "--option", "widths=[0.5]"};
+        JsonNode o = json(CliRunner.run(concat(new String[] {"cost", "--space", "mobilenet"}, opts,
+                new String[] {"--arch", arch, "--device", "edge-tpu", "--json"})));
+        JsonNode layers = o.get("layers");
+        int cut = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            String where = layers.get(i).path("placement").asText("");
+            if (cut < 0 && !where.isEmpty()) {
+                cut = i;
+                assertEquals("stage1.layer0.se", layers.get(i).get("name").asText());
+                assertEquals("host: squeeze_excite is not supported by edge-tpu", where);
+            } else if (cut >= 0) {
+                assertTrue(where.startsWith("host: after stage1.layer0.se (squeeze_excite)"), where);
+            }
+        }
+        assertTrue(cut > 0, layers.toString());
+        CliRunner text = CliRunner.run(concat(new String[] {"cost", "--space", "mobilenet"}, opts,
+                new String[] {"--arch", arch, "--device", "edge-tpu"}));
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("host: squeeze_excite is not supported by edge-tpu"), text.out());
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
 }

@@ -85,6 +85,61 @@ class CompressedExportCommandTest {
     }
 
     @Test
+    void percentileCalibrationClipsEachInputAtTheOrderStatistic() {
+        SearchSpace s = SearchSpaces.get("mobilenet", Map.of("resolutions", List.of(32), "widths", List.of(0.5)));
+        Network net = s.network(s.parse(BASE), s.defaultInput(), 10); // the float network the export calibrates on
+        List<String> layers = CompressedExport.macLayers(net).stream().map(Layer::name).toList();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 1);
+            onnx.Onnx.ModelProto model = OnnxExporter.folding().export(block, Map.of());
+            float[] x = Verification.gaussian(new SplittableRandom(7), 32 * net.inputShape().elements());
+            long[] shape = {32, 3, 32, 32};
+            ActivationRangesFile minMax = io.hwnas.experiments.export.mixed.RangeCalibration.calibrate(model, layers,
+                    x, shape);
+            ActivationRangesFile clipped = io.hwnas.experiments.export.mixed.RangeCalibration.calibrate(model, layers,
+                    x, shape, 99.9);
+            // stem.conv reads the images: one chunk of 32, so its range is that chunk's nearest-rank percentile
+            io.hwnas.core.quant.ActivationRange stem = io.hwnas.core.quant.PercentileRange.of(x, 99.9);
+            assertEquals((float) stem.lo(), clipped.require("stem.conv").lo());
+            assertEquals((float) stem.hi(), clipped.require("stem.conv").hi());
+            int narrower = 0;
+            for (String l : layers) {
+                ActivationRangesFile.Range c = clipped.require(l);
+                ActivationRangesFile.Range f = minMax.require(l);
+                assertTrue(c.lo() >= f.lo() && c.hi() <= f.hi(), l + ": " + c + " vs " + f);
+                narrower += c.hi() - c.lo() < f.hi() - f.lo() ? 1 : 0;
+            }
+            // equal where ReLU6 saturates more than 0.1% of the values at 6 (how many depends on the initial weights)
+            assertTrue(narrower >= 1 && clipped.require("stem.conv").hi() < minMax.require("stem.conv").hi(),
+                    narrower + " of " + layers.size() + " narrower");
+            assertTrue(clipped.source().contains("percentile 99.9"), clipped.source());
+        }
+    }
+
+    @Test
+    void percentileExportVerifiesAndBadPercentilesExit2() throws Exception {
+        String a = arch("8/8", 0);
+        CliRunner ok = export(a, "--calibration-percentile", "99.9", "--out", dir.resolve("p.onnx").toString(),
+                "--verify", "--json");
+        assertEquals(0, ok.exitCode(), ok.err());
+        JsonNode j = Json.MAPPER.readTree(ok.out());
+        assertTrue(j.path("activation_ranges").asText().contains("percentile 99.9"), j.toString());
+        assertTrue(j.path("verify").path("within_tolerance").asBoolean(), j.toString());
+        CliRunner low = export(a, "--calibration-percentile", "40", "--out", dir.resolve("q.onnx").toString());
+        assertEquals(2, low.exitCode(), low.err());
+        assertTrue(low.err().contains("--calibration-percentile = 40.0") && low.err().contains("above 50"),
+                low.err());
+        assertTrue(!Files.exists(dir.resolve("q.onnx")));
+        Path ranges = dir.resolve("r.json");
+        Files.writeString(ranges, "{\"format\": \"hwnas-activation-ranges/1\", \"layers\": {}}");
+        CliRunner both = export(a, "--calibration-percentile", "99", "--ranges", ranges.toString(), "--out",
+                dir.resolve("b.onnx").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("--calibration-percentile") && both.err().contains(ranges.toString()),
+                both.err());
+    }
+
+    @Test
     void rangesFromAFileAndBadRangesOrWeightsExit2NamingTheFile() throws Exception {
         String a = arch("8/8", 0);
         SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(SearchSpaces.get("mobilenet",

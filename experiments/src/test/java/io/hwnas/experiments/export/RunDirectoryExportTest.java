@@ -45,6 +45,21 @@ class RunDirectoryExportTest {
     }
 
     @Test
+    void calibrationOptionsAnUncompressedRunWouldNotUseExit2() throws Exception {
+        Path run = dir.resolve("runs/plain");
+        Path member = Files.createDirectories(run.resolve("models/edgegpu/1"));
+        Files.writeString(run.resolve("config.yaml"), "name: plain\nspace:\n  name: nb201\n  input: 3x16x16\n");
+        Files.writeString(member.resolve("architecture.json"), JSON.writeValueAsString(SearchSpaces.get("nb201")
+                .parse(ExportCommandTest.CONV1)));
+        for (String[] flags : new String[][] {{"--calibration-percentile", "99"}, {"--calibration", "synthetic"}}) {
+            CliRunner r = CliRunner.run("export", run.toString(), "--format", "onnx", flags[0], flags[1]);
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains("apply to --int8 exports and to runs of compressed architectures"), r.err());
+        }
+        assertTrue(Files.notExists(member.resolve(RunDirectoryExport.MODEL)));
+    }
+
+    @Test
     void exportingARunTwiceGivesTheSameFiles() throws Exception {
         Path run = dir.resolve("runs/twice");
         Files.createDirectories(run.resolve("pareto"));

@@ -166,6 +166,8 @@ public final class NpuModel extends AnalyticalModel {
         private final double fixed;
         private final int[] supported;
         private final double int4Speedup;
+        private final boolean prefix;
+        private final String device;
 
         NpuCosting(DeviceProfile d, int batch) {
             this.batch = batch;
@@ -195,19 +197,69 @@ public final class NpuModel extends AnalyticalModel {
             fixed = d.number("fixed_ms");
             supported = supported(d);
             int4Speedup = Math.max(1, d.number("int4_speedup", 1));
+            prefix = d.choice("partition", "kernels", "kernels", "prefix").equals("prefix");
+            device = d.name();
+        }
+
+        /** The width the array runs a kernel at, or -1 when it cannot. */
+        private int runBits(Kernel k) {
+            int wb = stored(k.bits(), precision, supported);
+            return NpuModel.runBits(Math.max(wb, stored(k.activationBits(), precision, supported)), supported);
+        }
+
+        /**
+         * With {@code partition: prefix} (the Edge TPU compiler: "as soon as an unsupported operation
+         * occurs, that operation and everything after it executes on the CPU"), the first layer in
+         * graph order whose kind the device does not support or whose bits it cannot run; else 0.
+         */
+        @Override
+        public int hostFrom(Network network) {
+            if (!prefix) {
+                return 0;
+            }
+            List<Layer> layers = network.layers();
+            for (int i = 1; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                if (l.kind() == LayerKind.IDENTITY) {
+                    continue;
+                }
+                int b = Math.max(stored(l.bits(), precision, supported), stored(l.activationBits(), precision,
+                        supported));
+                if (fallback.contains(l.kind()) || NpuModel.runBits(b, supported) < 0) {
+                    return i;
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public String placement(Kernel k, KernelPlan plan) {
+            if (fallback.contains(k.kind())) {
+                return "host: " + k.kind().id() + " is not supported by " + device;
+            }
+            if (runBits(k) < 0) {
+                return "host: " + Math.max(stored(k.bits(), precision, supported), stored(k.activationBits(),
+                        precision, supported)) + "-bit, " + device + " runs " + java.util.Arrays.toString(supported)
+                        + " bits";
+            }
+            if (k.host()) {
+                return "host: after " + plan.hostFrom() + ", the first op " + device + " cannot run (partition: "
+                        + "prefix, everything after it runs on the host)";
+            }
+            return "";
         }
 
         @Override
         public double kernel(Kernel k, double[] out) {
             int wb = stored(k.bits(), precision, supported);
             double bytesPerElement = stored(k.activationBits(), precision, supported) / 8.0;
-            int bits = runBits(Math.max(wb, (int) (bytesPerElement * 8)), supported);
+            int bits = runBits(k);
             int c = k.cls().ordinal();
             double w = k.weightBytes(wb);
             double in = (double) k.inElements() * batch * bytesPerElement;
             double o = (double) k.outElements() * batch * bytesPerElement;
             double overhead = overheadMs[c] * k.launches();
-            if (fallback.contains(k.kind()) || bits < 0) {
+            if (fallback.contains(k.kind()) || bits < 0 || k.host()) {
                 return onHost(k, c, w, in, o, overhead, out);
             }
             double macEnergy = bits >= 32 ? eMac32 : eMac8 * (bits / 8.0) * (bits / 8.0);

@@ -32,9 +32,12 @@ public final class FakeQuantisation implements MacHook {
     private final Map<String, ActivationRange> ranges = new LinkedHashMap<>();
     private final boolean clippedSte;
     private boolean observing;
+    /** The calibration percentile (100: min/max over every batch) and the per-layer means of the batches' ranges. */
+    private double percentile = 100;
+    private final Map<String, PercentileRange> percentiles = new HashMap<>();
     private double ema;
-    /** Ranges being learned (fine-tuning with learned ranges), or null. */
-    private LearnedRanges learned;
+    /** Ranges being learned (fine-tuning with learned ranges or PACT clipping levels), or null. */
+    private RangeLearner learned;
 
     private FakeQuantisation(NetworkBlock block, boolean clippedSte) {
         this.block = block;
@@ -79,6 +82,17 @@ public final class FakeQuantisation implements MacHook {
         return this;
     }
 
+    /**
+     * Calibrates at percentile {@code p} while observing: each layer's range is the mean over the observed batches of
+     * the batch's {@link PercentileRange} (100, the default: the minimum and maximum over every batch).
+     */
+    public FakeQuantisation percentile(double p) {
+        PercentileRange.check(p, "percentile");
+        this.percentile = p;
+        percentiles.clear();
+        return this;
+    }
+
     /** Training forwards move each range towards the batch's minimum and maximum with momentum {@code m} (0: fixed). */
     public FakeQuantisation ema(double m) {
         this.ema = m;
@@ -88,6 +102,14 @@ public final class FakeQuantisation implements MacHook {
     /** Starts learning the ranges (training forwards quantise differentiably in them); arrays in {@code manager}. */
     void learn(ai.djl.ndarray.NDManager manager) {
         learned = new LearnedRanges(ranges, manager);
+    }
+
+    /**
+     * Starts learning PACT clipping levels for the ReLU-bounded inputs (calibrated ranges starting at 0), with L2
+     * penalty {@code decay} on each level; arrays in {@code manager}.
+     */
+    void learnPact(ai.djl.ndarray.NDManager manager, double decay) {
+        learned = new PactClipping(ranges, manager, decay, clippedSte);
     }
 
     /** One SGD step of rate {@code lr} on the learned ranges, which then become the ranges. */
@@ -113,6 +135,11 @@ public final class FakeQuantisation implements MacHook {
 
     @Override
     public NDArray input(Layer layer, NDArray x, boolean training) {
+        if (observing && percentile < 100) {
+            ranges.put(layer.name(), percentiles.computeIfAbsent(layer.name(), k -> new PercentileRange())
+                    .add(x.toFloatArray(), percentile));
+            return x;
+        }
         if (observing) {
             ActivationRange r = ranges.get(layer.name());
             double min = x.min().getFloat();

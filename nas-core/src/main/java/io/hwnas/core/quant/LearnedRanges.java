@@ -11,7 +11,7 @@ import java.util.Map;
  * clamp's gradient zero outside the range), their gradients are scaled by {@code 1 / sqrt(elements per image * levels)}, and
  * a plain SGD step after each training step moves them (keeping {@code lo <= 0 <= hi}).
  */
-final class LearnedRanges {
+final class LearnedRanges implements RangeLearner {
 
     private final Map<String, NDArray[]> ends = new LinkedHashMap<>();
 
@@ -26,7 +26,8 @@ final class LearnedRanges {
     }
 
     /** The fake-quantised {@code x} of layer {@code name} at {@code bits}, differentiable in the range's ends. */
-    NDArray quantise(String name, NDArray x, int bits) {
+    @Override
+    public NDArray quantise(String name, NDArray x, int bits) {
         NDArray[] e = ends.get(name);
         if (e == null) {
             throw new IllegalStateException("no activation range for layer " + name + " (calibrate first)");
@@ -53,7 +54,8 @@ final class LearnedRanges {
      * One SGD step of rate {@code lr} on every range's ends (their gradients then zeroed; temporary arrays in
      * {@code step}); returns the ranges now.
      */
-    Map<String, ActivationRange> step(double lr, NDManager step) {
+    @Override
+    public Map<String, ActivationRange> step(double lr, NDManager step) {
         Map<String, ActivationRange> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray[]> e : ends.entrySet()) {
             NDArray lo = e.getValue()[0];
@@ -70,7 +72,7 @@ final class LearnedRanges {
         return out;
     }
 
-    private static double gradient(NDArray a, NDManager step) {
+    static double gradient(NDArray a, NDManager step) {
         NDArray g = a.getGradient();
         g.attach(step);
         double v = g.getFloat();

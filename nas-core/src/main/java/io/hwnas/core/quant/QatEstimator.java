@@ -30,13 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code val_size} (with {@code weights}, as the {@code train} estimator's), {@code steps} (50), {@code batch} (64),
  * {@code lr} (0.005), {@code momentum} (0.9), {@code weight_decay} (0), {@code calibration_batches} (4),
  * {@code bn_batches} (8), {@code ste} ({@code clipped} or {@code plain}), {@code ema} (0), {@code ranges}
- * ({@code calibrated}, or {@code learned} during fine-tuning), {@code threads} (0), {@code eval_batch} (256).
+ * ({@code calibrated}; {@code learned} during fine-tuning; {@code pact}: learned clipping levels), {@code calibration}
+ * ({@code minmax}, or {@code percentile} with option {@code percentile}, 99.99), {@code threads} (0),
+ * {@code eval_batch} (256).
  */
 public final class QatEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("weights", "arch", "checkpoint", "dataset", "dir", "train_size",
             "val_size", "steps", "batch", "lr", "momentum", "weight_decay", "calibration_batches", "bn_batches", "ste",
-            "ema", "threads", "eval_batch", "ranges");
+            "ema", "threads", "eval_batch", "ranges", "calibration", "percentile");
     private static final Map<String, ImageDataset.Split> SUPERNET_SPLITS = new ConcurrentHashMap<>();
 
     private final Map<String, Object> data;
@@ -81,7 +83,7 @@ public final class QatEstimator implements AccuracyEstimator {
                                 (Integer) data.get("val_size"), 1, Integer.MAX_VALUE));
         QatSettings s;
         try {
-            s = readSettings(o);
+            s = readSettings(o, options);
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith("accuracy estimator") ? e
                     : new IllegalArgumentException("accuracy estimator " + e.getMessage(), e);
@@ -95,16 +97,26 @@ public final class QatEstimator implements AccuracyEstimator {
         return new QatEstimator(d, w, a, cp, s, input, classes);
     }
 
-    private QatSettings readSettings(EstimatorOptions o) {
+    private QatSettings readSettings(EstimatorOptions o, Map<String, ?> options) {
         QatSettings t = settings;
+        String calibration = o.string("calibration", t.percentile() < 100 ? "percentile" : "minmax",
+                java.util.List.of("minmax", "percentile"));
+        double percentile = 100;
+        if (calibration.equals("percentile")) {
+            percentile = o.number("percentile", t.percentile() < 100 ? t.percentile() : 99.99, 50, 100);
+            PercentileRange.check(percentile, "qat: option percentile");
+        } else if (options != null && options.containsKey("percentile")) {
+            throw new IllegalArgumentException("qat: option percentile goes with calibration: percentile, but "
+                    + "calibration is minmax");
+        }
         return new QatSettings(o.integer("steps", t.steps(), 0, 100_000_000), o.integer("batch", t.batch(), 1, 65536),
                 o.number("lr", t.learningRate(), 1e-9, 100), o.number("momentum", t.momentum(), 0, 0.999999),
                 o.number("weight_decay", t.weightDecay(), 0, 1), o.integer("calibration_batches",
                         t.calibrationBatches(), 1, 100_000), o.integer("bn_batches", t.bnBatches(), 0, 100_000),
                 "clipped".equals(o.string("ste", t.clippedSte() ? "clipped" : "plain", java.util.List.of("clipped",
                         "plain"))), o.number("ema", t.ema(), 0, 0.999999), o.integer("threads", t.threads(), 0, 4096),
-                o.integer("eval_batch", t.evalBatch(), 1, 65536), "learned".equals(o.string("ranges",
-                        t.learnedRanges() ? "learned" : "calibrated", java.util.List.of("calibrated", "learned"))));
+                o.integer("eval_batch", t.evalBatch(), 1, 65536), o.string("ranges", t.ranges(), QatSettings.RANGES),
+                percentile);
     }
 
     /** Exactly one start: weights with arch, or checkpoint (and then no dataset options). */
@@ -150,13 +162,15 @@ public final class QatEstimator implements AccuracyEstimator {
     public Map<String, Object> options() {
         return Options.merged(Options.ordered("weights", weights == null ? "" : weights, "arch", arch == null ? ""
                 : arch, "checkpoint", checkpoint == null ? "" : checkpoint.dir().toString()), Options.merged(data,
-                        Options.ordered("steps", settings.steps(), "batch", settings.batch(), "lr",
+                        Options.merged(Options.ordered("steps", settings.steps(), "batch", settings.batch(), "lr",
                                 settings.learningRate(), "momentum", settings.momentum(), "weight_decay",
                                 settings.weightDecay(), "calibration_batches", settings.calibrationBatches(),
                                 "bn_batches", settings.bnBatches(), "ste", settings.clippedSte() ? "clipped" : "plain",
-                                "ema", settings.ema(), "ranges", settings.learnedRanges() ? "learned"
-                                        : "calibrated", "threads", settings.threads(), "eval_batch",
-                                settings.evalBatch())));
+                                "ema", settings.ema(), "ranges", settings.ranges(), "threads", settings.threads(),
+                                "eval_batch", settings.evalBatch()), settings.percentile() < 100
+                                        ? Options.ordered("calibration", "percentile", "percentile",
+                                                settings.percentile())
+                                        : Options.ordered("calibration", "minmax"))));
     }
 
     @Override

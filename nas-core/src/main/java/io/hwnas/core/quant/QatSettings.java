@@ -15,12 +15,19 @@ package io.hwnas.core.quant;
  * @param ema                momentum with which fine-tuning moves each range to the batch's (0: ranges fixed)
  * @param threads            PyTorch intra-op threads (0: the engine's default)
  * @param evalBatch          images per validation forward pass
- * @param learnedRanges      whether fine-tuning also learns each range's ends by gradient descent (LSQ-style:
- *                           straight-through rounding, gradients scaled by {@code 1 / sqrt(elements per image * levels)})
+ * @param ranges             what fine-tuning does with the calibrated ranges: {@code calibrated} keeps them (or moves
+ *                           them by {@code ema}); {@code learned} learns each range's ends by gradient descent
+ *                           (LSQ-style: straight-through rounding, gradients scaled by {@code 1 / sqrt(elements per
+ *                           image * levels)}); {@code pact} learns the clipping level of every ReLU-bounded input
+ *                           (range {@code [0, alpha]}), PACT-style ({@link PactClipping})
+ * @param percentile         the calibration percentile ({@link PercentileRange}; 100: min/max)
  */
 public record QatSettings(int steps, int batch, double learningRate, double momentum, double weightDecay,
         int calibrationBatches, int bnBatches, boolean clippedSte, double ema, int threads, int evalBatch,
-        boolean learnedRanges) {
+        String ranges, double percentile) {
+
+    /** The values of {@link #ranges}. */
+    public static final java.util.List<String> RANGES = java.util.List.of("calibrated", "learned", "pact");
 
     public QatSettings {
         require(steps >= 0, "steps must be >= 0, but was " + steps);
@@ -33,15 +40,29 @@ public record QatSettings(int steps, int batch, double learningRate, double mome
         require(ema >= 0 && ema < 1, "ema must be in [0, 1), but was " + ema);
         require(threads >= 0, "threads must be >= 0, but was " + threads);
         require(evalBatch > 0, "eval_batch must be positive, but was " + evalBatch);
-        require(!(learnedRanges && ema > 0), "ranges: learned and ema > 0 exclude each other; give one");
+        require(RANGES.contains(ranges), "ranges = " + ranges + " is not allowed; expected one of " + RANGES);
+        require(!(!ranges.equals("calibrated") && ema > 0), "ranges: " + ranges
+                + " and ema > 0 exclude each other; give one");
+        require(percentile > PercentileRange.MIN && percentile <= 100, "percentile = " + percentile
+                + " is not allowed; expected a percentile above 50 and at most 100");
+    }
+
+    /** Whether fine-tuning learns both ends of every range (LSQ-style). */
+    public boolean learnedRanges() {
+        return ranges.equals("learned");
+    }
+
+    /** Whether fine-tuning learns PACT clipping levels. */
+    public boolean pact() {
+        return ranges.equals("pact");
     }
 
     /**
      * 50 steps of 64 images at rate 0.005, momentum 0.9, no decay, 4 calibration and 8 batch-norm batches, clipped
-     * STE, calibrated ranges.
+     * STE, calibrated (min/max) ranges.
      */
     public static QatSettings defaults() {
-        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, false);
+        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, "calibrated", 100);
     }
 
     private static void require(boolean ok, String message) {

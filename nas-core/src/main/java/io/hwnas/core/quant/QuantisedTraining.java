@@ -112,7 +112,7 @@ public final class QuantisedTraining {
     /** Batch norm recomputed in float after pruning, then fake quantisation installed and its ranges observed. */
     private static FakeQuantisation calibrate(NetworkBlock block, NDManager m, Batches b, QatSettings s) {
         recalibrate(block, m, b, s.bnBatches());
-        FakeQuantisation q = FakeQuantisation.install(block, s.clippedSte()).observe(true);
+        FakeQuantisation q = FakeQuantisation.install(block, s.clippedSte()).percentile(s.percentile()).observe(true);
         ParameterStore store = new ParameterStore(m, false);
         for (int k = 0; k < s.calibrationBatches(); k++) {
             try (NDManager step = m.newSubManager()) {
@@ -152,6 +152,8 @@ public final class QuantisedTraining {
         q.ema(s.ema());
         if (s.learnedRanges()) {
             q.learn(m);
+        } else if (s.pact()) {
+            q.learnPact(m, s.weightDecay());
         }
         int classes = block.network().outputShape().channels();
         for (int t = 0; t < s.steps(); t++) {
@@ -165,7 +167,7 @@ public final class QuantisedTraining {
                             Double.isNaN(loss) ? "NaN" : "infinite", t + 1, s.steps(), lr));
                 }
                 losses.add(loss);
-                if (s.learnedRanges()) {
+                if (s.learnedRanges() || s.pact()) {
                     q.stepLearned(lr, step);
                 }
             }

@@ -98,6 +98,46 @@ class QatEstimatorTest {
     }
 
     @Test
+    void percentileCalibrationNarrowsRangesAndPactLearnsClipLevels() {
+        Architecture a44 = FakeQuantisationTest.arch(space, 4, 4, 0);
+        QuantisedTraining.Result minmax = ((QatEstimator) qat(Map.of("steps", 0))).train(space, a44, 1, null, null);
+        QuantisedTraining.Result pct = ((QatEstimator) qat(Map.of("steps", 0, "calibration", "percentile",
+                "percentile", 99.9))).train(space, a44, 1, null, null);
+        int narrower = 0;
+        for (Map.Entry<String, ActivationRange> e : minmax.ranges().entrySet()) {
+            ActivationRange p = pct.ranges().get(e.getKey());
+            assertTrue(p.lo() >= e.getValue().lo() && p.hi() <= e.getValue().hi(), e.getKey() + ": " + p + " in "
+                    + e.getValue());
+            narrower += p.hi() - p.lo() < e.getValue().hi() - e.getValue().lo() ? 1 : 0;
+        }
+        // Inside min/max everywhere; equal where the extreme value is common (e.g. saturated input pixels).
+        assertTrue(narrower >= minmax.ranges().size() * 3 / 4, narrower + " of " + minmax.ranges().size()
+                + " ranges narrower");
+        Path file = dir.resolve("pact.json");
+        QuantisedTraining.Result pact = ((QatEstimator) qat(Map.of("steps", 10, "ranges", "pact"))).train(space,
+                a44, 1, null, file);
+        int moved = 0;
+        int bounded = 0;
+        for (Map.Entry<String, ActivationRange> e : minmax.ranges().entrySet()) {
+            ActivationRange p = pact.ranges().get(e.getKey());
+            if (e.getValue().lo() == 0) {
+                bounded++;
+                assertEquals(0, p.lo(), e.getKey() + ": a ReLU-bounded input stays at 0");
+                moved += p.hi() != e.getValue().hi() ? 1 : 0;
+            } else {
+                assertEquals(e.getValue(), p, e.getKey() + ": an input that can be negative keeps its range");
+            }
+        }
+        System.out.printf("4/4: min/max %.2f, percentile 99.9 %.2f (ptq; %d of %d ranges narrower), pact %.2f; %d of"
+                + " %d clip levels moved%n", minmax.top1(), pct.top1(), narrower, minmax.ranges().size(), pact.top1(),
+                moved, bounded);
+        // A level moves when training inputs reach it (PACT's gradient is zero below alpha; weight_decay is 0).
+        assertTrue(bounded > 10 && moved >= bounded / 2, moved + " of " + bounded + " ReLU-bounded levels moved");
+        assertEquals(pact.ranges(), RangesFile.read(file), "the ranges file holds the learned levels");
+        assertTrue(Math.abs(pact.top1() - minmax.top1()) <= 15, pact.top1() + " vs " + minmax.top1());
+    }
+
+    @Test
     void writesThePrunedNetworksWeightsAndRanges() {
         Architecture a = FakeQuantisationTest.arch(space, 4, 8, 50);
         Path w = dir.resolve("qat.bin");
@@ -136,6 +176,17 @@ class QatEstimatorTest {
         assertTrue(r.contains("ranges") && r.contains("lsq") && r.contains("learned"), r);
         String ste = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("ste", "soft"))).getMessage();
         assertTrue(ste.contains("ste") && ste.contains("soft") && ste.contains("clipped"), ste);
+        String cal = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("calibration", "kl"))).getMessage();
+        assertTrue(cal.contains("calibration") && cal.contains("kl") && cal.contains("percentile"), cal);
+        String low = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("calibration", "percentile",
+                "percentile", 40))).getMessage();
+        assertTrue(low.contains("percentile") && low.contains("40"), low);
+        String alone = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("percentile", 99.9)))
+                .getMessage();
+        assertTrue(alone.contains("percentile goes with calibration: percentile"), alone);
+        String pactEma = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("ranges", "pact", "ema",
+                0.9))).getMessage();
+        assertTrue(pactEma.contains("pact") && pactEma.contains("ema"), pactEma);
         String steps = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("steps", -1))).getMessage();
         assertTrue(steps.contains("steps") && steps.contains("-1"), steps);
         String noArch = assertThrows(IllegalArgumentException.class, () -> AccuracyEstimators.get("qat",

@@ -1,5 +1,7 @@
 package io.hwnas.experiments.export.mixed;
 
+import io.hwnas.core.quant.ActivationRange;
+import io.hwnas.core.quant.PercentileRange;
 import io.hwnas.experiments.export.graph.OrtModel;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,7 +18,9 @@ import onnx.Onnx.ValueInfoProto;
 
 /**
  * Calibrated activation ranges: the min and max of each MAC layer's input over a calibration batch, run through
- * the float ONNX model in ONNX Runtime (the convention's min/max calibration).
+ * the float ONNX model in ONNX Runtime (the convention's min/max calibration), or, at a percentile below 100, the
+ * mean over chunks of {@link #CHUNK} images of each chunk's {@link PercentileRange} (as quantisation-aware training
+ * calibrates over its batches).
  */
 public final class RangeCalibration {
 
@@ -33,6 +37,13 @@ public final class RangeCalibration {
      * @param shape its shape, N x C x H x W
      */
     public static ActivationRangesFile calibrate(ModelProto floatModel, List<String> layers, float[] x, long[] shape) {
+        return calibrate(floatModel, layers, x, shape, 100);
+    }
+
+    /** As {@link #calibrate(ModelProto, List, float[], long[])}, clipped at percentile {@code p} (100: min/max). */
+    public static ActivationRangesFile calibrate(ModelProto floatModel, List<String> layers, float[] x, long[] shape,
+            double p) {
+        PercentileRange.check(p, "calibration percentile");
         GraphProto g = floatModel.getGraph();
         Map<String, String> inputOf = new LinkedHashMap<>();
         for (NodeProto n : g.getNodeList()) {
@@ -49,10 +60,11 @@ public final class RangeCalibration {
             tensorOf.put(l, t);
         }
         Set<String> tensors = new LinkedHashSet<>(tensorOf.values());
-        Map<String, float[]> minMax = observe(expose(floatModel, tensors), tensors, x, shape);
+        Map<String, float[]> minMax = observe(expose(floatModel, tensors), tensors, x, shape, p);
         Map<String, ActivationRangesFile.Range> out = new LinkedHashMap<>();
         tensorOf.forEach((l, t) -> out.put(l, new ActivationRangesFile.Range(minMax.get(t)[0], minMax.get(t)[1])));
-        return new ActivationRangesFile("calibration (min/max of " + shape[0] + " images)", out);
+        return new ActivationRangesFile("calibration (" + (p < 100 ? "percentile " + p + ", mean over chunks of "
+                + CHUNK : "min/max") + " of " + shape[0] + " images)", out);
     }
 
     private static byte[] expose(ModelProto model, Set<String> tensors) {
@@ -67,10 +79,12 @@ public final class RangeCalibration {
         return model.toBuilder().setGraph(g).build().toByteArray();
     }
 
-    private static Map<String, float[]> observe(byte[] model, Set<String> tensors, float[] x, long[] shape) {
+    private static Map<String, float[]> observe(byte[] model, Set<String> tensors, float[] x, long[] shape, double p) {
         Map<String, float[]> minMax = new LinkedHashMap<>();
+        Map<String, PercentileRange> clipped = new LinkedHashMap<>();
         for (String t : tensors) {
             minMax.put(t, new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
+            clipped.put(t, new PercentileRange());
         }
         int n = (int) shape[0];
         long perSample = x.length / n;
@@ -84,17 +98,23 @@ public final class RangeCalibration {
                 long[] s = shape.clone();
                 s[0] = count;
                 if (tensors.contains(input)) {
-                    update(minMax.get(input), chunk);
+                    update(minMax.get(input), clipped.get(input), chunk, p);
                 }
                 if (!outputs.isEmpty()) {
-                    ort.runAll(chunk, s, outputs).forEach((k, v) -> update(minMax.get(k), v));
+                    ort.runAll(chunk, s, outputs).forEach((k, v) -> update(minMax.get(k), clipped.get(k), v, p));
                 }
             }
         }
         return minMax;
     }
 
-    private static void update(float[] mm, float[] v) {
+    private static void update(float[] mm, PercentileRange clipped, float[] v, double p) {
+        if (p < 100) {
+            ActivationRange r = clipped.add(v, p);
+            mm[0] = (float) r.lo();
+            mm[1] = (float) r.hi();
+            return;
+        }
         for (float f : v) {
             mm[0] = Math.min(mm[0], f);
             mm[1] = Math.max(mm[1], f);
