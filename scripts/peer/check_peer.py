@@ -11,7 +11,8 @@ the peer against the ONNX file, so the peer is the network hwnas trains:
      convolution takes the folded weight, its batch norm becomes the identity plus the folded bias), and the
      peer's output on seeded random inputs is compared with the ONNX graph evaluated op by op here
      (torch.nn.functional, independent of the peer's modules).
-Prints one JSON line; exits 1 when a check fails. Needs python3-torch and python3-onnx.
+Prints one JSON line; exits 1 when a check fails, 2 on bad input (not an hwnas mobilenet export, an op or a
+shape this script does not know). Needs python3-torch and python3-onnx.
 """
 import json, os, sys
 import onnx
@@ -23,6 +24,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mobilenet_torch import Net
 
 TOLERANCE = 1e-4  # relative to the largest output magnitude, as hwnas export --verify
+
+
+def fail(message):
+    """Bad input: the message on stderr, exit code 2."""
+    print("check_peer: " + message, file=sys.stderr)
+    sys.exit(2)
 
 
 def attrs(node):
@@ -60,7 +67,8 @@ def run_graph(model, x):
             w = i[1].t() if a.get("transB", 0) else i[1]
             y = i[0] @ w + (i[2] if len(i) > 2 else 0)
         else:
-            raise SystemExit(f"check_peer: op {op} of node {n.name} is not handled here")
+            fail(f"op {op} of node {n.name} is not handled here (allowed: Conv, Clip, Relu, Sigmoid, HardSwish, Add, "
+                 "Mul, Sum, GlobalAveragePool, Flatten, Gemm)")
         v[n.output[0]] = y
     return v[model.graph.output[0].name]
 
@@ -72,8 +80,8 @@ def load_folded(net, model):
     gemm = [n for n in model.graph.node if n.op_type == "Gemm"][0]
     modules = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.BatchNorm2d))]
     if sum(isinstance(m, torch.nn.Conv2d) for m in modules) != len(convs):
-        raise SystemExit(f"check_peer: the peer has {sum(isinstance(m, torch.nn.Conv2d) for m in modules)} "
-                         f"convolutions, the export {len(convs)}")
+        fail(f"the peer has {sum(isinstance(m, torch.nn.Conv2d) for m in modules)} convolutions, the export "
+             f"{len(convs)}")
     k = 0
     with torch.no_grad():
         for j, m in enumerate(modules):
@@ -82,8 +90,8 @@ def load_folded(net, model):
             node = convs[k]; k += 1
             w, b = init[node.input[1]], init[node.input[2]] if len(node.input) > 2 else None
             if tuple(m.weight.shape) != tuple(w.shape):
-                raise SystemExit(f"check_peer: convolution {node.input[1]} is {tuple(w.shape)} in the export, "
-                                 f"{tuple(m.weight.shape)} in the peer")
+                fail(f"convolution {node.input[1]} is {tuple(w.shape)} in the export, {tuple(m.weight.shape)} in the "
+                     "peer")
             m.weight.copy_(w)
             bn = modules[j + 1] if j + 1 < len(modules) and isinstance(modules[j + 1], torch.nn.BatchNorm2d) else None
             if bn is not None:
@@ -97,10 +105,14 @@ def load_folded(net, model):
 
 
 def main(path):
-    model = onnx.load(path)
+    try:
+        model = onnx.load(path)
+    except Exception as e:  # a missing file or one that is not ONNX
+        fail(f"{path}: not a readable ONNX model ({e})")
     meta = {p.key: p.value for p in model.metadata_props}
     if meta.get("hwnas.space") != "mobilenet":
-        raise SystemExit(f"check_peer: {path} is not an hwnas mobilenet export (hwnas.space = {meta.get('hwnas.space')})")
+        fail(f"{path}: hwnas.space = {meta.get('hwnas.space')!r}; expected an hwnas export of the mobilenet space "
+             "(hwnas export --space mobilenet ...)")
     options = json.loads(meta["hwnas.space_options"])
     c, h, w = (int(d) for d in meta["hwnas.input"].split("x"))
     net = Net(meta["hwnas.arch"], c, int(meta["hwnas.classes"]), options.get("stem_stride", 2),
@@ -121,5 +133,5 @@ def main(path):
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        raise SystemExit("usage: check_peer.py EXPORTED.onnx")
+        fail("usage: check_peer.py EXPORTED.onnx")
     sys.exit(main(sys.argv[1]))

@@ -13,14 +13,17 @@ public final class OneThread {
      * the tests' layers are tiny, and on shared cores one thread runs them several times faster.
      */
     public static <T> T exclusive(long seed, Supplier<T> work) {
-        return Autograd.exclusive(seed, () -> {
-            int threads = DjlRuntime.threads();
-            DjlRuntime.setThreads(1);
-            try {
-                return work.get();
-            } finally {
-                DjlRuntime.setThreads(threads);
-            }
-        });
+        return Autograd.exclusive(seed, () -> run(work));
+    }
+
+    /** Runs {@code work} on one PyTorch thread of the calling thread (restored after), without the autograd lock. */
+    public static <T> T run(Supplier<T> work) {
+        int threads = DjlRuntime.threads();
+        DjlRuntime.setThreads(1);
+        try {
+            return work.get();
+        } finally {
+            DjlRuntime.setThreads(threads);
+        }
     }
 }

@@ -16,7 +16,6 @@ import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
 import io.hwnas.core.djl.Autograd;
-import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
@@ -66,17 +65,6 @@ class SubnetEvaluationTest {
                 .evalBatch(16).seed(seed).build();
     }
 
-    /** Runs {@code work} on one PyTorch thread of the calling thread (restored after). */
-    private static <T> T oneThread(java.util.function.Supplier<T> work) {
-        int threads = DjlRuntime.threads();
-        DjlRuntime.setThreads(1);
-        try {
-            return work.get();
-        } finally {
-            DjlRuntime.setThreads(threads);
-        }
-    }
-
     /**
      * The stem's batch norm (input: the stem convolution of the images) and a stage-2 one (input: a layer after
      * batch-normalised layers) hold the exact mean and population variance of their input over the calibration
@@ -87,7 +75,7 @@ class SubnetEvaluationTest {
         SubnetEvaluation e = evaluation(5);
         Architecture subnet = subnets.get(2);
         List<float[]> before = parameters();
-        oneThread(() -> {
+        OneThread.run(() -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBlock calibrated = e.calibrated(subnet, m);
                 List<Layer> norms = calibrated.network().layers().stream()
@@ -174,9 +162,9 @@ class SubnetEvaluationTest {
     /** Two evaluations built from the same inputs agree bit for bit; another calibration seed does not. */
     @Test
     void theSameInputsGiveTheSameTop1BitForBit() {
-        List<SubnetEvaluation.Result> a = oneThread(() -> evaluateAll(evaluation(7), subnets));
-        List<SubnetEvaluation.Result> b = oneThread(() -> evaluateAll(evaluation(7), subnets));
-        List<SubnetEvaluation.Result> other = oneThread(() -> evaluateAll(evaluation(8), subnets.subList(0, 1)));
+        List<SubnetEvaluation.Result> a = OneThread.run(() -> evaluateAll(evaluation(7), subnets));
+        List<SubnetEvaluation.Result> b = OneThread.run(() -> evaluateAll(evaluation(7), subnets));
+        List<SubnetEvaluation.Result> other = OneThread.run(() -> evaluateAll(evaluation(8), subnets.subList(0, 1)));
         for (int i = 0; i < subnets.size(); i++) {
             assertEquals(a.get(i).top1(), b.get(i).top1(), subnets.get(i).canonical());
             assertEquals(a.get(i).loss(), b.get(i).loss(), subnets.get(i).canonical());
@@ -200,13 +188,13 @@ class SubnetEvaluationTest {
     void twoThreadsAtOnceGiveTheSequentialResults() throws Exception {
         SubnetEvaluation e = evaluation(9);
         List<float[]> before = parameters();
-        List<SubnetEvaluation.Result> sequential = oneThread(() -> evaluateAll(e, subnets));
+        List<SubnetEvaluation.Result> sequential = OneThread.run(() -> evaluateAll(e, subnets));
         CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Function<List<Architecture>, Future<List<SubnetEvaluation.Result>>> submit = part -> pool.submit(() -> {
                 start.await();
-                return oneThread(() -> evaluateAll(e, part));
+                return OneThread.run(() -> evaluateAll(e, part));
             });
             var first = submit.apply(List.of(subnets.get(0), subnets.get(2)));
             var second = submit.apply(List.of(subnets.get(1), subnets.get(3)));
