@@ -27,9 +27,12 @@ public final class MeasurementCache {
     /** The file name in a run directory. */
     public static final String FILE = "agent-measurements.jsonl";
 
+    /** One measurement: the latency (ms) and the energy per inference (mJ; NaN when the agent's counter gave none). */
+    private record Entry(double latencyMs, double energyMj) {
+    }
+
     private final Path file;
-    private final Map<String, Double> latency = new LinkedHashMap<>();
-    private final Map<String, Double> energy = new LinkedHashMap<>();
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     private MeasurementCache(Path file) {
         this.file = file;
@@ -50,12 +53,9 @@ public final class MeasurementCache {
                         continue; // a torn last line
                     }
                     if (n != null && n.hasNonNull("latency_ms")) {
-                        String k = key(n.path("device").asText(), n.path("key").asText());
-                        c.latency.put(k, n.get("latency_ms").asDouble());
                         JsonNode mj = n.path("measurement").path("energy").path("mj_per_inference");
-                        if (mj.isNumber()) {
-                            c.energy.put(k, mj.asDouble());
-                        }
+                        c.entries.put(key(n.path("device").asText(), n.path("key").asText()),
+                                new Entry(n.get("latency_ms").asDouble(), mj.isNumber() ? mj.asDouble() : Double.NaN));
                     }
                 }
             } catch (IOException e) {
@@ -84,7 +84,7 @@ public final class MeasurementCache {
     public synchronized List<String> keys(String device) {
         String prefix = device + "\u0000";
         List<String> out = new ArrayList<>();
-        for (String k : latency.keySet()) {
+        for (String k : entries.keySet()) {
             if (k.startsWith(prefix)) {
                 out.add(k.substring(prefix.length()));
             }
@@ -98,18 +98,20 @@ public final class MeasurementCache {
 
     /** The latency measured earlier, or null. */
     public synchronized Double get(String device, String archKey) {
-        return latency.get(key(device, archKey));
+        Entry e = entries.get(key(device, archKey));
+        return e == null ? null : e.latencyMs();
     }
 
     /** The energy per inference (mJ) the agent's counter gave with that latency, or NaN when it gave none. */
     public synchronized double energy(String device, String archKey) {
-        return energy.getOrDefault(key(device, archKey), Double.NaN);
+        Entry e = entries.get(key(device, archKey));
+        return e == null ? Double.NaN : e.energyMj();
     }
 
     /** How many measurements the cache holds for a device. */
     public synchronized int count(String device) {
         String prefix = device + "\u0000";
-        return (int) latency.keySet().stream().filter(k -> k.startsWith(prefix)).count();
+        return (int) entries.keySet().stream().filter(k -> k.startsWith(prefix)).count();
     }
 
     /** Records a measurement (appended and synced before this returns). */
@@ -127,9 +129,6 @@ public final class MeasurementCache {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        latency.put(key(device, archKey), latencyMs);
-        if (!Double.isNaN(m.energyMj())) {
-            energy.put(key(device, archKey), m.energyMj());
-        }
+        entries.put(key(device, archKey), new Entry(latencyMs, m.energyMj()));
     }
 }

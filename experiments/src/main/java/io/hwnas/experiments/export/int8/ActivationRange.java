@@ -1,8 +1,9 @@
 package io.hwnas.experiments.export.int8;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
  * A per-tensor uint8 activation range: scale and zero point; and the ways of choosing one from calibration values
@@ -34,17 +35,27 @@ record ActivationRange(float scale, int zeroPoint) {
 
     /** The range from the {@code (100 - p)}-th to the {@code p}-th percentile of the values. */
     static ActivationRange percentile(float[] values, double p) {
-        float[] v = values.clone();
-        Arrays.sort(v);
-        return of(quantile(v, 1 - p / 100), quantile(v, p / 100));
+        return percentile(percentiles(values), p);
     }
 
-    /** Linear interpolation between the closest ranks, {@code q} in [0, 1]. */
-    private static float quantile(float[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int i = (int) Math.floor(pos);
-        int j = Math.min(sorted.length - 1, i + 1);
-        return (float) (sorted[i] + (pos - i) * (sorted[j] - sorted[i]));
+    /**
+     * The values' percentiles by linear interpolation between the closest ranks (Commons Math {@code R_7}, the
+     * default of R and NumPy), data set once so that several percentiles share one sort.
+     */
+    private static Percentile percentiles(float[] values) {
+        double[] v = new double[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values[i];
+        }
+        Percentile q = new Percentile().withEstimationType(Percentile.EstimationType.R_7);
+        q.setData(v);
+        return q;
+    }
+
+    /** The range from the {@code (100 - p)}-th to the {@code p}-th percentile (at 100: the minimum and maximum). */
+    private static ActivationRange percentile(Percentile q, double p) {
+        double lo = p >= 100 ? StatUtils.min(q.getData()) : q.evaluate(100 - p);
+        return of((float) lo, (float) q.evaluate(p));
     }
 
     /**
@@ -52,8 +63,7 @@ record ActivationRange(float scale, int zeroPoint) {
      * shrunk by factors 1, 0.95, ..., 0.3 on either side and the 99th to 99.999th percentile ranges.
      */
     static ActivationRange leastError(float[] values, float min, float max) {
-        float[] sorted = values.clone();
-        Arrays.sort(sorted);
+        Percentile q = percentiles(values);
         int stride = Math.max(1, values.length / MSE_VALUES);
         float[] probe = new float[(values.length + stride - 1) / stride];
         for (int i = 0; i < probe.length; i++) {
@@ -66,7 +76,7 @@ record ActivationRange(float scale, int zeroPoint) {
             candidates.add(of((float) (min * f), max));
         }
         for (double p : new double[] {99, 99.9, 99.99, 99.999}) {
-            candidates.add(of(quantile(sorted, 1 - p / 100), quantile(sorted, p / 100)));
+            candidates.add(percentile(q, p));
         }
         ActivationRange best = null;
         double bestErr = Double.POSITIVE_INFINITY;
