@@ -1,5 +1,8 @@
 package io.hwnas.core.quant;
 
+import io.hwnas.core.plugin.PluginOptions;
+import java.util.List;
+import java.util.Map;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
@@ -46,6 +49,30 @@ public final class PercentileRange {
         sumHi += r.hi();
         batches++;
         return new ActivationRange(sumLo / batches, sumHi / batches);
+    }
+
+    /**
+     * The calibration an estimator's options ask for, as a percentile (100: min/max): option {@code calibration}
+     * ({@code minmax} or {@code percentile}, the default following {@code current}) and, with {@code percentile},
+     * option {@code percentile} (default {@code current} when below 100, else 99.99).
+     *
+     * @param owner   the estimator, for messages, e.g. "qat"
+     * @param options the raw options, to tell a given {@code percentile} from a default
+     * @throws IllegalArgumentException naming the option: a bad value, or {@code percentile} given with min/max
+     */
+    public static double fromOptions(PluginOptions o, Map<String, ?> options, double current, String owner) {
+        String calibration = o.string("calibration", current < 100 ? "percentile" : "minmax",
+                List.of("minmax", "percentile"));
+        if (calibration.equals("percentile")) {
+            double p = o.number("percentile", current < 100 ? current : 99.99, MIN, 100);
+            check(p, owner + ": option percentile");
+            return p;
+        }
+        if (options != null && options.containsKey("percentile")) {
+            throw new IllegalArgumentException(owner + ": option percentile goes with calibration: percentile, but "
+                    + "calibration is minmax");
+        }
+        return 100;
     }
 
     /**

@@ -99,16 +99,7 @@ public final class QatEstimator implements AccuracyEstimator {
 
     private QatSettings readSettings(EstimatorOptions o, Map<String, ?> options) {
         QatSettings t = settings;
-        String calibration = o.string("calibration", t.percentile() < 100 ? "percentile" : "minmax",
-                java.util.List.of("minmax", "percentile"));
-        double percentile = 100;
-        if (calibration.equals("percentile")) {
-            percentile = o.number("percentile", t.percentile() < 100 ? t.percentile() : 99.99, 50, 100);
-            PercentileRange.check(percentile, "qat: option percentile");
-        } else if (options != null && options.containsKey("percentile")) {
-            throw new IllegalArgumentException("qat: option percentile goes with calibration: percentile, but "
-                    + "calibration is minmax");
-        }
+        double percentile = PercentileRange.fromOptions(o, options, t.percentile(), "qat");
         return new QatSettings(o.integer("steps", t.steps(), 0, 100_000_000), o.integer("batch", t.batch(), 1, 65536),
                 o.number("lr", t.learningRate(), 1e-9, 100), o.number("momentum", t.momentum(), 0, 0.999999),
                 o.number("weight_decay", t.weightDecay(), 0, 1), o.integer("calibration_batches",

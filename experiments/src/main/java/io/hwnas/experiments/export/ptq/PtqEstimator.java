@@ -9,6 +9,7 @@ import io.hwnas.core.data.Datasets;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Shape;
+import io.hwnas.core.quant.PercentileRange;
 import io.hwnas.core.space.Options;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.compress.CompressedSpace;
@@ -25,7 +26,8 @@ import java.util.Set;
 /**
  * Post-training quantisation measured for real: a compressed candidate starts from one trained base network
  * (options {@code weights}, {@code arch}), is pruned by weight inheritance, its activation ranges are calibrated on
- * a seeded sample of training images, and its mixed-precision QDQ model ({@link CompressedExport}) is run in ONNX
+ * a seeded sample of training images (min/max, or with {@code calibration: percentile} clipped at option
+ * {@code percentile}, 99.99 by default: {@link PercentileRange}), and its mixed-precision QDQ model ({@link CompressedExport}) is run in ONNX
  * Runtime (as written: QDQ transformers off) on the validation images the base network's training held out; the
  * value is that top-1 in percent. The data split and the input normalisation are the {@code train} estimator's for
  * the same {@code dataset}, {@code dir}, {@code train_size} and {@code val_size}, so they are the base network's
@@ -34,7 +36,7 @@ import java.util.Set;
 public final class PtqEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("weights", "arch", "dataset", "dir", "train_size", "val_size",
-            "calibration_images", "validation_images", "batch", "threads");
+            "calibration_images", "validation_images", "batch", "threads", "calibration", "percentile");
 
     private final String weights;
     private final String arch;
@@ -46,15 +48,18 @@ public final class PtqEstimator implements AccuracyEstimator {
     private final int validationImages;
     private final int batch;
     private final int threads;
+    /** The calibration percentile (100: min/max; {@link PercentileRange}). */
+    private final double percentile;
     private final Shape input;
     private final int classes;
 
     public PtqEstimator() {
-        this(null, null, "fashion-mnist", null, 0, 5000, 256, 1000, 256, 1, null, 0);
+        this(null, null, "fashion-mnist", null, 0, 5000, 256, 1000, 256, 1, 100, null, 0);
     }
 
     private PtqEstimator(String weights, String arch, String dataset, String dir, int trainSize, int valSize,
-            int calibrationImages, int validationImages, int batch, int threads, Shape input, int classes) {
+            int calibrationImages, int validationImages, int batch, int threads, double percentile, Shape input,
+            int classes) {
         this.weights = weights;
         this.arch = arch;
         this.dataset = dataset;
@@ -65,6 +70,7 @@ public final class PtqEstimator implements AccuracyEstimator {
         this.validationImages = validationImages;
         this.batch = batch;
         this.threads = threads;
+        this.percentile = percentile;
         this.input = input;
         this.classes = classes;
     }
@@ -82,7 +88,8 @@ public final class PtqEstimator implements AccuracyEstimator {
                 o.integer("train_size", trainSize, 0, Integer.MAX_VALUE), o.integer("val_size", valSize, 1,
                         Integer.MAX_VALUE), o.integer("calibration_images", calibrationImages, 1, 1_000_000),
                 o.integer("validation_images", validationImages, 0, Integer.MAX_VALUE),
-                o.integer("batch", batch, 1, 65536), o.integer("threads", threads, 1, 4096), input, classes);
+                o.integer("batch", batch, 1, 65536), o.integer("threads", threads, 1, 4096),
+                PercentileRange.fromOptions(o, options, percentile, "accuracy estimator ptq"), input, classes);
     }
 
     @Override
@@ -91,7 +98,7 @@ public final class PtqEstimator implements AccuracyEstimator {
             throw new IllegalArgumentException("a network needs at least 1 class, but was given " + k);
         }
         return new PtqEstimator(weights, arch, dataset, dir, trainSize, valSize, calibrationImages, validationImages,
-                batch, threads, java.util.Objects.requireNonNull(in, "input"), k);
+                batch, threads, percentile, java.util.Objects.requireNonNull(in, "input"), k);
     }
 
     /** Checks that the options name a trained network of the run's space. */
@@ -104,10 +111,15 @@ public final class PtqEstimator implements AccuracyEstimator {
 
     @Override
     public Map<String, Object> options() {
-        return Options.ordered("weights", weights == null ? "" : weights, "arch", arch == null ? "" : arch, "dataset",
-                dataset, "dir", dir == null ? "" : dir, "train_size", trainSize, "val_size", valSize,
+        Map<String, Object> out = new LinkedHashMap<>(Options.ordered("weights", weights == null ? "" : weights,
+                "arch", arch == null ? "" : arch, "dataset", dataset, "dir", dir == null ? "" : dir, "train_size", trainSize, "val_size", valSize,
                 "calibration_images", calibrationImages, "validation_images", validationImages, "batch", batch,
-                "threads", threads);
+                "threads", threads));
+        if (percentile < 100) { // min/max runs keep the options they were recorded with
+            out.put("calibration", "percentile");
+            out.put("percentile", percentile);
+        }
+        return out;
     }
 
     @Override
@@ -163,12 +175,13 @@ public final class PtqEstimator implements AccuracyEstimator {
             int[] order = ImageDataset.permutation(data.train().size(), seed);
             float[] cal = batcher.fill(data.train(), order, 0, n);
             CompressedExport.Exported e = CompressedExport.export(space, architecture, in, k, w.block(), null, cal, n,
-                    Map.of());
+                    percentile, Map.of());
             byte[] model = e.model().toByteArray();
             double top1 = top1(model, data.validation(), batcher, net);
             int v = validationImages == 0 ? data.validation().size() : Math.min(validationImages,
                     data.validation().size());
-            return new Estimate(100 * top1, "top1:" + dataset + ":ptq", Map.of("calibration_images", n,
+            return new Estimate(100 * top1, "top1:" + dataset + ":ptq", Map.of("calibration", percentile < 100
+                    ? "percentile " + percentile : "minmax", "calibration_images", n,
                     "validation_images", v, "model_bytes", model.length, "weights_from", w.source(), "wall_s",
                     (System.nanoTime() - t0) / 1e9));
         }

@@ -86,6 +86,28 @@ class PtqEstimatorTest {
     }
 
     @Test
+    void percentileCalibrationReachesTheExportAndBadValuesAreNamed() {
+        String a = arch("8/8", 0);
+        Estimate minmax = ptq(Map.of()).estimate(space, space.parse(a), 7);
+        Estimate p9999 = ptq(Map.of("calibration", "percentile")).estimate(space, space.parse(a), 7);
+        Estimate p51 = ptq(Map.of("calibration", "percentile", "percentile", 51)).estimate(space, space.parse(a), 7);
+        System.out.printf("ptq 8/8 top-1: min/max %.1f, percentile 99.99 %.1f, percentile 51 %.1f%n", minmax.value(),
+                p9999.value(), p51.value());
+        assertEquals("percentile 99.99", p9999.details().get("calibration"));
+        assertTrue(Math.abs(p9999.value() - minmax.value()) < 5, p9999 + " vs " + minmax);
+        assertTrue(p51.value() < minmax.value() - 10, "clipping at the 49th-51st percentiles must hurt: " + p51.value()
+                + " vs min/max " + minmax.value());
+        assertEquals(false, ptq(Map.of()).options().containsKey("calibration"), "min/max keeps its recorded options");
+        assertEquals(99.99, ptq(Map.of("calibration", "percentile")).options().get("percentile"));
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("calibration", "mse"),
+                Map.of("percentile", 99.9), Map.of("calibration", "percentile", "percentile", 40))) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> ptq(bad));
+            assertTrue(x.getMessage().contains("ptq") && x.getMessage().matches("(?s).*(calibration|percentile).*"),
+                    x.getMessage());
+        }
+    }
+
+    @Test
     void anotherBaseArchitectureOrAnUnknownOptionIsNamed() {
         AccuracyEstimator e = ptq(Map.of());
         String other = "r32-w0.5|k5e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3";
