@@ -109,11 +109,8 @@ final class SupernetTrainCommand implements Callable<Integer> {
 
     /** What differs between the run a config describes and a checkpoint's, field by field. */
     static List<String> differences(SupernetRun config, SupernetRun checkpoint) {
-        List<String> out = new ArrayList<>();
-        if (!config.spec().equals(checkpoint.spec())) {
-            out.add("the supernet is " + config.spec().describe() + " in the config but "
-                    + checkpoint.spec().describe() + " in the checkpoint");
-        }
+        List<String> out = new ArrayList<>(config.spec().differences(checkpoint.spec(), "in the config",
+                "in the checkpoint"));
         if (!config.dataset().equals(checkpoint.dataset())) {
             out.add("the dataset is " + config.dataset() + " in the config but " + checkpoint.dataset()
                     + " in the checkpoint");

@@ -118,7 +118,9 @@ class SupernetCommandTest {
         p.destroyForcibly().waitFor();
         int at = stepsDone(killed);
         assertTrue(at >= 1 && at < 8, "killed at step " + at);
-        CliRunner r = CliRunner.run("supernet", "train", "--resume", killed.toString(), "--json", "--quiet");
+        // with the config it was started from: the config is checked against the checkpoint, and matches
+        CliRunner r = CliRunner.run("supernet", "train", "--resume", killed.toString(), "--config", cfg.toString(),
+                "--json", "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         assertEquals(8, Json.MAPPER.readTree(r.out()).path("steps_done").asInt());
         assertEquals(want, Json.MAPPER.readTree(r.out()).path("parameters_sha256").asText(),

@@ -135,25 +135,10 @@ public record SupernetCheckpoint(Path dir, SupernetRun run, int stepsDone, FileH
      * @throws IllegalArgumentException naming the manifest and every field that differs, as checkpoint vs expected
      */
     public void requireSpec(SupernetSpec expected) {
-        SupernetSpec have = spec();
-        List<String> diff = new ArrayList<>();
-        differ(diff, "space", have.space().name(), expected.space().name());
-        differ(diff, "space options", have.space().options(), expected.space().options());
-        differ(diff, "input channels", have.channels(), expected.channels());
-        differ(diff, "classes", have.classes(), expected.classes());
-        differ(diff, "resolution", have.resolution(), expected.resolution());
-        differ(diff, "width", have.width(), expected.width());
-        differ(diff, "kernels", have.kernels(), expected.kernels());
-        differ(diff, "expansions", have.expansions(), expected.expansions());
+        List<String> diff = spec().differences(expected, "in the checkpoint", "expected");
         if (!diff.isEmpty()) {
             throw new IllegalArgumentException(dir.resolve(MANIFEST) + ": a checkpoint of another supernet ("
                     + String.join("; ", diff) + ")");
-        }
-    }
-
-    private static void differ(List<String> diff, String what, Object have, Object want) {
-        if (!have.equals(want)) {
-            diff.add(what + " " + have + " in the checkpoint, but " + want + " expected");
         }
     }
 

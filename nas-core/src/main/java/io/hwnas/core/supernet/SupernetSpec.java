@@ -54,6 +54,33 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
                 Collections.max(widths(space)), SPACE_KERNELS, SPACE_EXPANSIONS);
     }
 
+    /**
+     * What differs between this spec and {@code other}, field by field (the space by name and options, not by
+     * identity), e.g. {@code "width 0.5 in the checkpoint, but 0.25 expected"}; empty when they describe the same
+     * supernet.
+     *
+     * @param here  how the messages place this spec's values, e.g. "in the checkpoint"
+     * @param there how they place {@code other}'s, e.g. "expected"
+     */
+    public List<String> differences(SupernetSpec other, String here, String there) {
+        List<String> diff = new java.util.ArrayList<>();
+        differ(diff, "space", space.name(), other.space.name(), here, there);
+        differ(diff, "space options", space.options(), other.space.options(), here, there);
+        differ(diff, "input channels", channels, other.channels, here, there);
+        differ(diff, "classes", classes, other.classes, here, there);
+        differ(diff, "resolution", resolution, other.resolution, here, there);
+        differ(diff, "width", width, other.width, here, there);
+        differ(diff, "kernels", kernels, other.kernels, here, there);
+        differ(diff, "expansions", expansions, other.expansions, here, there);
+        return diff;
+    }
+
+    private static void differ(List<String> diff, String what, Object have, Object want, String here, String there) {
+        if (!have.equals(want)) {
+            diff.add(what + " " + have + " " + here + ", but " + want + " " + there);
+        }
+    }
+
     /** A copy serving other kernels and expansions (subsets of 3/5/7 and 3/4/6). */
     public SupernetSpec withElastic(List<Integer> newKernels, List<Integer> newExpansions) {
         return new SupernetSpec(space, channels, classes, resolution, width, newKernels, newExpansions);
