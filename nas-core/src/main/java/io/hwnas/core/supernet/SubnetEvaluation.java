@@ -1,15 +1,14 @@
 package io.hwnas.core.supernet;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.BatchNormCalibration;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.djl.InferenceEngine;
 import io.hwnas.core.djl.NetworkBlock;
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,7 +17,8 @@ import java.util.Objects;
  * Measures a subnet of a {@link MobilenetSupernet} with its inherited weights, as Once-for-All does: extract
  * the subnet ({@link MobilenetSupernet#extract}, a copy of the weights it uses), recalibrate its batch-norm
  * statistics on a few training batches ({@link BatchNormCalibration}: the exact mean and population variance of
- * each layer's input over those batches), then count top-1 on held-out validation images in inference mode.
+ * each layer's input over those batches), then count top-1 on held-out validation images in inference mode, on
+ * an {@link InferenceEngine} (by default ONNX Runtime where the command line provides it, else the PyTorch engine).
  *
  * <p>The calibration images are the first {@code bnBatches x bnBatchSize} images of a permutation of the
  * training set seeded by {@code seed}, the same for every subnet; the validation images are the first
@@ -54,6 +54,7 @@ public final class SubnetEvaluation {
     private final float[][] validationBatches;
     private final int[] labels;
     private final boolean channelsLast;
+    private final InferenceEngine engine;
 
     private SubnetEvaluation(Builder b) {
         this.supernet = b.supernet;
@@ -88,6 +89,7 @@ public final class SubnetEvaluation {
         this.labels = new int[n];
         Arrays.setAll(labels, validation::label);
         this.channelsLast = b.channelsLast;
+        this.engine = b.engine != null ? b.engine : InferenceEngine.preferred();
     }
 
     private static float[][] fill(ImageBatcher batcher, ImageDataset data, int[] indices, int batch) {
@@ -133,7 +135,7 @@ public final class SubnetEvaluation {
         long start = System.nanoTime();
         double[] v = Autograd.withoutGradients(() -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                return validate(calibrateIn(subnet, m), m, subnet);
+                return validate(calibrateIn(subnet, m), subnet);
             }
         });
         return new Result(subnet, v[0], v[1], calibration.length, labels.length, (System.nanoTime() - start) / 1e9);
@@ -168,31 +170,38 @@ public final class SubnetEvaluation {
         return new Shape(floats / per, image.get(0), image.get(1), image.get(2));
     }
 
-    /** Top-1 in percent and mean cross-entropy over the validation images, in inference mode. */
-    private double[] validate(NetworkBlock block, NDManager manager, Architecture subnet) {
+    /**
+     * Top-1 in percent and mean cross-entropy (log-softmax in double) over the validation images, in inference
+     * mode on the evaluation's {@link InferenceEngine} at the PyTorch engine's thread count.
+     */
+    private double[] validate(NetworkBlock block, Architecture subnet) {
         long correct = 0;
         double loss = 0;
         int offset = 0;
-        for (float[] batch : validationBatches) {
-            try (NDManager step = manager.newSubManager()) {
-                NDArray x = step.create(batch, shape(batch.length));
-                float[] lp = block.forward(new ParameterStore(step, false), new NDList(x), false).singletonOrThrow()
-                        .logSoftmax(1).toFloatArray();
-                int n = lp.length / classes;
+        try (InferenceEngine.Session session = engine.open(block, DjlRuntime.threads())) {
+            for (float[] batch : validationBatches) {
+                long n = batch.length / image.size();
+                float[] logits = session.logits(batch, new long[] {n, image.get(0), image.get(1), image.get(2)});
                 for (int j = 0; j < n; j++) {
                     int best = 0;
+                    double max = Double.NEGATIVE_INFINITY;
                     for (int c = 0; c < classes; c++) {
-                        float p = lp[j * classes + c];
-                        if (!Float.isFinite(p)) {
-                            throw new IllegalStateException("subnet " + subnet + ": validation logits became " + p
+                        float z = logits[j * classes + c];
+                        if (!Float.isFinite(z)) {
+                            throw new IllegalStateException("subnet " + subnet + ": validation logits became " + z
                                     + " at image " + (offset + j + 1) + " of " + labels.length);
                         }
-                        best = p > lp[j * classes + best] ? c : best;
+                        best = z > logits[j * classes + best] ? c : best;
+                        max = Math.max(max, z);
+                    }
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        sum += Math.exp(logits[j * classes + c] - max);
                     }
                     correct += best == labels[offset + j] ? 1 : 0;
-                    loss -= lp[j * classes + labels[offset + j]];
+                    loss += max + Math.log(sum) - logits[j * classes + labels[offset + j]];
                 }
-                offset += n;
+                offset += (int) n;
             }
         }
         return new double[] {100.0 * correct / labels.length, loss / labels.length};
@@ -210,6 +219,7 @@ public final class SubnetEvaluation {
         private long seed;
         private ImageBatcher batcher;
         private boolean channelsLast;
+        private InferenceEngine engine;
 
         private Builder(MobilenetSupernet supernet, ImageDataset.Split data) {
             this.supernet = Objects.requireNonNull(supernet, "supernet");
@@ -264,6 +274,20 @@ public final class SubnetEvaluation {
         public Builder channelsLast(boolean on) {
             channelsLast = on;
             return this;
+        }
+
+        /**
+         * The engine the validation images run on (default {@link InferenceEngine#preferred()}: ONNX Runtime where
+         * the command line provides it). Extraction and batch-norm recalibration run on the PyTorch engine.
+         */
+        public Builder engine(InferenceEngine e) {
+            engine = Objects.requireNonNull(e, "engine");
+            return this;
+        }
+
+        /** The engine validation runs on. */
+        public InferenceEngine engine() {
+            return engine != null ? engine : InferenceEngine.preferred();
         }
 
         public SubnetEvaluation build() {
