@@ -9,7 +9,8 @@
 # recommended CPU layout); every other round runs the peer first, so drift hits both sides alike.
 # Prints every run, then per figure the medians over the rounds (hwnas, peer contiguous, peer
 # channels_last), the peer's faster layout, and our ratio against it (above 1: we are faster; for
-# synflow, peer seconds / our seconds).
+# synflow, peer seconds / our seconds); and our inference in ONNX Runtime (batch norm folded: the engine hwnas's
+# inference-only evaluations use) against the peer's inference.
 # Environment: SPACE (nb201, default, or mobilenet: the 32x32, width-0.5, 1-channel, 10-class network of
 # examples/netadapt.yaml, whose peer scripts/peer/mobilenet_torch.py is first checked against our export by
 # scripts/peer/check_peer.py: same parameter count, same outputs on the same weights), ARCH (an NB201 cell, or a
@@ -65,5 +66,11 @@ for f in ("train_images_per_s", "infer_images_per_s", "synflow_s_per_arch"):
     best = min((c, "contiguous"), (l, "channels_last")) if seconds else max((c, "contiguous"), (l, "channels_last"))
     out[f] = {"hwnas": o, "peer_contiguous": c, "peer_channels_last": l, "peer_best": best[1],
               "ratio_vs_peer_best": round(best[0] / o if seconds else o / best[0], 3)}
+# hwnas's inference-only evaluations (subnet scoring) run in ONNX Runtime: the same batch against the peer's inference
+o = med("hwnas", "infer_onnxruntime_images_per_s")
+c, l = med("contiguous", "infer_images_per_s"), med("channels_last", "infer_images_per_s")
+best = max((c, "contiguous"), (l, "channels_last"))
+out["infer_onnxruntime_images_per_s"] = {"hwnas": o, "peer_contiguous": c, "peer_channels_last": l,
+                                         "peer_best": best[1], "ratio_vs_peer_best": round(o / best[0], 3)}
 print(json.dumps(out, indent=2))
 PY

@@ -3,6 +3,7 @@ package io.hwnas.experiments.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.djl.InferenceEngine;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.ir.Shape;
@@ -81,7 +82,8 @@ final class BenchTrainCommand implements Callable<Integer> {
                 classes == null ? s.defaultClasses() : classes);
         DjlRuntime.setThreads(threads);
         TrainThroughput.Result r = TrainThroughput.run(net,
-                new TrainThroughput.Plan(batch, steps, synflowRuns, rounds, channelsLast), 0);
+                new TrainThroughput.Plan(batch, steps, synflowRuns, rounds, channelsLast,
+                        InferenceEngine.registry().get("onnxruntime")), 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
@@ -96,12 +98,14 @@ final class BenchTrainCommand implements Callable<Integer> {
             o.put("rounds", rounds);
             o.put("train_images_per_s", Math.round(r.trainImagesPerSecond() * 10) / 10.0);
             o.put("infer_images_per_s", Math.round(r.inferImagesPerSecond() * 10) / 10.0);
+            o.put("infer_onnxruntime_images_per_s", Math.round(r.engineInferImagesPerSecond() * 10) / 10.0);
             o.put("synflow_s_per_arch", Math.round(r.synflowSecondsPerArch() * 1e4) / 1e4);
             o.put("synflow_score", Math.exp(r.synflowScore()));
             Json.print(out, o);
         } else {
-            out.printf("train %.1f images/s, inference %.1f images/s, synflow %.4f s per arch (%s, %d threads)%n",
-                    r.trainImagesPerSecond(), r.inferImagesPerSecond(), r.synflowSecondsPerArch(),
+            out.printf("train %.1f images/s, inference %.1f images/s (ONNX Runtime, batch norm folded: %.1f), synflow "
+                    + "%.4f s per arch (%s, %d threads)%n", r.trainImagesPerSecond(), r.inferImagesPerSecond(),
+                    r.engineInferImagesPerSecond(), r.synflowSecondsPerArch(),
                     DjlRuntime.engineName(), threads);
             out.flush();
         }

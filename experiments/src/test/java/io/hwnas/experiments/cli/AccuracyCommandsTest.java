@@ -113,6 +113,7 @@ class AccuracyCommandsTest {
             // command's wall time, so every median rate is at least 4 images / that time
             assertTrue(o.get("train_images_per_s").asDouble() >= 4 / elapsed, o + " in " + elapsed + " s");
             assertTrue(o.get("infer_images_per_s").asDouble() >= 4 / elapsed, o + " in " + elapsed + " s");
+            assertTrue(o.get("infer_onnxruntime_images_per_s").asDouble() >= 4 / elapsed, o + " in " + elapsed + " s");
             double synflow = o.get("synflow_s_per_arch").asDouble();
             assertTrue(synflow > 0 && synflow <= elapsed, o + " in " + elapsed + " s");
         }

@@ -9,6 +9,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlNetworks;
+import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.djl.InferenceEngine;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.proxy.ProxyBatch;
@@ -25,9 +27,14 @@ import java.util.List;
  */
 public final class TrainThroughput {
 
-    /** The three figures (medians over rounds); rates in images per second. */
+    /**
+     * The figures (medians over rounds); rates in images per second.
+     *
+     * @param engineInferImagesPerSecond inference passes of the trained block on the plan's
+     *     {@link InferenceEngine} (NaN without one)
+     */
     public record Result(double trainImagesPerSecond, double inferImagesPerSecond, double synflowSecondsPerArch,
-            double synflowScore) {
+            double synflowScore, double engineInferImagesPerSecond) {
     }
 
     /**
@@ -39,8 +46,9 @@ public final class TrainThroughput {
      * @param rounds rounds; each figure is the median over them
      * @param channelsLast whether training and inference passes run in channels-last layout
      *     ({@link NetworkBlock#channelsLast()})
+     * @param engine an inference engine whose passes over the same batch are timed too, or null
      */
-    public record Plan(int batch, int steps, int synflowRuns, int rounds, boolean channelsLast) {
+    public record Plan(int batch, int steps, int synflowRuns, int rounds, boolean channelsLast, InferenceEngine engine) {
         public Plan {
             if (batch <= 0 || steps <= 0 || synflowRuns <= 0 || rounds <= 0) {
                 throw new IllegalArgumentException("batch, steps, synflow runs and rounds must be positive");
@@ -63,10 +71,11 @@ public final class TrainThroughput {
                 () -> score[0] = synflow.score(network, null, seed + run[0]++ % plan.synflowRuns()));
         double images = plan.batch();
         return new Result(images / MEDIAN.evaluate(seconds[0]), images / MEDIAN.evaluate(seconds[1]),
-                MEDIAN.evaluate(synflowSeconds), score[0]);
+                MEDIAN.evaluate(synflowSeconds), score[0], seconds[2] == null ? Double.NaN
+                        : images / MEDIAN.evaluate(seconds[2]));
     }
 
-    /** Seconds per training step and per inference pass, one figure per round. */
+    /** Seconds per training step, per inference pass and per engine pass (or null), one figure per round. */
     private static double[][] stepSeconds(Network network, Plan plan, long seed) {
         int batch = plan.batch();
         int classes = network.outputShape().channels();
@@ -100,7 +109,15 @@ public final class TrainThroughput {
                     block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
                 }
             });
-            return new double[][] {train, infer};
+            double[] engine = null;
+            if (plan.engine() != null) {
+                float[] images = data.images();
+                long[] shape = DjlNetworks.inputShape(network, batch).getShape();
+                try (InferenceEngine.Session session = plan.engine().open(block, DjlRuntime.threads())) {
+                    engine = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> session.logits(images, shape));
+                }
+            }
+            return new double[][] {train, infer, engine};
         }
     }
 
