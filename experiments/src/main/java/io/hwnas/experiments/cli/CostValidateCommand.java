@@ -60,6 +60,10 @@ final class CostValidateCommand implements Callable<Integer> {
     @Option(names = "--write-measurements", description = "with --agent: write the measured latencies (CSV) here")
     Path writeMeasurements;
 
+    @Option(names = "--kernel-table", description = "with --agent: also score the kernel-table predictor; the "
+            + "device's table of per-kernel times (signature,ms), read if present, kernels it lacks measured and added")
+    Path kernelTable;
+
     @Option(names = "--measurements",
             description = "CSV or CSV.gz file, or a shipped table name such as hw_nas_bench_nb201.csv.gz")
     String measurements;

@@ -51,6 +51,46 @@ class AgentValidateTest {
     }
 
     @Test
+    void kernelTableIsMeasuredOnceScoredAndAMalformedOneExits2(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "kernel-table-token");
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AgentServer agent = AgentServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Token.read(tokenFile), new OrtMeasurer(1, EnergyMeter.none("test")), AgentLimits.defaults(),
+                log::add)) {
+            Path table = dir.resolve("tables/nb201.kernels.csv");
+            String[] args = {"cost", "validate", "--space", "nb201", "--device", "raspi4", "--agent",
+                "http://127.0.0.1:" + agent.address().getPort(), "--token-file", tokenFile.toString(), "--sample", "3",
+                "--calibrate", "4", "--runs", "2", "--latency", "cpu", "--kernel-table", table.toString(), "--json"};
+            StringWriter out = new StringWriter();
+            CommandLine cl = HwnasCli.commandLine();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(new StringWriter()));
+            assertEquals(0, cl.execute(args), out.toString());
+            JsonNode k = Json.MAPPER.readTree(out.toString()).get("kernel_table");
+            assertEquals("kernel-table", k.get("model").asText());
+            assertEquals(4, k.get("n_calibrate").asInt());
+            assertEquals(3, k.get("n_test").asInt());
+            assertTrue(k.get("mape").asDouble() >= 0 && k.get("fit").asText().contains("x table"), k.toString());
+            long kernels = Files.readAllLines(table).size() - 1;
+            assertTrue(kernels >= 10, "nb201 kernels measured: " + kernels);
+            assertTrue(log.stream().filter(l -> l.contains("-> 200")).count() > 7 + kernels, log.toString());
+            log.clear();
+            assertEquals(0, HwnasCli.commandLine().execute(args));
+            assertEquals(7, log.stream().filter(l -> l.contains("-> 200")).count(), "the table is reused: " + log);
+            Files.writeString(table, Files.readString(table).replaceFirst("\n(add\\|[^\n]*),[0-9.E-]+\n",
+                    "\n$1,-1\n"));
+            StringWriter err = new StringWriter();
+            CommandLine bad = HwnasCli.commandLine();
+            bad.setOut(new PrintWriter(new StringWriter()));
+            bad.setErr(new PrintWriter(err));
+            assertEquals(2, bad.execute(args));
+            assertTrue(err.toString().contains(table.toString()) && err.toString().contains("line 2")
+                    && err.toString().contains("-1"), err.toString());
+        }
+    }
+
+    @Test
     void agentWithoutSampleExits2(@TempDir Path dir) throws Exception {
         Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, "t");
