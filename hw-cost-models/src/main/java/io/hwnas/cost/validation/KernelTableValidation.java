@@ -49,19 +49,8 @@ public final class KernelTableValidation {
             cy[i] = y[order[i]];
         }
         KernelTableFit fit = KernelTableFit.fit(cf, cy, nCalibrate + " networks of " + measurements.source());
-        int m = n - nCalibrate;
-        double[] pred = new double[m];
-        double[] meas = new double[m];
-        double[] fl = new double[m];
-        for (int i = 0; i < m; i++) {
-            int r = order[nCalibrate + i];
-            pred[i] = fit.predict(features[r]);
-            meas[i] = y[r];
-            fl[i] = flops[r];
-        }
-        ValidationResult v = new ValidationResult(device, MODEL, measurements.column(), 1, seed, nCalibrate, m,
-                Agreement.spearman(pred, meas), Agreement.kendall(pred, meas), Agreement.mape(pred, meas),
-                Agreement.within(pred, meas, 0.10), Agreement.spearman(fl, meas), Agreement.kendall(fl, meas), null);
+        ValidationResult v = Validation.score(device, MODEL, measurements.column(), 1, seed, nCalibrate, order,
+                r -> fit.predict(features[r]), y, flops, null);
         return new Result(v, fit);
     }
 
