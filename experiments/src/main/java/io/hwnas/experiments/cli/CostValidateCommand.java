@@ -113,6 +113,10 @@ final class CostValidateCommand implements Callable<Integer> {
         if (agent.given()) {
             return AgentValidateCommand.run(this, s);
         }
+        if (kernelTable != null) {
+            throw new UsageException("--kernel-table " + kernelTable
+                    + " needs --agent (the kernels are measured there)");
+        }
         if (measurements == null || column == null) {
             throw new UsageException("--measurements and --column are required (or --agent, --token-file and --sample)");
         }

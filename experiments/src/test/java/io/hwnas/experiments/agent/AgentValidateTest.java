@@ -94,6 +94,20 @@ class AgentValidateTest {
     }
 
     @Test
+    void kernelTableWithoutAgentOrWithTooFewCalibrationNetworksExits2(@TempDir Path dir) throws Exception {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "cost", "validate", "--space", "nb201", "--device", "raspi4",
+                "--measurements", "m.csv", "--column", "latency_ms", "--kernel-table", "k.csv"));
+        assertTrue(err.toString().contains("--kernel-table k.csv needs --agent"), err.toString());
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "t");
+        assertEquals(2, run(new StringWriter(), err, "cost", "validate", "--space", "nb201", "--device", "raspi4",
+                "--agent", "http://127.0.0.1:9", "--token-file", tokenFile.toString(), "--sample", "5", "--calibrate",
+                "3", "--kernel-table", "k.csv"));
+        assertTrue(err.toString().contains("--calibrate of at least 4, but was 3"), err.toString());
+    }
+
+    @Test
     void agentWithoutSampleExits2(@TempDir Path dir) throws Exception {
         Path tokenFile = dir.resolve("token");
         Files.writeString(tokenFile, "t");
