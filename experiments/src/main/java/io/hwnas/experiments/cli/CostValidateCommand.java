@@ -60,6 +60,10 @@ final class CostValidateCommand implements Callable<Integer> {
     @Option(names = "--write-measurements", description = "with --agent: write the measured latencies (CSV) here")
     Path writeMeasurements;
 
+    @Option(names = "--kernel-table", description = "with --agent: also score the kernel-table predictor; the "
+            + "device's table of per-kernel times (signature,ms), read if present, kernels it lacks measured and added")
+    Path kernelTable;
+
     @Option(names = "--measurements",
             description = "CSV or CSV.gz file, or a shipped table name such as hw_nas_bench_nb201.csv.gz")
     String measurements;
@@ -108,6 +112,10 @@ final class CostValidateCommand implements Callable<Integer> {
         SearchSpace s = space.resolve();
         if (agent.given()) {
             return AgentValidateCommand.run(this, s);
+        }
+        if (kernelTable != null) {
+            throw new UsageException("--kernel-table " + kernelTable
+                    + " needs --agent (the kernels are measured there)");
         }
         if (measurements == null || column == null) {
             throw new UsageException("--measurements and --column are required (or --agent, --token-file and --sample)");

@@ -20,14 +20,26 @@ import picocli.CommandLine;
 /** {@code cost validate --agent}: a seeded nb201 sample timed on a loopback agent, calibrated and scored. */
 class AgentValidateTest {
 
+    /** Runs the command line with its output and errors written to the given writers. */
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cl = HwnasCli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    /** A loopback agent on a free port whose token is written to {@code tokenFile}; log lines go to {@code log}. */
+    private static AgentServer agent(Path tokenFile, List<String> log) throws Exception {
+        Files.writeString(tokenFile, "validate-test-token");
+        return AgentServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Token.read(tokenFile),
+                new OrtMeasurer(1, EnergyMeter.none("test")), AgentLimits.defaults(), log::add);
+    }
+
     @Test
     void measuresCalibratesAndScores(@TempDir Path dir) throws Exception {
         Path tokenFile = dir.resolve("token");
-        Files.writeString(tokenFile, "validate-test-token");
         List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (AgentServer agent = AgentServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                Token.read(tokenFile), new OrtMeasurer(1, EnergyMeter.none("test")), AgentLimits.defaults(),
-                log::add)) {
+        try (AgentServer agent = agent(tokenFile, log)) {
             Path csv = dir.resolve("m.csv");
             CommandLine cl = HwnasCli.commandLine();
             StringWriter out = new StringWriter();
@@ -48,6 +60,51 @@ class AgentValidateTest {
                     "--measurements", csv.toString(), "--column", "latency_ms", "--calibrate", "2");
             assertEquals(0, again);
         }
+    }
+
+    @Test
+    void kernelTableIsMeasuredOnceScoredAndAMalformedOneExits2(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AgentServer agent = agent(tokenFile, log)) {
+            Path table = dir.resolve("tables/nb201.kernels.csv");
+            String[] args = {"cost", "validate", "--space", "nb201", "--device", "raspi4", "--agent",
+                "http://127.0.0.1:" + agent.address().getPort(), "--token-file", tokenFile.toString(), "--sample", "3",
+                "--calibrate", "4", "--runs", "2", "--latency", "cpu", "--kernel-table", table.toString(), "--json"};
+            StringWriter out = new StringWriter();
+            assertEquals(0, run(out, new StringWriter(), args), out.toString());
+            JsonNode k = Json.MAPPER.readTree(out.toString()).get("kernel_table");
+            assertEquals("kernel-table", k.get("model").asText());
+            assertEquals(4, k.get("n_calibrate").asInt());
+            assertEquals(3, k.get("n_test").asInt());
+            assertTrue(k.get("mape").asDouble() >= 0 && k.get("fit").asText().contains("x table"), k.toString());
+            long kernels = Files.readAllLines(table).size() - 1;
+            assertTrue(kernels >= 10, "nb201 kernels measured: " + kernels);
+            assertTrue(log.stream().filter(l -> l.contains("-> 200")).count() > 7 + kernels, log.toString());
+            log.clear();
+            assertEquals(0, HwnasCli.commandLine().execute(args));
+            assertEquals(7, log.stream().filter(l -> l.contains("-> 200")).count(), "the table is reused: " + log);
+            Files.writeString(table, Files.readString(table).replaceFirst("\n(add\\|[^\n]*),[0-9.E-]+\n",
+                    "\n$1,-1\n"));
+            StringWriter err = new StringWriter();
+            assertEquals(2, run(new StringWriter(), err, args));
+            assertTrue(err.toString().contains(table.toString()) && err.toString().contains("line 2")
+                    && err.toString().contains("-1"), err.toString());
+        }
+    }
+
+    @Test
+    void kernelTableWithoutAgentOrWithTooFewCalibrationNetworksExits2(@TempDir Path dir) throws Exception {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "cost", "validate", "--space", "nb201", "--device", "raspi4",
+                "--measurements", "m.csv", "--column", "latency_ms", "--kernel-table", "k.csv"));
+        assertTrue(err.toString().contains("--kernel-table k.csv needs --agent"), err.toString());
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, "t");
+        assertEquals(2, run(new StringWriter(), err, "cost", "validate", "--space", "nb201", "--device", "raspi4",
+                "--agent", "http://127.0.0.1:9", "--token-file", tokenFile.toString(), "--sample", "5", "--calibrate",
+                "3", "--kernel-table", "k.csv"));
+        assertTrue(err.toString().contains("--calibrate of at least 4, but was 3"), err.toString());
     }
 
     @Test

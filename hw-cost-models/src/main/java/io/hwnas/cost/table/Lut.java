@@ -1,9 +1,9 @@
 package io.hwnas.cost.table;
 
+import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.ir.Layer;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,13 +67,16 @@ public record Lut(String source, Map<String, Double> entries) {
         return new Lut(file.toString(), m);
     }
 
-    /** Writes the LUT as CSV. */
+    /** Writes the LUT as CSV, atomically (a failed write leaves the previous file). */
     public void write(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("signature,ms\n");
-            for (Map.Entry<String, Double> e : new TreeMap<>(entries).entrySet()) {
-                w.write(e.getKey() + "," + e.getValue() + "\n");
-            }
+        StringBuilder text = new StringBuilder("signature,ms\n");
+        for (Map.Entry<String, Double> e : new TreeMap<>(entries).entrySet()) {
+            text.append(e.getKey()).append(',').append(e.getValue()).append('\n');
+        }
+        try {
+            AtomicFiles.writeString(file, text);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

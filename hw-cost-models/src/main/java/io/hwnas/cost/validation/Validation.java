@@ -13,6 +13,7 @@ import io.hwnas.cost.table.Measurements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * The validation protocol of {@code hwnas cost validate}: a seeded shuffle of the measurements, the
@@ -91,19 +92,27 @@ public final class Validation {
             cal = Calibrator.fit(am, device, cp, cy, batch, measurements.source() + ":" + measurements.column());
             d = device.withCalibration(cal);
         }
-        int m = n - nCalibrate;
+        DeviceProfile calibrated = d;
+        return score(device.name(), model.name(), measurements.column(), batch, seed, nCalibrate, order,
+                r -> am.latencyMs(plans[r], calibrated, batch), y, flops, cal);
+    }
+
+    /** Scores the predictions of the held-out rows (those after the first {@code nCalibrate} of {@code order}). */
+    static ValidationResult score(String device, String model, String column, int batch, long seed, int nCalibrate,
+            int[] order, IntToDoubleFunction predict, double[] y, double[] flops, Calibration cal) {
+        int m = order.length - nCalibrate;
         double[] pred = new double[m];
         double[] meas = new double[m];
         double[] fl = new double[m];
         for (int i = 0; i < m; i++) {
             int r = order[nCalibrate + i];
-            pred[i] = am.latencyMs(plans[r], d, batch);
+            pred[i] = predict.applyAsDouble(r);
             meas[i] = y[r];
             fl[i] = flops[r];
         }
-        return new ValidationResult(device.name(), model.name(), measurements.column(), batch, seed, nCalibrate, m,
-                Agreement.spearman(pred, meas), Agreement.kendall(pred, meas), Agreement.mape(pred, meas),
-                Agreement.within(pred, meas, 0.10), Agreement.spearman(fl, meas), Agreement.kendall(fl, meas), cal);
+        return new ValidationResult(device, model, column, batch, seed, nCalibrate, m, Agreement.spearman(pred, meas),
+                Agreement.kendall(pred, meas), Agreement.mape(pred, meas), Agreement.within(pred, meas, 0.10),
+                Agreement.spearman(fl, meas), Agreement.kendall(fl, meas), cal);
     }
 
     /** A seeded Fisher-Yates permutation of 0..n-1. */
