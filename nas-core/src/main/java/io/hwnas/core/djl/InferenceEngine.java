@@ -12,7 +12,7 @@ import io.hwnas.core.plugin.Registry;
  */
 public interface InferenceEngine extends Named {
 
-    /** The engine's input: one flattened batch and its shape (N, C, H, W). */
+    /** An open engine over one block: logits of flattened batches of shape (N, C, H, W). */
     interface Session extends AutoCloseable {
 
         /** The logits of a batch, flattened (N x classes). */
