@@ -286,11 +286,6 @@ public final class SubnetEvaluation {
             return this;
         }
 
-        /** The engine validation runs on. */
-        public InferenceEngine engine() {
-            return engine != null ? engine : InferenceEngine.preferred();
-        }
-
         public SubnetEvaluation build() {
             return new SubnetEvaluation(this);
         }
