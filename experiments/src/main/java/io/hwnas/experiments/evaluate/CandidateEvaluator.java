@@ -110,25 +110,7 @@ public final class CandidateEvaluator {
             } else if (MeasuredFiringRates.wanted(devices, accuracy)) { // train first: the SNN costs need the weights
                 est = trainAndMeasureRates(a, lineage, metrics);
             }
-            Map<String, Double> rates = MeasuredFiringRates.of(metrics);
-            for (DeviceTarget d : devices) {
-                CostReport c = d.cost(a, network, rates);
-                for (Metric m : METRICS) { // unknown energy is left out of the metrics (NaN there)
-                    m.known(c).ifPresent(v -> metrics.put(new DeviceMetric(m, d.name()).toString(), v));
-                }
-                metrics.put(DeviceMetric.violations(d.name()), (double) c.violations().size());
-                measuredFlags(d.name(), c, metrics);
-                for (String v : c.violations()) {
-                    problems.add(d.name() + ": " + v);
-                }
-                for (Map.Entry<String, Double> e : constraints.getOrDefault(d.name(), Map.of()).entrySet()) {
-                    double value = metrics.getOrDefault(new DeviceMetric(Metric.of(e.getKey()), d.name()).toString(),
-                            Double.NaN);
-                    if (!(value <= e.getValue())) {
-                        problems.add(d.name() + ": " + e.getKey() + " = " + fmt(value) + " exceeds " + fmt(e.getValue()));
-                    }
-                }
-            }
+            costs(a, network, MeasuredFiringRates.of(metrics), metrics, problems);
             if (est == null) {
                 est = lineage == null ? accuracy.estimate(space, a, seedFor(a))
                         : accuracy.estimate(space, a, seedFor(a), lineage.warmStart(a));
@@ -147,12 +129,86 @@ public final class CandidateEvaluator {
             }
             return problems.isEmpty() ? Evaluation.ok(a, metrics)
                     : Evaluation.infeasible(a, metrics, String.join("; ", problems));
-        } catch (OutOfMemoryError e) {
+        } catch (OutOfMemoryError | RuntimeException e) {
+            return failed(a, e);
+        }
+    }
+
+    /** True when a device of this run is measured from this process ({@link DeviceTarget#measuredByDriver}). */
+    public boolean measuresInDriver() {
+        return devices.stream().anyMatch(DeviceTarget::measuredByDriver);
+    }
+
+    /**
+     * Completes an evaluation made where this run's measured devices cannot be reached (a cluster worker, which binds
+     * them to their cost model alone): every device's costs, limits and constraints are taken again here, with the
+     * worker's accuracy and firing rates, giving the evaluation the local executor gives. A FAILED evaluation, or
+     * one of a run without such devices, is returned as it is; never throws.
+     */
+    public Evaluation complete(Evaluation partial) {
+        if (partial.status() == Evaluation.Status.FAILED || !measuresInDriver()) {
+            return partial;
+        }
+        Architecture a = partial.architecture();
+        try {
+            Map<String, Double> before = new LinkedHashMap<>(); // what evaluate puts before the costs: firing rates
+            Map<String, Double> after = new LinkedHashMap<>(); // and after them: accuracy and its details
+            boolean costsSeen = false;
+            for (Map.Entry<String, Double> e : partial.metrics().entrySet()) {
+                if (isDeviceKey(e.getKey())) {
+                    costsSeen = true; // the worker's costs are taken again below
+                } else {
+                    (costsSeen ? after : before).put(e.getKey(), e.getValue());
+                }
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>(before);
+            List<String> problems = new ArrayList<>();
+            costs(a, network(a), MeasuredFiringRates.of(before), metrics, problems);
+            metrics.putAll(after);
+            return problems.isEmpty() ? Evaluation.ok(a, metrics)
+                    : Evaluation.infeasible(a, metrics, String.join("; ", problems));
+        } catch (OutOfMemoryError | RuntimeException e) {
+            return failed(a, e);
+        }
+    }
+
+    /** True for a metric {@link #costs} writes: {@code something@device} for a device of this run. */
+    private boolean isDeviceKey(String key) {
+        int at = key.lastIndexOf('@');
+        return at > 0 && devices.stream().anyMatch(d -> d.name().equals(key.substring(at + 1)));
+    }
+
+    /** The FAILED evaluation of a candidate whose evaluation threw. */
+    private static Evaluation failed(Architecture a, Throwable e) {
+        if (e instanceof OutOfMemoryError) {
             return Evaluation.failed(a, "out of memory: " + e.getMessage());
-        } catch (DeviceUnavailableException e) {
+        }
+        if (e instanceof DeviceUnavailableException) {
             return Evaluation.failed(a, DeviceUnavailableException.PREFIX + e.getMessage());
-        } catch (RuntimeException e) {
-            return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return Evaluation.failed(a, e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    /** Each device's costs into {@code metrics}, its broken limits and constraints into {@code problems}. */
+    private void costs(Architecture a, Network network, Map<String, Double> rates, Map<String, Double> metrics,
+            List<String> problems) {
+        for (DeviceTarget d : devices) {
+            CostReport c = d.cost(a, network, rates);
+            for (Metric m : METRICS) { // unknown energy is left out of the metrics (NaN there)
+                m.known(c).ifPresent(v -> metrics.put(new DeviceMetric(m, d.name()).toString(), v));
+            }
+            metrics.put(DeviceMetric.violations(d.name()), (double) c.violations().size());
+            measuredFlags(d.name(), c, metrics);
+            for (String v : c.violations()) {
+                problems.add(d.name() + ": " + v);
+            }
+            for (Map.Entry<String, Double> e : constraints.getOrDefault(d.name(), Map.of()).entrySet()) {
+                double value = metrics.getOrDefault(new DeviceMetric(Metric.of(e.getKey()), d.name()).toString(),
+                        Double.NaN);
+                if (!(value <= e.getValue())) {
+                    problems.add(d.name() + ": " + e.getKey() + " = " + fmt(value) + " exceeds " + fmt(e.getValue()));
+                }
+            }
         }
     }
 

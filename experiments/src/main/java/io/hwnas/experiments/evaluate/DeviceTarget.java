@@ -97,6 +97,16 @@ public interface DeviceTarget {
     default void asked(List<Architecture> batch, Function<Architecture, Network> networks) {
     }
 
+    /**
+     * True when this target measures candidates from the search's own process (a device reached through an agent).
+     * Cluster workers bind such a device to its cost model alone, and the search's process completes their
+     * evaluations ({@link CandidateEvaluator#complete}), so a candidate is measured once, from where the device is
+     * reachable.
+     */
+    default boolean measuredByDriver() {
+        return false;
+    }
+
     /** True when the Pareto members on this target get their latency measured ({@link #measured}). */
     default boolean measuresFronts() {
         return false;

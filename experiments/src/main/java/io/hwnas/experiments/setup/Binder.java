@@ -119,10 +119,6 @@ final class Binder {
             if (d.name() == null || d.profile() == null) {
                 continue; // reported when the config was read
             }
-            if (d.agent() != null && !"local".equals(c.executor().name())) {
-                p.notAllowed("devices[" + i + "].agent", d.agent().url(), "the local executor: a device measured "
-                        + "through an agent is not measured from " + c.executor().name() + " workers");
-            }
             try {
                 DeviceTarget t = deviceBinding.bind(d);
                 out.add(t);

@@ -137,6 +137,11 @@ public final class AgentTarget implements DeviceTarget {
     }
 
     @Override
+    public boolean measuredByDriver() {
+        return true;
+    }
+
+    @Override
     public CostReport measured(Architecture architecture, Network network) {
         return with(model.estimate(architecture, network, profile, 1), measure(architecture.canonical(), network),
                 true);

@@ -2,6 +2,7 @@ package io.hwnas.experiments.exec.slurm;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.experiments.config.ExperimentConfig;
+import io.hwnas.experiments.exec.DriverCompletion;
 import io.hwnas.experiments.exec.Executor;
 import io.hwnas.experiments.exec.ExecutorProvider;
 import io.hwnas.experiments.evaluate.CandidateEvaluator;
@@ -365,8 +366,9 @@ public final class SlurmExecutor implements Executor {
             // every option is checked now; the launcher's default depends on where hwnas runs from, so
             // the run's directory and launcher are checked when the executor starts
             SlurmOptions.parse(spec.options(), configFile, "hwnas");
-            return (runDir, evaluator) -> new SlurmExecutor(SlurmOptions.parse(spec.options(),
-                    runDir.resolve("config.yaml").toString(), SlurmOptions.defaultLauncher()), runDir);
+            // the workers cost a device measured through an agent with its model; the driver measures it
+            return (runDir, evaluator) -> DriverCompletion.wrap(new SlurmExecutor(SlurmOptions.parse(spec.options(),
+                    runDir.resolve("config.yaml").toString(), SlurmOptions.defaultLauncher()), runDir), evaluator);
         }
     }
 }

@@ -47,13 +47,6 @@ class SlurmPoolClusterTest {
                 + SlurmTestSupport.yamlList(SlurmTestSupport.workerCommand()) + "}}";
     }
 
-    /** Waits until no task of the run's pool is queued or running. */
-    static void awaitPoolGone(Path dir) {
-        String name = "hwnas-" + dir.getFileName() + "-pool";
-        await("the pool's workers to exit", 60_000, () -> SlurmClient.run(List.of("squeue", "-h", "-n", name))
-                .stdout().isBlank());
-    }
-
     @Test
     void onePoolGivesTheParetoSetsOfTheLocalExecutorAndExitsWithTheDriver() {
         Path reference = local(24, 8);
@@ -72,7 +65,7 @@ class SlurmPoolClusterTest {
         }
         assertEquals(24, workerEvaluations(dir));
         assertEquals(24, lines(dir.resolve(Journal.FILE)).size());
-        awaitPoolGone(dir);
+        SlurmTestSupport.awaitPoolGone(dir);
         assertEquals(2, SlurmTestSupport.workerLogLines(dir, "exits (the driver is done)"));
         System.err.printf("slurm pool: 24 evaluations in 3 batches through 2 workers: %.1f s%n", s);
     }
@@ -92,7 +85,7 @@ class SlurmPoolClusterTest {
         assertTrue(lines(log).stream().noneMatch(l -> l.contains("hwnas worker: evaluated ")), "worker 1 was "
                 + "cancelled in its first evaluation");
         assertEquals(8, lines(dir.resolve(Journal.FILE)).size());
-        awaitPoolGone(dir);
+        SlurmTestSupport.awaitPoolGone(dir);
     }
 
     @Test
@@ -119,7 +112,7 @@ class SlurmPoolClusterTest {
             assertTrue(j.entries().stream().allMatch(e -> e.evaluation().error() == null
                     || !e.evaluation().error().contains("Slurm")), "no candidate failed for the cancelled pool");
         }
-        awaitPoolGone(dir);
+        SlurmTestSupport.awaitPoolGone(dir);
     }
 
     @Test
@@ -148,6 +141,6 @@ class SlurmPoolClusterTest {
         assertEquals(1, submissions(dir).size(), "the pool was adopted:\n" + String.join("\n", submissions(dir)));
         assertEquals(12, workerEvaluations(dir), "every candidate evaluated once");
         assertEquals(12, lines(dir.resolve(Journal.FILE)).size());
-        awaitPoolGone(dir);
+        SlurmTestSupport.awaitPoolGone(dir);
     }
 }

@@ -62,14 +62,14 @@ public final class SlurmTestSupport {
     }
 
     /** The worker command line of the tests: {@link TestWorkerMain} on this JVM's class path. */
-    static List<String> workerCommand() {
+    public static List<String> workerCommand() {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto",
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 TestWorkerMain.class.getName());
     }
 
     /** {@code [word, ...]} as a YAML flow list of double-quoted strings. */
-    static String yamlList(List<String> words) {
+    public static String yamlList(List<String> words) {
         List<String> q = new ArrayList<>();
         for (String w : words) {
             q.add(yamlString(w));
@@ -142,7 +142,7 @@ public final class SlurmTestSupport {
     }
 
     /** How many candidates the workers evaluated, over every batch, task and attempt (from the task logs). */
-    static int workerEvaluations(Path runDir) {
+    public static int workerEvaluations(Path runDir) {
         try (Stream<Path> s = Files.walk(runDir.resolve("slurm"))) {
             return s.filter(f -> f.getFileName().toString().endsWith(".out"))
                     .mapToInt(f -> (int) lines(f).stream().filter(l -> l.contains("hwnas worker: evaluated ")).count())
@@ -169,6 +169,13 @@ public final class SlurmTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Waits until no task of the pool of the run in {@code dir} is queued or running. */
+    public static void awaitPoolGone(Path dir) {
+        String name = "hwnas-" + dir.getFileName() + "-pool";
+        await("the pool's workers to exit", 60_000, () -> SlurmClient.run(List.of("squeue", "-h", "-n", name))
+                .stdout().isBlank());
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier condition) {
