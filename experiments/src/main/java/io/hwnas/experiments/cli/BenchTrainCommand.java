@@ -88,6 +88,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (json) {
             ObjectNode o = Json.object();
             o.put("engine", DjlRuntime.engineName() + " " + DjlRuntime.engineVersion());
+            o.put("engine_settings", DjlRuntime.nativeSettings());
             o.put("threads", threads);
             o.put("arch", a.canonical());
             o.put("input", net.inputShape().toString());

@@ -21,6 +21,7 @@ public final class Autograd {
     public static <T> T exclusive(long seed, Supplier<T> work) {
         LOCK.lock();
         try {
+            NativeSettings.apply();
             Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
             // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the
             // thread that loads the engine. Off, forward passes outside a collector keep no graph.
@@ -37,7 +38,7 @@ public final class Autograd {
      * engine's random generator (a seeded section in another thread would see its draws shift).
      */
     public static <T> T withoutGradients(Supplier<T> work) {
-        Engine.getInstance();
+        NativeSettings.apply();
         boolean before = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
@@ -54,7 +55,7 @@ public final class Autograd {
      * random generator (it would shift the generator of a later seeded section on this thread).
      */
     public static <T> T isolated(Supplier<T> work) {
-        Engine.getInstance();
+        NativeSettings.apply();
         LOCK.lock();
         int threads = JniUtils.getNumThreads();
         try {

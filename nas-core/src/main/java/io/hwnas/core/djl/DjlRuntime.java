@@ -12,9 +12,14 @@ public final class DjlRuntime {
     private DjlRuntime() {
     }
 
-    /** Loads the engine (unpacking the native library on first use). */
+    /** Loads the engine (unpacking the native library on first use) and applies hwnas's native settings. */
     public static void start() {
-        Engine.getInstance();
+        NativeSettings.apply();
+    }
+
+    /** What hwnas set in libtorch beyond DJL's settings ({@link NativeSettings}), e.g. "NNPACK off". */
+    public static String nativeSettings() {
+        return NativeSettings.outcome();
     }
 
     /** Sets the intra-op threads of the PyTorch engine (process-wide). */
