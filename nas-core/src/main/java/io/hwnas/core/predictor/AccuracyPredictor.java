@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.io.Json;
+import io.hwnas.core.io.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -96,8 +96,12 @@ public record AccuracyPredictor(String kind, int features, double mean, double s
      * @throws IllegalArgumentException naming the file and what is wrong
      */
     public static AccuracyPredictor read(Path file) {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(file + ": no such file; fit one with `hwnas supernet fit-predictor "
+                    + "--checkpoint DIR`");
+        }
         try {
-            JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+            JsonNode n = StrictJson.read(file, "accuracy predictor");
             String kind = n.get("kind").asText();
             @SuppressWarnings("unchecked")
             Map<String, Object> info = Json.MAPPER.treeToValue(n.get("info"), Map.class);
@@ -115,9 +119,6 @@ public record AccuracyPredictor(String kind, int features, double mean, double s
                         n.get("std").asDouble(), null, r, info);
             }
             throw new IllegalArgumentException("kind " + kind + " is not one of " + KINDS);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file; fit one with `hwnas supernet fit-predictor "
-                    + "--checkpoint DIR`");
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": not a predictor file (" + e.getMessage() + ")", e);
         }

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.io.Json;
+import io.hwnas.core.io.StrictJson;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -48,14 +47,7 @@ public final class RangesFile {
      *                                  unknown field, a range that is not two finite numbers with lo &lt;= hi
      */
     public static Map<String, ActivationRange> read(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("ranges file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("ranges file " + file + " is not JSON: " + e.getMessage(), e);
-        }
+        JsonNode root = StrictJson.read(file, "ranges file");
         String where = "ranges file " + file;
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(where + ": expected a JSON object with format and layers");

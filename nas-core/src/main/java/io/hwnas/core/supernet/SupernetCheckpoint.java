@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.io.Json;
+import io.hwnas.core.io.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -104,14 +105,10 @@ public record SupernetCheckpoint(Path dir, SupernetRun run, int stepsDone, FileH
      */
     public static SupernetCheckpoint read(Path dir) {
         Path manifest = dir.resolve(MANIFEST);
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(manifest));
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(manifest)) {
             throw new IllegalArgumentException(manifest + ": no such file; " + dir + " is not a supernet checkpoint");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(manifest + ": not readable JSON (" + e.getMessage() + ")", e);
         }
+        JsonNode root = StrictJson.read(manifest, "supernet checkpoint manifest");
         SupernetCheckpoint c = CheckpointJson.read(dir, root, manifest.toString());
         c.bytes(c.parameters());
         c.bytes(c.optimizer());

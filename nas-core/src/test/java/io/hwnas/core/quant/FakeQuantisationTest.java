@@ -155,6 +155,19 @@ class FakeQuantisationTest {
         assertTrue(assertThrowsMessage(() -> RangesFile.read(dir.resolve("none.json"))).contains("none.json"));
     }
 
+    @Test
+    void aRangesFileWithAKeyTwiceOrTextAfterItIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
+        Path twice = dir.resolve("twice.json");
+        java.nio.file.Files.writeString(twice, "{\"format\": \"" + RangesFile.FORMAT + "\",\n \"layers\": {\n"
+                + "  \"stem.conv\": {\"lo\": -1, \"hi\": 2},\n  \"stem.conv\": {\"lo\": 0, \"hi\": 9}}}\n");
+        String dup = assertThrowsMessage(() -> RangesFile.read(twice));
+        assertTrue(dup.startsWith(twice + ": not a valid ranges file at line 4: duplicate key 'stem.conv'"), dup);
+        Path trailing = dir.resolve("trailing.json");
+        java.nio.file.Files.writeString(trailing, "{\"format\": \"" + RangesFile.FORMAT + "\", \"layers\": {}}\n{}\n");
+        String more = assertThrowsMessage(() -> RangesFile.read(trailing));
+        assertTrue(more.contains("content after the ranges file's JSON object is not allowed"), more);
+    }
+
     private static String assertThrowsMessage(org.junit.jupiter.api.function.Executable e) {
         return org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, e).getMessage();
     }

@@ -1,4 +1,4 @@
-package io.hwnas.cost.device;
+package io.hwnas.core.io;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,11 +10,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Reads profile and calibration files strictly: a key given twice in one object, or anything after the
- * top-level value (a second object, trailing text), is an error naming the file and the line, never a value
- * silently dropped.
+ * Reads the JSON files users give or may edit strictly (device profiles, calibrations, activation ranges, supernet
+ * manifests, accuracy predictors): a key given twice in one object, or anything after the top-level value (a
+ * second object, trailing text), is an error naming the file and the line, never a value silently dropped.
  */
-final class StrictJson {
+public final class StrictJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -27,11 +27,19 @@ final class StrictJson {
      * The file's JSON tree.
      *
      * @param what what the file is, for messages (e.g. {@code "device profile"})
-     * @throws IllegalArgumentException naming the file, the line and what is wrong
+     * @throws IllegalArgumentException naming the file, the line and what is wrong; for a missing file
+     *         {@code "<what> <file> does not exist"}
      */
-    static JsonNode read(Path file, String what) {
+    public static JsonNode read(Path file, String what) {
+        if (!java.nio.file.Files.exists(file)) {
+            throw new IllegalArgumentException(what + " " + file + " does not exist");
+        }
         try {
-            return MAPPER.readTree(file.toFile());
+            JsonNode root = MAPPER.readTree(file.toFile());
+            if (root == null || root.isMissingNode()) {
+                throw new IllegalArgumentException(file + ": not a valid " + what + ": the file is empty");
+            }
+            return root;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String line = at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr();
