@@ -133,7 +133,7 @@ public final class CompressedExport {
         }
         List<MixedQdqRewriter.LayerPlan> plan = new ArrayList<>();
         for (Layer l : mac) {
-            ActivationRangesFile.Range range = l.activationBits() <= 8 ? r.require(l.name()) : r.layers().get(l.name());
+            ActivationRange range = l.activationBits() <= 8 ? r.require(l.name()) : r.layers().get(l.name());
             plan.add(new MixedQdqRewriter.LayerPlan(l.name(), l.bits(), l.activationBits(), range));
         }
         MixedQdqRewriter.Result q = new MixedQdqRewriter(INT4_WEIGHTS, UINT4_ACTIVATIONS).rewrite(floatModel, plan);
@@ -173,7 +173,7 @@ public final class CompressedExport {
         plan.forEach(p -> byName.put(p.layer(), p));
         Map<String, ActivationRange> ranges = new java.util.LinkedHashMap<>();
         plan.stream().filter(p -> p.range() != null)
-                .forEach(p -> ranges.put(p.layer(), new ActivationRange(p.range().lo(), p.range().hi())));
+                .forEach(p -> ranges.put(p.layer(), p.range()));
         Network f = block.network();
         Network bits = new Network(f.layers().stream().map(l -> {
             MixedQdqRewriter.LayerPlan p = byName.get(l.name());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.quant.ActivationRange;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.io.Json;
@@ -104,8 +105,8 @@ class CompressedExportCommandTest {
             assertEquals((float) stem.hi(), clipped.require("stem.conv").hi());
             int narrower = 0;
             for (String l : layers) {
-                ActivationRangesFile.Range c = clipped.require(l);
-                ActivationRangesFile.Range f = minMax.require(l);
+                ActivationRange c = clipped.require(l);
+                ActivationRange f = minMax.require(l);
                 assertTrue(c.lo() >= f.lo() && c.hi() <= f.hi(), l + ": " + c + " vs " + f);
                 narrower += c.hi() - c.lo() < f.hi() - f.lo() ? 1 : 0;
             }
@@ -144,9 +145,9 @@ class CompressedExportCommandTest {
         String a = arch("8/8", 0);
         SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(SearchSpaces.get("mobilenet",
                 Map.of("resolutions", List.of(32), "widths", List.of(0.5))), a);
-        Map<String, ActivationRangesFile.Range> all = new LinkedHashMap<>();
+        Map<String, ActivationRange> all = new LinkedHashMap<>();
         for (Layer l : CompressedExport.macLayers(s.network(s.parse(a), s.defaultInput(), 10))) {
-            all.put(l.name(), new ActivationRangesFile.Range(-3f, 6f));
+            all.put(l.name(), new ActivationRange(-3, 6));
         }
         Path ranges = dir.resolve("ranges.json");
         new ActivationRangesFile("test", all).write(ranges);

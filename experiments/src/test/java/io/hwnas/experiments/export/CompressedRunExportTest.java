@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.quant.ActivationRange;
 import io.hwnas.core.data.FashionMnist;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Layer;
@@ -70,9 +71,9 @@ class CompressedRunExportTest {
         ExportCommandTest.saveWeights("nb201", arch.split("#")[0], new Shape(3, 16, 16),
                 dir.resolve(RunDirectoryExport.WEIGHTS));
         SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(SearchSpaces.get("nb201"), arch);
-        Map<String, ActivationRangesFile.Range> all = new LinkedHashMap<>();
+        Map<String, ActivationRange> all = new LinkedHashMap<>();
         for (Layer l : CompressedExport.macLayers(s.network(s.parse(arch), new Shape(3, 16, 16), 10))) {
-            all.put(l.name(), new ActivationRangesFile.Range(-3f, 6f));
+            all.put(l.name(), new ActivationRange(-3, 6));
         }
         Path ranges = Files.createDirectories(run.resolve("trained")).resolve(s.parse(arch).fileKey()
                 + CompressedRunExport.TRAINED_RANGES_SUFFIX);

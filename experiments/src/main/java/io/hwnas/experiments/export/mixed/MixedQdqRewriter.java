@@ -2,6 +2,7 @@ package io.hwnas.experiments.export.mixed;
 
 import static io.hwnas.experiments.export.graph.GraphWriter.integer;
 
+import io.hwnas.core.quant.ActivationRange;
 import io.hwnas.experiments.export.graph.GraphWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -48,7 +49,7 @@ public final class MixedQdqRewriter {
      * @param activationBits 2, 4, 8, 16 or 32
      * @param range          the range of the layer's input; may be null when {@code activationBits} is 16 or 32
      */
-    public record LayerPlan(String layer, int weightBits, int activationBits, ActivationRangesFile.Range range) {
+    public record LayerPlan(String layer, int weightBits, int activationBits, ActivationRange range) {
     }
 
     /**

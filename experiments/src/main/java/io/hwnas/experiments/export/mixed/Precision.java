@@ -1,5 +1,7 @@
 package io.hwnas.experiments.export.mixed;
 
+import io.hwnas.core.quant.ActivationRange;
+
 /**
  * The arithmetic of the hwnas quantisation convention (shared with the fake-quantised DJL training): symmetric
  * narrow-range per-output-channel weights ({@code qmax = 2^(bits-1) - 1}, round half to even), binary weights
@@ -115,17 +117,19 @@ public final class Precision {
     }
 
     /** The quantiser of a tensor with range {@code [lo, hi]} (extended to include 0) at {@code bits}. */
-    public static Activation activation(float lo, float hi, int bits) {
+    public static Activation activation(double lo, double hi, int bits) {
         if (bits != 2 && bits != 4 && bits != 8 && bits != 16 && bits != 32) {
             throw new IllegalArgumentException("activation bits " + bits
                     + " have no quantisation; allowed: 2, 4, 8, 16, 32");
         }
-        float l = Math.min(lo, 0f);
-        float h = Math.max(hi, 0f);
-        int qmax = bits <= 8 ? (1 << bits) - 1 : 1;
-        float scale = h - l == 0 ? 1f : (h - l) / qmax;
-        int z = (int) Math.max(0, Math.min(qmax, Math.rint(-l / scale)));
-        return new Activation(bits, scale, z);
+        if (bits <= 8) { // the grid quantisation-aware training uses, so export and training agree exactly
+            ActivationRange.Grid g = new ActivationRange(lo, hi).grid(bits);
+            return new Activation(bits, g.scale(), g.zeroPoint());
+        }
+        float l = (float) Math.min(lo, 0);
+        float h = (float) Math.max(hi, 0);
+        float scale = h - l == 0 ? 1f : h - l; // 16 and 32 bits keep floats; one level spans the range
+        return new Activation(bits, scale, (int) Math.max(0, Math.min(1, Math.rint(-l / scale))));
     }
 
     /** The IEEE half-precision bits of {@code f}, rounded to nearest even (overflow to infinity). */

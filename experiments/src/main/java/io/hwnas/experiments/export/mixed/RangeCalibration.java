@@ -61,8 +61,8 @@ public final class RangeCalibration {
         }
         Set<String> tensors = new LinkedHashSet<>(tensorOf.values());
         Map<String, float[]> minMax = observe(expose(floatModel, tensors), tensors, x, shape, p);
-        Map<String, ActivationRangesFile.Range> out = new LinkedHashMap<>();
-        tensorOf.forEach((l, t) -> out.put(l, new ActivationRangesFile.Range(minMax.get(t)[0], minMax.get(t)[1])));
+        Map<String, ActivationRange> out = new LinkedHashMap<>();
+        tensorOf.forEach((l, t) -> out.put(l, new ActivationRange(minMax.get(t)[0], minMax.get(t)[1])));
         return new ActivationRangesFile("calibration (" + (p < 100 ? "percentile " + p + ", mean over chunks of "
                 + CHUNK : "min/max") + " of " + shape[0] + " images)", out);
     }
