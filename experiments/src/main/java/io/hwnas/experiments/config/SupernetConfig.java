@@ -33,8 +33,8 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
     /** The fields of the {@code supernet} section. */
     static final List<String> FIELDS = List.of("checkpoint", "resolution", "width", "kernels", "expansions",
             "validation_images", "steps", "batch", "lr", "schedule", "step_every", "step_factor", "warmup",
-            "momentum", "weight_decay", "random_subnets", "checkpoint_every", "validate_every", "validate_images",
-            "threads");
+            "momentum", "weight_decay", "random_subnets", "zero_init_residual", "checkpoint_every", "validate_every",
+            "validate_images", "threads");
 
     /**
      * Reads the sections {@code supernet train} needs from a config file.
@@ -105,6 +105,7 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
                 .momentum(s.number("momentum", d.momentum(), 0))
                 .weightDecay(s.number("weight_decay", d.weightDecay(), 0))
                 .randomSubnets((int) s.integer("random_subnets", d.randomSubnets(), 0, 64))
+                .zeroInitResidual(s.bool("zero_init_residual", d.zeroInitResidual()))
                 .checkpointEvery((int) s.integer("checkpoint_every", d.checkpointEvery(), 1, 100_000_000))
                 .validation((int) s.integer("validate_every", d.validateEvery(), 0, 100_000_000),
                         (int) s.integer("validate_images", d.validationImages(), 1, 1_000_000))

@@ -62,6 +62,7 @@ final class CheckpointJson {
         t.put("validate_every", o.validateEvery());
         t.put("validation_images", o.validationImages());
         t.put("threads", o.threads());
+        t.put("zero_init_residual", o.zeroInitResidual());
         t.put("optimizer", "sgd-momentum (momentum buffers in the optimizer file)");
         return t;
     }
@@ -109,7 +110,8 @@ final class CheckpointJson {
                 .randomSubnets(need(t, "random_subnets", where).asInt())
                 .checkpointEvery(need(t, "checkpoint_every", where).asInt())
                 .validation(need(t, "validate_every", where).asInt(), need(t, "validation_images", where).asInt())
-                .threads(need(t, "threads", where).asInt());
+                .threads(need(t, "threads", where).asInt())
+                .zeroInitResidual(t.path("zero_init_residual").asBoolean(false)); // absent before it existed
         b.stepDecay(need(t, "decay_every", where).asInt(), need(t, "decay_factor", where).asDouble());
         if (SupernetTrainingOptions.Schedule.of(need(t, "schedule", where).asText())
                 == SupernetTrainingOptions.Schedule.COSINE) {

@@ -14,6 +14,7 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -78,6 +79,36 @@ public final class MobilenetSupernet extends AbstractBlock {
         MobilenetSupernet s = new MobilenetSupernet(spec);
         s.initialize(manager, DataType.FLOAT32, new Shape(1, spec.channels(), spec.resolution(), spec.resolution()));
         return s;
+    }
+
+    /**
+     * Sets the scale (gamma) of the batch norm that ends each residual block's branch to zero, so that every residual
+     * block starts as the identity ({@link SupernetTrainingOptions#zeroInitResidual}); returns how many were set.
+     */
+    public int zeroInitResidual() {
+        List<Layer> layers = weights.network().layers();
+        int[] readers = new int[layers.size()];
+        for (Layer l : layers) {
+            for (int in : l.inputs()) {
+                readers[in]++;
+            }
+        }
+        int n = 0;
+        for (Layer l : layers) {
+            if (l.kind() != LayerKind.ADD) {
+                continue;
+            }
+            for (int in : l.inputs()) { // the branch's last batch norm feeds only the sum; the skip input feeds more
+                Layer branch = layers.get(in);
+                Parameter gamma = branch.kind() == LayerKind.BATCH_NORM && readers[in] == 1
+                        ? ElasticWeights.params(weights.layerBlock(branch.id())).get("gamma") : null;
+                if (gamma != null) {
+                    gamma.getArray().muli(0f);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     public SupernetSpec spec() {

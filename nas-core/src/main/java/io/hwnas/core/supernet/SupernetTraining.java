@@ -154,6 +154,9 @@ public final class SupernetTraining {
 
     private SupernetCheckpoint loop(NDManager manager, SupernetCheckpoint from, int start, int until) {
         supernet = MobilenetSupernet.create(run.spec(), manager);
+        if (from == null && run.options().zeroInitResidual()) {
+            supernet.zeroInitResidual();
+        }
         training = new SandwichTraining(supernet, run.options().sandwich(), run.seed(), manager);
         if (from != null) {
             from.loadParameters(supernet);

@@ -20,10 +20,14 @@ import java.util.Locale;
  * @param validateEvery    steps between two validations of the largest and smallest subnets, 0 for none
  * @param validationImages held-out images per validation (at most the validation set's size)
  * @param threads          PyTorch intra-op threads, 0 to keep the engine's
+ * @param zeroInitResidual whether a fresh supernet starts with the scale (gamma) of each residual block's last
+ *                         batch norm at zero, so that every residual block starts as the identity (BigNAS's
+ *                         recipe for training supernets at a higher learning rate; torchvision's
+ *                         {@code zero_init_residual})
  */
 public record SupernetTrainingOptions(int steps, int batch, double learningRate, Schedule schedule, int warmupSteps,
         int decayEvery, double decayFactor, double momentum, double weightDecay, int randomSubnets,
-        int checkpointEvery, int validateEvery, int validationImages, int threads) {
+        int checkpointEvery, int validateEvery, int validationImages, int threads, boolean zeroInitResidual) {
 
     /** The learning-rate decay after the warm-up. */
     public enum Schedule {
@@ -114,13 +118,15 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
         b.validateEvery = validateEvery;
         b.validationImages = validationImages;
         b.threads = threads;
+        b.zeroInitResidual = zeroInitResidual;
         return b;
     }
 
     /**
      * Builds options. Defaults: 1,000 steps of batch 64, peak rate 0.05 (the four subnets' gradients are summed),
      * cosine after 50 warm-up steps (step schedule: x0.1 every 300 steps), momentum 0.9, weight decay 3e-5 (OFA's),
-     * two random subnets, a checkpoint every 100 steps, validation on 500 images every 100 steps, the engine's threads.
+     * two random subnets, a checkpoint every 100 steps, validation on 500 images every 100 steps, the engine's threads,
+     * batch-norm scales at one everywhere.
      */
     public static final class Builder {
         private int steps = 1000;
@@ -137,6 +143,7 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
         private int validateEvery = 100;
         private int validationImages = 500;
         private int threads;
+        private boolean zeroInitResidual;
 
         private Builder() {
         }
@@ -207,10 +214,16 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
             return this;
         }
 
+        /** Residual blocks start as the identity ({@link SupernetTrainingOptions#zeroInitResidual}). */
+        public Builder zeroInitResidual(boolean v) {
+            zeroInitResidual = v;
+            return this;
+        }
+
         public SupernetTrainingOptions build() {
             return new SupernetTrainingOptions(steps, batch, learningRate, schedule, warmupSteps, decayEvery,
                     decayFactor, momentum, weightDecay, randomSubnets, checkpointEvery, validateEvery,
-                    validationImages, threads);
+                    validationImages, threads, zeroInitResidual);
         }
     }
 }

@@ -43,6 +43,39 @@ class MobilenetSupernetTest {
         assertEquals(5, spec.maxKernel());
     }
 
+    /** zero_init_residual: the batch norm that ends each residual branch gets scale 0, every other keeps 1. */
+    @Test
+    void zeroInitResidualZeroesTheLastBatchNormOfEachResidualBranchOnly() {
+        SupernetSpec spec = SupernetFixtures.spec();
+        OneThread.exclusive(1, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
+                List<io.hwnas.core.ir.Layer> layers = supernet.weights().network().layers();
+                long adds = layers.stream().filter(l -> l.kind() == io.hwnas.core.ir.LayerKind.ADD).count();
+                assertTrue(adds > 0, "the largest subnet has residual blocks");
+                assertEquals(adds, supernet.zeroInitResidual(), "one branch end per residual block");
+                int zero = 0;
+                for (io.hwnas.core.ir.Layer l : layers) {
+                    if (l.kind() != io.hwnas.core.ir.LayerKind.BATCH_NORM) {
+                        continue;
+                    }
+                    List<io.hwnas.core.ir.Layer> readers = layers.stream().filter(r -> r.inputs().contains(l.id()))
+                            .toList();
+                    boolean branchEnd = readers.size() == 1
+                            && readers.get(0).kind() == io.hwnas.core.ir.LayerKind.ADD;
+                    NDArray gamma = ElasticWeights.params(supernet.weights().layerBlock(l.id())).get("gamma")
+                            .getArray();
+                    float want = branchEnd ? 0f : 1f;
+                    assertEquals(want, gamma.min().getFloat(), l.name());
+                    assertEquals(want, gamma.max().getFloat(), l.name());
+                    zero += branchEnd ? 1 : 0;
+                }
+                assertEquals(adds, zero);
+                return null;
+            }
+        });
+    }
+
     private static double compare(SupernetSpec spec, List<Architecture> subnets) {
         return OneThread.exclusive(1, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
