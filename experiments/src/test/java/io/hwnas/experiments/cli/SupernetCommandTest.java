@@ -90,11 +90,13 @@ class SupernetCommandTest {
         assertTrue(java.util.Arrays.equals(manifest, Files.readAllBytes(dir.resolve("checkpoint.json"))));
 
         Path bad = write("bad.yaml", config(5, 6).replace("lr: 0.02", "lr: -1").replace("batch: 16", "batch: 16\n  "
-                + "schedule: linear"));
+                + "schedule: linear\n  zero_init_residual: 3"));
         CliRunner invalid = CliRunner.run("supernet", "train", "--config", bad.toString());
         assertEquals(2, invalid.exitCode(), invalid.err());
         assertTrue(invalid.err().contains("supernet.lr") && invalid.err().contains("supernet.schedule")
                 && invalid.err().contains("\"linear\"") && invalid.err().contains("cosine or step"), invalid.err());
+        assertTrue(invalid.err().contains("supernet.zero_init_residual = 3 is not allowed; expected true or false"),
+                invalid.err());
     }
 
     /** A training killed (SIGKILL) after its first checkpoint and resumed ends with a straight run's parameters. */
