@@ -75,12 +75,7 @@ public final class OnnxExporter {
         GraphWriter gw = new GraphWriter(g);
         List<Layer> layers = net.layers();
         int last = layers.size() - 1;
-        int[] consumers = new int[layers.size()];
-        for (Layer l : layers) {
-            for (int in : l.inputs()) {
-                consumers[in]++;
-            }
-        }
+        int[] consumers = net.consumers();
         String[] tensor = new String[layers.size()];
         boolean[] folded = new boolean[layers.size()];
         tensor[0] = INPUT;

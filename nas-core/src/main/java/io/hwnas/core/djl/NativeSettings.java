@@ -24,24 +24,22 @@ import java.nio.file.Path;
  */
 final class NativeSettings {
 
-    private static volatile boolean applied;
-    private static volatile String outcome = "not applied yet";
+    /** What {@link #apply} did, or null before it ran. */
+    private static volatile String outcome;
 
     private NativeSettings() {
     }
 
     /** Loads the engine and applies the settings once per process. */
     static void apply() {
-        if (applied) {
+        if (outcome != null) {
             return;
         }
         synchronized (NativeSettings.class) {
-            if (applied) {
-                return;
+            if (outcome == null) {
+                Engine.getInstance();
+                outcome = disableNnpack();
             }
-            Engine.getInstance();
-            outcome = disableNnpack();
-            applied = true;
         }
     }
 

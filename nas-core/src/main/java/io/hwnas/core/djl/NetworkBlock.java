@@ -46,12 +46,7 @@ public final class NetworkBlock extends AbstractBlock {
         super(VERSION);
         this.network = network;
         this.blocks = new Block[network.layers().size()];
-        this.consumers = new int[network.layers().size()];
-        for (Layer l : network.layers()) {
-            for (int i : l.inputs()) {
-                consumers[i]++;
-            }
-        }
+        this.consumers = network.consumers();
         for (Layer l : network.layers()) {
             Block b = childFor(l);
             if (b != null) {

@@ -127,6 +127,20 @@ public record Network(List<Layer> layers, long declaredParams) {
         return peak;
     }
 
+    /**
+     * How many input edges read each layer's output, by layer id (a layer read twice by one sum counts twice): a
+     * fresh array the caller may change.
+     */
+    public int[] consumers() {
+        int[] out = new int[layers.size()];
+        for (Layer l : layers) {
+            for (int in : l.inputs()) {
+                out[in]++;
+            }
+        }
+        return out;
+    }
+
     /** Layers that run compute (every layer but the input). */
     public List<Layer> operators() {
         return layers.subList(1, layers.size());

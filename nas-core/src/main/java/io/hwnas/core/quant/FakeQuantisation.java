@@ -43,12 +43,7 @@ public final class FakeQuantisation implements MacHook {
         this.block = block;
         this.clippedSte = clippedSte;
         Network n = block.network();
-        int[] consumers = new int[n.layers().size()];
-        for (Layer l : n.layers()) {
-            for (int i : l.inputs()) {
-                consumers[i]++;
-            }
-        }
+        int[] consumers = n.consumers();
         for (Layer l : n.layers()) {
             if (l.kind() == LayerKind.BATCH_NORM && l.inputs().size() == 1) {
                 Layer conv = n.layers().get(l.inputs().get(0));

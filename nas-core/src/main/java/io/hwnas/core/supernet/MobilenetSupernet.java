@@ -87,12 +87,7 @@ public final class MobilenetSupernet extends AbstractBlock {
      */
     public int zeroInitResidual() {
         List<Layer> layers = weights.network().layers();
-        int[] readers = new int[layers.size()];
-        for (Layer l : layers) {
-            for (int in : l.inputs()) {
-                readers[in]++;
-            }
-        }
+        int[] readers = weights.network().consumers();
         int n = 0;
         for (Layer l : layers) {
             if (l.kind() != LayerKind.ADD) {

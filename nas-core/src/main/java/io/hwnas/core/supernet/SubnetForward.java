@@ -28,12 +28,7 @@ final class SubnetForward {
     /** The network's output for {@code x}; every array it makes lives in {@code x}'s manager. */
     static NDArray run(Network network, Function<Layer, Map<String, NDArray>> weights, NDArray x, boolean training) {
         List<Layer> layers = network.layers();
-        int[] consumers = new int[layers.size()];
-        for (Layer l : layers) {
-            for (int i : l.inputs()) {
-                consumers[i]++;
-            }
-        }
+        int[] consumers = network.consumers();
         NDArray[] values = new NDArray[layers.size()];
         values[0] = x;
         for (int j = 1; j < layers.size(); j++) {
