@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One writer per run directory: {@value #FILE} names the process that holds the directory (pid,
  * host, start time). It is created atomically (a hard link of a complete file, which fails when the
  * lock exists), so there is never more than one holder. A lock whose holder is gone is taken over:
- * on the same host when its process is no longer alive (or its pid now belongs to another process);
+ * on the same host when its process is no longer alive (or its pid now belongs to another process,
+ * told by the process's start time in clock ticks since boot where Linux gives it);
  * from another host (a Slurm driver on a shared filesystem) when its heartbeat, the file's
  * modification time the holder renews every {@link #HEARTBEAT}, is older than {@link #STALE}. A
  * takeover removes the stale lock only while holding {@value #FILE}{@code .takeover} (created with
@@ -47,7 +49,7 @@ public final class RunLock implements AutoCloseable {
 
     /** Who holds a lock; {@code raw} is the file's content (its identity), {@code token} unique per holder. */
     record Holder(long pid, String host, String started, String command, String token, String processStart,
-            String raw) {
+            long startTicks, String raw) {
 
         String describe() {
             return "hwnas " + command + " (pid " + pid + " on host " + host + ", started " + started + ")";
@@ -152,6 +154,10 @@ public final class RunLock implements AutoCloseable {
         if (p.isEmpty() || !p.get().isAlive()) {
             return true;
         }
+        OptionalLong ticks = startTicks(h.pid());
+        if (h.startTicks() >= 0 && ticks.isPresent()) {
+            return ticks.getAsLong() != h.startTicks(); // its pid now names another process
+        }
         Optional<Instant> start = p.get().info().startInstant();
         return start.isPresent() && !h.processStart().isEmpty()
                 && Duration.between(Instant.parse(h.processStart()), start.get()).abs().toSeconds() > 1;
@@ -168,9 +174,10 @@ public final class RunLock implements AutoCloseable {
         try {
             JsonNode n = JSON.readTree(raw);
             return Optional.of(new Holder(n.get("pid").asLong(), n.get("host").asText(), n.get("started").asText(),
-                    n.get("command").asText(), n.get("token").asText(), n.path("process_start").asText(""), raw));
+                    n.get("command").asText(), n.get("token").asText(), n.path("process_start").asText(""),
+                    n.path("process_start_ticks").asLong(-1), raw));
         } catch (IOException | RuntimeException e) {
-            return Optional.of(new Holder(-1, "unknown", "unknown", "(an unreadable lock)", "", "", raw));
+            return Optional.of(new Holder(-1, "unknown", "unknown", "(an unreadable lock)", "", "", -1, raw));
         }
     }
 
@@ -183,8 +190,26 @@ public final class RunLock implements AutoCloseable {
         o.put("command", command);
         o.put("token", UUID.randomUUID().toString());
         o.put("process_start", self.info().startInstant().map(Instant::toString).orElse(""));
+        long ticks = startTicks(self.pid()).orElse(-1);
+        o.put("process_start_ticks", ticks);
         return new Holder(self.pid(), o.get("host").asText(), o.get("started").asText(), command,
-                o.get("token").asText(), o.get("process_start").asText(), o + "\n");
+                o.get("token").asText(), o.get("process_start").asText(), ticks, o + "\n");
+    }
+
+    /**
+     * The start time of process {@code pid} in clock ticks since boot (field 22 of Linux's
+     * {@code /proc/PID/stat}), or empty where there is no such file. Unlike a start instant, which each
+     * JVM derives from the boot time it read once and which moves when the wall clock is stepped, it
+     * is the same number for every reader.
+     */
+    static OptionalLong startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return OptionalLong.of(Long.parseLong(fields[19])); // fields[0] is field 3, the state
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
     }
 
     private static Duration age(Path f) throws IOException {

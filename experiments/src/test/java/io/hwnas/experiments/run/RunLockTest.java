@@ -27,8 +27,13 @@ class RunLockTest {
     Path tmp;
 
     static String lock(long pid, String host, String token) {
+        return lock(pid, host, token, "", -1);
+    }
+
+    static String lock(long pid, String host, String token, String processStart, long startTicks) {
         return "{\"pid\":" + pid + ",\"host\":\"" + host + "\",\"started\":\"2026-12-01T10:00:00Z\","
-                + "\"command\":\"search\",\"token\":\"" + token + "\",\"process_start\":\"\"}\n";
+                + "\"command\":\"search\",\"token\":\"" + token + "\",\"process_start\":\"" + processStart
+                + "\",\"process_start_ticks\":" + startTicks + "}\n";
     }
 
     /** The pid of a process that has ended. */
@@ -77,6 +82,28 @@ class RunLockTest {
             sleeper.destroyForcibly().waitFor();
         }
         RunLock.acquire(tmp, "search").close();
+    }
+
+    /**
+     * A live holder is told from a new process with its pid by the start in clock ticks since boot, not
+     * by a start instant, which moves with the wall clock (a fresh machine's clock being stepped).
+     */
+    @Test
+    void aLiveHolderIsKeptWhateverItsRecordedStartInstantAndTakenOverWhenItsPidNamesAnotherProcess()
+            throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            java.util.OptionalLong ticks = RunLock.startTicks(sleeper.pid());
+            org.junit.jupiter.api.Assumptions.assumeTrue(ticks.isPresent(), "no /proc/PID/stat here");
+            Path f = tmp.resolve(RunLock.FILE);
+            String oneHourOff = Instant.now().minusSeconds(3600).toString();
+            Files.writeString(f, lock(sleeper.pid(), RunLock.host(), "live", oneHourOff, ticks.getAsLong()));
+            assertThrows(RunLock.RunInUseException.class, () -> RunLock.acquire(tmp, "search"));
+            Files.writeString(f, lock(sleeper.pid(), RunLock.host(), "reused-pid", "", ticks.getAsLong() - 1));
+            RunLock.acquire(tmp, "search").close();
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
     }
 
     @Test
