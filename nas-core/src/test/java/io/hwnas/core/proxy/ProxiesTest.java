@@ -43,6 +43,23 @@ class ProxiesTest {
         assertEquals(name, e.estimate(NB201, NB201.parse(RESNET), 1).metric());
     }
 
+    /** Synflow runs on one intra-op thread (a batch of one) and gives the engine's thread count back. */
+    @Test
+    void synflowLeavesTheEnginesThreadCountAsItFoundIt() {
+        int before = io.hwnas.core.djl.DjlRuntime.threads();
+        try {
+            io.hwnas.core.djl.DjlRuntime.setThreads(2);
+            double score = estimate(AccuracyEstimators.get("synflow", Map.of()), RESNET, 3);
+            assertEquals(2, io.hwnas.core.djl.DjlRuntime.threads());
+            io.hwnas.core.djl.DjlRuntime.setThreads(1);
+            assertEquals(score, estimate(AccuracyEstimators.get("synflow", Map.of()), RESNET, 3), 0,
+                    "the same score whatever the engine's setting");
+            assertEquals(1, io.hwnas.core.djl.DjlRuntime.threads());
+        } finally {
+            io.hwnas.core.djl.DjlRuntime.setThreads(before);
+        }
+    }
+
     @Test
     void countsComeFromTheIr() {
         Architecture a = NB201.parse(RESNET);
