@@ -15,7 +15,7 @@ class NativeSettingsTest {
     @Test
     void nnpackIsOffOnceTheEngineIsStartedAndConvolutionsStillRun() {
         DjlRuntime.start();
-        assertEquals("NNPACK off", DjlRuntime.nativeSettings());
+        assertEquals("NNPACK off; " + NativeSettings.keepFreedMemory(System.getenv()), DjlRuntime.nativeSettings());
         // a float64 convolution, the kind that asked for NNPACK, still runs on the im2col kernel: all-ones input and
         // weights give 9 * channels at every interior output
         try (NDManager m = NDManager.newBaseManager()) {
@@ -25,5 +25,17 @@ class NativeSettingsTest {
             assertEquals(36.0, y.getDouble(1, 2, 3, 3));
             assertEquals(16.0, y.getDouble(0, 0, 0, 0)); // a corner sees 2 x 2 of the 3 x 3 window
         }
+    }
+
+    /** glibc's malloc is tuned on Linux unless the user's environment tunes it already. */
+    @Test
+    void mallocIsTunedUnlessTheEnvironmentTunesIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux());
+        assertEquals("glibc malloc keeps freed memory (mmap threshold 32 MiB, trim threshold and top pad 256 MiB)",
+                NativeSettings.keepFreedMemory(java.util.Map.of("HOME", "/root")));
+        assertEquals("malloc left as it is: MALLOC_ARENA_MAX is set",
+                NativeSettings.keepFreedMemory(java.util.Map.of("MALLOC_ARENA_MAX", "1")));
+        assertEquals("malloc left as it is: GLIBC_TUNABLES is set", NativeSettings.keepFreedMemory(
+                java.util.Map.of("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=1")));
     }
 }
