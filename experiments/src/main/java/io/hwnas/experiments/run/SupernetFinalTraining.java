@@ -78,15 +78,8 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
         InputNormalisation.of(run.dataset().name(), run.dataset().dir(), run.seed(), data.train(),
                 network.inputShape()).write(inputFile(weights));
         // PyTorch's CPU results depend on the thread count: the section's threads hold for the whole member
-        int threads = DjlRuntime.threads();
-        try {
-            if (options.threads() > 0) {
-                DjlRuntime.setThreads(options.threads());
-            }
-            return steps > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights);
-        } finally {
-            DjlRuntime.setThreads(threads);
-        }
+        return DjlRuntime.withThreads(options.threads(),
+                () -> steps > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights));
     }
 
     /** Saves the calibrated subnet and measures it. */

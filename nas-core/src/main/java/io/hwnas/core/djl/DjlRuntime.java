@@ -31,6 +31,24 @@ public final class DjlRuntime {
         JniUtils.setNumThreads(threads);
     }
 
+    /**
+     * Runs {@code work} with {@code threads} intra-op threads and gives the engine's count back afterwards;
+     * {@code threads <= 0}, or the count already set, runs it as it is (a change of the count clears oneDNN's
+     * cache of compiled kernels, so it is made only when needed).
+     */
+    public static <T> T withThreads(int threads, java.util.function.Supplier<T> work) {
+        int before = threads();
+        if (threads <= 0 || threads == before) {
+            return work.get();
+        }
+        JniUtils.setNumThreads(threads);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+    }
+
     /** The intra-op threads of the PyTorch engine. */
     public static int threads() {
         start();

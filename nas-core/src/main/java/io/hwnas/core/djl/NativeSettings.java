@@ -40,6 +40,7 @@ final class NativeSettings {
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
     static final int MMAP_THRESHOLD = 32 << 20;
+    /** The trim threshold, also the top pad. */
     static final int TRIM_THRESHOLD = 256 << 20;
 
     /** What {@link #apply} did, or null before it ran. */
@@ -86,7 +87,8 @@ final class NativeSettings {
             boolean ok = mallopt.invokeInt(new Object[] {M_MMAP_THRESHOLD, MMAP_THRESHOLD}) == 1
                     & mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, TRIM_THRESHOLD}) == 1
                     & mallopt.invokeInt(new Object[] {M_TOP_PAD, TRIM_THRESHOLD}) == 1;
-            return ok ? "glibc malloc keeps freed memory (mmap threshold 32 MiB, trim threshold and top pad 256 MiB)"
+            return ok ? "glibc malloc keeps freed memory (mmap threshold " + (MMAP_THRESHOLD >> 20)
+                    + " MiB, trim threshold and top pad " + (TRIM_THRESHOLD >> 20) + " MiB)"
                     : "malloc left as it is: mallopt refused a setting";
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return "malloc left as it is: " + e.getMessage();

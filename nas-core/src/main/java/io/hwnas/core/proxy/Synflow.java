@@ -41,9 +41,7 @@ public final class Synflow implements ZeroCostProxy {
 
     @Override
     public double score(Network network, ProxyBatch batch, long seed) {
-        return Autograd.exclusive(seed, () -> {
-            int threads = DjlRuntime.threads();
-            DjlRuntime.setThreads(1);
+        return Autograd.exclusive(seed, () -> DjlRuntime.withThreads(1, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkBlock block = DjlNetworks.block(network);
                 for (Parameter p : block.getParameters().values()) {
@@ -66,10 +64,8 @@ public final class Synflow implements ZeroCostProxy {
                 }
                 double sum = terms.isEmpty() ? 0 : NDArrays.stack(terms).sum().getDouble();
                 return Math.log(Math.max(sum, Double.MIN_NORMAL));
-            } finally {
-                DjlRuntime.setThreads(threads);
             }
-        });
+        }));
     }
 
     /**

@@ -139,17 +139,11 @@ public final class SupernetTraining {
             return from;
         }
         int threads = run.options().threads();
-        return Autograd.exclusive(run.seed(), () -> {
-            int before = DjlRuntime.threads();
-            if (threads > 0) {
-                DjlRuntime.setThreads(threads);
-            }
+        return Autograd.exclusive(run.seed(), () -> DjlRuntime.withThreads(threads, () -> {
             try (NDManager manager = NDManager.newBaseManager()) {
                 return loop(manager, from, start, until);
-            } finally {
-                DjlRuntime.setThreads(before);
             }
-        });
+        }));
     }
 
     private SupernetCheckpoint loop(NDManager manager, SupernetCheckpoint from, int start, int until) {
