@@ -1,7 +1,6 @@
 package io.hwnas.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -10,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.DjlNetworks;
 import io.hwnas.core.djl.DjlRuntime;
+import io.hwnas.core.djl.FrozenInference;
 import io.hwnas.core.djl.InferenceEngine;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Network;
@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * Throughput of one network on DJL, measured as the Python peer ({@code peer_torch_bench.py})
- * does: SGD training steps and inference passes on one fixed random batch (3 warm-up passes,
+ * does: SGD training steps and inference passes (the trained weights frozen, as hwnas's DJL inference runs them:
+ * {@link FrozenInference}) on one fixed random batch (3 warm-up passes,
  * then {@code steps} timed), and seconds per synflow score (a fresh network each time). Each
  * figure is the median of {@code rounds} such measurements, since one 20-step round on a shared
  * machine varies by 20% or more.
@@ -103,12 +104,15 @@ public final class TrainThroughput {
                     Training.step(block, store, params, velocity, x, y, o, 0.05, step);
                 }
             });
-            double[] infer = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> {
-                try (NDManager step = m.newSubManager()) {
-                    x.tempAttach(step);
-                    block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-                }
-            });
+            double[] infer;
+            try (FrozenInference frozen = FrozenInference.of(block)) {
+                infer = rounds(plan.rounds(), WARM_UP, plan.steps(), () -> {
+                    try (NDManager step = m.newSubManager()) {
+                        x.tempAttach(step);
+                        frozen.forward(x).toFloatArray();
+                    }
+                });
+            }
             double[] engine = null;
             if (plan.engine() != null) {
                 float[] images = data.images();

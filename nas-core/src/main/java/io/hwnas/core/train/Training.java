@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.Autograd;
 import io.hwnas.core.djl.BatchNormCalibration;
 import io.hwnas.core.djl.DjlNetworks;
+import io.hwnas.core.djl.FrozenInference;
 import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.djl.Scalars;
@@ -260,23 +261,28 @@ public final class Training {
         long correct = 0;
         double lossSum = 0;
         int classes = classesOf(network);
-        for (int from = 0; from < data.size(); from += evalBatch) {
-            int to = Math.min(data.size(), from + evalBatch);
-            try (NDManager step = manager.newSubManager()) {
-                NDArray x = step.create(batcher.fill(data, all, from, to), DjlNetworks.inputShape(network, to - from));
-                NDArray logp = block.forward(store, new NDList(x), false).singletonOrThrow().logSoftmax(1);
-                float[] lp = logp.toFloatArray();
-                requireFinite(lp, from, classes, data.size());
-                for (int j = 0; j < to - from; j++) {
-                    int label = data.label(from + j);
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        if (lp[j * classes + c] > lp[j * classes + best]) {
-                            best = c;
+        // the weights stay as they are meanwhile: freeze them (batch norms folded) unless fake quantisation rewrites them
+        try (FrozenInference frozen = block.macHook() == null ? FrozenInference.of(block) : null) {
+            for (int from = 0; from < data.size(); from += evalBatch) {
+                int to = Math.min(data.size(), from + evalBatch);
+                try (NDManager step = manager.newSubManager()) {
+                    NDArray x = step.create(batcher.fill(data, all, from, to),
+                            DjlNetworks.inputShape(network, to - from));
+                    NDArray logits = frozen != null ? frozen.forward(x)
+                            : block.forward(store, new NDList(x), false).singletonOrThrow();
+                    float[] lp = logits.logSoftmax(1).toFloatArray();
+                    requireFinite(lp, from, classes, data.size());
+                    for (int j = 0; j < to - from; j++) {
+                        int label = data.label(from + j);
+                        int best = 0;
+                        for (int c = 1; c < classes; c++) {
+                            if (lp[j * classes + c] > lp[j * classes + best]) {
+                                best = c;
+                            }
                         }
+                        correct += best == label ? 1 : 0;
+                        lossSum -= lp[j * classes + label];
                     }
-                    correct += best == label ? 1 : 0;
-                    lossSum -= lp[j * classes + label];
                 }
             }
         }
