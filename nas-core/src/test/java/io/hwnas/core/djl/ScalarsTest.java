@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,34 @@ class ScalarsTest {
                 assertEquals(relu6 + hardSwishSlope(X[i]) - 0.25f + 1f, grad[i], 1e-6, "x = " + X[i]);
             }
         }
+    }
+
+    /** ReLU6 while a graph is recorded (relu(x) - relu(x - 6)) gives clip's values and gradients. */
+    @Test
+    void relu6RecordedMatchesClipInValueAndGradient() {
+        float[] xs = {-7f, -1e-3f, 1e-7f, 0.3f, 5.999f, 6f, 6.5f, 11.75f, 12f, 13.1f, 1000.3f, 1e7f};
+        Autograd.exclusive(1, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray x = m.create(xs);
+                x.setRequiresGradient(true);
+                float[] y;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray r = Scalars.relu6(x);
+                    y = r.toFloatArray();
+                    gc.backward(r.mul(m.arange(1f, xs.length + 1f)).sum());
+                }
+                float[] g = x.getGradient().toFloatArray();
+                for (int i = 0; i < xs.length; i++) {
+                    float want = Math.min(Math.max(xs[i], 0), 6);
+                    float ulp = xs[i] > 12 ? Math.ulp(xs[i]) : 0;
+                    assertEquals(want, y[i], ulp, "relu6(" + xs[i] + ")");
+                    assertEquals(xs[i] > 0 && xs[i] <= 6 ? i + 1 : 0, g[i], 0, "slope at " + xs[i]);
+                }
+                assertEquals(List.of(0f, 6f), List.of(Scalars.relu6(m.create(-1f)).getFloat(),
+                        Scalars.relu6(m.create(7f)).getFloat()), "without a graph: clip");
+            }
+            return null;
+        });
     }
 
     @Test

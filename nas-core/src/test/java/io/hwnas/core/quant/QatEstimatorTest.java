@@ -134,7 +134,8 @@ class QatEstimatorTest {
         // A level moves when training inputs reach it (PACT's gradient is zero below alpha; weight_decay is 0).
         assertTrue(bounded > 10 && moved >= bounded / 2, moved + " of " + bounded + " ReLU-bounded levels moved");
         assertEquals(pact.ranges(), RangesFile.read(file), "the ranges file holds the learned levels");
-        assertTrue(Math.abs(pact.top1() - minmax.top1()) <= 15, pact.top1() + " vs " + minmax.top1());
+        // PACT's ten steps also train the weights: they may gain over min/max PTQ (44 -> 61 seen), must not lose much
+        assertTrue(pact.top1() >= minmax.top1() - 15, pact.top1() + " vs " + minmax.top1());
     }
 
     @Test
