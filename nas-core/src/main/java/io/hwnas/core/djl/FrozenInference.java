@@ -324,7 +324,7 @@ public final class FrozenInference implements AutoCloseable {
             if (!block.channelsLast()) {
                 return Conv2d.conv2d(x, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
             }
-            NDArray in = NetworkBlock.pointwiseChannelsLast(x);
+            NDArray in = NetworkBlock.channelsLastPixel(l, x);
             NDArray y = Conv2d.conv2d(in, s.channelsLastWeight(), s.bias(), stride, padding, dilation, l.groups())
                     .singletonOrThrow();
             if (in != x) {

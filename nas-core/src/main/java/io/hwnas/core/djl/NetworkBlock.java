@@ -248,7 +248,7 @@ public final class NetworkBlock extends AbstractBlock {
         Block conv = blocks[l.id()];
         Shape s = x.getShape();
         if (!channelsLast || s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x)) {
-            NDArray in = channelsLast ? pointwiseChannelsLast(x) : x;
+            NDArray in = channelsLast ? channelsLastPixel(l, x) : x;
             NDArray y = conv.forward(store, new NDList(in), training, params).singletonOrThrow();
             if (in != x) {
                 in.close();
@@ -268,14 +268,17 @@ public final class NetworkBlock extends AbstractBlock {
     }
 
     /**
-     * A 1x1-pixel (N, C, 1, 1) array given channels-last strides (a view, nothing copied); others as they are. Such
-     * an array is laid out alike in both formats, but libtorch takes it as contiguous unless its strides say
-     * channels-last, and oneDNN's depthwise 3x3 convolution then runs its backward pass on a path 20x slower (64 x
-     * 480 channels: 10.4 ms against 0.57 ms; the peer's contiguous layout has the same cost).
+     * The input of convolution {@code conv}, given channels-last strides (a view, nothing copied) where it is a
+     * 1x1-pixel (N, C, 1, 1) array and the kernel is larger than 1x1; else as it is. Such an array is laid out alike
+     * in both formats, but libtorch takes it as contiguous unless its strides say channels-last, and oneDNN's
+     * depthwise 3x3 convolution then runs its backward pass on a path 20x slower (64 x 480 channels: 10.4 ms against
+     * 0.57 ms; the peer's contiguous layout has the same cost). 1x1 kernels keep the contiguous path: there
+     * channels-last picks {@code brgconv_1x1}, wrong for some shapes ({@link ConvLayoutCheck}).
      */
-    static NDArray pointwiseChannelsLast(NDArray x) {
+    static NDArray channelsLastPixel(Layer conv, NDArray x) {
         Shape s = x.getShape();
-        return s.dimension() == 4 && s.get(1) > 1 && s.get(2) == 1 && s.get(3) == 1 ? toChannelsLast(x) : x;
+        return conv.kernel() > 1 && s.dimension() == 4 && s.get(1) > 1 && s.get(2) == 1 && s.get(3) == 1
+                ? toChannelsLast(x) : x;
     }
 
     /**

@@ -115,12 +115,14 @@ class Float32LayoutTest {
     /** The check's figures for the shape found wrong here, cached per shape; float64 always agrees. */
     @Test
     void theCheckNamesItsFigures() {
-        ConvLayoutCheck.Key key = new ConvLayoutCheck.Key(DataType.FLOAT32, BATCH, 64, 112, 8, 8, 1, 1, 0, 1, false);
+        ConvLayoutCheck.Key key = new ConvLayoutCheck.Key(DataType.FLOAT32, BATCH, 64, 112, 8, 8, 1, 1, 0, 1, false,
+                DjlRuntime.threads());
         ConvLayoutCheck.Result r = ConvLayoutCheck.check(key);
         System.out.printf("channels-last 1x1 conv 64->112 at 8x8, batch %d: relative output difference %.2g -> %s%n",
                 BATCH, r.output(), r.agrees() ? "channels-last" : "contiguous fallback");
         assertEquals(r, ConvLayoutCheck.check(key), "cached per shape");
-        ConvLayoutCheck.Key f64 = new ConvLayoutCheck.Key(DataType.FLOAT64, BATCH, 64, 112, 8, 8, 1, 1, 0, 1, false);
+        ConvLayoutCheck.Key f64 = new ConvLayoutCheck.Key(DataType.FLOAT64, BATCH, 64, 112, 8, 8, 1, 1, 0, 1, false,
+                DjlRuntime.threads());
         assertTrue(ConvLayoutCheck.check(f64).agrees(), "float64 runs no layout-specific kernel");
     }
 
