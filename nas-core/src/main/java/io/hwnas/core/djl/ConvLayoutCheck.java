@@ -96,7 +96,7 @@ public final class ConvLayoutCheck {
                 NDArray x = random(m, inShape, 1, rng, k.dataType());
                 NDArray w = random(m, wShape, 1 / Math.sqrt(fanIn), rng, k.dataType());
                 NDArray b = k.bias() ? random(m, new Shape(k.outChannels()), 0.1, rng, k.dataType()) : null;
-                return new Result(k, relative(convolve(k, x, w, b), convolve(k, NetworkBlock.toChannelsLast(x), w, b)));
+                return new Result(k, relative(convolve(k, x, w, b), convolve(k, MemoryFormats.toChannelsLast(x), w, b)));
             } finally {
                 JniUtils.setGradMode(gradMode);
                 if (threads != k.threads()) {

@@ -242,7 +242,7 @@ public final class FrozenInference implements AutoCloseable {
                     bias = shift.mul(scale).add(bn.get("beta"));
                 }
                 // laid out as oneDNN reads it beside channels-last activations (else copied on every pass)
-                NDArray last = NetworkBlock.toChannelsLast(weight);
+                NDArray last = MemoryFormats.toChannelsLast(weight);
                 weight.attach(manager);
                 last.attach(manager);
                 if (bias != null) {
@@ -273,7 +273,7 @@ public final class FrozenInference implements AutoCloseable {
     private NDArray run(NDArray input) {
         NDArray[] values = new NDArray[aliases.length];
         IdentityHashMap<NDArray, Integer> pending = new IdentityHashMap<>();
-        publish(0, block.channelsLast() ? NetworkBlock.toChannelsLast(input) : input, values, pending);
+        publish(0, block.channelsLast() ? MemoryFormats.toChannelsLast(input) : input, values, pending);
         ParameterStore store = new ParameterStore(input.getManager(), false);
         for (Step s : steps) {
             NDArray out = compute(s, values, store);
@@ -324,7 +324,7 @@ public final class FrozenInference implements AutoCloseable {
             if (!block.channelsLast()) {
                 return Conv2d.conv2d(x, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
             }
-            NDArray in = NetworkBlock.channelsLastPixel(l, x);
+            NDArray in = MemoryFormats.channelsLastPixel(l, x);
             NDArray y = Conv2d.conv2d(in, s.channelsLastWeight(), s.bias(), stride, padding, dilation, l.groups())
                     .singletonOrThrow();
             if (in != x) {
@@ -332,9 +332,9 @@ public final class FrozenInference implements AutoCloseable {
             }
             return y;
         }
-        NDArray plain = NetworkBlock.toContiguous(x);
+        NDArray plain = MemoryFormats.toContiguous(x);
         NDArray y = Conv2d.conv2d(plain, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
-        NDArray out = NetworkBlock.toChannelsLast(y);
+        NDArray out = MemoryFormats.toChannelsLast(y);
         if (plain != x) {
             plain.close();
         }

@@ -140,7 +140,7 @@ public final class NetworkBlock extends AbstractBlock {
         ParameterStore store = hooked(parameterStore);
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
-        values[0] = channelsLast ? toChannelsLast(input) : input;
+        values[0] = channelsLast ? MemoryFormats.toChannelsLast(input) : input;
         // remaining uses per array object: a layer that returns its input (identity) shares it
         IdentityHashMap<NDArray, Integer> pending = new IdentityHashMap<>();
         pending.merge(values[0], consumers[0], Integer::sum);
@@ -167,7 +167,7 @@ public final class NetworkBlock extends AbstractBlock {
         ParameterStore store = hooked(parameterStore);
         List<Layer> layers = network.layers();
         NDArray[] values = new NDArray[layers.size()];
-        values[0] = channelsLast ? toChannelsLast(input) : input;
+        values[0] = channelsLast ? MemoryFormats.toChannelsLast(input) : input;
         for (int i = 1; i < layers.size(); i++) {
             values[i] = run(layers.get(i), values, store, training, params);
         }
@@ -248,16 +248,16 @@ public final class NetworkBlock extends AbstractBlock {
         Block conv = blocks[l.id()];
         Shape s = x.getShape();
         if (!channelsLast || s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x)) {
-            NDArray in = channelsLast ? channelsLastPixel(l, x) : x;
+            NDArray in = channelsLast ? MemoryFormats.channelsLastPixel(l, x) : x;
             NDArray y = conv.forward(store, new NDList(in), training, params).singletonOrThrow();
             if (in != x) {
                 in.close();
             }
             return y;
         }
-        NDArray plain = toContiguous(x);
+        NDArray plain = MemoryFormats.toContiguous(x);
         NDArray y = conv.forward(store, new NDList(plain), training, params).singletonOrThrow();
-        NDArray out = toChannelsLast(y);
+        NDArray out = MemoryFormats.toChannelsLast(y);
         if (plain != x) {
             plain.close();
         }
@@ -265,44 +265,6 @@ public final class NetworkBlock extends AbstractBlock {
             y.close();
         }
         return out;
-    }
-
-    /**
-     * The input of convolution {@code conv}, given channels-last strides (a view, nothing copied) where it is a
-     * 1x1-pixel (N, C, 1, 1) array and the kernel is larger than 1x1; else as it is. Such an array is laid out alike
-     * in both formats, but libtorch takes it as contiguous unless its strides say channels-last, and oneDNN's
-     * depthwise 3x3 convolution then runs its backward pass on a path 20x slower (64 x 480 channels: 10.4 ms against
-     * 0.57 ms; the peer's contiguous layout has the same cost). 1x1 kernels keep the contiguous path: there
-     * channels-last picks {@code brgconv_1x1}, wrong for some shapes ({@link ConvLayoutCheck}).
-     */
-    static NDArray channelsLastPixel(Layer conv, NDArray x) {
-        Shape s = x.getShape();
-        return conv.kernel() > 1 && s.dimension() == 4 && s.get(1) > 1 && s.get(2) == 1 && s.get(3) == 1
-                ? toChannelsLast(x) : x;
-    }
-
-    /**
-     * The same (N, C, H, W) array with contiguous strides: flattening a channels-last array is what
-     * copies it into the logical order; a contiguous array comes back as a view of itself.
-     */
-    static NDArray toContiguous(NDArray x) {
-        Shape s = x.getShape();
-        return x.reshape(s.get(0), -1).reshape(s);
-    }
-
-    /**
-     * The same (N, C, H, W) array with channels-last strides: a copy laid out as (N, H, W, C),
-     * viewed in the logical (N, C, H, W) order. Flattening the permuted view is what forces the
-     * copy; DJL has no memory-format call. Arrays other than 4-d, and single-channel images
-     * (already both layouts), are returned as they are.
-     */
-    static NDArray toChannelsLast(NDArray x) {
-        Shape s = x.getShape();
-        if (s.dimension() != 4 || s.get(1) == 1) {
-            return x;
-        }
-        return x.transpose(0, 2, 3, 1).reshape(s.get(0), -1).reshape(s.get(0), s.get(2), s.get(3), s.get(1))
-                .transpose(0, 3, 1, 2);
     }
 
     /**
