@@ -320,28 +320,13 @@ public final class FrozenInference implements AutoCloseable {
         Shape stride = new Shape(l.stride(), l.stride());
         Shape padding = new Shape(l.padding(), l.padding());
         Shape dilation = new Shape(1, 1);
-        if (!block.channelsLast() || x.getShape().get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x)) {
-            if (!block.channelsLast()) {
-                return Conv2d.conv2d(x, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
-            }
-            NDArray in = MemoryFormats.channelsLastPixel(l, x);
-            NDArray y = Conv2d.conv2d(in, s.channelsLastWeight(), s.bias(), stride, padding, dilation, l.groups())
-                    .singletonOrThrow();
-            if (in != x) {
-                in.close();
-            }
-            return y;
+        if (!block.channelsLast()) {
+            return Conv2d.conv2d(x, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
         }
-        NDArray plain = MemoryFormats.toContiguous(x);
-        NDArray y = Conv2d.conv2d(plain, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
-        NDArray out = MemoryFormats.toChannelsLast(y);
-        if (plain != x) {
-            plain.close();
-        }
-        if (out != y) {
-            y.close();
-        }
-        return out;
+        boolean agrees = x.getShape().get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x);
+        NDArray w = agrees ? s.channelsLastWeight() : s.weight();
+        return MemoryFormats.convolveIn(l, x, !agrees,
+                in -> Conv2d.conv2d(in, w, s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.hwnas.core.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.hwnas.core.ir.Layer;
+import java.util.function.UnaryOperator;
 
 /** The two memory formats of (N, C, H, W) activations, channels-last and contiguous, and moves between them. */
 final class MemoryFormats {
@@ -46,5 +47,23 @@ final class MemoryFormats {
         }
         return x.transpose(0, 2, 3, 1).reshape(s.get(0), -1).reshape(s.get(0), s.get(2), s.get(3), s.get(1))
                 .transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * {@code op} on {@code x} in the layout it runs in: on a contiguous copy of {@code x} when {@code contiguous}
+     * (its result laid out channels-last again), else on {@code x} given channels-last strides where it is a
+     * 1x1-pixel input of convolution {@code conv} ({@link #channelsLastPixel}). Intermediate arrays are closed.
+     */
+    static NDArray convolveIn(Layer conv, NDArray x, boolean contiguous, UnaryOperator<NDArray> op) {
+        NDArray in = contiguous ? toContiguous(x) : channelsLastPixel(conv, x);
+        NDArray y = op.apply(in);
+        NDArray out = contiguous ? toChannelsLast(y) : y;
+        if (in != x) {
+            in.close();
+        }
+        if (out != y) {
+            y.close();
+        }
+        return out;
     }
 }

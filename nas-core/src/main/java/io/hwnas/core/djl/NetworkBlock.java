@@ -247,24 +247,12 @@ public final class NetworkBlock extends AbstractBlock {
             PairList<String, Object> params) {
         Block conv = blocks[l.id()];
         Shape s = x.getShape();
-        if (!channelsLast || s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x)) {
-            NDArray in = channelsLast ? MemoryFormats.channelsLastPixel(l, x) : x;
-            NDArray y = conv.forward(store, new NDList(in), training, params).singletonOrThrow();
-            if (in != x) {
-                in.close();
-            }
-            return y;
+        if (!channelsLast) {
+            return conv.forward(store, new NDList(x), training, params).singletonOrThrow();
         }
-        NDArray plain = MemoryFormats.toContiguous(x);
-        NDArray y = conv.forward(store, new NDList(plain), training, params).singletonOrThrow();
-        NDArray out = MemoryFormats.toChannelsLast(y);
-        if (plain != x) {
-            plain.close();
-        }
-        if (out != y) {
-            y.close();
-        }
-        return out;
+        boolean agrees = s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x);
+        return MemoryFormats.convolveIn(l, x, !agrees,
+                in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow());
     }
 
     /**

@@ -101,15 +101,25 @@ class Float32LayoutTest {
     @ParameterizedTest
     @ValueSource(strings = {"nb201", "fbnet", "mobilenet"})
     void sampledNetworksGiveTheSameLogitsInBothLayouts(String spaceName) {
+        List<Network> nets = sampled(spaceName, 11, 2);
+        for (int i = 0; i < nets.size(); i++) {
+            // inference logits: the exported model, the proxies' and the supernet's evaluations
+            compare(spaceName + " #" + i, nets.get(i), false, false);
+        }
+    }
+
+    /** {@code n} networks sampled from a space with {@code seed} (mobilenet at 32x32, channels searched too). */
+    static List<Network> sampled(String spaceName, long seed, int n) {
         SearchSpace space = SearchSpaces.get(spaceName);
         if (spaceName.equals("mobilenet")) {
             space = space.withOptions(Map.of("resolutions", List.of(32), "search_channels", true));
         }
-        SplittableRandom rng = new SplittableRandom(11);
-        for (int i = 0; i < 2; i++) {
-            // inference logits: the exported model, the proxies' and the supernet's evaluations
-            compare(spaceName + " #" + i, space.network(space.sample(rng)), false, false);
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Network> nets = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            nets.add(space.network(space.sample(rng)));
         }
+        return nets;
     }
 
     /** The check's figures for the shape found wrong here, cached per shape; float64 always agrees. */

@@ -44,15 +44,10 @@ class FrozenInferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"nb201", "fbnet", "mobilenet"})
     void sampledNetworksFreezeToTheSameLogits(String spaceName) {
-        SearchSpace space = SearchSpaces.get(spaceName);
-        if (spaceName.equals("mobilenet")) {
-            space = space.withOptions(Map.of("resolutions", List.of(32), "search_channels", true));
-        }
-        SplittableRandom rng = new SplittableRandom(5);
-        for (int i = 0; i < 3; i++) {
-            Network net = space.network(space.sample(rng));
-            compare(spaceName + " #" + i + " channels-last", net, true);
-            compare(spaceName + " #" + i + " contiguous", net, false);
+        List<Network> nets = Float32LayoutTest.sampled(spaceName, 5, 3);
+        for (int i = 0; i < nets.size(); i++) {
+            compare(spaceName + " #" + i + " channels-last", nets.get(i), true);
+            compare(spaceName + " #" + i + " contiguous", nets.get(i), false);
         }
     }
 
