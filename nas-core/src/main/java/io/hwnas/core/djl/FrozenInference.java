@@ -323,7 +323,7 @@ public final class FrozenInference implements AutoCloseable {
         if (!block.channelsLast()) {
             return Conv2d.conv2d(x, s.weight(), s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow();
         }
-        boolean agrees = x.getShape().get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x);
+        boolean agrees = ConvLayoutCheck.channelsLastAgrees(l, x);
         NDArray w = agrees ? s.channelsLastWeight() : s.weight();
         return MemoryFormats.convolveIn(l, x, !agrees,
                 in -> Conv2d.conv2d(in, w, s.bias(), stride, padding, dilation, l.groups()).singletonOrThrow());

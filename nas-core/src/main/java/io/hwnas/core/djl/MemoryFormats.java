@@ -37,12 +37,15 @@ final class MemoryFormats {
     /**
      * The same (N, C, H, W) array with channels-last strides: a copy laid out as (N, H, W, C),
      * viewed in the logical (N, C, H, W) order. Flattening the permuted view is what forces the
-     * copy; DJL has no memory-format call. Arrays other than 4-d, and single-channel images
-     * (already both layouts), are returned as they are.
+     * copy; DJL has no memory-format call. Arrays other than 4-d are returned as they are. A
+     * single-channel image is laid out alike in both formats and comes back as a view with
+     * channels-last strides: libtorch reads the format from the strides, and took a one-channel input
+     * (Fashion-MNIST) as contiguous, so that its first convolution's output and every layer after it
+     * ran contiguous (oneDNN reordering each to and from its blocked layout).
      */
     static NDArray toChannelsLast(NDArray x) {
         Shape s = x.getShape();
-        if (s.dimension() != 4 || s.get(1) == 1) {
+        if (s.dimension() != 4) {
             return x;
         }
         return x.transpose(0, 2, 3, 1).reshape(s.get(0), -1).reshape(s.get(0), s.get(2), s.get(3), s.get(1))

@@ -246,11 +246,10 @@ public final class NetworkBlock extends AbstractBlock {
     private NDArray convolve(Layer l, NDArray x, ParameterStore store, boolean training,
             PairList<String, Object> params) {
         Block conv = blocks[l.id()];
-        Shape s = x.getShape();
         if (!channelsLast) {
             return conv.forward(store, new NDList(x), training, params).singletonOrThrow();
         }
-        boolean agrees = s.get(1) == 1 || ConvLayoutCheck.channelsLastAgrees(l, x);
+        boolean agrees = ConvLayoutCheck.channelsLastAgrees(l, x);
         return MemoryFormats.convolveIn(l, x, !agrees,
                 in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow());
     }

@@ -59,6 +59,8 @@ class Float32LayoutTest {
         // 1x1 pixels: both layouts alike, given channels-last strides by NetworkBlock (a faster backward path)
         nets.put("depthwise 3x3 on 1x1 pixels", single(new Shape(48, 1, 1), b -> b.conv("c", 0, 48, 3, 1, 1, 48, false)));
         nets.put("conv1x1 on 1x1 pixels", single(new Shape(48, 1, 1), b -> b.conv("c", 0, 96, 1, 1, 0, 1, false)));
+        // a one-channel image (Fashion-MNIST), given channels-last strides so that the layers after it run channels-last
+        nets.put("conv3x3 1->16 stride 2", single(new Shape(1, 8, 8), b -> b.conv("c", 0, 16, 3, 2, 1, 1, false)));
         nets.put("batch norm", single(b -> b.batchNorm("bn", 0)));
         for (LayerKind a : List.of(LayerKind.RELU, LayerKind.RELU6, LayerKind.HSWISH, LayerKind.SIGMOID)) {
             nets.put(a.name().toLowerCase(), single(b -> b.activation("a", a, b.conv("c", 0, 16, 1, 1, 0, 1, false))));
