@@ -3,11 +3,10 @@ package io.hwnas.core.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.hwnas.core.djl.FrozenInference;
 import io.hwnas.core.djl.MacHook;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
-import io.hwnas.core.ir.LayerKind;
-import io.hwnas.core.ir.Network;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,16 +41,7 @@ public final class FakeQuantisation implements MacHook {
     private FakeQuantisation(NetworkBlock block, boolean clippedSte) {
         this.block = block;
         this.clippedSte = clippedSte;
-        Network n = block.network();
-        int[] consumers = n.consumers();
-        for (Layer l : n.layers()) {
-            if (l.kind() == LayerKind.BATCH_NORM && l.inputs().size() == 1) {
-                Layer conv = n.layers().get(l.inputs().get(0));
-                if (conv.kind() == LayerKind.CONV2D && consumers[conv.id()] == 1) {
-                    foldInto.put(conv.id(), l.id());
-                }
-            }
-        }
+        foldInto.putAll(FrozenInference.foldableBatchNorms(block.network()));
     }
 
     /**

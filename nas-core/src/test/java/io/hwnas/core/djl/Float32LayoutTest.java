@@ -188,6 +188,13 @@ class Float32LayoutTest {
     }
 
     private static void assertClose(float[] want, float[] got, String what) {
+        double relative = relativeDifference(want, got, what);
+        assertTrue(relative <= TOLERANCE, what + ": channels-last differs from contiguous by " + relative
+                + " of the largest magnitude");
+    }
+
+    /** The largest difference of {@code got} from {@code want}, relative to want's largest magnitude. */
+    static double relativeDifference(float[] want, float[] got, String what) {
         assertEquals(want.length, got.length, what);
         double diff = 0;
         double scale = 0;
@@ -195,8 +202,6 @@ class Float32LayoutTest {
             diff = Math.max(diff, Math.abs((double) want[i] - got[i]));
             scale = Math.max(scale, Math.abs(want[i]));
         }
-        double relative = scale == 0 ? diff : diff / scale;
-        assertTrue(relative <= TOLERANCE, what + ": channels-last differs from contiguous by " + relative
-                + " of the largest magnitude " + scale);
+        return scale == 0 ? diff : diff / scale;
     }
 }

@@ -1,6 +1,5 @@
 package io.hwnas.core.djl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -167,14 +166,7 @@ class FrozenInferenceTest {
     }
 
     private static void assertClose(float[] want, float[] got, String what) {
-        assertEquals(want.length, got.length, what);
-        double diff = 0;
-        double scale = 0;
-        for (int i = 0; i < want.length; i++) {
-            diff = Math.max(diff, Math.abs((double) want[i] - got[i]));
-            scale = Math.max(scale, Math.abs(want[i]));
-        }
-        double relative = scale == 0 ? diff : diff / scale;
-        assertTrue(relative <= TOLERANCE, what + ": the frozen pass differs by " + relative + " of " + scale);
+        double relative = Float32LayoutTest.relativeDifference(want, got, what);
+        assertTrue(relative <= TOLERANCE, what + ": the frozen pass differs by " + relative + " of the largest value");
     }
 }
