@@ -4,6 +4,7 @@ import static io.hwnas.experiments.export.graph.GraphWriter.integer;
 import static io.hwnas.experiments.export.graph.GraphWriter.ints;
 import static io.hwnas.experiments.export.graph.GraphWriter.real;
 
+import io.hwnas.core.djl.FrozenInference;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
@@ -41,8 +42,13 @@ public final class OnnxExporter {
     private final boolean foldBatchNorm;
 
     /**
-     * @param foldBatchNorm fold each batch norm into the convolution it follows (when that convolution
-     *                      feeds nothing else); otherwise keep BatchNormalization nodes
+     * @param foldBatchNorm the deployment form: fold each batch norm into the convolution it follows (when that
+     *                      convolution feeds nothing else), leave out {@code zero} layers read only by sums with
+     *                      another input ({@link FrozenInference#skippedZeros}; a sum left with one input is that
+     *                      input), and write each sum as a chain of two-input Adds, which ONNX Runtime fuses into the
+     *                      convolution that computes an operand (it does not fuse Sum, and converts its blocked
+     *                      layout back and forth around one). Otherwise keep BatchNormalization nodes, a
+     *                      multiplication by 0 per zero layer and Sum nodes, as the IR says.
      */
     public OnnxExporter(boolean foldBatchNorm) {
         this.foldBatchNorm = foldBatchNorm;
@@ -78,6 +84,7 @@ public final class OnnxExporter {
         int[] consumers = net.consumers();
         String[] tensor = new String[layers.size()];
         boolean[] folded = new boolean[layers.size()];
+        boolean[] skipped = foldBatchNorm ? FrozenInference.skippedZeros(net) : new boolean[layers.size()];
         tensor[0] = INPUT;
         Shape in = net.inputShape();
         g.addInput(GraphWriter.floatValue(INPUT, BATCH, in.channels(), in.height(), in.width()));
@@ -99,6 +106,13 @@ public final class OnnxExporter {
                 tensor[i] = out; // written by the convolution it was folded into
                 continue;
             }
+            if (skipped[i]) {
+                continue; // read only by sums, which leave it out
+            }
+            if (foldBatchNorm && l.kind() == LayerKind.ADD) {
+                tensor[i] = addChain(gw, l, live(l, tensor, skipped), out, i == last);
+                continue;
+            }
             tensor[i] = out;
             emit(gw, l, ins, out, w);
         }
@@ -115,6 +129,34 @@ public final class OnnxExporter {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(g);
         metadata.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return m.build();
+    }
+
+    private static List<String> live(Layer sum, String[] tensor, boolean[] skipped) {
+        List<String> ins = new ArrayList<>();
+        for (int k : sum.inputs()) {
+            if (!skipped[k]) {
+                ins.add(tensor[k]);
+            }
+        }
+        return ins;
+    }
+
+    /** Writes a sum as Adds, left to right; returns the tensor holding it (its one operand when it has one). */
+    private static String addChain(GraphWriter gw, Layer sum, List<String> ins, String out, boolean output) {
+        if (ins.size() == 1) {
+            if (!output) {
+                return ins.get(0);
+            }
+            gw.node("Identity", sum.name(), ins, List.of(out));
+            return out;
+        }
+        String acc = ins.get(0);
+        for (int k = 1; k < ins.size(); k++) {
+            String to = k == ins.size() - 1 ? out : sum.name() + "/add" + k;
+            gw.node("Add", k == ins.size() - 1 ? sum.name() : to, List.of(acc, ins.get(k)), List.of(to));
+            acc = to;
+        }
+        return out;
     }
 
     private static String version() {

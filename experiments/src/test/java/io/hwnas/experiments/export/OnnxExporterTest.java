@@ -82,6 +82,44 @@ class OnnxExporterTest {
     }
 
     /**
+     * The deployment form leaves out zero edges read only by sums and writes each sum as two-input Adds (which
+     * ONNX Runtime fuses into convolutions); a sum of zero edges only keeps them. Both compute what DJL computes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // node 1 = conv(0); node 2 = zero(0) + conv(1): one live input; node 3 = skip(0) + zero(1) + skip(2)
+        "'|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|', 0, 1",
+        // three live inputs per node 3: two Adds each
+        "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|', 0, 3",
+        // every edge zero: nothing to leave them out for, so each cell keeps its six multiplications by 0
+        "'|none~0|+|none~0|none~1|+|none~0|none~1|none~2|', 90, 3"})
+    void theDeploymentFormLeavesOutZeroEdgesAndWritesSumsAsAdds(String arch, int muls, int addsPerCell)
+            throws Exception {
+        SearchSpace space = SearchSpaces.get("nb201");
+        Network net = space.network(space.parse(arch), new io.hwnas.core.ir.Shape(3, 16, 16), 10);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NetworkBlock block = DjlNetworks.initialized(net, m, DataType.FLOAT32, 2);
+            perturbBatchNorms(block, new SplittableRandom(3));
+            ModelProto folded = OnnxExporter.folding().export(block, Map.of());
+            ModelProto asIr = new OnnxExporter(false).export(block, Map.of());
+            java.util.function.Function<String, Long> count = op -> folded.getGraph().getNodeList().stream()
+                    .filter(node -> node.getOpType().equals(op)).count();
+            assertEquals(0, count.apply("Sum"), arch);
+            assertEquals(muls, count.apply("Mul"), arch);
+            // 15 cells, plus the two residual blocks' Adds
+            assertEquals(15 * addsPerCell + 2, count.apply("Add"), arch);
+            long zeroEdges = arch.split("none~", -1).length - 1;
+            assertEquals(15 * zeroEdges, asIr.getGraph().getNodeList().stream()
+                    .filter(node -> node.getOpType().equals("Mul")).count(), "the IR form keeps every zero edge");
+            for (ModelProto model : List.of(folded, asIr)) {
+                Verification v = Verification.of(model.toByteArray(), block, 7, 2, 5);
+                assertTrue(v.maxAbsDiff() <= 1e-4 * Math.max(1, v.maxAbsOutput()), arch + ": max abs diff "
+                        + v.maxAbsDiff() + ", outputs up to " + v.maxAbsOutput());
+            }
+        }
+    }
+
+    /**
      * Batch-norm parameters unlike the trivial initial ones (scale 1, shift 0, mean 0, variance 1), so
      * that folding and the kept BatchNormalization are both exercised; mild, as after training.
      */

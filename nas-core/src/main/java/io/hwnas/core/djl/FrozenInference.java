@@ -149,8 +149,11 @@ public final class FrozenInference implements AutoCloseable {
         return out;
     }
 
-    /** The zero layers never computed: every reader is a sum with an input that is not such a zero. */
-    private static boolean[] skippedZeros(Network n) {
+    /**
+     * The zero layers a pass need not compute, by layer id: every reader is a sum with an input that is not such a
+     * zero (and the network's output is never one). Those sums skip them; a sum left with one input is that input.
+     */
+    public static boolean[] skippedZeros(Network n) {
         List<Layer> layers = n.layers();
         boolean[] zero = new boolean[layers.size()];
         for (Layer l : layers) {
