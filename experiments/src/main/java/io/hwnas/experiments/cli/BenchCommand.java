@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print numbers.",
         subcommands = {BenchTrainCommand.class, BenchCostCommand.class, BenchStrategiesCommand.class,
             BenchNetadaptCommand.class, BenchSupernetCommand.class, BenchSupernetFidelityCommand.class,
-            BenchFidelityCommand.class})
+            BenchFidelityCommand.class, BenchSearchCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec
