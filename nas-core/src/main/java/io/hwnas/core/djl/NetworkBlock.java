@@ -277,6 +277,20 @@ public final class NetworkBlock extends AbstractBlock {
     }
 
     /**
+     * For code that runs IR layers with weights of its own (a supernet's subnets): {@code op}, a convolution of
+     * {@code conv}, applied to {@code x} in channels-last where {@link ConvLayoutCheck} finds this machine's libtorch
+     * right for the shape, else on a contiguous copy; the output is channels-last, as in a channels-last block.
+     */
+    public static NDArray convolveChannelsLast(Layer conv, NDArray x, java.util.function.UnaryOperator<NDArray> op) {
+        return MemoryFormats.convolveIn(conv, x, !ConvLayoutCheck.channelsLastAgrees(conv, x), op);
+    }
+
+    /** {@code x} in channels-last strides (a view where its layout allows, one-channel inputs included). */
+    public static NDArray channelsLast(NDArray x) {
+        return MemoryFormats.toChannelsLast(x);
+    }
+
+    /**
      * Average pooling whose divisor counts only the window's pixels inside the image (PyTorch's
      * {@code count_include_pad=False}, as NAS-Bench-201 pools). DJL 0.36's PyTorch engine ignores
      * that flag and always divides by the full window, so the sum is recovered from the padded

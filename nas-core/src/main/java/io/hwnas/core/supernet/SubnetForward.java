@@ -13,12 +13,13 @@ import io.hwnas.core.ir.Network;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs an IR network of the MBConv kinds with weights handed in per layer, by the same DJL operations (and
- * batch-norm momentum and epsilon) as {@code NetworkBlock}. Activations stay in PyTorch's default contiguous
- * layout: the channels-last layout is where this CPU's libtorch gets some float32 convolutions wrong
- * ({@code ConvLayoutCheck}), and the contiguous path is the one that check falls back to.
+ * batch-norm momentum and epsilon) as {@code NetworkBlock}, in its channels-last layout (each convolution shape
+ * first checked against the contiguous path on this machine, {@code ConvLayoutCheck}: libtorch gets some float32
+ * channels-last convolutions wrong on some CPUs, and such a shape runs contiguous) or in the contiguous layout.
  */
 final class SubnetForward {
 
@@ -26,15 +27,16 @@ final class SubnetForward {
     }
 
     /** The network's output for {@code x}; every array it makes lives in {@code x}'s manager. */
-    static NDArray run(Network network, Function<Layer, Map<String, NDArray>> weights, NDArray x, boolean training) {
+    static NDArray run(Network network, Function<Layer, Map<String, NDArray>> weights, NDArray x, boolean training,
+            boolean channelsLast) {
         List<Layer> layers = network.layers();
         int[] consumers = network.consumers();
         NDArray[] values = new NDArray[layers.size()];
-        values[0] = x;
+        values[0] = channelsLast ? NetworkBlock.channelsLast(x) : x;
         for (int j = 1; j < layers.size(); j++) {
             Layer l = layers.get(j);
             Map<String, NDArray> w = l.kind().hasWeights() ? weights.apply(l) : Map.of();
-            values[j] = layer(l, values, w, training, j == layers.size() - 1);
+            values[j] = layer(l, values, w, training, j == layers.size() - 1, channelsLast);
             for (int i : l.inputs()) {
                 if (--consumers[i] == 0 && i > 0 && values[i] != values[j]) {
                     values[i].close();
@@ -44,12 +46,16 @@ final class SubnetForward {
         return values[layers.size() - 1];
     }
 
-    private static NDArray layer(Layer l, NDArray[] values, Map<String, NDArray> w, boolean training, boolean last) {
+    private static NDArray layer(Layer l, NDArray[] values, Map<String, NDArray> w, boolean training, boolean last,
+            boolean channelsLast) {
         NDArray x = values[l.inputs().get(0)];
         switch (l.kind()) {
-            case CONV2D:
-                return Conv2d.conv2d(x, w.get("weight"), w.get("bias"), new Shape(l.stride(), l.stride()),
-                        new Shape(l.padding(), l.padding()), new Shape(1, 1), l.groups()).singletonOrThrow();
+            case CONV2D: {
+                UnaryOperator<NDArray> conv = in -> Conv2d.conv2d(in, w.get("weight"), w.get("bias"),
+                        new Shape(l.stride(), l.stride()), new Shape(l.padding(), l.padding()), new Shape(1, 1),
+                        l.groups()).singletonOrThrow();
+                return channelsLast ? NetworkBlock.convolveChannelsLast(l, x, conv) : conv.apply(x);
+            }
             case BATCH_NORM:
                 return BatchNorm.batchNorm(x, w.get("runningMean"), w.get("runningVar"), w.get("gamma"),
                         w.get("beta"), 1, 0.9f, 1e-5f, training).singletonOrThrow();

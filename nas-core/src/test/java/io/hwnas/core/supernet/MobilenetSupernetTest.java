@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.NetworkBlock;
@@ -31,6 +35,84 @@ class MobilenetSupernetTest {
         double worst = compare(spec, subnets);
         System.out.printf("supernet vs extracted, %d subnets: max relative difference %.3g%n", subnets.size(), worst);
         assertTrue(worst < 1e-4, "max relative difference " + worst);
+    }
+
+    /**
+     * Channels-last (the default) and the contiguous layout compute the same. In float32 (oneDNN's kernels in both
+     * layouts, forward and backward): the logits and every gradient with batch norm on its running statistics, and
+     * the logits of a training pass. A training pass's float32 gradients differ by a few percent: they reach the stem
+     * through batch norms over 16 images at 1x1 pixels, which amplify the layouts' different summation orders. So the
+     * training pass is also run in float64 (libtorch's own kernels, the same in both layouts), where every gradient
+     * that is not zero up to rounding agrees to 1e-9.
+     */
+    @Test
+    void bothLayoutsComputeTheSameLogitsAndGradients() {
+        SupernetSpec spec = SupernetFixtures.spec();
+        List<Architecture> subnets = List.of(spec.largest(), spec.smallest(), spec.sample(new SplittableRandom(17)));
+        for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+            OneThread.exclusive(1, () -> {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    MobilenetSupernet supernet = MobilenetSupernet.create(spec, m, type);
+                    SupernetFixtures.perturb(supernet, 6);
+                    for (int i = 0; i < subnets.size(); i++) {
+                        NDArray x = SupernetFixtures.normal(m, new Shape(16, 3, 32, 32), 200 + i).toType(type, false);
+                        for (boolean training : new boolean[] {false, true}) {
+                            List<double[]> plain = pass(supernet.channelsLast(false), subnets.get(i), x, training);
+                            List<double[]> cl = pass(supernet.channelsLast(true), subnets.get(i), x, training);
+                            assertEquals(plain.size(), cl.size());
+                            boolean f64 = type == DataType.FLOAT64;
+                            double logits = relativeL2(plain.get(0), cl.get(0));
+                            double worst = 0;
+                            for (int p = 1; p < plain.size() && (f64 || !training); p++) {
+                                if (norm(plain.get(p)) > (f64 ? 1e-9 : 1e-4) * norm(plain.get(1))) {
+                                    worst = Math.max(worst, relativeL2(plain.get(p), cl.get(p)));
+                                }
+                            }
+                            System.out.printf("%s subnet %d, training %s, channels-last vs contiguous (relative L2): "
+                                    + "logits %.3g, worst gradient %.3g%n", type, i, training, logits, worst);
+                            double tolerance = f64 ? 1e-9 : training ? 1e-3 : 1e-4;
+                            assertTrue(logits < tolerance && worst < tolerance, type + " subnet " + i + ", training "
+                                    + training + ": logits " + logits + ", gradients " + worst);
+                        }
+                    }
+                    return null;
+                }
+            });
+        }
+    }
+
+    /** The logits, then the gradient of every parameter, of one pass (as doubles). */
+    private static List<double[]> pass(MobilenetSupernet supernet, Architecture subnet, NDArray x, boolean training) {
+        List<double[]> out = new ArrayList<>();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.zeroGradients();
+            NDArray y = supernet.forward(subnet, x, training);
+            out.add(y.toType(DataType.FLOAT64, false).toDoubleArray());
+            gc.backward(y.mul(y).sum());
+        }
+        for (Parameter p : supernet.trainable()) {
+            if (p.getArray().hasGradient()) {
+                out.add(p.getArray().getGradient().toType(DataType.FLOAT64, false).toDoubleArray());
+            }
+        }
+        return out;
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double relativeL2(double[] want, double[] got) {
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            diff += (want[i] - got[i]) * (want[i] - got[i]);
+        }
+        double n = norm(want);
+        return n == 0 ? Math.sqrt(diff) : Math.sqrt(diff) / n;
     }
 
     /** A supernet that keeps 5x5 kernels and expansion 4 serves kernel 3 through its one 5-to-3 transform. */

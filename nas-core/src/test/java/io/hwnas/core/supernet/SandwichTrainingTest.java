@@ -45,7 +45,10 @@ class SandwichTrainingTest {
         ImageBatcher batcher = ImageBatcher.fitted(data, new io.hwnas.core.ir.Shape(3, 32, 32));
         return OneThread.exclusive(seed, () -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
+                // the contiguous layout: the trajectory the thresholds below were set on. Channels-last (the
+                // default) computes the same (MobilenetSupernetTest, float64 to 1e-12), but float32 rounding makes 40
+                // steps on random images go elsewhere (seed 7: largest 1.615 -> 1.126, smallest 1.650 -> 1.655)
+                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m).channelsLast(false);
                 SandwichTraining training = new SandwichTraining(supernet, SandwichTraining.Options.defaults(), seed, m);
                 List<SandwichTraining.Losses> losses = new ArrayList<>();
                 int perEpoch = data.size() / BATCH;

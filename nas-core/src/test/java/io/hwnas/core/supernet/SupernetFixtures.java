@@ -52,7 +52,7 @@ final class SupernetFixtures {
             String name = pair.getKey();
             Parameter p = pair.getValue();
             NDArray a = p.getArray();
-            float[] v = a.toFloatArray();
+            float[] v = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             for (int i = 0; i < v.length; i++) {
                 double g = gaussian(r);
                 if (name.endsWith("runningVar")) {
@@ -65,7 +65,13 @@ final class SupernetFixtures {
                     v[i] += (float) (0.1 * g);
                 }
             }
-            a.set(FloatBuffer.wrap(v));
+            if (a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                a.set(FloatBuffer.wrap(v));
+            } else { // a float64 supernet gets the same values
+                try (NDArray f = a.getManager().create(v, a.getShape()); NDArray d = f.toType(a.getDataType(), false)) {
+                    a.set(java.nio.DoubleBuffer.wrap(d.toDoubleArray()));
+                }
+            }
         }
     }
 
