@@ -103,9 +103,9 @@ public record Verification(int batch, double maxAbsDiff, double maxAbsOutput, do
             PairList<String, Parameter> from = block.getParameters();
             PairList<String, Parameter> to = wide.getParameters();
             for (int i = 0; i < from.size(); i++) {
-                NDArray src = from.get(i).getValue().getArray();
-                to.get(i).getValue().getArray().set(DoubleBuffer.wrap(src.toType(DataType.FLOAT64, false)
-                        .toDoubleArray()));
+                try (NDArray wide64 = from.get(i).getValue().getArray().toType(DataType.FLOAT64, true)) {
+                    to.get(i).getValue().getArray().set(DoubleBuffer.wrap(wide64.toDoubleArray()));
+                }
             }
             NDArray in = m.create(x, new ai.djl.ndarray.types.Shape(shape)).toType(DataType.FLOAT64, false);
             return wide.forward(new ParameterStore(m, false), new NDList(in), false).singletonOrThrow()
