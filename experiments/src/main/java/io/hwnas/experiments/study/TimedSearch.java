@@ -78,10 +78,8 @@ public record TimedSearch(double wallSeconds, double peakRssMb, Path dir) {
                     return Long.parseLong(f[0]) / 1024.0; // kB
                 }
             }
-        } catch (NoSuchFileException e) {
-            return Double.NaN;
         } catch (IOException | RuntimeException e) {
-            return Double.NaN;
+            return Double.NaN; // the process is gone (no such file) or the line is not what Linux writes
         }
         return Double.NaN;
     }

@@ -39,6 +39,8 @@ public final class NetworkBlock extends AbstractBlock {
     private final int[] consumers;
     /** Zero layers read only by sums with another input ({@link FrozenInference#skippedZeros}): not computed. */
     private final boolean[] skippedZeros;
+    /** Per sum layer that reads a skipped zero, its other inputs (null for every other layer). */
+    private final List<List<Integer>> liveSumInputs = new ArrayList<>();
     private boolean channelsLast = true;
     /** Rewrites the MAC layers' inputs and weights (fake quantisation), or null. */
     private MacHook hook;
@@ -50,6 +52,10 @@ public final class NetworkBlock extends AbstractBlock {
         this.blocks = new Block[network.layers().size()];
         this.consumers = network.consumers();
         this.skippedZeros = FrozenInference.skippedZeros(network);
+        for (Layer l : network.layers()) {
+            boolean readsSkipped = l.kind() == LayerKind.ADD && l.inputs().stream().anyMatch(i -> skippedZeros[i]);
+            liveSumInputs.add(readsSkipped ? l.inputs().stream().filter(i -> !skippedZeros[i]).toList() : null);
+        }
         for (Layer l : network.layers()) {
             Block b = childFor(l);
             if (b != null) {
@@ -155,7 +161,8 @@ public final class NetworkBlock extends AbstractBlock {
             Layer l = layers.get(j);
             NDArray out = null; // a skipped zero stays null; its input is released as if it had read it
             if (!skippedZeros[j]) {
-                out = l.kind() == LayerKind.ADD ? liveSum(l, values) : run(l, values, store, training, params);
+                List<Integer> live = liveSumInputs.get(j);
+                out = live != null ? sum(values[live.get(0)], values, live) : run(l, values, store, training, params);
                 values[j] = out;
                 pending.merge(out, consumers[j], Integer::sum);
             }
@@ -167,17 +174,6 @@ public final class NetworkBlock extends AbstractBlock {
             }
         }
         return new NDList(values[values.length - 1]);
-    }
-
-    /** A sum of the inputs that are not skipped zero layers; with one such input, that input's array. */
-    private NDArray liveSum(Layer sum, NDArray[] values) {
-        List<Integer> live = new ArrayList<>(sum.inputs().size());
-        for (int i : sum.inputs()) {
-            if (!skippedZeros[i]) {
-                live.add(i);
-            }
-        }
-        return NetworkBlock.sum(values[live.get(0)], values, live);
     }
 
     /**
