@@ -14,6 +14,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.hwnas.core.ir.Layer;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A DJL block that runs an IR {@link Network}: one child block per layer with weights, the other
@@ -259,17 +261,29 @@ public final class NetworkBlock extends AbstractBlock {
     /**
      * A convolution layer. In channels-last mode, a convolution whose channels-last result this
      * machine's libtorch gets wrong ({@link ConvLayoutCheck}) runs on a contiguous copy of its input,
-     * and its output is laid out channels-last again for the layers after it.
+     * and its output is laid out channels-last again for the layers after it. A depthwise convolution on an image
+     * no larger than its kernel runs as {@link TinyDepthwise} where autograd records (a backward pass follows); a
+     * kernel whose border rows never meet the image runs cropped ({@link KernelCrop}).
      */
     private NDArray convolve(Layer l, NDArray x, ParameterStore store, boolean training,
             PairList<String, Object> params) {
         Block conv = blocks[l.id()];
-        if (!channelsLast) {
-            return conv.forward(store, new NDList(x), training, params).singletonOrThrow();
+        boolean tiny = TinyDepthwise.applies(l) && JniUtils.isGradMode();
+        KernelCrop crop = KernelCrop.of(l);
+        if (tiny || crop != null) {
+            NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
+            NDArray b = l.bias() ? store.getValue(conv.getParameters().get("bias"), x.getDevice(), training) : null;
+            if (tiny) {
+                return TinyDepthwise.convolve(l, x, w, b, channelsLast);
+            }
+            return channelsLast ? convolveChannelsLast(crop.layer(l), x, in -> crop.convolve(l, in, w, b))
+                    : crop.convolve(l, x, w, b);
         }
-        boolean agrees = ConvLayoutCheck.channelsLastAgrees(l, x);
-        return MemoryFormats.convolveIn(l, x, !agrees,
-                in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow());
+        UnaryOperator<NDArray> op = in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow();
+        if (!channelsLast) {
+            return op.apply(x);
+        }
+        return MemoryFormats.convolveIn(l, x, !ConvLayoutCheck.channelsLastAgrees(l, x), op);
     }
 
     /**
@@ -277,7 +291,7 @@ public final class NetworkBlock extends AbstractBlock {
      * {@code conv}, applied to {@code x} in channels-last where {@link ConvLayoutCheck} finds this machine's libtorch
      * right for the shape, else on a contiguous copy; the output is channels-last, as in a channels-last block.
      */
-    public static NDArray convolveChannelsLast(Layer conv, NDArray x, java.util.function.UnaryOperator<NDArray> op) {
+    public static NDArray convolveChannelsLast(Layer conv, NDArray x, UnaryOperator<NDArray> op) {
         return MemoryFormats.convolveIn(conv, x, !ConvLayoutCheck.channelsLastAgrees(conv, x), op);
     }
 
