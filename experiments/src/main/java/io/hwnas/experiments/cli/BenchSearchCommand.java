@@ -67,7 +67,7 @@ final class BenchSearchCommand implements Callable<Integer> {
     public Integer call() {
         if (pairs <= 0 || limitSeconds <= 0 || (budget != null && budget <= 0)) {
             throw new UsageException("--pairs, --limit-seconds and --budget must be positive, but were " + pairs
-                    + ", " + limitSeconds + " and " + budget);
+                    + ", " + limitSeconds + " and " + (budget == null ? "not set" : budget));
         }
         List<Path> configs = against == null ? List.of(config) : List.of(config, against);
         for (Path c : configs) {
