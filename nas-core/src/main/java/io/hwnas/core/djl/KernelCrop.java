@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.pytorch.jni.JniUtils;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.LayerKind;
 
@@ -40,6 +41,29 @@ public record KernelCrop(int offset, int kernel, int padding) {
         int hi = rows[1];
         boolean centred = lo == cols[0] && hi == cols[1] && lo == conv.kernel() - 1 - hi;
         return centred && lo > 0 ? new KernelCrop(lo, hi - lo + 1, conv.padding() - lo) : null;
+    }
+
+    /**
+     * Whether convolution {@code conv} runs rewritten ({@link #convolveRewritten}): as {@link TinyDepthwise} where that
+     * applies and autograd records (a backward pass follows), or cropped.
+     */
+    public static boolean rewrites(Layer conv) {
+        return (TinyDepthwise.applies(conv) && JniUtils.isGradMode()) || of(conv) != null;
+    }
+
+    /**
+     * Convolution {@code conv} ({@link #rewrites}) of {@code x} with full-size {@code weight} and {@code bias} (or
+     * null), rewritten; in channels-last mode its output is channels-last (a cropped convolution runs in the layout
+     * {@link ConvLayoutCheck} allows for its cropped shape).
+     */
+    public static NDArray convolveRewritten(Layer conv, NDArray x, NDArray weight, NDArray bias,
+            boolean channelsLast) {
+        if (TinyDepthwise.applies(conv) && JniUtils.isGradMode()) {
+            return TinyDepthwise.convolve(conv, x, weight, bias, channelsLast);
+        }
+        KernelCrop crop = of(conv);
+        return channelsLast ? NetworkBlock.convolveChannelsLast(crop.layer(conv), x,
+                in -> crop.convolve(conv, in, weight, bias)) : crop.convolve(conv, x, weight, bias);
     }
 
     /** The first and last kernel offset along one axis that meets an image pixel for some output position. */

@@ -14,7 +14,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.hwnas.core.ir.Layer;
@@ -268,16 +267,10 @@ public final class NetworkBlock extends AbstractBlock {
     private NDArray convolve(Layer l, NDArray x, ParameterStore store, boolean training,
             PairList<String, Object> params) {
         Block conv = blocks[l.id()];
-        boolean tiny = TinyDepthwise.applies(l) && JniUtils.isGradMode();
-        KernelCrop crop = KernelCrop.of(l);
-        if (tiny || crop != null) {
+        if (KernelCrop.rewrites(l)) {
             NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
             NDArray b = l.bias() ? store.getValue(conv.getParameters().get("bias"), x.getDevice(), training) : null;
-            if (tiny) {
-                return TinyDepthwise.convolve(l, x, w, b, channelsLast);
-            }
-            return channelsLast ? convolveChannelsLast(crop.layer(l), x, in -> crop.convolve(l, in, w, b))
-                    : crop.convolve(l, x, w, b);
+            return KernelCrop.convolveRewritten(l, x, w, b, channelsLast);
         }
         UnaryOperator<NDArray> op = in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow();
         if (!channelsLast) {

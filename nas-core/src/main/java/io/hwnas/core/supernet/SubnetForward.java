@@ -7,10 +7,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.pytorch.jni.JniUtils;
 import io.hwnas.core.djl.KernelCrop;
 import io.hwnas.core.djl.NetworkBlock;
-import io.hwnas.core.djl.TinyDepthwise;
 import io.hwnas.core.ir.Layer;
 import io.hwnas.core.ir.Network;
 import java.util.List;
@@ -54,15 +52,13 @@ final class SubnetForward {
         NDArray x = values[l.inputs().get(0)];
         switch (l.kind()) {
             case CONV2D: {
-                if (TinyDepthwise.applies(l) && JniUtils.isGradMode()) {
-                    return TinyDepthwise.convolve(l, x, w.get("weight"), w.get("bias"), channelsLast);
+                if (KernelCrop.rewrites(l)) {
+                    return KernelCrop.convolveRewritten(l, x, w.get("weight"), w.get("bias"), channelsLast);
                 }
-                KernelCrop crop = KernelCrop.of(l);
-                UnaryOperator<NDArray> conv = crop != null ? in -> crop.convolve(l, in, w.get("weight"), w.get("bias"))
-                        : in -> Conv2d.conv2d(in, w.get("weight"), w.get("bias"), new Shape(l.stride(), l.stride()),
-                                new Shape(l.padding(), l.padding()), new Shape(1, 1), l.groups()).singletonOrThrow();
-                Layer run = crop == null ? l : crop.layer(l);
-                return channelsLast ? NetworkBlock.convolveChannelsLast(run, x, conv) : conv.apply(x);
+                UnaryOperator<NDArray> conv = in -> Conv2d.conv2d(in, w.get("weight"), w.get("bias"),
+                        new Shape(l.stride(), l.stride()), new Shape(l.padding(), l.padding()), new Shape(1, 1),
+                        l.groups()).singletonOrThrow();
+                return channelsLast ? NetworkBlock.convolveChannelsLast(l, x, conv) : conv.apply(x);
             }
             case BATCH_NORM:
                 return BatchNorm.batchNorm(x, w.get("runningMean"), w.get("runningVar"), w.get("gamma"),
