@@ -72,6 +72,28 @@ class KernelCropTest {
         });
     }
 
+    /** The same in float32, against libtorch's full-kernel convolution on this machine (oneDNN's kernels). */
+    @ParameterizedTest(name = "float32: {0}x{0} image, {1}x{1} kernel, groups {2}")
+    @CsvSource({"1, 3, 8", "2, 7, 8", "2, 5, 1", "1, 7, 1"})
+    void float32CroppedConvolutionsMatchTheFullKernel(int size, int kernel, int groups) {
+        Layer conv = conv(size, kernel, 1, groups);
+        KernelCrop crop = KernelCrop.of(conv);
+        Autograd.exclusive(4, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(16, 8, size, size));
+                NDArray w = m.randomNormal(new ai.djl.ndarray.types.Shape(8, 8 / groups, kernel, kernel));
+                Pass full = pass(x, w, (in, weight) -> Conv2d.conv2d(in, weight, null,
+                        new ai.djl.ndarray.types.Shape(1, 1), new ai.djl.ndarray.types.Shape(kernel / 2, kernel / 2),
+                        new ai.djl.ndarray.types.Shape(1, 1), groups).singletonOrThrow());
+                Pass cropped = pass(x, w, (in, weight) -> crop.convolve(conv, in, weight, null));
+                assertEquals(0, ConvLayoutCheck.relative(full.out, cropped.out), 1e-5, "output");
+                assertEquals(0, ConvLayoutCheck.relative(full.inputGrad, cropped.inputGrad), 1e-5, "input gradient");
+                assertEquals(0, ConvLayoutCheck.relative(full.weightGrad, cropped.weightGrad), 1e-5, "weight grad");
+                return null;
+            }
+        });
+    }
+
     private record Pass(NDArray out, NDArray inputGrad, NDArray weightGrad) {
     }
 
@@ -85,7 +107,7 @@ class KernelCropTest {
             out = conv.apply(x, w);
             // a weighted sum, so that every output position's gradient differs
             NDArray weights = out.getManager().arange((float) out.size()).reshape(out.getShape())
-                    .toType(DataType.FLOAT64, false);
+                    .toType(out.getDataType(), false);
             gc.backward(out.mul(weights).sum());
         }
         return new Pass(out, x.getGradient().duplicate(), w.getGradient().duplicate());
