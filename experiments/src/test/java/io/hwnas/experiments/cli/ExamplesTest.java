@@ -132,7 +132,7 @@ class ExamplesTest {
         Path c = variant("supernet-fashion-mnist.yaml", "../runs/supernet-fashion-mnist-checkpoint", "ckpt",
                 "steps: 5000", "steps: 3", "batch: 64", "batch: 16", "checkpoint_every: 100", "checkpoint_every: 3",
                 "validate_every: 250", "validate_every: 3", "validate_images: 1000", "validate_images: 64",
-                "threads: 2", "threads: 1", "validation_images: 2000}", "validation_images: 64, bn_batches: 2}",
+                "threads: 2", "threads: 1", "validation_images: 5000}", "validation_images: 64, bn_batches: 2}",
                 "validation_images: 5000", "validation_images: 300");
         CliRunner train = CliRunner.run("supernet", "train", "--config", c.toString(), "--quiet", "--json");
         assertEquals(0, train.exitCode(), train.err());
