@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * here 0.8 ms). The peer PyTorch 1.13 has the same fallback. Larger images keep the convolution kernels, which are
  * direct there. The per-channel products run on contiguous copies ({@link #contiguous}): side by side on the same
  * CPU, forward and backward of 64 channels-last images at 4x4 took 8.2 to 8.8 ms before and 4.0 to 4.7 ms after for 96
- * channels with a 7x7 kernel, 14.5 to 18.2 ms and 5.3 to 6.3 ms for 240 channels with a 5x5 kernel.
+ * channels with a 7x7 kernel, 14.5 to 18.2 ms and 5.3 to 6.3 ms for 240 channels with a 5x5 kernel (a sandwich step of the example's supernet
+ * has a few such layers: its time did not move beyond its run-to-run noise).
  */
 public final class TinyDepthwise {
 
@@ -69,9 +70,7 @@ public final class TinyDepthwise {
                 xs.attach(scratch);
                 y = xs.mul(maps.expandDims(0)).sum(new int[] {2});
             } else { // one small matrix product per channel, on contiguous operands in both passes
-                long in = (long) h * w;
-                long out = (long) oh * ow;
-                NDArray flat = x.reshape(n, c, in);
+                NDArray flat = x.reshape(n, c, (long) h * w);
                 flat.attach(scratch);
                 NDArray xs = contiguous(flat.transpose(1, 0, 2), scratch);
                 NDArray ys = contiguous(xs.matMul(maps), scratch);
@@ -92,10 +91,9 @@ public final class TinyDepthwise {
     /**
      * {@code a} (C, N, P) with contiguous strides in the forward pass and a contiguous gradient in the backward pass:
      * flattening copies a strided array in the forward pass, and the backward of the unflattening view flattens the
-     * arriving gradient, which copies it when it is strided. libtorch's batched matrix product copies every strided
-     * matrix of its batch one by one (a channels-last input, and the gradient of a channels-last output, are strided
-     * that way): 4 to 15 ms for one product of 96 matrices of 64 x 16 on a 2-core AVX2 CPU, a quarter of a supernet's
-     * sandwich step, where two whole-array copies take microseconds.
+     * arriving gradient, which copies it when it is strided. libtorch's batched matrix product otherwise splits the
+     * batch and copies every strided matrix one by one (a channels-last input, and the gradient of a channels-last
+     * output, are strided that way); the figures are in the class comment.
      */
     private static NDArray contiguous(NDArray a, NDManager scratch) {
         Shape s = a.getShape();
