@@ -44,26 +44,37 @@ public record KernelCrop(int offset, int kernel, int padding) {
     }
 
     /**
-     * Whether convolution {@code conv} runs rewritten ({@link #convolveRewritten}): as {@link TinyDepthwise} where that
-     * applies and autograd records (a backward pass follows), or cropped.
+     * How convolution {@code conv} runs rewritten in this pass, or null where it runs as it is: as {@link TinyDepthwise}
+     * where that applies and autograd records (a backward pass follows), else cropped where {@link #of} crops it.
      */
-    public static boolean rewrites(Layer conv) {
-        return (TinyDepthwise.applies(conv) && JniUtils.isGradMode()) || of(conv) != null;
+    public static Rewrite rewrite(Layer conv) {
+        if (TinyDepthwise.applies(conv) && JniUtils.isGradMode()) {
+            return new Rewrite(conv, null);
+        }
+        KernelCrop crop = of(conv);
+        return crop == null ? null : new Rewrite(conv, crop);
     }
 
     /**
-     * Convolution {@code conv} ({@link #rewrites}) of {@code x} with full-size {@code weight} and {@code bias} (or
-     * null), rewritten; in channels-last mode its output is channels-last (a cropped convolution runs in the layout
-     * {@link ConvLayoutCheck} allows for its cropped shape).
+     * A rewritten convolution {@code conv}: {@link TinyDepthwise} when {@code crop} is null, else the cropped kernel.
+     *
+     * @param conv the convolution as the IR gives it
+     * @param crop its crop, or null
      */
-    public static NDArray convolveRewritten(Layer conv, NDArray x, NDArray weight, NDArray bias,
-            boolean channelsLast) {
-        if (TinyDepthwise.applies(conv) && JniUtils.isGradMode()) {
-            return TinyDepthwise.convolve(conv, x, weight, bias, channelsLast);
+    public record Rewrite(Layer conv, KernelCrop crop) {
+
+        /**
+         * The convolution of {@code x} with full-size {@code weight} and {@code bias} (or null); in channels-last mode
+         * its output is channels-last (a cropped convolution runs in the layout {@link ConvLayoutCheck} allows for its
+         * cropped shape).
+         */
+        public NDArray convolve(NDArray x, NDArray weight, NDArray bias, boolean channelsLast) {
+            if (crop == null) {
+                return TinyDepthwise.convolve(conv, x, weight, bias, channelsLast);
+            }
+            return channelsLast ? NetworkBlock.convolveChannelsLast(crop.layer(conv), x,
+                    in -> crop.convolve(conv, in, weight, bias)) : crop.convolve(conv, x, weight, bias);
         }
-        KernelCrop crop = of(conv);
-        return channelsLast ? NetworkBlock.convolveChannelsLast(crop.layer(conv), x,
-                in -> crop.convolve(conv, in, weight, bias)) : crop.convolve(conv, x, weight, bias);
     }
 
     /** The first and last kernel offset along one axis that meets an image pixel for some output position. */

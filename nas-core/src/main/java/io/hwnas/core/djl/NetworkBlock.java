@@ -267,10 +267,11 @@ public final class NetworkBlock extends AbstractBlock {
     private NDArray convolve(Layer l, NDArray x, ParameterStore store, boolean training,
             PairList<String, Object> params) {
         Block conv = blocks[l.id()];
-        if (KernelCrop.rewrites(l)) {
+        KernelCrop.Rewrite rewrite = KernelCrop.rewrite(l);
+        if (rewrite != null) {
             NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
             NDArray b = l.bias() ? store.getValue(conv.getParameters().get("bias"), x.getDevice(), training) : null;
-            return KernelCrop.convolveRewritten(l, x, w, b, channelsLast);
+            return rewrite.convolve(x, w, b, channelsLast);
         }
         UnaryOperator<NDArray> op = in -> conv.forward(store, new NDList(in), training, params).singletonOrThrow();
         if (!channelsLast) {

@@ -24,9 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * 2.3 ms; 96 channels at 4x4 with a 7x7 kernel 10 ms, here 3.6 ms; 288 channels, 2x2, 7x7, stride 2: 17 to 24 ms,
  * here 0.8 ms). The peer PyTorch 1.13 has the same fallback. Larger images keep the convolution kernels, which are
  * direct there. The per-channel products run on contiguous copies ({@link #contiguous}): side by side on the same
- * CPU, forward and backward of 64 channels-last images at 4x4 took 8.2 to 8.8 ms before and 4.0 to 4.7 ms after for 96
- * channels with a 7x7 kernel, 14.5 to 18.2 ms and 5.3 to 6.3 ms for 240 channels with a 5x5 kernel (a sandwich step of the example's supernet
- * has a few such layers: its time did not move beyond its run-to-run noise).
+ * CPU, forward and backward of 64 channels-last images at 4x4 took 8.2 to 8.8 ms before and 4.0 to 4.7 ms after for
+ * 96 channels with a 7x7 kernel, 14.5 to 18.2 ms and 5.3 to 6.3 ms for 240 channels with a 5x5 kernel (a sandwich
+ * step of the example's supernet has a few such layers: its time did not move beyond its run-to-run noise).
  */
 public final class TinyDepthwise {
 

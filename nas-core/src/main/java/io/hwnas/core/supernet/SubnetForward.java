@@ -52,8 +52,9 @@ final class SubnetForward {
         NDArray x = values[l.inputs().get(0)];
         switch (l.kind()) {
             case CONV2D: {
-                if (KernelCrop.rewrites(l)) {
-                    return KernelCrop.convolveRewritten(l, x, w.get("weight"), w.get("bias"), channelsLast);
+                KernelCrop.Rewrite rewrite = KernelCrop.rewrite(l);
+                if (rewrite != null) {
+                    return rewrite.convolve(x, w.get("weight"), w.get("bias"), channelsLast);
                 }
                 UnaryOperator<NDArray> conv = in -> Conv2d.conv2d(in, w.get("weight"), w.get("bias"),
                         new Shape(l.stride(), l.stride()), new Shape(l.padding(), l.padding()), new Shape(1, 1),
