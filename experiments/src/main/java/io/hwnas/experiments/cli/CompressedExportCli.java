@@ -8,6 +8,7 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CalibrationImages;
 import io.hwnas.experiments.export.CompressedExport;
 import io.hwnas.experiments.export.CompressedFileExport;
+import io.hwnas.experiments.export.TestAccuracy;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -40,13 +41,29 @@ final class CompressedExportCli {
                 c.classes == null ? s.defaultClasses() : c.classes, c.weights, c.ranges, images, c.calibrationSamples,
                 percentile(c), c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
                 c.seed, c.out);
+        TestAccuracy.Measured test = c.noTestAccuracy ? null : TestAccuracy.besideWeights(c.weights, r.file(),
+                s.network(a, in, c.classes == null ? s.defaultClasses() : c.classes).inputShape());
+        if (test != null) {
+            appendCard(r.card(), test.accuracy().cardLine(r.file().getFileName().toString(), test.input()));
+        }
         PrintWriter w = c.spec.commandLine().getOut();
         if (c.json) {
-            Json.print(w, json(r));
+            ObjectNode o = json(r);
+            ExportOutput.test(o, test);
+            Json.print(w, o);
         } else {
             print(w, r);
+            ExportOutput.test(w, test);
         }
         return verdict(c, r);
+    }
+
+    private static void appendCard(java.nio.file.Path card, String line) {
+        try {
+            io.hwnas.core.io.AtomicFiles.writeString(card, java.nio.file.Files.readString(card) + "\n" + line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot update " + card, e);
+        }
     }
 
     /** 1, with a message on stderr, when the check ran and the agreement is below the required one; else 0. */

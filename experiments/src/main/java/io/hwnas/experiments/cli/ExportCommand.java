@@ -9,8 +9,8 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CalibrationImages;
 import io.hwnas.experiments.export.ExportRequest;
 import io.hwnas.experiments.export.ModelExporter;
-import io.hwnas.experiments.export.OnnxExporter;
 import io.hwnas.experiments.export.RunDirectoryExport;
+import io.hwnas.experiments.export.TestAccuracy;
 import io.hwnas.experiments.export.Verification;
 import io.hwnas.experiments.export.int8.Int8Options;
 import io.hwnas.experiments.export.int8.RangeMethod;
@@ -126,8 +126,8 @@ final class ExportCommand implements Callable<Integer> {
             description = "extra metadata property, e.g. a device cost: cost.edgegpu.latency_ms=3.1")
     List<String> metadata = List.of();
 
-    @Option(names = "--no-test-accuracy", description = "with RUN_DIR: skip the test top-1 in ONNX Runtime of members"
-            + " whose final training recorded their input normalisation (measured by default)")
+    @Option(names = "--no-test-accuracy", description = "skip the test top-1 in ONNX Runtime of models whose training"
+            + " recorded their input normalisation (a run's final training; --weights saved by hwnas train)")
     boolean noTestAccuracy;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed of initial weights and verification inputs")
@@ -193,13 +193,21 @@ final class ExportCommand implements Callable<Integer> {
                 .int8Options(quantization).calibration(cal, calibrationSamples).checkSamples(checkSamples)
                 .dataDir(data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data).metadata(meta).seed(seed)
                 .build());
+        report(r, noTestAccuracy ? null : TestAccuracy.besideWeights(weights, out,
+                s.network(a, in, classes == null ? s.defaultClasses() : classes).inputShape()));
+        return verdict(r);
+    }
+
+    private void report(ModelExporter.Result r, TestAccuracy.Measured test) {
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
-            Json.print(w, toJson(r));
+            ObjectNode o = ExportOutput.json(r);
+            ExportOutput.test(o, test);
+            Json.print(w, o);
         } else {
-            print(w, r);
+            ExportOutput.print(w, r);
+            ExportOutput.test(w, test);
         }
-        return verdict(r);
     }
 
     private int exportRun(Int8Options quantization) {
@@ -218,7 +226,8 @@ final class ExportCommand implements Callable<Integer> {
         if (json) {
             ArrayNode arr = Json.MAPPER.createArrayNode();
             for (RunDirectoryExport.Exported e : all) {
-                ObjectNode o = e.compressed() != null ? CompressedExportCli.json(e.compressed()) : toJson(e.result());
+                ObjectNode o = e.compressed() != null ? CompressedExportCli.json(e.compressed())
+                        : ExportOutput.json(e.result());
                 o.put("device", e.device());
                 o.put("member", e.member());
                 if (e.test() != null) {
@@ -237,7 +246,7 @@ final class ExportCommand implements Callable<Integer> {
                 if (e.compressed() != null) {
                     CompressedExportCli.print(w, e.compressed());
                 } else {
-                    print(w, e.result());
+                    ExportOutput.print(w, e.result());
                 }
                 if (e.test() != null) {
                     w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images%n", e.test().top1(),
@@ -300,101 +309,5 @@ final class ExportCommand implements Callable<Integer> {
             ExportChoices.FloatLayer.parse(f).keep(o);
         }
         return o.build();
-    }
-
-    private static void verifyJson(ObjectNode j, Verification v) {
-        j.put("samples", v.batch());
-        j.put("max_abs_diff", v.maxAbsDiff());
-        j.put("max_abs_output", v.maxAbsOutput());
-        j.put("relative_diff", v.relativeDiff());
-        j.put("relative_tolerance", Verification.RELATIVE_TOLERANCE);
-        if (!Double.isNaN(v.float32Error())) {
-            j.put("djl_float32_error", v.float32Error());
-        }
-        j.put("tolerance", v.tolerance());
-        j.put("within_tolerance", v.withinTolerance());
-        j.put("ort_median_latency_ms", v.latencyMs());
-    }
-
-    private static ObjectNode toJson(ModelExporter.Result r) {
-        ObjectNode o = Json.object();
-        o.put("file", r.file().toString());
-        o.put("bytes", r.bytes());
-        o.put("opset", OnnxExporter.OPSET);
-        o.set("metadata", Json.MAPPER.valueToTree(r.metadata()));
-        Verification v = r.verification();
-        if (v != null) {
-            verifyJson(o.putObject("verify"), v);
-        }
-        ModelExporter.Int8Check c = r.int8();
-        if (c != null) {
-            ObjectNode j = o.putObject("int8");
-            j.put("samples", c.samples());
-            j.put("max_abs_diff", c.maxAbsDiff());
-            j.put("float_logit_range", c.logitRange());
-            j.put("tolerance", ModelExporter.Int8Check.TOLERANCE + " x float logit range");
-            j.put("within_tolerance", c.withinTolerance());
-            j.put("top1_agreement", c.top1());
-            j.put("float_onnx_top1_agreement", c.floatTop1());
-            if (!Double.isNaN(c.labelAccuracyInt8())) {
-                j.put("accuracy_int8", c.labelAccuracyInt8());
-                j.put("accuracy_float", c.labelAccuracyFloat());
-            }
-            j.put("float_bytes", c.floatBytes());
-            j.put("size_ratio", (double) r.bytes() / c.floatBytes());
-            j.put("ort_median_latency_ms", c.latencyMs());
-            j.put("float_ort_median_latency_ms", c.floatLatencyMs());
-            Int8Options q = c.options();
-            j.put("ranges", q.method().name().toLowerCase(Locale.ROOT));
-            j.put("tensors", q.allTensors() ? "all" : "conv-inputs");
-            if (q.method() == RangeMethod.PERCENTILE) {
-                j.put("percentile", q.percentile());
-            }
-            ArrayNode kept = j.putArray("float_layers");
-            if (q.floatFirstConv()) {
-                kept.add("first-conv");
-            }
-            if (q.floatLastGemm()) {
-                kept.add("classifier");
-            }
-            if (q.floatSqueezeExcite()) {
-                kept.add("se");
-            }
-            q.floatNodes().stream().sorted().forEach(kept::add);
-            q.floatTensors().stream().sorted().forEach(t -> kept.add("tensor " + t));
-            j.put("target_agreement", q.targetAgreement());
-            j.put("quantization", q.describe());
-        }
-        return o;
-    }
-
-    private static void print(PrintWriter w, ModelExporter.Result r) {
-        w.printf(Locale.ROOT, "wrote %s (%,d bytes, ONNX opset %d)%n", r.file(), r.bytes(), OnnxExporter.OPSET);
-        Verification v = r.verification();
-        if (v != null) {
-            String noise = Double.isNaN(v.float32Error()) ? ""
-                    : String.format(Locale.ROOT, " or 10 x DJL's own float32 error %.3g", v.float32Error());
-            w.printf(Locale.ROOT, "  ONNX Runtime vs DJL: max abs diff %.3g on %d seeded inputs (outputs up to %.3g):"
-                    + " relative %.2g, tolerance %.0g%s: %s%n", v.maxAbsDiff(), v.batch(), v.maxAbsOutput(),
-                    v.relativeDiff(), Verification.RELATIVE_TOLERANCE, noise, v.withinTolerance() ? "ok" : "EXCEEDED");
-            w.printf(Locale.ROOT, "  ONNX Runtime median latency %.3f ms (batch 1, 1 thread, this host)%n", v.latencyMs());
-        }
-        ModelExporter.Int8Check c = r.int8();
-        if (c != null) {
-            w.printf(Locale.ROOT, "  int8 vs float DJL on %d inputs: top-1 agreement %.1f%% (float ONNX %.1f%%),"
-                    + " max abs logit diff %.3g = %.1f%% of the logit range (tolerance %.0f%%: %s)%n",
-                    c.samples(), 100 * c.top1(), 100 * c.floatTop1(), c.maxAbsDiff(),
-                    100 * c.maxAbsDiff() / c.logitRange(), 100 * ModelExporter.Int8Check.TOLERANCE,
-                    c.withinTolerance() ? "ok" : "EXCEEDED");
-            if (!Double.isNaN(c.labelAccuracyInt8())) {
-                w.printf(Locale.ROOT, "  accuracy on labels: float %.1f%%, int8 %.1f%%%n", 100 * c.labelAccuracyFloat(),
-                        100 * c.labelAccuracyInt8());
-            }
-            w.printf(Locale.ROOT, "  quantisation: %s%n", c.options().describe());
-            w.printf(Locale.ROOT, "  size %,d bytes int8 vs %,d float (ratio %.3f); ORT median latency int8 %.3f ms,"
-                    + " float %.3f ms%n", r.bytes(), c.floatBytes(), (double) r.bytes() / c.floatBytes(), c.latencyMs(),
-                    c.floatLatencyMs());
-        }
-        w.flush();
     }
 }

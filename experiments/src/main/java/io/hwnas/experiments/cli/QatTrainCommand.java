@@ -7,6 +7,7 @@ import io.hwnas.core.quant.QatEstimator;
 import io.hwnas.core.quant.QuantisedTraining;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.space.compress.CompressedSpaces;
+import io.hwnas.experiments.export.InputNormalisation;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +54,17 @@ final class QatTrainCommand {
                 est.settings().steps());
         err.flush();
         QuantisedTraining.Result r = est.train(s, a, c.seed, c.save, c.qatRanges);
+        if (c.save != null) {
+            QatEstimator.TrainingImages t = est.trainingImages(s, a);
+            InputNormalisation.of(t.dataset(), t.dir(), t.seed(), t.train(), t.input())
+                    .write(InputNormalisation.beside(c.save));
+        }
+        print(c, s, a, est, r);
+        return 0;
+    }
+
+    private static void print(TrainCommand c, SearchSpace s, Architecture a, QatEstimator est,
+            QuantisedTraining.Result r) {
         PrintWriter out = c.spec.commandLine().getOut();
         if (c.json) {
             ObjectNode o = Json.object();
@@ -67,6 +79,7 @@ final class QatTrainCommand {
             o.put("wall_s", r.seconds());
             if (c.save != null) {
                 o.put("weights", c.save.toString());
+                o.put("input_normalisation", InputNormalisation.beside(c.save).toString());
             }
             if (c.qatRanges != null) {
                 o.put("ranges", c.qatRanges.toString());
@@ -77,6 +90,5 @@ final class QatTrainCommand {
                     r.top1(), r.losses().size(), r.ptqTop1(), r.seconds());
             out.flush();
         }
-        return 0;
     }
 }

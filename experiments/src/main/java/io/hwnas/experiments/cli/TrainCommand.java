@@ -10,6 +10,7 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.core.train.TrainEstimator;
 import io.hwnas.core.train.TrainResult;
 import io.hwnas.core.train.Training;
+import io.hwnas.experiments.export.InputNormalisation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -114,6 +115,9 @@ final class TrainCommand implements Callable<Integer> {
                 dataset, data.validation().size(), est.trainOptions().totalSteps(data.train().size()));
         err.flush();
         TrainResult r = Training.train(net, data, est.trainOptions(), seed, save);
+        if (save != null) {
+            InputNormalisation.of(est, net.inputShape()).write(InputNormalisation.beside(save));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = Json.object();
@@ -132,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
             r.lossCurve().forEach(curve::add);
             if (save != null) {
                 o.put("weights", save.toString());
+                o.put("input_normalisation", InputNormalisation.beside(save).toString());
             }
             Json.print(out, o);
         } else {

@@ -8,6 +8,7 @@ import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.ir.Shape;
+import io.hwnas.core.train.TrainEstimator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +50,16 @@ public record InputNormalisation(String dataset, String dir, long seed, int trai
                 Arrays.stream(s[0]).boxed().toList(), Arrays.stream(s[1]).boxed().toList());
     }
 
+    /**
+     * The normalisation the {@code train} estimator {@code t} makes for a network taking {@code target}: its training
+     * images, loaded with seed 0 as {@link TrainEstimator#data} loads them.
+     */
+    public static InputNormalisation of(TrainEstimator t, Shape target) {
+        Object dir = t.options().get("dir");
+        return of(t.options().get("dataset").toString(), dir == null || dir.toString().isEmpty() ? null
+                : dir.toString(), 0, t.data().train(), target);
+    }
+
     /** The batcher that makes the inputs training made. */
     public ImageBatcher batcher() {
         return new ImageBatcher(Shape.parse(source), Shape.parse(target), unbox(mean), unbox(std));
@@ -87,6 +98,16 @@ public record InputNormalisation(String dataset, String dir, long seed, int trai
 
     private static String format(List<Double> v) {
         return v.stream().map(x -> String.format(Locale.ROOT, "%.4f", x)).toList().toString();
+    }
+
+    /**
+     * Where the record of the weights in {@code weights} lies: beside it, {@code .params} replaced by
+     * {@value #SUFFIX} ({@code trained/KEY.params} -> {@code trained/KEY.input.json}; {@code base.bin} ->
+     * {@code base.bin.input.json}).
+     */
+    public static Path beside(Path weights) {
+        String name = weights.getFileName().toString().replaceFirst("\\.params$", "");
+        return weights.resolveSibling(name + SUFFIX);
     }
 
     /** Writes the record atomically. */

@@ -5,6 +5,10 @@ import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Shape;
 import io.hwnas.experiments.export.graph.Logits;
 import io.hwnas.experiments.export.graph.OrtModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -43,6 +47,39 @@ public record TestAccuracy(double top1, int correct, int images, double seconds)
         }
         return new TestAccuracy(100.0 * correct / order.length, correct, order.length,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * A single export's test top-1 and the inputs it was measured on.
+     *
+     * @param accuracy the top-1
+     * @param input    the record of how training made its inputs
+     */
+    public record Measured(TestAccuracy accuracy, InputNormalisation input) {
+    }
+
+    /**
+     * The test top-1 of the model in {@code model} when the weights it was exported from were saved with their input
+     * normalisation ({@link InputNormalisation#beside}: {@code hwnas train --save} writes it); null without weights or
+     * without a record.
+     *
+     * @param input the input shape of the exported network
+     * @throws IllegalArgumentException naming the record when it is for another input shape, or is not a record
+     */
+    public static Measured besideWeights(Path weights, Path model, Shape input) {
+        InputNormalisation in = weights == null ? null : InputNormalisation.read(InputNormalisation.beside(weights));
+        if (in == null) {
+            return null;
+        }
+        if (!in.target().equals(input.toString())) {
+            throw new IllegalArgumentException(InputNormalisation.beside(weights) + ": inputs of " + in.target()
+                    + ", but the exported network takes " + input);
+        }
+        try {
+            return new Measured(measure(Files.readAllBytes(model), in), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + model, e);
+        }
     }
 
     /** The model card's line for the model in {@code file}. */

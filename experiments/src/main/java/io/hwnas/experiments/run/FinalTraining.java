@@ -56,10 +56,7 @@ final class FinalTraining {
             return SupernetFinalTraining.of(setup, t.trainOptions());
         }
         return (a, seed, weights) -> {
-            Object dir = t.options().get("dir");
-            InputNormalisation.of(t.options().get("dataset").toString(), dir == null || dir.toString().isEmpty()
-                    ? null : dir.toString(), 0, t.data().train(), t.network(setup.space(), a).inputShape())
-                    .write(SupernetFinalTraining.inputFile(weights));
+            InputNormalisation.of(t, t.network(setup.space(), a).inputShape()).write(InputNormalisation.beside(weights));
             return t.train(setup.space(), a, seed, weights);
         };
     }

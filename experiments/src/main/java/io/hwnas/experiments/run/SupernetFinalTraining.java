@@ -76,7 +76,7 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
         }
         SupernetRun run = checkpoint.run();
         InputNormalisation.of(run.dataset().name(), run.dataset().dir(), run.seed(), data.train(),
-                network.inputShape()).write(inputFile(weights));
+                network.inputShape()).write(InputNormalisation.beside(weights));
         // PyTorch's CPU results depend on the thread count: the section's threads hold for the whole member
         return DjlRuntime.withThreads(options.threads(),
                 () -> steps > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights));
@@ -110,11 +110,5 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
                 + "inherited weights, batch-norm statistics recalibrated on " + bnBatches + " x 64 training images, "
                 + (steps > 0 ? "then " + steps + " fine-tuning steps" : "no fine-tuning") + "; top-1 on the "
                 + "checkpoint's " + checkpoint.run().dataset().validationImages() + " held-out validation images";
-    }
-
-    /** The input normalisation record beside a final training's weights file. */
-    static Path inputFile(Path weights) {
-        String name = weights.getFileName().toString().replaceFirst("\\.params$", "");
-        return weights.resolveSibling(name + InputNormalisation.SUFFIX);
     }
 }

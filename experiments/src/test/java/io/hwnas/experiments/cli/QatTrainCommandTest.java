@@ -58,6 +58,7 @@ class QatTrainCommandTest {
         JsonNode r = new ObjectMapper().readTree(ranges.toFile());
         assertEquals("hwnas-activation-ranges/1", r.get("format").asText());
         assertTrue(r.get("layers").has("stem.conv") && r.get("layers").has("head.classifier"), r.toString());
+        exportsWithTestAccuracy(dir, base, arch, w, ranges);
         CliRunner other = CliRunner.run(concat(args("--arch", arch, "--qat-from", base.toString(), "--qat-base",
                 BASE.replaceFirst("k3e3", "k5e3"), "--steps", "0"), data));
         assertEquals(2, other.exitCode(), other.err());
@@ -69,6 +70,48 @@ class QatTrainCommandTest {
         CliRunner alone = CliRunner.run(args("--arch", arch, "--qat-from", "x.bin"));
         assertEquals(2, alone.exitCode());
         assertTrue(alone.err().contains("--qat-base"), alone.err());
+    }
+
+    /**
+     * The saved weights carry their input normalisation ({@code X.input.json} beside {@code X}), so a single export
+     * from them measures its test top-1 in ONNX Runtime on the dataset's whole test split and adds it to the card.
+     */
+    private static void exportsWithTestAccuracy(Path dir, Path base, String arch, Path w, Path ranges)
+            throws Exception {
+        for (Path p : new Path[] {base, w}) {
+            JsonNode rec = new ObjectMapper().readTree(dir.resolve(p.getFileName() + ".input.json").toFile());
+            assertEquals("synthetic", rec.get("dataset").asText(), rec.toString());
+            assertEquals("3x32x32", rec.get("target").asText(), rec.toString());
+        }
+        Path m = dir.resolve("m.onnx");
+        String[] export = {"export", "--space", "mobilenet", "--option", "resolutions=[32]", "--option",
+            "widths=[0.5]", "--arch", arch, "--classes", "10", "--weights", w.toString(), "--ranges",
+            ranges.toString(), "--out", m.toString(), "--json"};
+        CliRunner e = CliRunner.run(export);
+        assertEquals(0, e.exitCode(), e.err());
+        JsonNode o = new ObjectMapper().readTree(e.out());
+        assertEquals(1000, o.get("test_images").asInt(), o.toString());
+        double top1 = o.get("test_top1").asDouble();
+        assertTrue(top1 >= 0 && top1 <= 100, o.toString());
+        String card = Files.readString(dir.resolve("m.card.md"));
+        assertTrue(card.contains(String.format(java.util.Locale.ROOT, "test top-1 of m.onnx in ONNX Runtime: %.2f%%",
+                top1)), card);
+        CliRunner floatExport = CliRunner.run("export", "--space", "mobilenet", "--option", "resolutions=[32]",
+                "--option", "widths=[0.5]", "--arch", BASE, "--classes", "10", "--weights", base.toString(), "--out",
+                dir.resolve("f.onnx").toString());
+        assertEquals(0, floatExport.exitCode(), floatExport.err());
+        assertTrue(floatExport.out().contains("test top-1 in ONNX Runtime: ") && floatExport.out().contains(
+                "of 1000 test images of synthetic"), floatExport.out());
+        String[] skip = java.util.Arrays.copyOf(export, export.length + 1);
+        skip[export.length] = "--no-test-accuracy";
+        CliRunner skipped = CliRunner.run(skip);
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertTrue(!new ObjectMapper().readTree(skipped.out()).has("test_top1"), skipped.out());
+        Path rec = dir.resolve(w.getFileName() + ".input.json");
+        Files.writeString(rec, Files.readString(rec).replace("3x32x32", "3x28x28"));
+        CliRunner wrong = CliRunner.run(export);
+        assertEquals(2, wrong.exitCode(), wrong.err());
+        assertTrue(wrong.err().contains(rec.toString()) && wrong.err().contains("3x28x28"), wrong.err());
     }
 
     private static String[] concat(String[] a, String[] b) {

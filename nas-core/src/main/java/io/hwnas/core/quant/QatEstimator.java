@@ -222,6 +222,40 @@ public final class QatEstimator implements AccuracyEstimator {
                 saveWeights, saveRanges);
     }
 
+    /**
+     * The images a fine-tuning of {@code architecture} trains on and the input its network takes: what an exported
+     * model's inputs are normalised by.
+     *
+     * @param dataset the dataset's name
+     * @param dir     its directory, or null for the default
+     * @param seed    the seed it was loaded with
+     * @param train   the training images
+     * @param input   the compressed network's input shape
+     */
+    public record TrainingImages(String dataset, String dir, long seed, ImageDataset train, Shape input) {
+    }
+
+    /** The images {@link #train} trains {@code architecture} on (a compressed architecture of {@code space}). */
+    public TrainingImages trainingImages(SearchSpace space, Architecture architecture) {
+        if (checkpoint != null) {
+            SupernetSpec spec = checkpoint.spec();
+            ImageDataset train = supernetSplit().train();
+            Shape in = new Shape(spec.channels(), spec.resolution(), spec.resolution());
+            return new TrainingImages(checkpoint.run().dataset().name(), checkpoint.run().dataset().dir(),
+                    checkpoint.run().seed(), train, in);
+        }
+        Map<String, Object> d = trainData();
+        ImageDataset train = new TrainEstimator().withOptions(d).data().train();
+        Shape in = space.network(architecture, input != null ? input : space.defaultInput(), classes > 0 ? classes
+                : train.classes()).inputShape();
+        return new TrainingImages((String) d.get("dataset"), (String) d.get("dir"), 0, train, in);
+    }
+
+    private ImageDataset.Split supernetSplit() {
+        return SUPERNET_SPLITS.computeIfAbsent(checkpoint.dir().toAbsolutePath() + "|" + checkpoint.run().seed(),
+                k -> checkpoint.run().dataset().load(checkpoint.run().seed()));
+    }
+
     private Map<String, Object> trainData() {
         Map<String, Object> d = new java.util.LinkedHashMap<>(data);
         if ("".equals(d.get("dir"))) {
@@ -235,8 +269,7 @@ public final class QatEstimator implements AccuracyEstimator {
         SupernetSpec spec = checkpoint.spec();
         Architecture subnet = spec.space().parse(baseArch.canonical());
         spec.check(subnet);
-        ImageDataset.Split split = SUPERNET_SPLITS.computeIfAbsent(checkpoint.dir().toAbsolutePath() + "|"
-                + checkpoint.run().seed(), k -> checkpoint.run().dataset().load(checkpoint.run().seed()));
+        ImageDataset.Split split = supernetSplit();
         int n = Math.min((Integer) data.get("val_size"), split.validation().size());
         int[] first = new int[n];
         Arrays.setAll(first, i -> i);
