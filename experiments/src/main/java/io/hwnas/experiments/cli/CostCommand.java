@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
+import io.hwnas.core.ir.Shape;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.experiments.export.CompressionLayers;
 import io.hwnas.cost.CostModel;
@@ -46,6 +47,12 @@ final class CostCommand implements Callable<Integer> {
     @Option(names = "--device", description = "a catalog device (see 'hwnas devices') or a profile JSON file")
     String device;
 
+    @Option(names = "--input", description = "input shape CxHxW (default: the space's), e.g. 3x32x32")
+    String input;
+
+    @Option(names = "--classes", description = "number of classes (default: the space's), e.g. 10 for Fashion-MNIST")
+    Integer classes;
+
     @Option(names = "--batch", defaultValue = "1", description = "samples per inference (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -84,7 +91,12 @@ final class CostCommand implements Callable<Integer> {
         so.options = options;
         SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(so.resolve(), arch);
         Architecture a = s.parse(arch);
-        Network n = s.network(a);
+        Shape in = input == null ? s.defaultInput() : Shape.parse(input);
+        int k = classes == null ? s.defaultClasses() : classes;
+        if (k <= 0) {
+            throw new UsageException("--classes must be a positive integer, but was " + classes);
+        }
+        Network n = s.network(a, in, k);
         DeviceProfile d = profile(device, calibration);
         CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
         if (!firingRates.equals("default") && !firingRates.equals("measure")) {
@@ -98,6 +110,12 @@ final class CostCommand implements Callable<Integer> {
             m = NeuromorphicModel.withRates(rates);
         }
         CostReport r = m.estimate(a, n, d, batch);
+        report(r, s, a, n, m, d, CompressionLayers.of(s, a, in, k));
+        return 0;
+    }
+
+    private void report(CostReport r, SearchSpace s, Architecture a, Network n, CostModel m, DeviceProfile d,
+            java.util.Optional<List<CompressionLayers.Row>> layers) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectNode o = toJson(r);
@@ -106,14 +124,14 @@ final class CostCommand implements Callable<Integer> {
             o.put("macs", n.macs());
             o.put("params", n.params());
             o.put("bit_ops", n.bitOps());
-            CompressionLayers.of(s, a, s.defaultInput(), s.defaultClasses()).ifPresent(c -> o.set("compression",
+            layers.ifPresent(c -> o.set("compression",
                     CompressionLayers.json(c)));
             if (!r.energyKnown()) {
                 o.put("energy_unknown", m.energyUnknown(d).orElse("the model gives no energy"));
             }
             Json.print(out, o);
         } else {
-            CompressionLayers.of(s, a, s.defaultInput(), s.defaultClasses()).ifPresent(c -> CompressionLayers.print(out,
+            layers.ifPresent(c -> CompressionLayers.print(out,
                     c));
             print(out, a, r);
             if (!r.energyKnown()) {
@@ -121,7 +139,6 @@ final class CostCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        return 0;
     }
 
     /** A catalog device or profile file, with a calibration file applied when given. */

@@ -47,6 +47,34 @@ class CostCommandTest {
         assertTrue(!snn.get("feasible").asBoolean() && snn.get("violations").size() > 0);
     }
 
+    /** --input and --classes cost the network a search of that dataset builds (here 3x32x32, 10 classes). */
+    @Test
+    void costsTheNetworkOfTheGivenInputAndClasses() throws Exception {
+        String arch = "r32-w0.5|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3|k3e3,k3e3#q=" + String.join(",",
+                java.util.Collections.nCopies(38, "8/8")) + "#p=" + String.join(",", java.util.Collections.nCopies(20,
+                        "0"));
+        String[] base = {"cost", "--space", "mobilenet", "--option", "resolutions=[32]", "--option", "widths=[0.5]",
+            "--arch", arch, "--device", "npu-int8", "--json"};
+        JsonNode wide = json(CliRunner.run(base));
+        String[] more = java.util.Arrays.copyOf(base, base.length + 4);
+        System.arraycopy(new String[] {"--input", "3x32x32", "--classes", "10"}, 0, more, base.length, 4);
+        JsonNode ten = json(CliRunner.run(more));
+        io.hwnas.core.space.SearchSpace s = io.hwnas.core.space.compress.CompressedSpaces.forText(
+                io.hwnas.core.space.SearchSpaces.get("mobilenet", java.util.Map.of("resolutions",
+                        java.util.List.of(32), "widths", java.util.List.of(0.5))), arch);
+        io.hwnas.core.ir.Network n = s.network(s.parse(arch), new io.hwnas.core.ir.Shape(3, 32, 32), 10);
+        assertEquals(n.macs(), ten.get("macs").asLong());
+        assertEquals(n.params(), ten.get("params").asLong());
+        assertTrue(ten.get("params").asLong() < wide.get("params").asLong() && ten.get("latency_ms").asDouble()
+                < wide.get("latency_ms").asDouble(), ten + " vs " + wide);
+        assertEquals(10, ten.get("compression").get(ten.get("compression").size() - 1).get("channels").asInt(),
+                ten.get("compression").toString());
+        more[more.length - 1] = "0";
+        CliRunner zero = CliRunner.run(more);
+        assertEquals(2, zero.exitCode(), zero.err());
+        assertTrue(zero.err().contains("--classes"), zero.err());
+    }
+
     @Test
     void listsAndShowsDevices() throws Exception {
         JsonNode o = json(CliRunner.run("devices", "--json"));
