@@ -62,7 +62,8 @@ final class TrainCommand implements Callable<Integer> {
     int valSize = 5000;
 
     @Option(names = "--train-option", paramLabel = "KEY=VALUE",
-            description = "another option of the train estimator: momentum, nesterov, weight_decay, warmup, threads")
+            description = "another option of the train estimator: momentum, nesterov, weight_decay, warmup, threads, bn_calibration,"
+                    + " flip, shift (augmentation)")
     java.util.List<String> more = java.util.List.of();
 
     @Option(names = "--save", paramLabel = "FILE", description = "write the trained weights here")

@@ -47,6 +47,15 @@ public final class ImageBatcher {
 
     /** Images {@code indices[from..to)} of {@code data} as floats, NCHW in the target shape. */
     public float[] fill(ImageDataset data, int[] indices, int from, int to) {
+        return fill(data, indices, from, to, Augmentation.NONE, null);
+    }
+
+    /**
+     * Images {@code indices[from..to)} of {@code data}, each augmented by a draw of {@code augment} from
+     * {@code random} (in order), as floats, NCHW in the target shape.
+     */
+    public float[] fill(ImageDataset data, int[] indices, int from, int to, Augmentation augment,
+            java.util.random.RandomGenerator random) {
         if (!data.shape().equals(source)) {
             throw new IllegalArgumentException(data.name() + " has images of " + data.shape() + ", not " + source);
         }
@@ -58,19 +67,20 @@ public final class ImageBatcher {
         for (int j = from; j < to; j++) {
             int i = indices[j];
             int base = (j - from) * per;
+            Augmentation.Draw a = augment.draw(random);
             if (sc == tc) {
                 for (int ch = 0; ch < tc; ch++) {
-                    resize(data, i, ch, plane);
+                    resize(data, i, ch, a, plane);
                     System.arraycopy(plane, 0, out, base + ch * plane.length, plane.length);
                 }
             } else if (sc == 1) {
-                resize(data, i, 0, plane);
+                resize(data, i, 0, a, plane);
                 for (int ch = 0; ch < tc; ch++) {
                     System.arraycopy(plane, 0, out, base + ch * plane.length, plane.length);
                 }
             } else {
                 for (int ch = 0; ch < sc; ch++) {
-                    resize(data, i, ch, plane);
+                    resize(data, i, ch, a, plane);
                     for (int k = 0; k < plane.length; k++) {
                         out[base + k] += plane[k] / sc;
                     }
@@ -81,7 +91,7 @@ public final class ImageBatcher {
     }
 
     /** One normalised channel into the target plane: centred zero-pixel padding, else bilinear. */
-    private void resize(ImageDataset data, int i, int ch, float[] plane) {
+    private void resize(ImageDataset data, int i, int ch, Augmentation.Draw a, float[] plane) {
         int sh = source.height();
         int sw = source.width();
         int th = target.height();
@@ -96,7 +106,7 @@ public final class ImageBatcher {
             int px = (tw - sw) / 2;
             for (int y = 0; y < sh; y++) {
                 for (int x = 0; x < sw; x++) {
-                    plane[(y + py) * tw + x + px] = (float) ((data.pixel(i, off + y * sw + x) / 255.0 - m) / s);
+                    plane[(y + py) * tw + x + px] = (float) ((pixel(data, i, off, y, x, a) / 255.0 - m) / s);
                 }
             }
             return;
@@ -111,10 +121,22 @@ public final class ImageBatcher {
                 int x0 = (int) fx;
                 int x1 = Math.min(sw - 1, x0 + 1);
                 double wx = fx - x0;
-                double v = (1 - wy) * ((1 - wx) * data.pixel(i, off + y0 * sw + x0) + wx * data.pixel(i, off + y0 * sw + x1))
-                        + wy * ((1 - wx) * data.pixel(i, off + y1 * sw + x0) + wx * data.pixel(i, off + y1 * sw + x1));
+                double v = (1 - wy) * ((1 - wx) * pixel(data, i, off, y0, x0, a) + wx * pixel(data, i, off, y0, x1, a))
+                        + wy * ((1 - wx) * pixel(data, i, off, y1, x0, a) + wx * pixel(data, i, off, y1, x1, a));
                 plane[y * tw + x] = (float) ((v / 255.0 - m) / s);
             }
         }
+    }
+
+    /** Pixel (y, x) of channel plane {@code off} of image {@code i} after augmentation {@code a}: 0 off the image. */
+    private double pixel(ImageDataset data, int i, int off, int y, int x, Augmentation.Draw a) {
+        int sy = y - a.dy();
+        int sx = x - a.dx();
+        int sh = source.height();
+        int sw = source.width();
+        if (sy < 0 || sy >= sh || sx < 0 || sx >= sw) {
+            return 0;
+        }
+        return data.pixel(i, off + sy * sw + (a.flip() ? sw - 1 - sx : sx));
     }
 }

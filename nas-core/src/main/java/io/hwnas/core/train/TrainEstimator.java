@@ -6,6 +6,7 @@ import io.hwnas.core.accuracy.EstimatorOptions;
 import io.hwnas.core.accuracy.WarmStart;
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.data.DataSplits;
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.data.Datasets;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TrainEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("dataset", "dir", "epochs", "steps", "batch", "lr", "momentum",
-            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads", "bn_calibration", "inherit");
+            "nesterov", "weight_decay", "warmup", "train_size", "val_size", "threads", "bn_calibration", "inherit", "flip", "shift");
     private static final Map<String, ImageDataset.Split> SPLITS = new ConcurrentHashMap<>();
 
     private final String dataset;
@@ -74,7 +75,8 @@ public final class TrainEstimator implements AccuracyEstimator {
                     o.number("momentum", t.momentum(), 0, 0.999999), o.bool("nesterov", t.nesterov()),
                     o.number("weight_decay", t.weightDecay(), 0, 1), o.integer("warmup", t.warmupSteps(), 0,
                             100_000_000), t.evalBatch(), o.integer("threads", t.threads(), 0, 4096),
-                    o.integer("bn_calibration", t.bnCalibration(), 0, 100_000));
+                    o.integer("bn_calibration", t.bnCalibration(), 0, 100_000), new Augmentation(o.bool("flip",
+                            t.augment().flip()), o.integer("shift", t.augment().shift(), 0, Augmentation.MAX_SHIFT)));
         } catch (IllegalArgumentException e) {
             if (e.getMessage().startsWith("accuracy estimator")) {
                 throw e;
@@ -102,7 +104,8 @@ public final class TrainEstimator implements AccuracyEstimator {
                 train.steps(), "batch", train.batch(), "lr", train.learningRate(), "momentum", train.momentum(),
                 "nesterov", train.nesterov(), "weight_decay", train.weightDecay(), "warmup", train.warmupSteps(),
                 "train_size", trainSize, "val_size", valSize, "threads", train.threads(), "bn_calibration",
-                train.bnCalibration(), "inherit", inherit);
+                train.bnCalibration(), "inherit", inherit, "flip", train.augment().flip(), "shift",
+                train.augment().shift());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.hwnas.core.train;
 
+import io.hwnas.core.data.Augmentation;
+
 /**
  * How to train: SGD with momentum (optionally Nesterov), weight decay, a linear warm-up then a
  * cosine learning-rate decay to zero, over an epoch budget or, when {@code steps > 0}, a step budget.
@@ -20,9 +22,11 @@ package io.hwnas.core.train;
  *                       statistics are recomputed exactly before validation (0: validate with the
  *                       running averages training left, which lag far behind the weights after a few
  *                       dozen steps)
+ * @param augment        training-image augmentation ({@link Augmentation#NONE}: none)
  */
 public record TrainOptions(double epochs, int steps, int batch, double learningRate, double momentum,
-        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch, int threads, int bnCalibration) {
+        boolean nesterov, double weightDecay, int warmupSteps, int evalBatch, int threads, int bnCalibration,
+        Augmentation augment) {
 
     public TrainOptions {
         require(epochs > 0 || steps > 0, "epochs or steps must be positive, but were " + epochs + " and " + steps);
@@ -35,6 +39,14 @@ public record TrainOptions(double epochs, int steps, int batch, double learningR
         require(evalBatch > 0, "evaluation batch must be positive, but was " + evalBatch);
         require(threads >= 0, "threads must be >= 0, but was " + threads);
         require(bnCalibration >= 0, "batch-norm calibration batches must be >= 0, but was " + bnCalibration);
+        java.util.Objects.requireNonNull(augment, "augment");
+    }
+
+    /** Options without augmentation. */
+    public TrainOptions(double epochs, int steps, int batch, double learningRate, double momentum, boolean nesterov,
+            double weightDecay, int warmupSteps, int evalBatch, int threads, int bnCalibration) {
+        this(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps, evalBatch, threads,
+                bnCalibration, Augmentation.NONE);
     }
 
     /** Options that validate with the running batch-norm statistics ({@code bnCalibration} 0). */
@@ -50,37 +62,42 @@ public record TrainOptions(double epochs, int steps, int batch, double learningR
 
     public TrainOptions withEpochs(double e) {
         return new TrainOptions(e, 0, batch, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads, bnCalibration);
+                warmupSteps, evalBatch, threads, bnCalibration, augment);
     }
 
     public TrainOptions withSteps(int s) {
         return new TrainOptions(epochs, s, batch, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads, bnCalibration);
+                warmupSteps, evalBatch, threads, bnCalibration, augment);
     }
 
     public TrainOptions withBatch(int b) {
         return new TrainOptions(epochs, steps, b, learningRate, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads, bnCalibration);
+                warmupSteps, evalBatch, threads, bnCalibration, augment);
     }
 
     public TrainOptions withLearningRate(double lr) {
         return new TrainOptions(epochs, steps, batch, lr, momentum, nesterov, weightDecay,
-                warmupSteps, evalBatch, threads, bnCalibration);
+                warmupSteps, evalBatch, threads, bnCalibration, augment);
     }
 
     public TrainOptions withWarmup(int w) {
         return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay,
-                w, evalBatch, threads, bnCalibration);
+                w, evalBatch, threads, bnCalibration, augment);
     }
 
     public TrainOptions withThreads(int n) {
         return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
-                evalBatch, n, bnCalibration);
+                evalBatch, n, bnCalibration, augment);
     }
 
     public TrainOptions withBnCalibration(int batches) {
         return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
-                evalBatch, threads, batches);
+                evalBatch, threads, batches, augment);
+    }
+
+    public TrainOptions withAugmentation(Augmentation a) {
+        return new TrainOptions(epochs, steps, batch, learningRate, momentum, nesterov, weightDecay, warmupSteps,
+                evalBatch, threads, bnCalibration, a);
     }
 
     /** The learning rate at step {@code t} of {@code total}: linear warm-up, then cosine to zero. */

@@ -17,6 +17,7 @@ import io.hwnas.core.djl.DjlRuntime;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.djl.Scalars;
 import io.hwnas.core.djl.WeightInheritance;
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.ir.Network;
@@ -137,7 +138,8 @@ public final class Training {
                 }
                 long s0 = System.nanoTime();
                 try (NDManager step = manager.newSubManager()) {
-                    NDArray x = step.create(batcher.fill(train, order, pos * batch, pos * batch + batch), inShape);
+                    NDArray x = step.create(batcher.fill(train, order, pos * batch, pos * batch + batch, o.augment(),
+                            o.augment().none() ? null : Augmentation.generator(seed, t)), inShape);
                     NDArray y = step.create(oneHot(train, order, pos * batch, batch, classesOf(network)),
                             new Shape(batch, classesOf(network)));
                     double lr = o.rate(t, total);

@@ -129,6 +129,19 @@ class TrainingTest {
         assertThrows(IllegalArgumentException.class, () -> new TrainEstimator().withOptions(java.util.Map.of("threads", -1)));
     }
 
+    /** Augmented batches are drawn per step from the seed: the same run twice, another than without. */
+    @Test
+    void augmentedTrainingIsSeededAndDiffersFromPlainTraining() {
+        TrainOptions plain = TrainOptions.defaults().withSteps(4).withBatch(32).withWarmup(1).withThreads(1);
+        TrainOptions aug = plain.withAugmentation(new io.hwnas.core.data.Augmentation(true, 2));
+        TrainResult a = Training.train(net(RESNET), synthetic(128, 1), aug, 3);
+        TrainResult b = Training.train(net(RESNET), synthetic(128, 1), aug, 3);
+        TrainResult p = Training.train(net(RESNET), synthetic(128, 1), plain, 3);
+        assertEquals(a.lossCurve(), b.lossCurve());
+        org.junit.jupiter.api.Assertions.assertNotEquals(p.lossCurve().get(0), a.lossCurve().get(0),
+                "the first augmented batch differs from the plain one");
+    }
+
     @Test
     void weightsOfAnotherNetworkOrFileAreRejected(@TempDir Path dir) throws Exception {
         Path w = dir.resolve("w.bin");
