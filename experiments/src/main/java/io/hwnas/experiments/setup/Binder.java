@@ -195,12 +195,13 @@ final class Binder {
     /**
      * {@code given} options of estimator {@code estimator}, with the config's {@code dataset} section
      * (name, dir) handed to estimators that read images (those with a {@code dir} option) unless the
-     * options set them.
+     * options set them, or name a supernet {@code checkpoint}, whose own split the estimator then reads.
      */
     static Map<String, Object> withDataset(ExperimentConfig c, String estimator, Map<String, Object> given) {
         Map<String, Object> options = new LinkedHashMap<>(given);
         Map<String, Object> defaults = AccuracyEstimators.registry().get(estimator).options();
-        if (c.dataset().isEmpty() || !defaults.containsKey("dir")) {
+        if (c.dataset().isEmpty() || !defaults.containsKey("dir") || given.get("checkpoint") != null
+                && !given.get("checkpoint").toString().isEmpty()) {
             return options;
         }
         String nameKey = defaults.containsKey("dataset") ? "dataset" : "data";

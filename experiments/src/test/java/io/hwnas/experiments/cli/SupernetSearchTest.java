@@ -91,6 +91,26 @@ class SupernetSearchTest {
         assertMembersAreMeasured(out, measure);
     }
 
+    /**
+     * A joint architecture + compression search scored by {@code qat} from the checkpoint binds with the config's
+     * {@code dataset} section (the checkpoint's own split is read; the section is not handed to the estimator).
+     */
+    @Test
+    void aQatSearchFromTheCheckpointTakesTheConfigsDatasetSection() throws Exception {
+        Path cfg = config("qat", "{name: qat, options: {checkpoint: '" + checkpoint + "', steps: 0, bn_batches: 2, "
+                + "calibration_batches: 1, val_size: 64, eval_batch: 32}}", SPACE_OPTIONS, "{name: random, batch_size: 4}",
+                4);
+        Files.writeString(cfg, Files.readString(cfg).replace("dataset:", "  compression: {bits: [8], activation_bits: "
+                + "[8], prune: [0, 0.5]}\ndataset:"));
+        Path out = tmp.resolve("run-qat");
+        CliRunner r = CliRunner.run("search", "--config", cfg.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> journal = Files.readAllLines(out.resolve("evaluations.jsonl"));
+        assertEquals(4, journal.size());
+        assertTrue(journal.stream().anyMatch(l -> l.contains("\"OK\"") && l.contains("accuracy.ptq_top1")),
+                journal.toString());
+    }
+
     /** Each Pareto CSV's accuracy is the estimator's measurement of the member. */
     static int assertMembersAreMeasured(Path run, SupernetEstimator measure) throws Exception {
         int members = 0;
