@@ -194,7 +194,7 @@ final class ExportCommand implements Callable<Integer> {
                 .dataDir(data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : data).metadata(meta).seed(seed)
                 .build());
         report(r, noTestAccuracy ? null : TestAccuracy.besideWeights(weights, out,
-                s.network(a, in, classes == null ? s.defaultClasses() : classes).inputShape()));
+                s.network(a, in, classes == null ? s.defaultClasses() : classes).inputShape(), false));
         return verdict(r);
     }
 
@@ -231,8 +231,7 @@ final class ExportCommand implements Callable<Integer> {
                 o.put("device", e.device());
                 o.put("member", e.member());
                 if (e.test() != null) {
-                    o.put("test_top1", e.test().top1());
-                    o.put("test_images", e.test().images());
+                    ExportOutput.test(o, e.test());
                 }
                 arr.add(o);
             }
@@ -249,8 +248,7 @@ final class ExportCommand implements Callable<Integer> {
                     ExportOutput.print(w, e.result());
                 }
                 if (e.test() != null) {
-                    w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images%n", e.test().top1(),
-                            e.test().images());
+                    ExportOutput.test(w, e.test(), null);
                 }
             }
             w.printf("exported %d models of %s%n", all.size(), run);

@@ -21,20 +21,34 @@ final class ExportOutput {
     /** Adds a single export's test top-1 ({@code test_top1}, {@code test_images}) when it was measured. */
     static void test(ObjectNode o, TestAccuracy.Measured test) {
         if (test != null) {
-            o.put("test_top1", test.accuracy().top1());
-            o.put("test_images", test.accuracy().images());
+            test(o, test.accuracy());
             o.put("test_inputs", test.input().describe());
+        }
+    }
+
+    /** Adds a test top-1 ({@code test_top1}, {@code test_images}, {@code test_top1_ort_default} of QDQ models). */
+    static void test(ObjectNode o, TestAccuracy test) {
+        o.put("test_top1", test.top1());
+        o.put("test_images", test.images());
+        if (!Double.isNaN(test.ortDefaultTop1())) {
+            o.put("test_top1_ort_default", test.ortDefaultTop1());
         }
     }
 
     /** Prints a single export's test top-1 when it was measured. */
     static void test(PrintWriter w, TestAccuracy.Measured test) {
         if (test != null) {
-            w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images of %s; inputs: %s%n",
-                    test.accuracy().top1(), test.accuracy().images(), test.input().describeDataset(),
-                    test.input().describe());
-            w.flush();
+            test(w, test.accuracy(), test.input());
         }
+    }
+
+    /** Prints a test top-1, with the dataset and inputs when {@code input} is given. */
+    static void test(PrintWriter w, TestAccuracy test, io.hwnas.experiments.export.InputNormalisation input) {
+        w.printf(Locale.ROOT, "  test top-1 in ONNX Runtime: %.2f%% of %d test images%s%s%n", test.top1(),
+                test.images(), Double.isNaN(test.ortDefaultTop1()) ? "" : String.format(Locale.ROOT, " (as written; "
+                        + "with ONNX Runtime's default QDQ transformations %.2f%%)", test.ortDefaultTop1()),
+                input == null ? "" : " of " + input.describeDataset() + "; inputs: " + input.describe());
+        w.flush();
     }
 
     private static void verifyJson(ObjectNode j, Verification v) {

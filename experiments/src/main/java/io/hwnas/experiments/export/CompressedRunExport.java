@@ -70,7 +70,7 @@ public final class CompressedRunExport {
         TestAccuracy test = null;
         if (normalisation != null && !r.weights().startsWith("initial")) {
             try {
-                test = TestAccuracy.measure(Files.readAllBytes(r.file()), normalisation);
+                test = TestAccuracy.measureQdq(Files.readAllBytes(r.file()), normalisation);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot read " + r.file(), e);
             }
