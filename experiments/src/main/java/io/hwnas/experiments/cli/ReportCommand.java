@@ -1,5 +1,9 @@
 package io.hwnas.experiments.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.io.Json;
 import io.hwnas.experiments.agent.device.AgentBinding;
 import io.hwnas.experiments.report.ComparePage;
 import io.hwnas.experiments.report.Figures;
@@ -38,6 +42,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "with --compare: the page to write (compare.html)")
     Path out;
 
+    @Option(names = "--json", description = "with --compare: print each run's hypervolume per device (and the page)"
+            + " as one JSON object on stdout")
+    boolean json;
+
     @Option(names = "--figures", paramLabel = "FORMAT",
             description = "also write each chart as a vector file under RUN_DIR/figures: svg or pdf")
     String figures;
@@ -48,9 +56,23 @@ final class ReportCommand implements Callable<Integer> {
             if (figures != null) {
                 throw new UsageException("--figures applies to one run's report, not to --compare");
             }
-            Path page = ComparePage.write(dirs, out == null ? Path.of("compare.html") : out);
-            spec.commandLine().getErr().println("comparison of " + dirs.size() + " runs: " + page);
+            ComparePage.Comparison c = ComparePage.write(dirs, out == null ? Path.of("compare.html") : out);
+            spec.commandLine().getErr().println("comparison of " + dirs.size() + " runs: " + c.page());
+            if (json) {
+                ObjectNode o = c.data().objectNode();
+                o.put("page", c.page().toString());
+                ArrayNode runs = o.putArray("runs");
+                for (JsonNode r : c.data().path("runs")) {
+                    runs.addObject().put("name", r.path("name").asText()).put("dir", r.path("dir").asText())
+                            .put("compression", r.path("compression").asText()).put("budget", r.path("budget")
+                                    .asInt()).set("hypervolume", r.path("hypervolume"));
+                }
+                Json.print(spec.commandLine().getOut(), o);
+            }
             return 0;
+        }
+        if (json) {
+            throw new UsageException("--json applies to --compare only");
         }
         if (dirs.size() != 1 || out != null) {
             throw new UsageException(dirs.size() != 1 ? "report takes one RUN_DIR; give --compare to compare "

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.AtomicFiles;
 import io.hwnas.core.pareto.Hypervolume;
+import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.cost.Metric;
 import io.hwnas.experiments.config.ConfigLoader;
 import io.hwnas.experiments.config.ExperimentConfig;
@@ -42,7 +43,7 @@ public final class ComparePage {
      * @throws IllegalArgumentException naming the run and file when a run directory is incomplete,
      *         the runs search different spaces, or {@code out} is a file this command did not write
      */
-    public static Path write(List<Path> dirs, Path out) {
+    public static Comparison write(List<Path> dirs, Path out) {
         if (dirs.size() < 2) {
             throw new IllegalArgumentException("--compare needs at least two run directories; got " + dirs.size());
         }
@@ -53,10 +54,10 @@ public final class ComparePage {
         ExperimentConfig.SpaceSpec space = runs.get(0).config().space();
         for (Run r : runs) {
             ExperimentConfig.SpaceSpec s = r.config().space();
-            if (!s.name().equals(space.name()) || !s.options().equals(space.options())) {
-                throw new IllegalArgumentException("--compare needs runs of one search space: " + runs.get(0).dir()
-                        + " searched " + space.name() + " " + space.options() + ", " + r.dir() + " searched " + s.name()
-                        + " " + s.options());
+            if (!s.name().equals(space.name()) || !baseOptions(s).equals(baseOptions(space))) {
+                throw new IllegalArgumentException("--compare needs runs of one search space (their compression"
+                        + " sections may differ): " + runs.get(0).dir() + " searched " + space.name() + " "
+                        + baseOptions(space) + ", " + r.dir() + " searched " + s.name() + " " + baseOptions(s));
             }
         }
         checkOut(out);
@@ -64,7 +65,27 @@ public final class ComparePage {
         ObjectNode data = data(runs, devices);
         AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
                 body(runs, devices, data)).replace("<head>", "<head>" + GENERATOR));
-        return out;
+        return new Comparison(out, data);
+    }
+
+    /**
+     * A written comparison: the page and its data, whose {@code runs} array holds each run's {@code name},
+     * {@code dir}, {@code fronts} (per device, [cost, accuracy, arch] triples) and {@code hypervolume} (per device).
+     */
+    public record Comparison(Path page, ObjectNode data) {
+    }
+
+    /** A space's options without its compression section: runs of one space may compress differently. */
+    private static Map<String, Object> baseOptions(ExperimentConfig.SpaceSpec s) {
+        Map<String, Object> o = new LinkedHashMap<>(s.options());
+        o.remove(CompressedSpace.OPTION);
+        return o;
+    }
+
+    /** The compression section of a run's space, or "none". */
+    private static String compression(ExperimentConfig.SpaceSpec s) {
+        Object c = s.options().get(CompressedSpace.OPTION);
+        return c == null ? "none" : c.toString();
     }
 
     private static Run read(Path dir, int index) {
@@ -129,7 +150,8 @@ public final class ComparePage {
         devices.forEach((name, metric) -> devs.addObject().put("name", name).put("metric", metric));
         ArrayNode rs = o.putArray("runs");
         for (Run r : runs) {
-            ObjectNode run = rs.addObject().put("name", r.name()).put("dir", r.dir().toString());
+            ObjectNode run = rs.addObject().put("name", r.name()).put("dir", r.dir().toString())
+                    .put("compression", compression(r.config().space())).put("budget", r.config().budget());
             ObjectNode fronts = run.putObject("fronts");
             ObjectNode hv = run.putObject("hypervolume");
             for (String device : devices.keySet()) {
@@ -174,11 +196,11 @@ public final class ComparePage {
     private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data) {
         StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>space <b>")
                 .append(ReportWriter.esc(runs.get(0).config().space().name())).append("</b> ")
-                .append(ReportWriter.esc(runs.get(0).config().space().options())).append("</p><ol>");
+                .append(ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
         for (Run r : runs) {
             h.append("<li><code>").append(ReportWriter.esc(r.dir())).append("</code>: ")
                     .append(ReportWriter.esc(r.name())).append(", ").append(r.config().budget()).append(" evaluations budget")
-                    .append("</li>");
+                    .append(", compression ").append(ReportWriter.esc(compression(r.config().space()))).append("</li>");
         }
         h.append("</ol><h2>Hypervolume</h2><p>Normalised, accuracy against each device's first objective, within the"
                 + " bounds of all the runs' Pareto members on that device (1 is best).</p><table id=\"hv-table\"><tr>"

@@ -81,6 +81,35 @@ class ReportCommandTest {
     }
 
     @Test
+    void compareAcceptsRunsThatCompressTheSpaceDifferentlyAndPrintsHypervolumesAsJson() throws Exception {
+        Path a = QuickstartRun.dir();
+        Path b = copy(a, tmp.resolve("b"));
+        String config = Files.readString(b.resolve("config.yaml"));
+        String space = "space:\n  name: \"nb201\"\n";
+        assertTrue(config.contains(space), config);
+        Files.writeString(b.resolve("config.yaml"), config.replace(space,
+                space + "  compression: {bits: [8], activation_bits: [8], prune: [0]}\n"));
+        Path out = tmp.resolve("cmp.html");
+        CliRunner r = CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString(),
+                "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(out.toString(), j.path("page").asText());
+        assertEquals(2, j.path("runs").size());
+        assertEquals("none", j.path("runs").get(0).path("compression").asText());
+        assertTrue(j.path("runs").get(1).path("compression").asText().contains("prune"), r.out());
+        for (String d : SearchCommandTest.DEVICES) {
+            double hv = j.path("runs").get(0).path("hypervolume").path(d).asDouble(-1);
+            assertTrue(hv > 0 && hv <= 1, d + ": " + r.out());
+            assertEquals(hv, j.path("runs").get(1).path("hypervolume").path(d).asDouble(), 1e-12, d);
+        }
+        assertTrue(Files.readString(out).contains("compression {bits="), "the page names each run's compression");
+        r = CliRunner.run("report", a.toString(), "--json");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--json applies to --compare only"), r.err());
+    }
+
+    @Test
     void figuresWritesEveryChartAsSvgOrPdf() throws Exception {
         Path run = copy(QuickstartRun.dir(), tmp.resolve("fig"));
         CliRunner r = CliRunner.run("report", run.toString(), "--figures", "svg");
