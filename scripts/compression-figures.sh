@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Compression measured from one trained network (README, "Compression from one trained network, measured"):
 # Fashion-MNIST, a MobileNetV2-style network (32 x 32, width 0.5), 2 threads.
-#   scripts/compression-figures.sh [WORK_DIR]     (about 90 minutes on 2 cores; 27 of them the base network)
+#   scripts/compression-figures.sh [WORK_DIR]     (about 2 hours on 2 cores; 45-65 minutes of them the base network)
 #   HWNAS_JAR=/copy/of/hwnas.jar (default experiments/target/hwnas.jar) keeps a rebuild from changing the jar midway;
 #   K=N sets the fine-tuning steps of the compared networks (default 500).
-# 1. the base network: 8 epochs (hwnas train), then 4,000 float fine-tuning steps at rate 0.02 (hwnas train
-#    --qat-from with 32-bit weights and activations; both skipped when WORK_DIR/base.params exists); its test top-1
-#    in ONNX Runtime;
+# 1. the base network: 20 epochs of hwnas train (skipped when WORK_DIR/base.params exists); its test top-1 in ONNX
+#    Runtime;
 # 2. uniform int8 (every layer 8/8): quantisation-aware fine-tuning of K steps, exported as QDQ ONNX, its test top-1
 #    in ONNX Runtime and its predicted npu-int8 energy and edge-tpu latency (10 classes);
-# 3. amc on npu-int8 (weight bits 4 or 8 per layer, pruning 0-50% per channel group, energy at most 0.68 x uniform
-#    int8's) and on edge-tpu (int8 only: pruning 0-75%, latency at most 0.68 x), each candidate scored by the qat
+# 3. amc on npu-int8 (weight bits 4 or 8 per layer, pruning 0-50% per channel group, energy at most 0.70 x uniform
+#    int8's) and on edge-tpu (int8 only: pruning 0-75%, latency at most 0.70 x), each candidate scored by the qat
 #    estimator (50 fine-tuning steps, top-1 on the 5,000 held-out images);
 # 4. each amc run's most accurate candidate fine-tuned K steps like uniform int8, exported, its test top-1 in ONNX
 #    Runtime: the accuracy and the predicted cost against uniform int8's;
@@ -31,11 +30,8 @@ field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$
 int8="$base#q=$(repeat 8/8 53)#p=$(repeat 0 25)"
 
 if [ ! -f "$work/base.params" ]; then
-  hw train "${space[@]}" --arch "$base" --epochs 8 --lr 0.05 --train-option threads=2 \
-    --train-option weight_decay=4e-5 --save "$work/base8.params" --json > "$work/base8.json"
-  hw train "${space[@]}" --arch "$base#q=$(repeat 32/32 53)#p=$(repeat 0 25)" --qat-from "$work/base8.params" \
-    --qat-base "$base" --steps 4000 --lr 0.02 --train-option threads=2 --train-option weight_decay=4e-5 \
-    --save "$work/base.params" --json > "$work/base.json"
+  hw train "${space[@]}" --arch "$base" --epochs 20 --lr 0.05 --train-option threads=2 \
+    --train-option weight_decay=4e-5 --save "$work/base.params" --json > "$work/base.json"
 fi
 hw export "${space[@]}" --arch "$base" --classes 10 --weights "$work/base.params" --out "$work/base.onnx" --json \
   > "$work/base-export.json"
@@ -78,7 +74,7 @@ strategy:
   name: amc
   options:
     base: "$base"
-    budget: {metric: $3, device: $2, ratio: 0.68}
+    budget: {metric: $3, device: $2, ratio: 0.70}
   batch_size: 6
 budget: 24
 executor: {name: local, parallelism: 2}

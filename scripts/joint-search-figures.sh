@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Joint architecture + compression search against "architecture search, then uniform int8" on edge-tpu
+# (README, "Compression from one trained network, measured"), for the same evaluation budget:
+#   scripts/joint-search-figures.sh SUPERNET_CHECKPOINT [WORK_DIR]
+# The checkpoint is a `hwnas supernet train` directory of the mobilenet space at 32 x 32, width 0.5, stem stride 2
+# (Fashion-MNIST). Both searches run NSGA-II with the same seeds, population and budget, and score every candidate
+# the same way: the qat estimator takes the subnet's weights from the supernet (pruned channels by inheritance,
+# the most important first), recalibrates batch norm, fine-tunes S steps with int8 fake quantisation and measures
+# top-1 on the 5,000 held-out images. The joint search adds per-group pruning (0, 25, 50%) to the architecture;
+# the baseline searches the architecture with every layer int8 and nothing pruned (the Edge TPU runs int8 only).
+# `hwnas report --compare` then gives both fronts' hypervolumes (accuracy vs predicted edge-tpu latency) within
+# the bounds of both fronts together, per seed.
+#   S=N qat fine-tuning steps per candidate (default 40); B=N evaluations per search (default 36);
+#   SEEDS="3 4" the seeds (default 3); HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] && [ -f "$1/checkpoint.json" ] || { echo "usage: $0 SUPERNET_CHECKPOINT [WORK_DIR]" >&2; exit 2; }
+checkpoint=$(cd "$1" && pwd)
+work=${2:-$(mktemp -d)}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+S=${S:-40}
+B=${B:-36}
+SEEDS=${SEEDS:-3}
+hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
+
+search() { # $1 name, $2 seed, $3 prune ratios
+  cat > "$work/$1-$2.yaml" <<YAML
+name: $1
+seed: $2
+space:
+  name: mobilenet
+  options: {resolutions: [32], widths: [0.5], stem_stride: 2}
+  input: 1x32x32
+  compression: {bits: [8], activation_bits: [8], prune: $3}
+dataset: {name: fashion-mnist}
+accuracy:
+  name: qat
+  options: {checkpoint: $checkpoint, steps: $S, threads: 1}
+devices: [{name: edge-tpu}]
+objectives: [latency_ms]
+strategy:
+  name: nsga2
+  options: {population: 12}
+  batch_size: 12
+budget: $B
+executor: {name: local, parallelism: 2}
+YAML
+  [ -f "$work/$1-$2/pareto/edge-tpu.json" ] || hw search --config "$work/$1-$2.yaml" --out "$work/$1-$2" --quiet
+}
+for seed in $SEEDS; do
+  search joint "$seed" '[0, 0.25, 0.5]'
+  search arch-int8 "$seed" '[0]'
+  hw report --compare "$work/joint-$seed" "$work/arch-int8-$seed" --out "$work/compare-$seed.html" --json \
+    > "$work/compare-$seed.json"
+  python3 - "$work" "$seed" <<'PY'
+import json, sys
+work, seed = sys.argv[1], sys.argv[2]
+c = json.load(open(f"{work}/compare-{seed}.json"))
+hv = {r["name"].split(":")[1].split("(")[0].strip(): r["hypervolume"]["edge-tpu"] for r in c["runs"]}
+print(f"seed {seed}: hypervolume (accuracy vs edge-tpu latency, both fronts' bounds) joint {hv['joint']:.4f},"
+      f" architecture then int8 {hv['arch-int8']:.4f}")
+for name in ("joint", "arch-int8"):
+    members = json.load(open(f"{work}/{name}-{seed}/pareto/edge-tpu.json"))["members"]
+    pts = sorted((m["latency_ms"], m["accuracy"]) for m in members)
+    print(f"  {name}: {len(pts)} members " + ", ".join(f"{l:.3f} ms {a:.2f}%" for l, a in pts))
+PY
+done
