@@ -14,7 +14,9 @@
 #   SEEDS="3 4" the seeds (default 3); HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] && [ -f "$1/checkpoint.json" ] || { echo "usage: $0 SUPERNET_CHECKPOINT [WORK_DIR]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 SUPERNET_CHECKPOINT [WORK_DIR]" >&2; exit 2; }
+[ -f "$1/checkpoint.json" ] || { echo "$0: SUPERNET_CHECKPOINT $1 has no checkpoint.json; expected a directory" \
+  "written by 'hwnas supernet train'" >&2; exit 2; }
 checkpoint=$(cd "$1" && pwd)
 work=${2:-$(mktemp -d)}
 mkdir -p "$work"
@@ -57,7 +59,7 @@ for seed in $SEEDS; do
 import json, sys
 work, seed = sys.argv[1], sys.argv[2]
 c = json.load(open(f"{work}/compare-{seed}.json"))
-hv = {r["name"].split(":")[1].split("(")[0].strip(): r["hypervolume"]["edge-tpu"] for r in c["runs"]}
+hv = {r["dir"].rsplit("/", 1)[-1].rsplit("-", 1)[0]: r["hypervolume"]["edge-tpu"] for r in c["runs"]}
 print(f"seed {seed}: hypervolume (accuracy vs edge-tpu latency, both fronts' bounds) joint {hv['joint']:.4f},"
       f" architecture then int8 {hv['arch-int8']:.4f}")
 for name in ("joint", "arch-int8"):

@@ -63,9 +63,7 @@ final class ReportCommand implements Callable<Integer> {
                 o.put("page", c.page().toString());
                 ArrayNode runs = o.putArray("runs");
                 for (JsonNode r : c.data().path("runs")) {
-                    runs.addObject().put("name", r.path("name").asText()).put("dir", r.path("dir").asText())
-                            .put("compression", r.path("compression").asText()).put("budget", r.path("budget")
-                                    .asInt()).set("hypervolume", r.path("hypervolume"));
+                    runs.add(((ObjectNode) r.deepCopy()).without("fronts"));
                 }
                 Json.print(spec.commandLine().getOut(), o);
             }
