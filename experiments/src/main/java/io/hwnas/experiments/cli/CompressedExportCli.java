@@ -41,8 +41,8 @@ final class CompressedExportCli {
                 c.classes == null ? s.defaultClasses() : c.classes, c.weights, c.ranges, images, c.calibrationSamples,
                 percentile(c), c.checkSamples, c.data == null ? io.hwnas.core.data.FashionMnist.DEFAULT_DIR : c.data, c.verify,
                 c.seed, c.out);
-        TestAccuracy.Measured test = c.noTestAccuracy ? null : TestAccuracy.besideWeights(c.weights, r.file(),
-                s.network(a, in, c.classes == null ? s.defaultClasses() : c.classes).inputShape(), true);
+        TestAccuracy.Measured test = c.noTestAccuracy ? null
+                : TestAccuracy.besideWeights(c.weights, r.file(), r.input(), true);
         if (test != null) {
             appendCard(r.card(), test.accuracy().cardLine(r.file().getFileName().toString(), test.input()));
         }

@@ -46,9 +46,10 @@ public final class CompressedFileExport {
      * @param opset      the model's operator set
      * @param rows       per MAC layer
      * @param check      the check, or null without {@code verify}
+     * @param input      the network's input shape (batch included), what the file is fed
      */
     public record Result(Path file, long bytes, long floatBytes, Path card, String weights, String ranges, long opset,
-            List<Row> rows, CompressedExport.Check check) {
+            List<Row> rows, CompressedExport.Check check, Shape input) {
     }
 
     private CompressedFileExport() {
@@ -96,7 +97,7 @@ public final class CompressedFileExport {
                         images == CalibrationImages.SYNTHETIC ? "seeded Gaussian inputs" : "Fashion-MNIST test images");
             }
             Result r = new Result(out, bytes.length, e.floatModel().getSerializedSize(), card(out), w.source(),
-                    rangeSource, e.model().getOpsetImport(0).getVersion(), rows, check);
+                    rangeSource, e.model().getOpsetImport(0).getVersion(), rows, check, in);
             AtomicFiles.writeString(r.card(), cardText(a, r));
             return r;
         }
