@@ -1,6 +1,7 @@
 package io.hwnas.core.quant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.hwnas.core.djl.FrozenInference;
@@ -37,6 +38,8 @@ public final class FakeQuantisation implements MacHook {
     private double ema;
     /** Ranges being learned (fine-tuning with learned ranges or PACT clipping levels), or null. */
     private RangeLearner learned;
+    /** The manager of the input of the MAC layer being computed: arrays derived from its weight live there. */
+    private NDManager scope;
 
     private FakeQuantisation(NetworkBlock block, boolean clippedSte) {
         this.block = block;
@@ -120,6 +123,7 @@ public final class FakeQuantisation implements MacHook {
 
     @Override
     public NDArray input(Layer layer, NDArray x, boolean training) {
+        scope = x.getManager();
         if (observing && percentile < 100) {
             ranges.put(layer.name(), percentiles.computeIfAbsent(layer.name(), k -> new PercentileRange())
                     .add(x.toFloatArray(), percentile));
@@ -161,27 +165,41 @@ public final class FakeQuantisation implements MacHook {
         if (bits >= 32) {
             return w;
         }
+        // Every array derived from the weight is computed from a detached copy in the input's manager (an operation's
+        // result joins its first operand's manager): computed from the parameter itself, they would join the
+        // parameters' manager and pile up there, every step, until the network is closed.
+        NDArray d = local(w);
         if (training) {
-            return FakeQuant.ste(w, FakeQuant.weights(w, bits));
+            // the straight-through estimator: the value of the quantised weight, the gradient of w (identity)
+            return FakeQuant.weights(d, bits).sub(d).add(w);
         }
         Integer bn = foldInto.get(layer.id());
         if (bn == null) {
-            return FakeQuant.weights(w, bits);
+            return FakeQuant.weights(d, bits);
         }
-        NDArray s = foldScale(block.layerBlock(bn), w.getShape().dimension());
-        return FakeQuant.weights(w.mul(s), bits).div(s);
+        NDArray s = foldScale(block.layerBlock(bn), w.getShape().dimension(), this::local);
+        return FakeQuant.weights(d.mul(s), bits).div(s);
+    }
+
+    /** {@code a} detached, in the current layer input's manager (where none was seen yet: {@code a}'s own). */
+    private NDArray local(NDArray a) {
+        NDArray d = a.stopGradient();
+        if (scope != null) {
+            d.attach(scope);
+        }
+        return d;
     }
 
     /** gamma / sqrt(running var + eps) per channel, shaped to broadcast over a weight (1 where gamma is 0). */
-    private static NDArray foldScale(Block bn, int dims) {
+    private static NDArray foldScale(Block bn, int dims, java.util.function.UnaryOperator<NDArray> local) {
         NDArray gamma = null;
         NDArray var = null;
         for (var p : bn.getParameters()) {
             Parameter v = p.getValue();
             if (p.getKey().endsWith("gamma")) {
-                gamma = v.getArray();
+                gamma = local.apply(v.getArray());
             } else if (p.getKey().endsWith("runningVar")) {
-                var = v.getArray();
+                var = local.apply(v.getArray());
             }
         }
         if (gamma == null || var == null) {

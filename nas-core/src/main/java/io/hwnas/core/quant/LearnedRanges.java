@@ -35,8 +35,8 @@ final class LearnedRanges implements RangeLearner {
         int levels = (1 << bits) - 1;
         long perImage = x.getShape().size() / x.getShape().get(0);
         float g = (float) (1 / Math.sqrt((double) perImage * levels));
-        NDArray lo = scaledGradient(e[0], g);
-        NDArray hi = scaledGradient(e[1], g);
+        NDArray lo = scaledGradient(e[0], g, x.getManager());
+        NDArray hi = scaledGradient(e[1], g, x.getManager());
         NDArray scale = hi.sub(lo).div(levels);
         NDArray zero = lo.neg().div(scale).round().clip(0, levels).stopGradient();
         NDArray t = x.div(scale);
@@ -44,10 +44,13 @@ final class LearnedRanges implements RangeLearner {
         return rounded.add(zero).clip(0, levels).sub(zero).mul(scale);
     }
 
-    /** {@code a}'s value with its gradient multiplied by {@code g}. */
-    private static NDArray scaledGradient(NDArray a, float g) {
-        NDArray s = a.mul(g);
-        return s.add(a.sub(s).stopGradient());
+    /**
+     * {@code a}'s value with its gradient multiplied by {@code g}, in {@code scope} (each result is computed with an
+     * operand of {@code scope} first, so none joins the learned arrays' manager for good).
+     */
+    private static NDArray scaledGradient(NDArray a, float g, NDManager scope) {
+        NDArray s = scope.create(g).mul(a);
+        return s.add(s.neg().add(a).stopGradient());
     }
 
     /**

@@ -61,7 +61,7 @@ final class PactClipping implements RangeLearner {
     static NDArray clip(NDArray x, NDArray alpha, int bits) {
         int levels = (1 << bits) - 1;
         NDArray y = x.maximum(0f).minimum(alpha);
-        NDArray scale = alpha.div(levels).stopGradient();
+        NDArray scale = x.getManager().create(alpha.getFloat()).div(levels);
         NDArray q = y.div(scale).round().mul(scale);
         return y.add(q.sub(y).stopGradient());
     }

@@ -145,6 +145,38 @@ class FakeQuantisationTest {
     }
 
     @Test
+    void forwardsLeaveNothingInTheNetworksManager() {
+        CompressedSpace cs = space();
+        int[] grown = OneThread.exclusive(6, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Architecture a = arch(cs, 4, 8, 50);
+                NetworkBlock q = DjlNetworks.initialized(cs.network(a, INPUT, 10), m, DataType.FLOAT32, 4);
+                FakeQuantisation fq = FakeQuantisation.install(q, true).observe(true);
+                try (NDManager step = m.newSubManager()) {
+                    forward(q, step.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 32, 32)));
+                }
+                fq.observe(false);
+                int[] g = new int[2];
+                for (boolean training : new boolean[] {true, false}) {
+                    int before = m.getManagedArrays().size();
+                    for (int k = 0; k < 3; k++) {
+                        try (NDManager step = m.newSubManager()) {
+                            NDArray x = step.randomNormal(new ai.djl.ndarray.types.Shape(4, 1, 32, 32));
+                            q.forward(new ParameterStore(step, false), new NDList(x), training).singletonOrThrow()
+                                    .toFloatArray();
+                        }
+                    }
+                    g[training ? 0 : 1] = m.getManagedArrays().size() - before;
+                }
+                return g;
+            }
+        });
+        // the quantised weights (and the folded batch-norm scales) are computed per forward: in the step's manager
+        assertArrayEquals(new int[] {0, 0}, grown, "arrays left in the network's manager by 3 training and 3 "
+                + "inference forwards");
+    }
+
+    @Test
     void rangesFileRoundTrips(@TempDir Path dir) {
         Map<String, ActivationRange> r = new java.util.LinkedHashMap<>();
         r.put("stem.conv", new ActivationRange(-2.5, 3.25));
