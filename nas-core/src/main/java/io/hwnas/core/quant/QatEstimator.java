@@ -32,13 +32,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code bn_batches} (8), {@code ste} ({@code clipped} or {@code plain}), {@code ema} (0), {@code ranges}
  * ({@code calibrated}; {@code learned} during fine-tuning; {@code pact}: learned clipping levels), {@code calibration}
  * ({@code minmax}, or {@code percentile} with option {@code percentile}, 99.99), {@code threads} (0),
- * {@code eval_batch} (256).
+ * {@code eval_batch} (256), {@code distill} (0: the weight of distillation from the start network, in [0, 1]; listed in
+ * {@link #options} when above 0, so runs without it keep their options).
  */
 public final class QatEstimator implements AccuracyEstimator {
 
     private static final Set<String> ALLOWED = Set.of("weights", "arch", "checkpoint", "dataset", "dir", "train_size",
             "val_size", "steps", "batch", "lr", "momentum", "weight_decay", "calibration_batches", "bn_batches", "ste",
-            "ema", "threads", "eval_batch", "ranges", "calibration", "percentile");
+            "ema", "threads", "eval_batch", "ranges", "calibration", "percentile", "distill");
     private static final Map<String, ImageDataset.Split> SUPERNET_SPLITS = new ConcurrentHashMap<>();
 
     private final Map<String, Object> data;
@@ -107,7 +108,7 @@ public final class QatEstimator implements AccuracyEstimator {
                 "clipped".equals(o.string("ste", t.clippedSte() ? "clipped" : "plain", java.util.List.of("clipped",
                         "plain"))), o.number("ema", t.ema(), 0, 0.999999), o.integer("threads", t.threads(), 0, 4096),
                 o.integer("eval_batch", t.evalBatch(), 1, 65536), o.string("ranges", t.ranges(), QatSettings.RANGES),
-                percentile);
+                percentile, o.number("distill", t.distill(), 0, 1));
     }
 
     /** Exactly one start: weights with arch, or checkpoint (and then no dataset options). */
@@ -158,10 +159,11 @@ public final class QatEstimator implements AccuracyEstimator {
                                 settings.weightDecay(), "calibration_batches", settings.calibrationBatches(),
                                 "bn_batches", settings.bnBatches(), "ste", settings.clippedSte() ? "clipped" : "plain",
                                 "ema", settings.ema(), "ranges", settings.ranges(), "threads", settings.threads(),
-                                "eval_batch", settings.evalBatch()), settings.percentile() < 100
+                                "eval_batch", settings.evalBatch()), Options.merged(settings.percentile() < 100
                                         ? Options.ordered("calibration", "percentile", "percentile",
                                                 settings.percentile())
-                                        : Options.ordered("calibration", "minmax"))));
+                                        : Options.ordered("calibration", "minmax"), settings.distils()
+                                                ? Options.ordered("distill", settings.distill()) : Map.of()))));
     }
 
     @Override

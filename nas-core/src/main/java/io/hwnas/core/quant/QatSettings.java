@@ -21,10 +21,15 @@ package io.hwnas.core.quant;
  *                           image * levels)}); {@code pact} learns the clipping level of every ReLU-bounded input
  *                           (range {@code [0, alpha]}), PACT-style ({@link PactClipping})
  * @param percentile         the calibration percentile ({@link PercentileRange}; 100: min/max)
+ * @param distill            weight in [0, 1] of knowledge distillation from the network fine-tuning starts from
+ *                           (uncompressed, in float): each step's target is {@code (1 - distill) * one-hot +
+ *                           distill * softmax(start's logits)}, so the loss is the cross-entropy plus {@code distill}
+ *                           times the KL divergence from the start's prediction (Hinton et al. 2015 at temperature 1;
+ *                           the fine-tuning with distillation of HAQ, APQ and AMC's follow-ups); 0: labels only
  */
 public record QatSettings(int steps, int batch, double learningRate, double momentum, double weightDecay,
         int calibrationBatches, int bnBatches, boolean clippedSte, double ema, int threads, int evalBatch,
-        String ranges, double percentile) {
+        String ranges, double percentile, double distill) {
 
     /** The values of {@link #ranges}. */
     public static final java.util.List<String> RANGES = java.util.List.of("calibrated", "learned", "pact");
@@ -45,6 +50,12 @@ public record QatSettings(int steps, int batch, double learningRate, double mome
                 + " and ema > 0 exclude each other; give one");
         require(percentile > PercentileRange.MIN && percentile <= 100, "percentile = " + percentile
                 + " is not allowed; expected a percentile above 50 and at most 100");
+        require(distill >= 0 && distill <= 1, "distill = " + distill + " is not allowed; expected a weight in [0, 1]");
+    }
+
+    /** Whether fine-tuning distils from the start network. */
+    public boolean distils() {
+        return distill > 0;
     }
 
     /** Whether fine-tuning learns both ends of every range (LSQ-style). */
@@ -59,10 +70,10 @@ public record QatSettings(int steps, int batch, double learningRate, double mome
 
     /**
      * 50 steps of 64 images at rate 0.005, momentum 0.9, no decay, 4 calibration and 8 batch-norm batches, clipped
-     * STE, calibrated (min/max) ranges.
+     * STE, calibrated (min/max) ranges, no distillation.
      */
     public static QatSettings defaults() {
-        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, "calibrated", 100);
+        return new QatSettings(50, 64, 0.005, 0.9, 0, 4, 8, true, 0, 0, 256, "calibrated", 100, 0);
     }
 
     private static void require(boolean ok, String message) {

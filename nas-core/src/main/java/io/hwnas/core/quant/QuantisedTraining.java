@@ -86,13 +86,16 @@ public final class QuantisedTraining {
                 Batches b = new Batches(data.train(), batcher, Math.min(s.batch(), data.train().size()), seed,
                         DjlNetworks.inputShape(compressed, Math.min(s.batch(), data.train().size())));
                 NetworkBlock block = DjlNetworks.initialized(compressed, m, DataType.FLOAT32, b.batch);
+                NetworkBlock teacher;
                 try (NDManager scratch = m.newSubManager()) {
-                    WeightInheritance.inherit(start.load(scratch), block);
+                    NetworkBlock started = start.load(s.distils() && s.steps() > 0 ? m : scratch);
+                    WeightInheritance.inherit(started, block);
+                    teacher = s.distils() && s.steps() > 0 ? started : null;
                 }
                 FakeQuantisation q = calibrate(block, m, b, s);
                 ParameterStore store = new ParameterStore(m, false);
                 double[] ptq = Training.validate(block, store, m, data.validation(), batcher, s.evalBatch(), compressed);
-                List<Double> losses = fineTune(block, store, m, q, b, s);
+                List<Double> losses = fineTune(block, teacher, store, m, q, b, s);
                 double[] val = ptq;
                 if (s.steps() > 0) {
                     recalibrate(block, m, b, s.bnBatches());
@@ -136,8 +139,9 @@ public final class QuantisedTraining {
         bn.apply();
     }
 
-    private static List<Double> fineTune(NetworkBlock block, ParameterStore store, NDManager m, FakeQuantisation q,
-            Batches b, QatSettings s) {
+    /** The fine-tuning steps; {@code teacher} (null: none) is the float start network distilled from. */
+    private static List<Double> fineTune(NetworkBlock block, NetworkBlock teacher, ParameterStore store, NDManager m,
+            FakeQuantisation q, Batches b, QatSettings s) {
         List<Double> losses = new ArrayList<>();
         if (s.steps() == 0) {
             return losses;
@@ -159,6 +163,9 @@ public final class QuantisedTraining {
         for (int t = 0; t < s.steps(); t++) {
             try (NDManager step = m.newSubManager()) {
                 NDArray[] xy = b.training(step, t, classes);
+                if (teacher != null) {
+                    xy[1] = softTargets(teacher, store, xy[0], xy[1], s.distill());
+                }
                 double lr = o.rate(t, s.steps());
                 double loss = Training.step(block, store, params, velocity, xy[0], xy[1], o, lr, step);
                 if (!Double.isFinite(loss)) {
@@ -175,6 +182,15 @@ public final class QuantisedTraining {
         q.ema(0);
         q.stopLearning();
         return losses;
+    }
+
+    /**
+     * {@code (1 - w) * oneHot + w * softmax(teacher(x))}: the teacher runs in inference mode (running batch-norm
+     * statistics, no fake quantisation) outside any gradient recording, so it stays fixed.
+     */
+    static NDArray softTargets(NetworkBlock teacher, ParameterStore store, NDArray x, NDArray oneHot, double w) {
+        NDArray p = teacher.forward(store, new NDList(x), false).singletonOrThrow().softmax(1).stopGradient();
+        return oneHot.mul((float) (1 - w)).add(p.mul((float) w));
     }
 
     /** Seeded batches of training images: calibration ones apart from the training order, as {@link Training}'s. */

@@ -160,6 +160,43 @@ class QatEstimatorTest {
     }
 
     @Test
+    void distillationFromTheStartNetworkChangesTheTargetsAndIsSeeded() {
+        Architecture a = FakeQuantisationTest.arch(space, 8, 8, 50);
+        QuantisedTraining.Result plain = ((QatEstimator) qat(Map.of("steps", 5))).train(space, a, 3, null, null);
+        QuantisedTraining.Result kd = ((QatEstimator) qat(Map.of("steps", 5, "distill", 0.7))).train(space, a, 3,
+                null, null);
+        QuantisedTraining.Result again = ((QatEstimator) qat(Map.of("steps", 5, "distill", 0.7))).train(space, a, 3,
+                null, null);
+        assertEquals(plain.ptqTop1(), kd.ptqTop1(), "distillation acts only during fine-tuning");
+        // the first step's loss is against other targets (the float network's soft labels mixed in), so it differs
+        org.junit.jupiter.api.Assertions.assertNotEquals(plain.losses().get(0), kd.losses().get(0));
+        assertEquals(kd.losses(), again.losses(), "same seed, same distilled fine-tuning");
+        assertEquals(kd.top1(), again.top1());
+        assertEquals(0.7, ((QatEstimator) qat(Map.of("distill", 0.7))).options().get("distill"));
+        String bad = assertThrows(IllegalArgumentException.class, () -> qat(Map.of("distill", 1.5))).getMessage();
+        assertTrue(bad.contains("distill") && bad.contains("1.5"), bad);
+    }
+
+    @Test
+    void softTargetsMixOneHotLabelsWithTheTeachersSoftmax() {
+        Network n = space.base().network(base, space.defaultInput(), 10);
+        try (NDManager m = NDManager.newBaseManager()) {
+            io.hwnas.core.djl.NetworkBlock teacher = Weights.load(n, m, weights);
+            ai.djl.training.ParameterStore store = new ai.djl.training.ParameterStore(m, false);
+            ai.djl.ndarray.NDArray x = m.randomUniform(0, 1, io.hwnas.core.djl.DjlNetworks.inputShape(n, 4));
+            ai.djl.ndarray.NDArray y = m.zeros(new ai.djl.ndarray.types.Shape(4, 10));
+            y.set(new ai.djl.ndarray.index.NDIndex(":, 3"), 1f);
+            float[] p = teacher.forward(store, new ai.djl.ndarray.NDList(x), false).singletonOrThrow().softmax(1)
+                    .toFloatArray();
+            float[] t = QuantisedTraining.softTargets(teacher, store, x, y, 0.25).toFloatArray();
+            for (int i = 0; i < t.length; i++) {
+                float want = 0.25f * p[i] + (i % 10 == 3 ? 0.75f : 0f);
+                assertEquals(want, t[i], 1e-6, "target " + i);
+            }
+        }
+    }
+
+    @Test
     void aCandidateOfAnotherBaseArchitectureFails() {
         int[] v = FakeQuantisationTest.arch(space, 8, 8, 0).vectorArray();
         v[2] = 1;
