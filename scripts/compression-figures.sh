@@ -3,7 +3,8 @@
 # Fashion-MNIST, a MobileNetV2-style network (32 x 32, width 0.5), 2 threads.
 #   scripts/compression-figures.sh [WORK_DIR]     (about 2 hours on 2 cores; 45-65 minutes of them the base network)
 #   HWNAS_JAR=/copy/of/hwnas.jar (default experiments/target/hwnas.jar) keeps a rebuild from changing the jar midway;
-#   K=N sets the fine-tuning steps of the compared networks (default 500).
+#   K=N sets the fine-tuning steps of the compared networks (default 500), LR=R their peak learning rate (default
+#   0.005, cosine decay) and D=W their distillation weight (qat option distill, default 0: labels only).
 # 1. the base network: 20 epochs of hwnas train (skipped when WORK_DIR/base.params exists); its test top-1 in ONNX
 #    Runtime;
 # 2. uniform int8 (every layer 8/8): quantisation-aware fine-tuning of K steps, exported as QDQ ONNX, its test top-1
@@ -22,6 +23,8 @@ work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 K=${K:-500}
+LR=${LR:-0.005}
+D=${D:-0}
 hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
 base='r32-w0.5|k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6'
 space=(--space mobilenet --option 'resolutions=[32]' --option 'widths=[0.5]' --option stem_stride=2)
@@ -40,7 +43,7 @@ echo "base network: test top-1 $(field "$work/base-export.json" "['test_top1']")
 # $1 name, $2 compressed architecture, $3 seed: K steps of quantisation-aware fine-tuning from the base
 qat() {
   hw train "${space[@]}" --arch "$2" --qat-from "$work/base.params" --qat-base "$base" --steps "$K" --seed "$3" \
-    --train-option threads=2 --save "$work/$1.params" --qat-ranges "$work/$1.ranges.json" --json > "$work/$1.json"
+    --lr "$LR" --train-option distill="$D" --train-option threads=2 --save "$work/$1.params" --qat-ranges "$work/$1.ranges.json" --json > "$work/$1.json"
 }
 # $1 name, $2 compressed architecture: the QDQ model and its test top-1
 export_test() {

@@ -11,7 +11,8 @@
 # `hwnas report --compare` then gives both fronts' hypervolumes (accuracy vs predicted edge-tpu latency) within
 # the bounds of both fronts together, per seed.
 #   S=N qat fine-tuning steps per candidate (default 40); B=N evaluations per search (default 36);
-#   SEEDS="3 4" the seeds (default 3); HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
+#   SEEDS="3 4" the seeds (default 3); D=W the qat distillation weight (option distill, default 0);
+#   HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 SUPERNET_CHECKPOINT [WORK_DIR]" >&2; exit 2; }
@@ -24,6 +25,7 @@ work=$(cd "$work" && pwd)
 S=${S:-40}
 B=${B:-36}
 SEEDS=${SEEDS:-3}
+D=${D:-0}
 hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
 
 search() { # $1 name, $2 seed, $3 prune ratios
@@ -38,7 +40,7 @@ space:
 dataset: {name: fashion-mnist}
 accuracy:
   name: qat
-  options: {checkpoint: $checkpoint, steps: $S, threads: 1}
+  options: {checkpoint: $checkpoint, steps: $S, threads: 1, distill: $D}
 devices: [{name: edge-tpu}]
 objectives: [latency_ms]
 strategy:

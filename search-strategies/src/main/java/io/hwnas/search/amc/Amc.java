@@ -36,7 +36,11 @@ import java.util.Set;
  * {@code ratio: R} of the base's predicted cost; default the problem's first constraint),
  * {@code accuracy} (default the first maximised objective), {@code learning_rate} (0.01; 0.1 and more made the policy collapse on a 50-layer network in tests),
  * {@code baseline_decay} (0.9), {@code entropy} (0.01), {@code evaluate_base} (true: the base network
- * is evaluated first, as the reference and as every candidate's parent for inherited weights).
+ * is evaluated first, as the reference and as every candidate's parent for inherited weights),
+ * {@code fill_budget} (false; true: after its actions, each episode spends the budget they left, relaxing one
+ * decision at a time by one choice towards the base network's, always the relaxation the cost model charges least,
+ * while the budget holds; so no single relaxation fits any more. The agent still learns from its own actions, with
+ * the filled candidate's accuracy as the reward).
  */
 public final class Amc implements SearchStrategy {
 
@@ -48,6 +52,7 @@ public final class Amc implements SearchStrategy {
     final double baselineDecay;
     final double entropy;
     final boolean evaluateBase;
+    final boolean fillBudget;
 
     public Amc() {
         this(Map.of());
@@ -55,7 +60,7 @@ public final class Amc implements SearchStrategy {
 
     private Amc(Map<String, ?> raw) {
         StrategyOptions o = new StrategyOptions(name(), raw, Set.of("base", "budget", "accuracy", "learning_rate",
-                "baseline_decay", "entropy", "evaluate_base"));
+                "baseline_decay", "entropy", "evaluate_base", "fill_budget"));
         this.raw = Map.copyOf(raw);
         this.base = o.text("base", "");
         this.budget = Budget.parse(raw.get("budget"));
@@ -64,6 +69,7 @@ public final class Amc implements SearchStrategy {
         this.baselineDecay = o.number("baseline_decay", 0.9, 0, 0.9999);
         this.entropy = o.number("entropy", 0.01, 0, 10);
         this.evaluateBase = o.bool("evaluate_base", true);
+        this.fillBudget = o.bool("fill_budget", false);
     }
 
     @Override
@@ -80,7 +86,7 @@ public final class Amc implements SearchStrategy {
     public Map<String, Object> options() {
         return StrategyOptions.ordered("base", base.isEmpty() ? "required" : base, "budget", budget.toOption(),
                 "accuracy", accuracy, "learning_rate", learningRate, "baseline_decay", baselineDecay,
-                "entropy", entropy, "evaluate_base", evaluateBase);
+                "entropy", entropy, "evaluate_base", evaluateBase, "fill_budget", fillBudget);
     }
 
     /**

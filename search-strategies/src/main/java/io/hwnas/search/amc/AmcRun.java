@@ -36,7 +36,7 @@ final class AmcRun extends AbstractRun {
     private record Step(int kind, double[] state, int action) {
     }
 
-    private record Episode(List<Step> steps, double cost, int clipped) {
+    private record Episode(List<Step> steps, double cost, int clipped, int filled) {
     }
 
     private final Amc config;
@@ -60,6 +60,7 @@ final class AmcRun extends AbstractRun {
     private double baseline = Double.NaN;
     private double spread;
     private int clipped;
+    private int filled;
     private boolean baseProposed;
     private Evaluation baseEvaluation;
     private Evaluation best;
@@ -177,7 +178,46 @@ final class AmcRun extends AbstractRun {
             steps.add(new Step(d.kind(), s, taken));
             previous[d.kind()] = policy.choices() > 1 ? (double) taken / (policy.choices() - 1) : 0;
         }
-        return new Episode(List.copyOf(steps), cost, clips);
+        int relaxed = 0;
+        if (config.fillBudget) {
+            for (double c = fillOnce(v); !Double.isNaN(c); c = fillOnce(v)) {
+                cost = c;
+                relaxed++;
+            }
+        }
+        return new Episode(List.copyOf(steps), cost, clips, relaxed);
+    }
+
+    /**
+     * Relaxes, by one choice towards the base network's, the decision of {@code v} whose relaxation the cost model
+     * charges least (the first such decision on ties) if that keeps the budget; returns the new cost, or NaN when
+     * no relaxation fits.
+     */
+    private double fillOnce(int[] v) {
+        int[] b = base.vectorArray();
+        int position = -1;
+        int choice = 0;
+        double least = Double.POSITIVE_INFINITY;
+        for (Decision d : decisions) {
+            int p = d.position();
+            if (v[p] == b[p]) {
+                continue;
+            }
+            int was = v[p];
+            v[p] = was + Integer.signum(b[p] - was);
+            double c = predict(v);
+            if (c <= max && c < least) {
+                least = c;
+                position = p;
+                choice = v[p];
+            }
+            v[p] = was;
+        }
+        if (position < 0) {
+            return Double.NaN;
+        }
+        v[position] = choice;
+        return least;
     }
 
     @Override
@@ -189,6 +229,7 @@ final class AmcRun extends AbstractRun {
             }
             Episode episode = open.remove(e.architecture());
             clipped += episode.clipped();
+            filled += episode.filled();
             costs.add(episode.cost());
             double measured = e.metric(metric);
             boolean within = episode.cost() <= max && !(measured > max * (1 + 1e-9));
@@ -239,6 +280,9 @@ final class AmcRun extends AbstractRun {
         m.put("rewards", List.copyOf(rewards));
         m.put("costs", List.copyOf(costs));
         m.put("clipped_actions", clipped);
+        if (config.fillBudget) {
+            m.put("budget_fill_relaxations", filled);
+        }
         m.put("over_budget", List.copyOf(flagged));
         if (best != null) {
             m.put("best", io.hwnas.search.StrategyOptions.ordered("arch", best.architecture().canonical(), "accuracy",

@@ -103,6 +103,44 @@ class AmcTest extends StrategyContract {
     }
 
     @Test
+    void fillingTheBudgetLeavesNoRelaxationThatFitsAndScoresHigher() {
+        CompressedSpace space = (CompressedSpace) SPACE;
+        Architecture base = Amc.baseArchitecture(space, BASE);
+        double max = 0.15 * SPACE.network(base).modelBytes();
+        int[] b = base.vectorArray();
+        double[] mean = new double[2];
+        for (boolean fill : new boolean[] {false, true}) {
+            StrategyRun run = strategy().withOptions(Map.of("fill_budget", fill)).start(problem(25, 8), 5);
+            List<Architecture> all = drive(run, this::evaluate).stream().flatMap(List::stream).skip(1).toList();
+            int maximal = 0;
+            for (Architecture a : all) {
+                assertTrue(SPACE.network(a).modelBytes() <= max, a.canonical());
+                boolean anyFits = false;
+                int[] v = a.vectorArray();
+                for (int p = space.base().choices().length; p < v.length; p++) {
+                    if (v[p] != b[p]) {
+                        int[] w = v.clone();
+                        w[p] += Integer.signum(b[p] - v[p]);
+                        anyFits |= SPACE.network(space.decode(w)).modelBytes() <= max;
+                    }
+                }
+                maximal += anyFits ? 0 : 1;
+                mean[fill ? 1 : 0] += evaluate(a).metric("accuracy") / all.size();
+            }
+            Map<String, Object> r = run.report();
+            if (fill) {
+                assertEquals(all.size(), maximal, "after filling, no candidate has a relaxation within the budget");
+                assertTrue((Integer) r.get("budget_fill_relaxations") > 0, r.toString());
+            } else {
+                assertTrue(maximal < all.size(), "without filling the agent leaves budget unspent: " + maximal);
+                assertTrue(!r.containsKey("budget_fill_relaxations"));
+            }
+        }
+        assertTrue(mean[1] > mean[0], "the synthetic accuracy falls with every aggressive choice, so spending the "
+                + "budget raises it: " + java.util.Arrays.toString(mean));
+    }
+
+    @Test
     void aTightBudgetIsMetByClippingAndAnImpossibleOneIsAnError() {
         CompressedSpace space = (CompressedSpace) SPACE;
         Architecture base = Amc.baseArchitecture(space, BASE);
@@ -144,6 +182,7 @@ class AmcTest extends StrategyContract {
         assertMessage(Map.of("base", BASE, "budget", Map.of("max", 1, "limit", 3)), "budget.limit");
         assertMessage(Map.of("base", BASE, "budget", 5), "option budget = 5 is not allowed");
         assertMessage(Map.of("learning_rate", 0), "option learning_rate = 0 is not allowed");
+        assertMessage(Map.of("fill_budget", "yes"), "fill_budget");
         assertStartMessage(new Amc().withOptions(Map.of("budget", Map.of("max", 1))), problem(5, 5),
                 "option base is required");
         assertStartMessage(new Amc().withOptions(Map.of("base", "r32-w0.5|nonsense", "budget", Map.of("max", 1))),
