@@ -4,7 +4,8 @@
 #   scripts/compression-figures.sh [WORK_DIR]     (about 2 hours on 2 cores; 45-65 minutes of them the base network)
 #   HWNAS_JAR=/copy/of/hwnas.jar (default experiments/target/hwnas.jar) keeps a rebuild from changing the jar midway;
 #   K=N sets the fine-tuning steps of the compared networks (default 500), LR=R their peak learning rate (default
-#   0.005, cosine decay) and D=W their distillation weight (qat option distill, default 0: labels only).
+#   0.005, cosine decay) and D=W their distillation weight (qat option distill, default 0: labels only);
+#   FILL=true runs amc with fill_budget (default false).
 # 1. the base network: 20 epochs of hwnas train (skipped when WORK_DIR/base.params exists); its test top-1 in ONNX
 #    Runtime;
 # 2. uniform int8 (every layer 8/8): quantisation-aware fine-tuning of K steps, exported as QDQ ONNX, its test top-1
@@ -25,6 +26,7 @@ work=$(cd "$work" && pwd)
 K=${K:-500}
 LR=${LR:-0.005}
 D=${D:-0}
+FILL=${FILL:-false}
 hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
 base='r32-w0.5|k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6'
 space=(--space mobilenet --option 'resolutions=[32]' --option 'widths=[0.5]' --option stem_stride=2)
@@ -78,6 +80,7 @@ strategy:
   options:
     base: "$base"
     budget: {metric: $3, device: $2, ratio: 0.70}
+    fill_budget: $FILL
   batch_size: 6
 budget: 24
 executor: {name: local, parallelism: 2}
