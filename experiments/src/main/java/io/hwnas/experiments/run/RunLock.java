@@ -99,9 +99,13 @@ public final class RunLock implements AutoCloseable {
 
     private static RunLock take(Path dir, Path lock, Path mine, Holder me) throws IOException {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            // Marked held before the link appears: another thread of this process that reads the new lock file
+            // must find its token held, or it would judge the lock stale and take it over (two winners).
+            HELD.add(me.token());
+            boolean linked = false;
             try {
                 Files.createLink(lock, mine);
-                HELD.add(me.token());
+                linked = true;
                 return new RunLock(lock, me);
             } catch (FileAlreadyExistsException e) {
                 Optional<Holder> h = read(lock);
@@ -113,6 +117,10 @@ public final class RunLock implements AutoCloseable {
                             + "; wait for it to end (a lock whose holder is gone is taken over)");
                 }
                 takeOver(lock, h.get());
+            } finally {
+                if (!linked) {
+                    HELD.remove(me.token());
+                }
             }
         }
         throw new RunInUseException(dir + ": could not take " + lock + " after " + ATTEMPTS

@@ -137,7 +137,7 @@ class RunLockTest {
         int threads = 4;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            for (int round = 0; round < 10; round++) {
+            for (int round = 0; round < 50; round++) {
                 Path dir = Files.createDirectories(tmp.resolve("round-" + round));
                 Files.writeString(dir.resolve(RunLock.FILE), lock(deadPid(), RunLock.host(), "dead-" + round));
                 CyclicBarrier start = new CyclicBarrier(threads);
