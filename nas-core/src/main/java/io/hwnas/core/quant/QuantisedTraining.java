@@ -86,11 +86,12 @@ public final class QuantisedTraining {
                 Batches b = new Batches(data.train(), batcher, Math.min(s.batch(), data.train().size()), seed,
                         DjlNetworks.inputShape(compressed, Math.min(s.batch(), data.train().size())));
                 NetworkBlock block = DjlNetworks.initialized(compressed, m, DataType.FLOAT32, b.batch);
+                boolean distil = s.distils() && s.steps() > 0;
                 NetworkBlock teacher;
                 try (NDManager scratch = m.newSubManager()) {
-                    NetworkBlock started = start.load(s.distils() && s.steps() > 0 ? m : scratch);
+                    NetworkBlock started = start.load(distil ? m : scratch); // kept as the teacher when distilling
                     WeightInheritance.inherit(started, block);
-                    teacher = s.distils() && s.steps() > 0 ? started : null;
+                    teacher = distil ? started : null;
                 }
                 FakeQuantisation q = calibrate(block, m, b, s);
                 ParameterStore store = new ParameterStore(m, false);

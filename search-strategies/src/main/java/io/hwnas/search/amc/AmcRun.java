@@ -50,6 +50,7 @@ final class AmcRun extends AbstractRun {
     private final LayerStates states;
     private final LinearPolicy[] policies = new LinearPolicy[3];
     private final int[] floor;
+    private final int[] baseVector;
     private final double floorCost;
     private final double baseCost;
     private final Map<String, Double> predictions = new HashMap<>();
@@ -81,7 +82,8 @@ final class AmcRun extends AbstractRun {
         policies[WEIGHT_BITS] = new LinearPolicy(space.compression().weightBits().size(), states.size());
         policies[ACTIVATION_BITS] = new LinearPolicy(space.compression().activationBits().size(), states.size());
         policies[PRUNE] = new LinearPolicy(space.compression().prune().size(), states.size());
-        this.floor = base.vectorArray();
+        this.baseVector = base.vectorArray();
+        this.floor = baseVector.clone();
         for (Decision d : decisions) {
             floor[d.position()] = aggressive(d);
         }
@@ -194,7 +196,7 @@ final class AmcRun extends AbstractRun {
      * no relaxation fits.
      */
     private double fillOnce(int[] v) {
-        int[] b = base.vectorArray();
+        int[] b = baseVector;
         int position = -1;
         int choice = 0;
         double least = Double.POSITIVE_INFINITY;
