@@ -12,6 +12,9 @@
 # the bounds of both fronts together, per seed.
 #   S=N qat fine-tuning steps per candidate (default 40); B=N evaluations per search (default 36);
 #   SEEDS="3 4" the seeds (default 3); D=W the qat distillation weight (option distill, default 0);
+#   UNPRUNED=1 (default) gives the joint search NSGA-II's start_unpruned option: its first generation is the
+#   baseline's first generation (same seed, same draws) with nothing pruned, and pruning enters by mutation and
+#   crossover; UNPRUNED=0 starts it from random pruning decisions, as the figures before it did;
 #   HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +31,8 @@ SEEDS=${SEEDS:-3}
 D=${D:-0}
 hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
 
-search() { # $1 name, $2 seed, $3 prune ratios
+UNPRUNED=${UNPRUNED:-1}
+search() { # $1 name, $2 seed, $3 prune ratios, $4 extra NSGA-II options
   cat > "$work/$1-$2.yaml" <<YAML
 name: $1
 seed: $2
@@ -45,7 +49,7 @@ devices: [{name: edge-tpu}]
 objectives: [latency_ms]
 strategy:
   name: nsga2
-  options: {population: 12}
+  options: {population: 12$4}
   batch_size: 12
 budget: $B
 executor: {name: local, parallelism: 2}
@@ -53,8 +57,12 @@ YAML
   [ -f "$work/$1-$2/pareto/edge-tpu.json" ] || hw search --config "$work/$1-$2.yaml" --out "$work/$1-$2" --quiet
 }
 for seed in $SEEDS; do
-  search joint "$seed" '[0, 0.25, 0.5]'
-  search arch-int8 "$seed" '[0]'
+  if [ "$UNPRUNED" = 1 ]; then
+    search joint "$seed" '[0, 0.25, 0.5]' ', start_unpruned: true'
+  else
+    search joint "$seed" '[0, 0.25, 0.5]' ''
+  fi
+  search arch-int8 "$seed" '[0]' ''
   hw report --compare "$work/joint-$seed" "$work/arch-int8-$seed" --out "$work/compare-$seed.html" --json \
     > "$work/compare-$seed.json"
   python3 - "$work" "$seed" <<'PY'

@@ -2,6 +2,7 @@ package io.hwnas.search.evolution;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.pareto.Pareto;
+import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.search.AbstractRun;
 import io.hwnas.search.Evaluation;
 import io.hwnas.search.Ranking;
@@ -24,7 +25,9 @@ import java.util.random.RandomGenerator;
  * random members; the oldest member dies when a child arrives. With several objectives the
  * tournament is Pareto-ranked (constrained non-dominated rank over the population, then crowding
  * distance) or scalarised (a weighted sum of the population-normalised objectives with random
- * weights drawn per tournament, so the children spread along the front).
+ * weights drawn per tournament, so the children spread along the front). With {@code start_unpruned}
+ * (in a space with a {@code compression} section) the first {@code population} random members have every
+ * pruning decision at the smallest listed ratio and pruning enters by mutation; listed only when true.
  */
 public final class AgingEvolution implements SearchStrategy {
 
@@ -35,17 +38,19 @@ public final class AgingEvolution implements SearchStrategy {
     private final int population;
     private final int sample;
     private final String selection;
+    private final boolean startUnpruned;
 
     public AgingEvolution() {
         this(Map.of());
     }
 
     private AgingEvolution(Map<String, ?> raw) {
-        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection"));
+        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection", "start_unpruned"));
         this.raw = Map.copyOf(raw);
         this.population = o.integer("population", 50, 2, 1_000_000);
         this.sample = o.integer("sample", 10, 1, population);
         this.selection = o.string("selection", "pareto", SELECTIONS);
+        this.startUnpruned = o.bool("start_unpruned", false);
     }
 
     @Override
@@ -60,7 +65,10 @@ public final class AgingEvolution implements SearchStrategy {
 
     @Override
     public Map<String, Object> options() {
-        return StrategyOptions.ordered("population", population, "sample", sample, "selection", selection);
+        return startUnpruned
+                ? StrategyOptions.ordered("population", population, "sample", sample, "selection", selection,
+                        "start_unpruned", true)
+                : StrategyOptions.ordered("population", population, "sample", sample, "selection", selection);
     }
 
     @Override
@@ -102,6 +110,9 @@ public final class AgingEvolution implements SearchStrategy {
         private Architecture sampleNew() {
             for (int t = 0; t < 10_000; t++) {
                 Architecture a = problem.space().sample(random);
+                if (startUnpruned && problem.space() instanceof CompressedSpace cs) {
+                    a = cs.decode(cs.unpruned(a.vectorArray()));
+                }
                 if (claim(a)) {
                     return a;
                 }

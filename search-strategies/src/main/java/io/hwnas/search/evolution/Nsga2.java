@@ -24,6 +24,7 @@ public final class Nsga2 implements SearchStrategy {
     final double crossover;
     final double mutation;
     final int staleGenerations;
+    final boolean startUnpruned;
 
     public Nsga2() {
         this(Map.of());
@@ -31,13 +32,14 @@ public final class Nsga2 implements SearchStrategy {
 
     private Nsga2(Map<String, ?> raw) {
         StrategyOptions o = new StrategyOptions(name(), raw,
-                Set.of("population", "offspring", "crossover", "mutation", "stale_generations"));
+                Set.of("population", "offspring", "crossover", "mutation", "stale_generations", "start_unpruned"));
         this.raw = Map.copyOf(raw);
         this.population = o.integer("population", 30, 2, 100_000);
         this.offspring = o.integer("offspring", 10, 1, 100_000);
         this.crossover = o.number("crossover", 0.3, 0, 1);
         this.mutation = o.number("mutation", 0.01, 0, 1);
         this.staleGenerations = o.integer("stale_generations", 50, 1, 1_000_000);
+        this.startUnpruned = o.bool("start_unpruned", false);
     }
 
     @Override
@@ -54,13 +56,24 @@ public final class Nsga2 implements SearchStrategy {
      * Options: {@code population} survivors (NSGA-II's elite), {@code offspring} children per
      * generation (one batch), {@code crossover} probability per pair of parents (uniform crossover),
      * {@code mutation} probability that each position beyond the one always changed is changed too,
-     * {@code stale_generations} generations in a row without a new architecture before giving up.
+     * {@code stale_generations} generations in a row without a new architecture before giving up,
+     * {@code start_unpruned} (in a space with a {@code compression} section) whether the first generation's
+     * pruning decisions are all at the smallest listed ratio, the rest drawn as usual: the joint search then
+     * starts from exactly the architectures (and bits) an unpruned search with the same seed starts from, and
+     * pruning enters by mutation and crossover; listed only when true.
      * The defaults (30, 10, 0.3, 0.01) were chosen on NAS-Bench-201 tables at 300 evaluations.
      */
     @Override
     public Map<String, Object> options() {
-        return StrategyOptions.ordered("population", population, "offspring", offspring, "crossover", crossover, "mutation", mutation,
-                "stale_generations", staleGenerations);
+        Object[] common = {"population", population, "offspring", offspring, "crossover", crossover,
+            "mutation", mutation, "stale_generations", staleGenerations};
+        if (!startUnpruned) {
+            return StrategyOptions.ordered(common);
+        }
+        Object[] all = java.util.Arrays.copyOf(common, common.length + 2);
+        all[common.length] = "start_unpruned";
+        all[common.length + 1] = true;
+        return StrategyOptions.ordered(all);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.hwnas.search.evolution;
 
 import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.space.SearchSpace;
+import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.search.AbstractRun;
 import io.hwnas.search.Evaluation;
 import io.hwnas.search.Ranking;
@@ -20,6 +21,7 @@ import io.jenetics.engine.EvolutionStart;
 import io.jenetics.engine.RetryConstraint;
 import io.jenetics.ext.moea.NSGA2Selector;
 import io.jenetics.ext.moea.Vec;
+import io.jenetics.util.Factory;
 import io.jenetics.util.ISeq;
 import io.jenetics.util.MSeq;
 import io.jenetics.util.RandomRegistry;
@@ -78,14 +80,19 @@ final class Nsga2Run extends AbstractRun {
             chromosomes.add(IntegerChromosome.of(0, c, 1)); // one gene per position, values 0..c-1
         }
         Genotype<IntegerGene> prototype = Genotype.of(chromosomes);
+        // start_unpruned: the same draws as usual (so the same stream as an unpruned space's run), then the
+        // pruning genes reset; only the first generation and constraint retries are drawn from the factory
+        Factory<Genotype<IntegerGene>> factory = strategy.startUnpruned && space instanceof CompressedSpace cs
+                ? () -> genotype(cs.unpruned(vector(prototype.newInstance()))) : prototype;
         double pm = strategy.mutation;
-        this.engine = new Engine.Builder<>(new Evaluator(), prototype)
+        this.engine = new Engine.Builder<>(new Evaluator(), factory)
                 .populationSize(strategy.population + strategy.offspring)
                 .offspringSize(strategy.offspring)
                 .survivorsSelector(NSGA2Selector.ofVec())
                 .offspringSelector(NSGA2Selector.ofVec())
                 .alterers(new UniformCrossover(strategy.crossover), new PositionMutator(pm))
-                .constraint(RetryConstraint.of(pt -> space.violations(vector(pt.genotype())).isEmpty()))
+                .constraint(new RetryConstraint<>(pt -> space.violations(vector(pt.genotype())).isEmpty(), factory,
+                        RetryConstraint.DEFAULT_RETRY_COUNT))
                 .maximalPhenotypeAge(Integer.MAX_VALUE)
                 .executor(Runnable::run)
                 .build();
@@ -152,6 +159,15 @@ final class Nsga2Run extends AbstractRun {
             f[i] = v == 0 ? -f[i] : Double.isInfinite(v) ? -FAILED : -(INFEASIBLE * (1 + v));
         }
         return Vec.of(f);
+    }
+
+    private Genotype<IntegerGene> genotype(int[] v) {
+        int[] choices = space.choices();
+        List<IntegerChromosome> chromosomes = new ArrayList<>(v.length);
+        for (int i = 0; i < v.length; i++) {
+            chromosomes.add(IntegerChromosome.of(IntegerGene.of(v[i], 0, choices[i])));
+        }
+        return Genotype.of(chromosomes);
     }
 
     static int[] vector(Genotype<IntegerGene> gt) {

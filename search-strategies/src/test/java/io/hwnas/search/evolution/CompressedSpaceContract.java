@@ -1,5 +1,7 @@
 package io.hwnas.search.evolution;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.arch.Architecture;
@@ -10,11 +12,13 @@ import io.hwnas.search.CostOracle;
 import io.hwnas.search.Evaluation;
 import io.hwnas.search.Objective;
 import io.hwnas.search.SearchProblem;
+import io.hwnas.search.SearchStrategy;
 import io.hwnas.search.StrategyContract;
 import io.hwnas.search.harness.Nb201TableBenchmark;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,20 +32,54 @@ abstract class CompressedSpaceContract extends StrategyContract {
             Map.of("bits", List.of(4, 8, 32), "activation_bits", List.of(8, 32), "prune", List.of(0, 0.5))));
     static final Nb201TableBenchmark TABLE = new Nb201TableBenchmark("cifar10", "raspi4");
 
+    /** The same bits as {@link #SPACE}, nothing pruned: what an architecture-only search of it searches. */
+    static final CompressedSpace UNPRUNED = (CompressedSpace) CompressedSpaces.get("nb201", Map.of("compression",
+            Map.of("bits", List.of(4, 8, 32), "activation_bits", List.of(8, 32), "prune", List.of(0))));
+
     @Override
     protected SearchProblem problem(int budget, int batchSize) {
-        return new SearchProblem(SPACE, List.of(Objective.maximize("accuracy"), Objective.minimize("model_bytes@toy")),
+        return problem(SPACE, budget, batchSize);
+    }
+
+    private static SearchProblem problem(CompressedSpace space, int budget, int batchSize) {
+        return new SearchProblem(space, List.of(Objective.maximize("accuracy"), Objective.minimize("model_bytes@toy")),
                 List.of(), budget, batchSize, CostOracle.NONE);
     }
 
     @Override
     protected Evaluation evaluate(Architecture a) {
-        Evaluation table = TABLE.evaluate(SPACE.baseArchitecture(a));
+        return evaluate(SPACE, a);
+    }
+
+    private static Evaluation evaluate(CompressedSpace space, Architecture a) {
+        Evaluation table = TABLE.evaluate(space.baseArchitecture(a));
         if (!table.isOk()) {
             return Evaluation.failed(a, table.error());
         }
         return Evaluation.ok(a, Map.of("accuracy", table.metric("accuracy"), "model_bytes@toy",
-                (double) SPACE.network(a).modelBytes()));
+                (double) space.network(a).modelBytes()));
+    }
+
+    @Test
+    void startUnprunedBeginsWhereAnUnprunedSearchWithTheSameSeedBegins() {
+        SearchStrategy s = strategy().withOptions(Map.of("start_unpruned", true));
+        assertEquals(true, s.options().get("start_unpruned"));
+        assertFalse(strategy().options().containsKey("start_unpruned"));
+        List<Architecture> joint = drive(s.start(problem(80, 10), 4), this::evaluate).stream()
+                .flatMap(List::stream).toList();
+        List<Architecture> plain = drive(s.start(problem(UNPRUNED, 80, 10), 4), a -> evaluate(UNPRUNED, a)).stream()
+                .flatMap(List::stream).toList();
+        Function<List<Architecture>, List<String>> texts = l -> l.stream().map(Architecture::canonical).toList();
+        assertEquals(texts.apply(plain.subList(0, 10)), texts.apply(joint.subList(0, 10)));
+        assertTrue(joint.subList(0, 10).stream().noneMatch(CompressedSpaceContract::pruned));
+        assertTrue(joint.stream().anyMatch(CompressedSpaceContract::pruned), "pruning never entered the search");
+        // without the option the first architectures are pruned at random
+        List<Architecture> random = drive(strategy().start(problem(80, 10), 4), this::evaluate).get(0);
+        assertTrue(random.stream().filter(CompressedSpaceContract::pruned).count() > 5, texts.apply(random).toString());
+    }
+
+    private static boolean pruned(Architecture a) {
+        return !Arrays.equals(SPACE.unpruned(a.vectorArray()), a.vectorArray());
     }
 
     @Override

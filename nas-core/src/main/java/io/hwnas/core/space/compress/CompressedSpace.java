@@ -129,6 +129,17 @@ public final class CompressedSpace implements SearchSpace {
         return v;
     }
 
+    /**
+     * The vector with every pruning decision at the smallest listed ratio (its first choice, normally 0%)
+     * and everything else as it is: where a joint search can start, so that its first architectures are
+     * whole and pruning enters by mutation and crossover.
+     */
+    public int[] unpruned(int[] vector) {
+        int[] v = vector.clone();
+        Arrays.fill(v, baseLength + 2 * qSlots, v.length, 0);
+        return v;
+    }
+
     @Override
     public List<String> violations(int[] vector) {
         int[] c = choices();
