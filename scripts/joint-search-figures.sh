@@ -72,9 +72,25 @@ c = json.load(open(f"{work}/compare-{seed}.json"))
 hv = {r["dir"].rsplit("/", 1)[-1].rsplit("-", 1)[0]: r["hypervolume"]["edge-tpu"] for r in c["runs"]}
 print(f"seed {seed}: hypervolume (accuracy vs edge-tpu latency, both fronts' bounds) joint {hv['joint']:.4f},"
       f" architecture then int8 {hv['arch-int8']:.4f}")
+fronts = {}
 for name in ("joint", "arch-int8"):
     members = json.load(open(f"{work}/{name}-{seed}/pareto/edge-tpu.json"))["members"]
-    pts = sorted((m["latency_ms"], m["accuracy"]) for m in members)
-    print(f"  {name}: {len(pts)} members " + ", ".join(f"{l:.3f} ms {a:.2f}%" for l, a in pts))
+    fronts[name] = sorted((m["latency_ms"], m["accuracy"]) for m in members)
+    pruned = sum(any(p != "0" for p in m["arch"].split("#p=")[1].split(",")) for m in members)
+    print(f"  {name}: {len(members)} members ({pruned} pruned) "
+          + ", ".join(f"{l:.3f} ms {a:.2f}%" for l, a in fronts[name]))
+# the same comparison with the reference point 10% of each range beyond both fronts' worst values, so the
+# extreme members count too (the report's reference sits 0.1% beyond them)
+pts = fronts["joint"] + fronts["arch-int8"]
+lo_l, hi_l = min(p[0] for p in pts), max(p[0] for p in pts)
+lo_a, hi_a = min(p[1] for p in pts), max(p[1] for p in pts)
+def hv(front, ref=1.1):
+    area, best = 0.0, ref
+    for x, y in sorted(((l - lo_l) / (hi_l - lo_l or 1), (hi_a - a) / (hi_a - lo_a or 1)) for l, a in front):
+        if y < best:
+            area, best = area + (ref - x) * (best - y), y
+    return area
+print(f"  with the reference 10% beyond: joint {hv(fronts['joint']):.4f}, architecture then int8"
+      f" {hv(fronts['arch-int8']):.4f}")
 PY
 done
