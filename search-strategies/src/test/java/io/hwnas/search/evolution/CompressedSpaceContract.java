@@ -2,6 +2,7 @@ package io.hwnas.search.evolution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.arch.Architecture;
@@ -65,6 +66,10 @@ abstract class CompressedSpaceContract extends StrategyContract {
         SearchStrategy s = strategy().withOptions(Map.of("start_unpruned", true));
         assertEquals(true, s.options().get("start_unpruned"));
         assertFalse(strategy().options().containsKey("start_unpruned"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> strategy().withOptions(Map.of("start_unpruned", "maybe")));
+        assertTrue(bad.getMessage().contains("start_unpruned = maybe") && bad.getMessage().contains("true or false"),
+                bad.getMessage());
         List<Architecture> joint = drive(s.start(problem(80, 10), 4), this::evaluate).stream()
                 .flatMap(List::stream).toList();
         List<Architecture> plain = drive(s.start(problem(UNPRUNED, 80, 10), 4), a -> evaluate(UNPRUNED, a)).stream()
