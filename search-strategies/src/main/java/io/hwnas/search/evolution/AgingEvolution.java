@@ -65,10 +65,8 @@ public final class AgingEvolution implements SearchStrategy {
 
     @Override
     public Map<String, Object> options() {
-        return startUnpruned
-                ? StrategyOptions.ordered("population", population, "sample", sample, "selection", selection,
-                        "start_unpruned", true)
-                : StrategyOptions.ordered("population", population, "sample", sample, "selection", selection);
+        return StrategyOptions.merged(StrategyOptions.ordered("population", population, "sample", sample,
+                "selection", selection), startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of());
     }
 
     @Override

@@ -65,15 +65,9 @@ public final class Nsga2 implements SearchStrategy {
      */
     @Override
     public Map<String, Object> options() {
-        Object[] common = {"population", population, "offspring", offspring, "crossover", crossover,
-            "mutation", mutation, "stale_generations", staleGenerations};
-        if (!startUnpruned) {
-            return StrategyOptions.ordered(common);
-        }
-        Object[] all = java.util.Arrays.copyOf(common, common.length + 2);
-        all[common.length] = "start_unpruned";
-        all[common.length + 1] = true;
-        return StrategyOptions.ordered(all);
+        return StrategyOptions.merged(StrategyOptions.ordered("population", population, "offspring", offspring,
+                "crossover", crossover, "mutation", mutation, "stale_generations", staleGenerations),
+                startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of());
     }
 
     @Override

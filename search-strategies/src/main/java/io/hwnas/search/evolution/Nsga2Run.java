@@ -83,7 +83,7 @@ final class Nsga2Run extends AbstractRun {
         // start_unpruned: the same draws as usual (so the same stream as an unpruned space's run), then the
         // pruning genes reset; only the first generation and constraint retries are drawn from the factory
         Factory<Genotype<IntegerGene>> factory = strategy.startUnpruned && space instanceof CompressedSpace cs
-                ? () -> genotype(cs.unpruned(vector(prototype.newInstance()))) : prototype;
+                ? () -> genotype(prototype, cs.unpruned(vector(prototype.newInstance()))) : prototype;
         double pm = strategy.mutation;
         this.engine = new Engine.Builder<>(new Evaluator(), factory)
                 .populationSize(strategy.population + strategy.offspring)
@@ -161,11 +161,11 @@ final class Nsga2Run extends AbstractRun {
         return Vec.of(f);
     }
 
-    private Genotype<IntegerGene> genotype(int[] v) {
-        int[] choices = space.choices();
+    /** The prototype's genotype with the given values (each within its position's range). */
+    private static Genotype<IntegerGene> genotype(Genotype<IntegerGene> prototype, int[] v) {
         List<IntegerChromosome> chromosomes = new ArrayList<>(v.length);
         for (int i = 0; i < v.length; i++) {
-            chromosomes.add(IntegerChromosome.of(IntegerGene.of(v[i], 0, choices[i])));
+            chromosomes.add(IntegerChromosome.of(prototype.get(i).gene().newInstance(v[i])));
         }
         return Genotype.of(chromosomes);
     }
