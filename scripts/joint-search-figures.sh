@@ -9,7 +9,9 @@
 # top-1 on the 5,000 held-out images. The joint search adds per-group pruning (0, 25, 50%) to the architecture;
 # the baseline searches the architecture with every layer int8 and nothing pruned (the Edge TPU runs int8 only).
 # `hwnas report --compare` then gives both fronts' hypervolumes (accuracy vs predicted edge-tpu latency) within
-# the bounds of both fronts together, per seed.
+# the bounds of both fronts together, per seed, with the reference point 0.1% beyond both fronts' worst values and
+# 10% beyond them (so the extreme members count); over two or more seeds, `report --compare ... --against ...`
+# pairs the runs by seed and gives a paired t-test of the hypervolume differences.
 #   S=N qat fine-tuning steps per candidate (default 40); B=N evaluations per search (default 36);
 #   SEEDS="3 4" the seeds (default 3); D=W the qat distillation weight (option distill, default 0);
 #   UNPRUNED=1 (default) gives the joint search NSGA-II's start_unpruned option: its first generation is the
@@ -65,6 +67,8 @@ for seed in $SEEDS; do
   search arch-int8 "$seed" '[0]' ''
   hw report --compare "$work/joint-$seed" "$work/arch-int8-$seed" --out "$work/compare-$seed.html" --json \
     > "$work/compare-$seed.json"
+  hw report --compare "$work/joint-$seed" "$work/arch-int8-$seed" --out "$work/compare10-$seed.html" --json \
+    --reference-margin 0.1 > "$work/compare10-$seed.json"
   python3 - "$work" "$seed" <<'PY'
 import json, sys
 work, seed = sys.argv[1], sys.argv[2]
@@ -79,18 +83,20 @@ for name in ("joint", "arch-int8"):
     pruned = sum(any(p != "0" for p in m["arch"].split("#p=")[1].split(",")) for m in members)
     print(f"  {name}: {len(members)} members ({pruned} pruned) "
           + ", ".join(f"{l:.3f} ms {a:.2f}%" for l, a in fronts[name]))
-# the same comparison with the reference point 10% of each range beyond both fronts' worst values, so the
-# extreme members count too (the report's reference sits 0.1% beyond them)
-pts = fronts["joint"] + fronts["arch-int8"]
-lo_l, hi_l = min(p[0] for p in pts), max(p[0] for p in pts)
-lo_a, hi_a = min(p[1] for p in pts), max(p[1] for p in pts)
-def hv(front, ref=1.1):
-    area, best = 0.0, ref
-    for x, y in sorted(((l - lo_l) / (hi_l - lo_l or 1), (hi_a - a) / (hi_a - lo_a or 1)) for l, a in front):
-        if y < best:
-            area, best = area + (ref - x) * (best - y), y
-    return area
-print(f"  with the reference 10% beyond: joint {hv(fronts['joint']):.4f}, architecture then int8"
-      f" {hv(fronts['arch-int8']):.4f}")
+c10 = json.load(open(f"{work}/compare10-{seed}.json"))
+hv10 = {r["dir"].rsplit("/", 1)[-1].rsplit("-", 1)[0]: r["hypervolume"]["edge-tpu"] for r in c10["runs"]}
+print(f"  with the reference 10% beyond (extreme members count): joint {hv10['joint']:.4f},"
+      f" architecture then int8 {hv10['arch-int8']:.4f}")
 PY
 done
+# over the seeds: each pair's hypervolumes within the pair's bounds, and a paired t-test (Commons Math)
+set -- $SEEDS
+if [ $# -ge 2 ]; then
+  joint=() arch=()
+  for seed in $SEEDS; do joint+=("$work/joint-$seed"); arch+=("$work/arch-int8-$seed"); done
+  for margin in 0.001 0.1; do
+    echo "reference $margin of each range beyond the pair's worst member:"
+    hw report --compare "${joint[@]}" --against "${arch[@]}" --reference-margin "$margin" \
+      --out "$work/paired-$margin.html"
+  done
+fi

@@ -9,9 +9,11 @@ import io.hwnas.experiments.report.ComparePage;
 import io.hwnas.experiments.report.Figures;
 import io.hwnas.experiments.run.RunView;
 import io.hwnas.experiments.setup.RunSetup;
+import io.hwnas.experiments.study.PairedFronts;
 import io.hwnas.experiments.run.Runner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hwnas report DIR [--figures svg|pdf]}: rebuilds a run's Pareto sets, model cards and
  * report from its journal, and optionally writes each chart as a vector file;
- * {@code hwnas report --compare DIR... [--out FILE]} compares runs' fronts on one page.
+ * {@code hwnas report --compare DIR... [--against DIR...] [--out FILE]} compares runs' fronts on one page, and
+ * with {@code --against} two arms of runs paired by seed.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Rebuild report.html (and the Pareto sets and model cards) of a run from its journal, or"
@@ -46,6 +49,16 @@ final class ReportCommand implements Callable<Integer> {
             + " as one JSON object on stdout")
     boolean json;
 
+    @Option(names = "--against", paramLabel = "RUN_DIR", arity = "1..*", description = "with --compare: a second"
+            + " arm of runs paired in order with RUN_DIR... (same seeds); per device, each pair's hypervolumes within"
+            + " the pair's bounds and a paired t-test over the pairs")
+    List<Path> against;
+
+    @Option(names = "--reference-margin", paramLabel = "M", description = "with --compare: the hypervolume's"
+            + " reference point lies M of each range beyond the worst member (default 0.001; 0.1 lets the extreme"
+            + " members count)")
+    Double margin;
+
     @Option(names = "--figures", paramLabel = "FORMAT",
             description = "also write each chart as a vector file under RUN_DIR/figures: svg or pdf")
     String figures;
@@ -56,21 +69,11 @@ final class ReportCommand implements Callable<Integer> {
             if (figures != null) {
                 throw new UsageException("--figures applies to one run's report, not to --compare");
             }
-            ComparePage.Comparison c = ComparePage.write(dirs, out == null ? Path.of("compare.html") : out);
-            spec.commandLine().getErr().println("comparison of " + dirs.size() + " runs: " + c.page());
-            if (json) {
-                ObjectNode o = c.data().objectNode();
-                o.put("page", c.page().toString());
-                ArrayNode runs = o.putArray("runs");
-                for (JsonNode r : c.data().path("runs")) {
-                    runs.add(((ObjectNode) r.deepCopy()).without("fronts"));
-                }
-                Json.print(spec.commandLine().getOut(), o);
-            }
-            return 0;
+            return compare();
         }
-        if (json) {
-            throw new UsageException("--json applies to --compare only");
+        if (json || against != null || margin != null) {
+            throw new UsageException((json ? "--json" : against != null ? "--against" : "--reference-margin")
+                    + " applies to --compare only");
         }
         if (dirs.size() != 1 || out != null) {
             throw new UsageException(dirs.size() != 1 ? "report takes one RUN_DIR; give --compare to compare "
@@ -90,6 +93,37 @@ final class ReportCommand implements Callable<Integer> {
             for (Path f : Figures.write(setup, dir, view.evaluations(), view.fronts(), format)) {
                 spec.commandLine().getErr().println("figure: " + f);
             }
+        }
+        return 0;
+    }
+
+    private int compare() {
+        double m = margin == null ? ComparePage.DEFAULT_MARGIN : margin;
+        if (!(m >= 0 && m <= 10)) {
+            throw new UsageException("--reference-margin " + margin + " is not allowed; expected a number from 0 to 10"
+                    + " (a share of each objective's range)");
+        }
+        List<Path> all = new ArrayList<>(dirs);
+        if (against != null) {
+            all.addAll(against);
+        }
+        List<PairedFronts> paired = against == null ? List.of() : PairedFronts.of(dirs, against, m);
+        ComparePage.Comparison c = ComparePage.write(all, out == null ? Path.of("compare.html") : out, m);
+        spec.commandLine().getErr().println("comparison of " + all.size() + " runs: " + c.page());
+        paired.forEach(p -> spec.commandLine().getErr().println("paired by seed, " + p.summary()));
+        if (json) {
+            ObjectNode o = c.data().objectNode();
+            o.put("page", c.page().toString());
+            o.put("reference_margin", m);
+            ArrayNode runs = o.putArray("runs");
+            for (JsonNode r : c.data().path("runs")) {
+                runs.add(((ObjectNode) r.deepCopy()).without("fronts"));
+            }
+            if (against != null) {
+                ArrayNode ps = o.putArray("paired");
+                paired.forEach(p -> ps.add(Json.MAPPER.valueToTree(p.toMap())));
+            }
+            Json.print(spec.commandLine().getOut(), o);
         }
         return 0;
     }

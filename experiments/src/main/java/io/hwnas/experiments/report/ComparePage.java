@@ -34,6 +34,12 @@ public final class ComparePage {
     record Member(double cost, double accuracy, String arch) {
     }
 
+    /**
+     * The default reference margin: the hypervolume's reference point lies this share of each objective's range
+     * beyond the worst member of the compared fronts, so the extreme members add almost nothing.
+     */
+    public static final double DEFAULT_MARGIN = 0.001;
+
     private ComparePage() {
     }
 
@@ -44,9 +50,61 @@ public final class ComparePage {
      *         the runs search different spaces, or {@code out} is a file this command did not write
      */
     public static Comparison write(List<Path> dirs, Path out) {
+        return write(dirs, out, DEFAULT_MARGIN);
+    }
+
+    /**
+     * Writes the comparison of {@code dirs} to {@code out}, the hypervolumes' reference point {@code margin} of
+     * each range beyond the worst member.
+     *
+     * @throws IllegalArgumentException as {@link #write(List, Path)} does
+     */
+    public static Comparison write(List<Path> dirs, Path out, double margin) {
         if (dirs.size() < 2) {
             throw new IllegalArgumentException("--compare needs at least two run directories; got " + dirs.size());
         }
+        List<Run> runs = readAll(dirs);
+        checkOut(out);
+        Map<String, String> devices = devices(runs);
+        ObjectNode data = data(runs, devices, margin);
+        AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
+                body(runs, devices, data, margin)).replace("<head>", "<head>" + GENERATOR));
+        return new Comparison(out, data);
+    }
+
+    /**
+     * The hypervolume of each run's front per device within the bounds of these runs' members together, as on
+     * the page, without writing one.
+     *
+     * @param dirs   run directories of one search space
+     * @param margin the reference point's distance beyond the worst member, as a share of each range
+     * @return per run, in order: its seed and its hypervolume per device (devices whose chart metric is the run's
+     *         first objective)
+     * @throws IllegalArgumentException as {@link #write(List, Path)} does
+     */
+    public static List<Scored> hypervolumes(List<Path> dirs, double margin) {
+        List<Run> runs = readAll(dirs);
+        Map<String, String> devices = devices(runs);
+        List<Scored> out = new ArrayList<>();
+        for (Run r : runs) {
+            Map<String, Double> hv = new LinkedHashMap<>();
+            devices.forEach((device, metric) -> {
+                List<Member> front = r.fronts().get(device);
+                if (front != null && r.config().objectives().get(0).equals(metric)) {
+                    hv.put(device, hypervolume(front, runs, device, margin));
+                }
+            });
+            out.add(new Scored(r.dir(), r.config().seed(), hv));
+        }
+        return out;
+    }
+
+    /** One run's seed and hypervolume per device, from {@link #hypervolumes(List, double)}. */
+    public record Scored(Path dir, long seed, Map<String, Double> hypervolume) {
+    }
+
+    /** Reads every run and checks that they search one space. */
+    private static List<Run> readAll(List<Path> dirs) {
         List<Run> runs = new ArrayList<>();
         for (Path d : dirs) {
             runs.add(read(d, runs.size()));
@@ -60,12 +118,7 @@ public final class ComparePage {
                         + baseOptions(space) + ", " + r.dir() + " searched " + s.name() + " " + baseOptions(s));
             }
         }
-        checkOut(out);
-        Map<String, String> devices = devices(runs);
-        ObjectNode data = data(runs, devices);
-        AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
-                body(runs, devices, data)).replace("<head>", "<head>" + GENERATOR));
-        return new Comparison(out, data);
+        return runs;
     }
 
     /**
@@ -140,8 +193,8 @@ public final class ComparePage {
         return out;
     }
 
-    private static ObjectNode data(List<Run> runs, Map<String, String> devices) {
-        ObjectNode o = ReportData.JSON.createObjectNode().put("kind", "compare");
+    private static ObjectNode data(List<Run> runs, Map<String, String> devices, double margin) {
+        ObjectNode o = ReportData.JSON.createObjectNode().put("kind", "compare").put("reference_margin", margin);
         ArrayNode labels = o.putArray("metrics");
         for (Metric m : Metric.values()) {
             labels.addObject().put("key", m.key()).put("label", m.label());
@@ -161,14 +214,17 @@ public final class ComparePage {
                 }
                 ArrayNode pts = fronts.putArray(device);
                 front.forEach(m -> pts.addArray().add(m.cost()).add(m.accuracy()).add(m.arch()));
-                hv.put(device, ReportData.round(hypervolume(front, runs, device)));
+                hv.put(device, ReportData.round(hypervolume(front, runs, device, margin)));
             }
         }
         return o;
     }
 
-    /** The hypervolume of one front, accuracy and cost scaled by the bounds of every run's front on the device. */
-    static double hypervolume(List<Member> front, List<Run> runs, String device) {
+    /**
+     * The hypervolume of one front, accuracy and cost scaled by the bounds of every run's front on the device to
+     * [0, 1 / (1 + margin)], the reference point at 1: {@code margin} of each range beyond the worst member.
+     */
+    static double hypervolume(List<Member> front, List<Run> runs, String device, double margin) {
         double minA = Double.POSITIVE_INFINITY;
         double maxA = Double.NEGATIVE_INFINITY;
         double minC = Double.POSITIVE_INFINITY;
@@ -184,16 +240,17 @@ public final class ComparePage {
         double[][] pts = new double[front.size()][];
         for (int i = 0; i < pts.length; i++) {
             Member m = front.get(i);
-            pts[i] = new double[] {scale(m.cost(), minC, maxC), 1 - scale(m.accuracy(), minA, maxA)};
+            pts[i] = new double[] {scale(m.cost(), minC, maxC) / (1 + margin),
+                (1 - scale(m.accuracy(), minA, maxA)) / (1 + margin)};
         }
         return pts.length == 0 ? 0 : Hypervolume.of(pts, new double[] {1, 1});
     }
 
     private static double scale(double v, double min, double max) {
-        return max > min ? (v - min) / (max - min) * 0.999 : 0;
+        return max > min ? (v - min) / (max - min) : 0;
     }
 
-    private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data) {
+    private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data, double margin) {
         StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>space <b>")
                 .append(ReportWriter.esc(runs.get(0).config().space().name())).append("</b> ")
                 .append(ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
@@ -203,8 +260,9 @@ public final class ComparePage {
                     .append(", compression ").append(ReportWriter.esc(compression(r.config().space()))).append("</li>");
         }
         h.append("</ol><h2>Hypervolume</h2><p>Normalised, accuracy against each device's first objective, within the"
-                + " bounds of all the runs' Pareto members on that device (1 is best).</p><table id=\"hv-table\"><tr>"
-                + "<th class=\"l\">run</th>");
+                + " bounds of all the runs' Pareto members on that device, the reference point ")
+                .append(ReportWriter.fmt(100 * margin)).append("% of each range beyond the worst member (1 is best)."
+                + "</p><table id=\"hv-table\"><tr><th class=\"l\">run</th>");
         devices.keySet().forEach(d -> h.append("<th>").append(ReportWriter.esc(d)).append("</th>"));
         h.append("</tr>");
         for (JsonNode r : data.path("runs")) {

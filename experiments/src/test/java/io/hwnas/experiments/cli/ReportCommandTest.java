@@ -110,6 +110,84 @@ class ReportCommandTest {
     }
 
     @Test
+    void againstPairsRunsBySeedAndTestsTheHypervolumeDifferences() throws Exception {
+        Path a1 = QuickstartRun.dir();
+        Path a2 = copy(a1, tmp.resolve("a2"));
+        Path b1 = dropMembers(copy(a1, tmp.resolve("b1")), "edge-tpu", 1);
+        Path b2 = dropMembers(copy(a1, tmp.resolve("b2")), "edge-tpu", 2);
+        Path out = tmp.resolve("cmp.html");
+        CliRunner r = CliRunner.run("report", "--compare", a1.toString(), a2.toString(), "--against", b1.toString(),
+                b2.toString(), "--out", out.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(4, j.path("runs").size(), "the page holds both arms");
+        assertEquals(SearchCommandTest.DEVICES.size(), j.path("paired").size(), r.out());
+        for (com.fasterxml.jackson.databind.JsonNode d : j.path("paired")) {
+            com.fasterxml.jackson.databind.JsonNode pairs = d.path("pairs");
+            assertEquals(2, pairs.size());
+            boolean thinned = d.path("device").asText().equals("edge-tpu");
+            for (com.fasterxml.jackson.databind.JsonNode p : pairs) {
+                double diff = p.path("a_hypervolume").asDouble() - p.path("b_hypervolume").asDouble();
+                assertTrue(thinned ? diff > 0 : diff == 0, d.path("device") + ": " + p);
+            }
+            assertEquals(thinned ? 2 : 0, d.path("a_ahead").asInt(), r.out());
+            assertEquals(0, d.path("b_ahead").asInt(), r.out());
+            com.fasterxml.jackson.databind.JsonNode t = d.path("paired");
+            assertEquals(thinned, t.path("t").isNumber() && t.path("t").asDouble() > 0, r.out());
+            assertEquals(thinned, t.path("p_value").isNumber(), r.out());
+        }
+        assertTrue(r.err().contains("paired by seed, edge-tpu: first arm ahead on 2 of 2 pairs"), r.err());
+
+        // a wider reference margin lets the extreme members count: a larger hypervolume
+        r = CliRunner.run("report", "--compare", a1.toString(), b1.toString(), "--out", out.toString(), "--json",
+                "--reference-margin", "0.1");
+        assertEquals(0, r.exitCode(), r.err());
+        double wide = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).path("runs").get(0)
+                .path("hypervolume").path("edge-tpu").asDouble();
+        assertTrue(wide > j.path("runs").get(0).path("hypervolume").path("edge-tpu").asDouble(), r.out());
+
+        // pairs of different seeds, unequal arms and a bad margin exit 2 and write nothing
+        Path page = tmp.resolve("none.html");
+        Path seeded = copy(a1, tmp.resolve("seeded"));
+        Files.writeString(seeded.resolve("config.yaml"), Files.readString(seeded.resolve("config.yaml"))
+                .replaceFirst("(?m)^seed: .*$", "seed: 12345"));
+        r = CliRunner.run("report", "--compare", a1.toString(), "--against", seeded.toString(), "--out",
+                page.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains(seeded + " has seed 12345"), r.err());
+        r = CliRunner.run("report", "--compare", a1.toString(), a2.toString(), "--against", b1.toString(), "--out",
+                page.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("2 runs against 1"), r.err());
+        r = CliRunner.run("report", "--compare", a1.toString(), b1.toString(), "--reference-margin", "-1", "--out",
+                page.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--reference-margin -1.0 is not allowed"), r.err());
+        assertFalse(Files.exists(page));
+        assertTrue(CliRunner.run("report", a1.toString(), "--against", b1.toString()).err()
+                .contains("--against applies to --compare only"));
+    }
+
+    /** Removes a run's {@code n} most accurate members for one device from its Pareto file. */
+    private static Path dropMembers(Path run, String device, int n) throws IOException {
+        Path file = run.resolve("pareto/" + device + ".json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        var members = (com.fasterxml.jackson.databind.node.ArrayNode) root.path("members");
+        assertTrue(members.size() > n + 2, "enough members to thin: " + members.size());
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < members.size(); k++) {
+                double a = members.get(k).path("accuracy").asDouble();
+                best = a > members.get(best).path("accuracy").asDouble() ? k : best;
+            }
+            members.remove(best);
+        }
+        mapper.writeValue(file.toFile(), root);
+        return run;
+    }
+
+    @Test
     void figuresWritesEveryChartAsSvgOrPdf() throws Exception {
         Path run = copy(QuickstartRun.dir(), tmp.resolve("fig"));
         CliRunner r = CliRunner.run("report", run.toString(), "--figures", "svg");
