@@ -54,9 +54,30 @@ public final class MemoryBandwidth {
      */
     public static Result measure(int threads, int repeats) {
         long llc = lastLevelCacheBytes(Path.of("/sys/devices/system/cpu/cpu0/cache"));
+        long heap = Runtime.getRuntime().maxMemory();
+        long bytes = arrayBytes(llc, heap);
         String note = llc > 0 ? "last-level cache " + (llc >> 10) + " KiB"
                 : "last-level cache size not readable, assumed at most 16 MiB";
-        return measure(threads, repeats, Math.max(MIN_ARRAY_BYTES, 4 * llc), note);
+        if (bytes < Math.max(MIN_ARRAY_BYTES, 4 * llc)) {
+            note += ", arrays capped at a sixth of the " + (heap >> 20) + " MiB JVM heap (-Xmx): under 4x the cache,"
+                    + " so part of each pass may be served from it and the figure read high";
+        }
+        return measure(threads, repeats, bytes, note);
+    }
+
+    /**
+     * The size of each array: 4x the last-level cache and at least {@link #MIN_ARRAY_BYTES}, but the three
+     * arrays never take more than half of the JVM's heap (some virtual machines report a last-level cache of
+     * hundreds of MiB, whose 4x would not fit).
+     *
+     * @param llc     the last-level cache in bytes, 0 when unknown
+     * @param maxHeap the JVM's maximum heap in bytes
+     * @return bytes per array, a whole number of MiB
+     */
+    static long arrayBytes(long llc, long maxHeap) {
+        long want = Math.max(MIN_ARRAY_BYTES, 4 * llc);
+        long cap = (maxHeap / 6) >> 20 << 20;
+        return Math.max(1L << 20, Math.min(want, cap));
     }
 
     /** Measures with arrays of {@code arrayBytes} each. */

@@ -103,6 +103,11 @@ class HostProfilerTest {
         Files.writeString(dir.resolve("index3").resolve("size"), "32768K\n");
         assertEquals(32L << 20, MemoryBandwidth.lastLevelCacheBytes(dir));
         assertEquals(0, MemoryBandwidth.lastLevelCacheBytes(dir.resolve("absent")));
+        // 4x the cache, at least 64 MiB, at most a sixth of the heap (a VM reporting 480 MiB of L3, heap 3 GiB)
+        assertEquals(128L << 20, MemoryBandwidth.arrayBytes(32L << 20, 3L << 30));
+        assertEquals(MemoryBandwidth.MIN_ARRAY_BYTES, MemoryBandwidth.arrayBytes(0, 3L << 30));
+        assertEquals(512L << 20, MemoryBandwidth.arrayBytes(480L << 20, 3L << 30));
+        assertEquals(42L << 20, MemoryBandwidth.arrayBytes(480L << 20, 256L << 20));
         assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(0, 1, 1 << 20, "x"));
         assertNotNull(MemoryBandwidth.measure(1, 1, 1 << 20, "x"));
     }
