@@ -23,8 +23,8 @@ class MeasuredModelsTest {
 
     /**
      * The measured latency follows the work: with the same layers, ~500x the MACs take several
-     * times longer (a stub returning a constant, or timing nothing, fails); the memory figures are
-     * the network's own.
+     * times longer (a stub returning a constant, or timing nothing, fails; three tries, as the machine
+     * may be loaded); the memory figures are the network's own.
      */
     @Test
     void measuredModelTimesTheDjlNetwork() {
@@ -33,9 +33,19 @@ class MeasuredModelsTest {
         assertTrue(big.macs() > 500 * small.macs());
         MeasuredModel timer = new MeasuredModel(2, 5);
         timer.estimate(Toy.ARCH, small, DeviceCatalog.get("raspi4"), 8); // the engine's first-call costs
-        CostReport s = timer.estimate(Toy.ARCH, small, DeviceCatalog.get("raspi4"), 8);
-        CostReport b = timer.estimate(Toy.ARCH, big, DeviceCatalog.get("raspi4"), 8);
-        assertTrue(b.latencyMs() > 2 * s.latencyMs(), "big " + b.latencyMs() + " ms, small " + s.latencyMs() + " ms");
+        // up to three side-by-side tries: on a shared, loaded machine one pair can be swamped by other work, but
+        // a timer that times nothing (or returns a constant) fails all three
+        String tries = "";
+        CostReport b = null;
+        for (int i = 0; i < 3; i++) {
+            CostReport s = timer.estimate(Toy.ARCH, small, DeviceCatalog.get("raspi4"), 8);
+            b = timer.estimate(Toy.ARCH, big, DeviceCatalog.get("raspi4"), 8);
+            tries += " big " + b.latencyMs() + " ms, small " + s.latencyMs() + " ms;";
+            if (b.latencyMs() > 2 * s.latencyMs()) {
+                break;
+            }
+            assertTrue(i < 2, "the 500x network was never 2x slower:" + tries);
+        }
         assertEquals(8, b.batch());
         assertEquals(big.modelBytes(), b.modelBytes());
         assertEquals(big.modelBytes() + 8 * big.peakActivationBytes(), b.peakMemoryBytes());
