@@ -89,8 +89,8 @@ public final class ComparePage {
         for (Run r : runs) {
             Map<String, Double> hv = new LinkedHashMap<>();
             devices.forEach((device, metric) -> {
-                List<Member> front = r.fronts().get(device);
-                if (front != null && r.config().objectives().get(0).equals(metric)) {
+                List<Member> front = charted(r, device, metric);
+                if (front != null) {
                     hv.put(device, hypervolume(front, runs, device, margin));
                 }
             });
@@ -101,6 +101,12 @@ public final class ComparePage {
 
     /** One run's seed and hypervolume per device, from {@link #hypervolumes(List, double)}. */
     public record Scored(Path dir, long seed, Map<String, Double> hypervolume) {
+    }
+
+    /** A run's front on a device, or null when it has none or the device's chart plots another metric. */
+    private static List<Member> charted(Run r, String device, String metric) {
+        List<Member> front = r.fronts().get(device);
+        return front != null && r.config().objectives().get(0).equals(metric) ? front : null;
     }
 
     /** Reads every run and checks that they search one space. */
@@ -208,8 +214,8 @@ public final class ComparePage {
             ObjectNode fronts = run.putObject("fronts");
             ObjectNode hv = run.putObject("hypervolume");
             for (String device : devices.keySet()) {
-                List<Member> front = r.fronts().get(device);
-                if (front == null || !r.config().objectives().get(0).equals(devices.get(device))) {
+                List<Member> front = charted(r, device, devices.get(device));
+                if (front == null) {
                     continue;
                 }
                 ArrayNode pts = fronts.putArray(device);

@@ -58,7 +58,7 @@ public final class MemoryBandwidth {
         long bytes = arrayBytes(llc, heap);
         String note = llc > 0 ? "last-level cache " + (llc >> 10) + " KiB"
                 : "last-level cache size not readable, assumed at most 16 MiB";
-        if (bytes < Math.max(MIN_ARRAY_BYTES, 4 * llc)) {
+        if (bytes < wanted(llc)) {
             note += ", arrays capped at a sixth of the " + (heap >> 20) + " MiB JVM heap (-Xmx): under 4x the cache,"
                     + " so part of each pass may be served from it and the figure read high";
         }
@@ -75,9 +75,13 @@ public final class MemoryBandwidth {
      * @return bytes per array, a whole number of MiB
      */
     static long arrayBytes(long llc, long maxHeap) {
-        long want = Math.max(MIN_ARRAY_BYTES, 4 * llc);
         long cap = (maxHeap / 6) >> 20 << 20;
-        return Math.max(1L << 20, Math.min(want, cap));
+        return Math.max(1L << 20, Math.min(wanted(llc), cap));
+    }
+
+    /** 4x the last-level cache, at least {@link #MIN_ARRAY_BYTES}: the size before the heap's cap. */
+    private static long wanted(long llc) {
+        return Math.max(MIN_ARRAY_BYTES, 4 * llc);
     }
 
     /** Measures with arrays of {@code arrayBytes} each. */
