@@ -17,6 +17,8 @@
 #   UNPRUNED=1 (default) gives the joint search NSGA-II's start_unpruned option: its first generation is the
 #   baseline's first generation (same seed, same draws) with nothing pruned, and pruning enters by mutation and
 #   crossover; UNPRUNED=0 starts it from random pruning decisions, as the figures before it did;
+#   PRUNE_STEP=Q gives the joint search NSGA-II's prune_step option (default 0, off): a child is, with
+#   probability Q, its parent with every group's pruning ratio one listed ratio up or down together;
 #   HWNAS_JAR=/copy/of/hwnas.jar as in compression-figures.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,9 @@ D=${D:-0}
 hw() { java -jar "${HWNAS_JAR:-experiments/target/hwnas.jar}" "$@"; }
 
 UNPRUNED=${UNPRUNED:-1}
+PRUNE_STEP=${PRUNE_STEP:-0}
+step=''
+[ "$PRUNE_STEP" = 0 ] || step=", prune_step: $PRUNE_STEP"
 search() { # $1 name, $2 seed, $3 prune ratios, $4 extra NSGA-II options
   cat > "$work/$1-$2.yaml" <<YAML
 name: $1
@@ -60,9 +65,9 @@ YAML
 }
 for seed in $SEEDS; do
   if [ "$UNPRUNED" = 1 ]; then
-    search joint "$seed" '[0, 0.25, 0.5]' ', start_unpruned: true'
+    search joint "$seed" '[0, 0.25, 0.5]' ", start_unpruned: true$step"
   else
-    search joint "$seed" '[0, 0.25, 0.5]' ''
+    search joint "$seed" '[0, 0.25, 0.5]' "$step"
   fi
   search arch-int8 "$seed" '[0]' ''
   hw report --compare "$work/joint-$seed" "$work/arch-int8-$seed" --out "$work/compare-$seed.html" --json \

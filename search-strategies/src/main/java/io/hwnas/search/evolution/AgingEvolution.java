@@ -27,7 +27,10 @@ import java.util.random.RandomGenerator;
  * distance) or scalarised (a weighted sum of the population-normalised objectives with random
  * weights drawn per tournament, so the children spread along the front). With {@code start_unpruned}
  * (in a space with a {@code compression} section) the first {@code population} random members have every
- * pruning decision at the smallest listed ratio and pruning enters by mutation; listed only when true.
+ * pruning decision at the smallest listed ratio and pruning enters by mutation; listed only when true. With
+ * {@code prune_step} q > 0 (in such a space) a child is, with probability q, its parent with every group's
+ * pruning ratio moved one listed ratio up or down together ({@link CompressedSpace#prunedStep}) instead of a
+ * mutation; listed only when above 0.
  */
 public final class AgingEvolution implements SearchStrategy {
 
@@ -39,18 +42,21 @@ public final class AgingEvolution implements SearchStrategy {
     private final int sample;
     private final String selection;
     private final boolean startUnpruned;
+    private final double pruneStep;
 
     public AgingEvolution() {
         this(Map.of());
     }
 
     private AgingEvolution(Map<String, ?> raw) {
-        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection", "start_unpruned"));
+        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection", "start_unpruned",
+                "prune_step"));
         this.raw = Map.copyOf(raw);
         this.population = o.integer("population", 50, 2, 1_000_000);
         this.sample = o.integer("sample", 10, 1, population);
         this.selection = o.string("selection", "pareto", SELECTIONS);
         this.startUnpruned = o.bool("start_unpruned", false);
+        this.pruneStep = o.number("prune_step", 0, 0, 1);
     }
 
     @Override
@@ -66,7 +72,9 @@ public final class AgingEvolution implements SearchStrategy {
     @Override
     public Map<String, Object> options() {
         return StrategyOptions.merged(StrategyOptions.ordered("population", population, "sample", sample,
-                "selection", selection), startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of());
+                "selection", selection), StrategyOptions.merged(
+                        startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of(),
+                        pruneStep > 0 ? StrategyOptions.ordered("prune_step", pruneStep) : Map.of()));
     }
 
     @Override
@@ -124,7 +132,10 @@ public final class AgingEvolution implements SearchStrategy {
             }
             Architecture parent = tournament(members);
             for (int t = 0; t < MUTATION_TRIES; t++) {
-                Architecture c = problem.space().mutate(parent, random);
+                Architecture c = pruneStep > 0 && problem.space() instanceof CompressedSpace cs
+                        && random.nextDouble() < pruneStep // no draw at all when q is 0
+                        ? cs.decode(cs.prunedStep(parent.vectorArray(), random.nextBoolean() ? 1 : -1))
+                        : problem.space().mutate(parent, random);
                 if (claim(c)) {
                     return c;
                 }

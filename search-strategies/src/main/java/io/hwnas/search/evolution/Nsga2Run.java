@@ -90,7 +90,8 @@ final class Nsga2Run extends AbstractRun {
                 .offspringSize(strategy.offspring)
                 .survivorsSelector(NSGA2Selector.ofVec())
                 .offspringSelector(NSGA2Selector.ofVec())
-                .alterers(new UniformCrossover(strategy.crossover), new PositionMutator(pm))
+                .alterers(new UniformCrossover(strategy.crossover), new PositionMutator(pm,
+                        space instanceof CompressedSpace cs ? cs : null, strategy.pruneStep))
                 .constraint(new RetryConstraint<>(pt -> space.violations(vector(pt.genotype())).isEmpty(), factory,
                         RetryConstraint.DEFAULT_RETRY_COUNT))
                 .maximalPhenotypeAge(Integer.MAX_VALUE)
@@ -259,13 +260,21 @@ final class Nsga2Run extends AbstractRun {
         }
     }
 
-    /** Each position set to another of its choices with probability p; at least one always changes. */
+    /**
+     * Each position set to another of its choices with probability p; at least one always changes. In a
+     * compressed space with {@code prune_step} q > 0, a child instead has, with probability q, every pruning
+     * ratio moved one listed ratio up or down together ({@link CompressedSpace#prunedStep}) and nothing else.
+     */
     private static final class PositionMutator implements Alterer<IntegerGene, Vec<double[]>> {
 
         private final double probability;
+        private final CompressedSpace compressed;
+        private final double pruneStep;
 
-        PositionMutator(double probability) {
+        PositionMutator(double probability, CompressedSpace compressed, double pruneStep) {
             this.probability = probability;
+            this.compressed = compressed;
+            this.pruneStep = compressed == null ? 0 : pruneStep;
         }
 
         @Override
@@ -275,6 +284,13 @@ final class Nsga2Run extends AbstractRun {
             MSeq<Phenotype<IntegerGene, Vec<double[]>>> pop = MSeq.of(population);
             int altered = 0;
             for (int i = 0; i < pop.size(); i++) {
+                if (pruneStep > 0 && random.nextDouble() < pruneStep) { // no draw at all when q is 0
+                    Genotype<IntegerGene> gt = pop.get(i).genotype();
+                    int[] v = compressed.prunedStep(vector(gt), random.nextBoolean() ? 1 : -1);
+                    pop.set(i, Phenotype.of(genotype(gt, v), generation));
+                    altered++;
+                    continue;
+                }
                 MSeq<Chromosome<IntegerGene>> g = MSeq.of(pop.get(i).genotype());
                 List<Integer> mutable = new ArrayList<>();
                 for (int k = 0; k < g.size(); k++) {

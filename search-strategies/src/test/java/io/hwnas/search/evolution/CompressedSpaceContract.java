@@ -83,6 +83,30 @@ abstract class CompressedSpaceContract extends StrategyContract {
         assertTrue(random.stream().filter(CompressedSpaceContract::pruned).count() > 5, texts.apply(random).toString());
     }
 
+    @Test
+    void pruneStepChildrenMoveEveryGroupTogether() {
+        SearchStrategy unpruned = strategy().withOptions(Map.of("start_unpruned", true));
+        SearchStrategy s = unpruned.withOptions(Map.of("prune_step", 0.5));
+        assertEquals(0.5, s.options().get("prune_step"));
+        assertFalse(unpruned.options().containsKey("prune_step"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> strategy().withOptions(Map.of("prune_step", 1.5)));
+        assertTrue(bad.getMessage().contains("prune_step = 1.5"), bad.getMessage());
+        Function<SearchStrategy, List<String>> run = st -> drive(st.start(problem(80, 10), 4), this::evaluate)
+                .stream().flatMap(List::stream).map(Architecture::canonical).toList();
+        List<String> stepped = run.apply(s);
+        List<String> plain = run.apply(unpruned);
+        // the whole network at 50%: one step from an unpruned parent, out of reach of one- or two-group mutations
+        assertTrue(stepped.stream().filter(CompressedSpaceContract::allPruned).count() >= 5, stepped.toString());
+        assertEquals(0, plain.stream().filter(CompressedSpaceContract::allPruned).count(), plain.toString());
+        // 0 draws nothing: the run is the one without the option
+        assertEquals(plain, run.apply(unpruned.withOptions(Map.of("prune_step", 0))));
+    }
+
+    private static boolean allPruned(String canonical) {
+        return Arrays.stream(canonical.split("#p=")[1].split(",")).allMatch("50"::equals);
+    }
+
     private static boolean pruned(Architecture a) {
         return !Arrays.equals(SPACE.unpruned(a.vectorArray()), a.vectorArray());
     }

@@ -140,6 +140,34 @@ public final class CompressedSpace implements SearchSpace {
         return v;
     }
 
+    /**
+     * The vector with every pruning decision one listed ratio further in {@code direction} (+1 more
+     * pruned, -1 less), each held at the first or last ratio, and everything else as it is: a move
+     * of the whole network's pruning at once, which per-position mutation reaches only in many steps.
+     * When no decision can move that way, the other direction is taken; a space with one ratio gives
+     * the vector back unchanged.
+     */
+    public int[] prunedStep(int[] vector, int direction) {
+        if (direction != 1 && direction != -1) {
+            throw new IllegalArgumentException("direction must be +1 or -1, but was " + direction);
+        }
+        int last = opts.prune().size() - 1;
+        int from = baseLength + 2 * qSlots;
+        int[] prefix = Arrays.copyOf(vector, baseLength);
+        int to = base.violations(prefix).isEmpty()
+                ? from + activeP(layout(base.decode(prefix))) : vector.length; // slots the network reaches
+        boolean movable = false;
+        for (int i = from; i < to; i++) {
+            movable |= direction > 0 ? vector[i] < last : vector[i] > 0;
+        }
+        int d = movable ? direction : -direction;
+        int[] v = vector.clone();
+        for (int i = from; i < to; i++) {
+            v[i] = Math.max(0, Math.min(last, v[i] + d));
+        }
+        return v;
+    }
+
     @Override
     public List<String> violations(int[] vector) {
         int[] c = choices();

@@ -1,5 +1,6 @@
 package io.hwnas.core.space.compress;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +134,33 @@ class CompressedSpaceTest {
         v[v.length - 1] = 999;
         assertEquals(List.of(s.positions().get(v.length - 1) + " = 999 is outside 0..2"), s.violations(v));
         assertEquals(a, s.decode(a.vectorArray()));
+    }
+
+    @Test
+    void aPruneStepMovesEveryGroupOfTheNetworkOneRatioAndNothingElse() {
+        CompressedSpace s = (CompressedSpace) CompressedSpaces.get("mobilenet", Map.of(CompressedSpace.OPTION, SECTION));
+        Architecture a = s.decode(s.unpruned(s.sample(new SplittableRandom(5)).vectorArray()));
+        int groups = s.slots(a).groups().size();
+        Architecture up = s.decode(s.prunedStep(a.vectorArray(), 1));
+        assertEquals(a.canonical().split("#p=")[0], up.canonical().split("#p=")[0]);
+        assertEquals("25,".repeat(groups - 1) + "25", up.canonical().split("#p=")[1]);
+        Architecture up2 = s.decode(s.prunedStep(up.vectorArray(), 1));
+        assertEquals("50,".repeat(groups - 1) + "50", up2.canonical().split("#p=")[1]);
+        // all at the last ratio: +1 turns into -1; all at the first: -1 turns into +1
+        assertEquals(up, s.decode(s.prunedStep(up2.vectorArray(), 1)));
+        assertEquals(up, s.decode(s.prunedStep(a.vectorArray(), -1)));
+        // mixed ratios move together and stop at the ends
+        int[] mixed = up.vectorArray();
+        int first = s.slots(a).groups().get(0).position();
+        mixed[first] = 0;
+        mixed[first + 1] = 2;
+        int[] down = s.prunedStep(mixed, -1);
+        assertEquals(List.of(0, 1, 0), List.of(down[first], down[first + 1], down[first + 2]));
+        assertThrows(IllegalArgumentException.class, () -> s.prunedStep(mixed, 0));
+        CompressedSpace one = (CompressedSpace) CompressedSpaces.get("mobilenet",
+                Map.of(CompressedSpace.OPTION, Map.of("bits", List.of(8), "prune", List.of(0))));
+        int[] v = one.sample(new SplittableRandom(5)).vectorArray();
+        assertArrayEquals(v, one.prunedStep(v, 1), "one ratio: nothing moves");
     }
 
     @Test
