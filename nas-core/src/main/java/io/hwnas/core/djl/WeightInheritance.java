@@ -10,8 +10,11 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Starts a network from the trained weights of a wider one with the same layers (NetAdapt's
@@ -25,6 +28,10 @@ import java.util.Map;
  * sides). A group's channels are ranked by the summed squared L2 norms of the filters of every
  * convolution that writes it, and the same channels are kept in every tensor that reads or writes
  * the group, so the child computes what the parent computes on the kept channels.
+ *
+ * <p>A parent whose channels are already ordered (a weight-sharing supernet, whose narrower subnets were trained
+ * on the first channels of a dimension) names the convolutions that write such groups, and those groups keep
+ * their first channels instead: the child is then a subnet the supernet trained, not a new selection.
  */
 public final class WeightInheritance {
 
@@ -39,19 +46,26 @@ public final class WeightInheritance {
      *         layer kind cannot be sliced (concatenation, channel shuffle, grouped convolution)
      */
     public static void inherit(NetworkBlock parent, NetworkBlock child) {
+        inherit(parent, child, name -> false);
+    }
+
+    /**
+     * As {@link #inherit(NetworkBlock, NetworkBlock)}, but a group written by a convolution whose name
+     * {@code leading} accepts keeps its first channels (and the squeeze-excite that gates it its first hidden
+     * units): the parent's channels there are ordered by importance already.
+     */
+    public static void inherit(NetworkBlock parent, NetworkBlock child, Predicate<String> leading) {
         Network pn = parent.network();
         Network cn = child.network();
         checkSameLayers(pn, cn);
         int[] group = ChannelGroups.of(pn);
-        Map<Integer, int[]> keep = new HashMap<>();
-        for (Layer cl : cn.layers()) {
-            Layer pl = pn.layers().get(cl.id());
-            int g = group[cl.id()];
-            if (!keep.containsKey(g)) {
-                keep.put(g, select(pl.output().channels(), cl.output().channels(), () -> groupScores(parent, pn,
-                        group, g), cl));
+        Set<Integer> ordered = new HashSet<>();
+        for (Layer l : pn.layers()) {
+            if (l.kind() == LayerKind.CONV2D && !l.isDepthwise() && leading.test(l.name())) {
+                ordered.add(group[l.id()]);
             }
         }
+        Map<Integer, int[]> keep = kept(parent, cn, group, ordered);
         for (Layer cl : cn.layers()) {
             Layer pl = pn.layers().get(cl.id());
             Block pb = parent.layerBlock(pl.id());
@@ -84,8 +98,8 @@ public final class WeightInheritance {
                 case SQUEEZE_EXCITE -> {
                     SqueezeExciteBlock ps = (SqueezeExciteBlock) pb;
                     SqueezeExciteBlock cs = (SqueezeExciteBlock) cb;
-                    int[] hidden = select(pl.hidden(), cl.hidden(), () -> filterScores(param(ps.reduce(), "weight")),
-                            cl);
+                    int[] hidden = select(pl.hidden(), cl.hidden(), ordered.contains(group[cl.id()]) ? null
+                            : () -> filterScores(param(ps.reduce(), "weight")), cl);
                     copy(ps.reduce(), cs.reduce(), "weight", hidden, out);
                     copy(ps.reduce(), cs.reduce(), "bias", hidden, null);
                     copy(ps.expand(), cs.expand(), "weight", out, hidden);
@@ -94,6 +108,21 @@ public final class WeightInheritance {
                 default -> throw new IllegalStateException("layer kind " + cl.kind() + " has weights here");
             }
         }
+    }
+
+    /** Per channel group: the parent's channels the child keeps. */
+    private static Map<Integer, int[]> kept(NetworkBlock parent, Network cn, int[] group, Set<Integer> ordered) {
+        Network pn = parent.network();
+        Map<Integer, int[]> keep = new HashMap<>();
+        for (Layer cl : cn.layers()) {
+            Layer pl = pn.layers().get(cl.id());
+            int g = group[cl.id()];
+            if (!keep.containsKey(g)) {
+                keep.put(g, select(pl.output().channels(), cl.output().channels(), ordered.contains(g) ? null
+                        : () -> groupScores(parent, pn, group, g), cl));
+            }
+        }
+        return keep;
     }
 
     private static void checkSameLayers(Network pn, Network cn) {
@@ -160,7 +189,8 @@ public final class WeightInheritance {
 
     /**
      * The {@code to} channels of {@code from} to keep, ascending: all when equal, else the best scored
-     * (lower index on ties); without scores (a group no convolution writes, e.g. the input) none may shrink.
+     * (lower index on ties), or the first {@code to} when {@code scores} is null (channels ordered already);
+     * scores that cannot be had (a group no convolution writes, e.g. the input) let none shrink.
      */
     private static int[] select(int from, int to, java.util.function.Supplier<double[]> scores, Layer where) {
         if (to > from) {
@@ -173,6 +203,9 @@ public final class WeightInheritance {
         }
         if (to == from) {
             return all;
+        }
+        if (scores == null) {
+            return Arrays.copyOf(all, to);
         }
         double[] s = scores.get();
         if (s == null || s.length != from) {

@@ -26,7 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * fine-tuned by {@link QuantisedTraining} from a trained network: option {@code weights} (a file of {@code hwnas
  * train --save}) with {@code arch}, the base architecture it was trained for (a candidate whose base architecture
  * differs fails naming both), or option {@code checkpoint}, a supernet checkpoint of the mobilenet space whose
- * subnet weights the candidate starts from. Options: {@code dataset}, {@code dir}, {@code train_size},
+ * subnet weights the candidate starts from (where the candidate prunes a block's hidden channels, it keeps the
+ * first ones, which the supernet's narrower expansions were trained on: {@link SupernetSpec#orderedChannels}; other
+ * channels are kept by norm). Options: {@code dataset}, {@code dir}, {@code train_size},
  * {@code val_size} (with {@code weights}, as the {@code train} estimator's), {@code steps} (50), {@code batch} (64),
  * {@code lr} (0.005), {@code momentum} (0.9), {@code weight_decay} (0), {@code calibration_batches} (4),
  * {@code bn_batches} (8), {@code ste} ({@code clipped} or {@code plain}), {@code ema} (0), {@code ranges}
@@ -278,7 +280,7 @@ public final class QatEstimator implements AccuracyEstimator {
         ImageDataset.Split used = new ImageDataset.Split(split.train(), split.validation().select(first));
         Network compressed = space.network(a, new Shape(spec.channels(), spec.resolution(), spec.resolution()),
                 spec.classes());
-        return QuantisedTraining.run(compressed, m -> checkpoint.load(m).extract(subnet, m), used, settings, seed,
-                saveWeights, saveRanges);
+        return QuantisedTraining.run(compressed, QuantisedTraining.Start.ordered(m -> checkpoint.load(m).extract(
+                subnet, m), spec::orderedChannels), used, settings, seed, saveWeights, saveRanges);
     }
 }

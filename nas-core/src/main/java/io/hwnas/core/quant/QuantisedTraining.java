@@ -29,7 +29,7 @@ import java.util.Map;
 /**
  * Quantisation-aware fine-tuning of a compressed network from a trained uncompressed one: the compressed network
  * inherits the trained weights ({@link WeightInheritance}: the channels with the largest L2 norms where it is
- * pruned), its batch-norm statistics are recomputed on training batches, each MAC layer's input range is calibrated
+ * pruned, or the first ones where the start says its channels are ordered, as a supernet's are), its batch-norm statistics are recomputed on training batches, each MAC layer's input range is calibrated
  * (minimum and maximum over a few training batches, weights already quantised), the post-training quantised top-1 is
  * measured, then {@code steps} SGD steps with fake quantisation and straight-through gradients follow, batch norm is
  * recomputed once more (with quantisation on) and the validation top-1 is measured with fake quantisation. Every
@@ -42,6 +42,30 @@ public final class QuantisedTraining {
     @FunctionalInterface
     public interface Start {
         NetworkBlock load(NDManager manager);
+
+        /**
+         * Whether the channels the convolution {@code conv} writes are ordered by importance already, so that
+         * pruning keeps the first ones ({@link WeightInheritance#inherit(NetworkBlock, NetworkBlock,
+         * java.util.function.Predicate)}); none by default.
+         */
+        default boolean orderedChannels(String conv) {
+            return false;
+        }
+
+        /** {@code load}, with the channels of the convolutions {@code ordered} accepts ordered already. */
+        static Start ordered(Start load, java.util.function.Predicate<String> ordered) {
+            return new Start() {
+                @Override
+                public NetworkBlock load(NDManager manager) {
+                    return load.load(manager);
+                }
+
+                @Override
+                public boolean orderedChannels(String conv) {
+                    return ordered.test(conv);
+                }
+            };
+        }
     }
 
     /**
@@ -90,7 +114,7 @@ public final class QuantisedTraining {
                 NetworkBlock teacher;
                 try (NDManager scratch = m.newSubManager()) {
                     NetworkBlock started = start.load(distil ? m : scratch); // kept as the teacher when distilling
-                    WeightInheritance.inherit(started, block);
+                    WeightInheritance.inherit(started, block, start::orderedChannels);
                     teacher = distil ? started : null;
                 }
                 FakeQuantisation q = calibrate(block, m, b, s);

@@ -96,6 +96,16 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         return kernels.get(kernels.size() - 1);
     }
 
+    /**
+     * Whether the channels the convolution {@code conv} of a subnet writes are ordered in the supernet: the
+     * expansion convolutions of the searched stages' blocks, whose narrower expansions are trained on the first
+     * channels, when the spec has more than one expansion. Pruning such channels to fewer keeps the first ones:
+     * a narrower block the supernet trained, or close to one, rather than a new choice by norm.
+     */
+    public boolean orderedChannels(String conv) {
+        return expansions.size() > 1 && conv.matches("stage\\d+\\.layer\\d+\\.expand\\.conv");
+    }
+
     /** The IR network of a subnet at this spec's input. */
     public Network network(Architecture subnet) {
         return space.network(subnet, new Shape(channels, resolution, resolution), classes);

@@ -149,6 +149,43 @@ class WeightInheritanceTest {
         assertRefusesChildrenThatDoNotFit(space, pn, cn);
     }
 
+    @Test
+    void orderedGroupsKeepTheirFirstChannelsAndTheirGatesFirstUnits() {
+        MobilenetSpace space = (MobilenetSpace) SearchSpaces.get("mobilenet", Map.of("resolutions", List.of(32),
+                "widths", List.of(0.5)));
+        Network pn = space.network(space.parse(
+                "r32-w0.5|k3e6,k3e6|k3e6se,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"), new Shape(3, 32, 32), 10);
+        Network cn = space.network(space.parse(
+                "r32-w0.5|k3e6,k3e6|k3e4se,k3e4,k3e6|k3e6@0.5,k3e6@0.5,k3e6@0.5,k3e6@0.5|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"),
+                new Shape(3, 32, 32), 10);
+        Autograd.exclusive(9, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NetworkBlock parent = DjlNetworks.initialized(pn, m, DataType.FLOAT32, 2);
+                NetworkBlock child = DjlNetworks.initialized(cn, m, DataType.FLOAT32, 2);
+                labelBatchNormChannels(parent);
+                WeightInheritance.inherit(parent, child, "stage1.layer0.expand.conv"::equals);
+                int kept = labels(child, "stage1.layer0.expand.bn").length;
+                int[] first = java.util.stream.IntStream.range(0, kept).toArray();
+                assertArrayEquals(first, labels(child, "stage1.layer0.expand.bn"));
+                assertArrayEquals(first, labels(child, "stage1.layer0.dw.bn"));
+                // the norms would have chosen other channels: the test can tell the two rules apart
+                int[] strongest = strongest(param(parent.layerBlock(id(pn, "stage1.layer0.expand.conv")), "weight"), kept);
+                assertTrue(!java.util.Arrays.equals(first, strongest), java.util.Arrays.toString(strongest));
+                // the squeeze-excite gate of the ordered channels keeps its first hidden units, on its first channels
+                Block ps = ((SqueezeExciteBlock) parent.layerBlock(id(pn, "stage1.layer0.se"))).reduce();
+                Block cs = ((SqueezeExciteBlock) child.layerBlock(id(cn, "stage1.layer0.se"))).reduce();
+                long units = param(cs, "weight").getShape().get(0);
+                NDArray want = param(ps, "weight").get("0:" + units + ", 0:" + kept);
+                assertArrayEquals(want.toFloatArray(), param(cs, "weight").toFloatArray());
+                // a group the predicate does not name is chosen by norm as before
+                int[] other = strongest(param(parent.layerBlock(id(pn, "stage1.layer1.expand.conv")), "weight"),
+                        labels(child, "stage1.layer1.expand.bn").length);
+                assertArrayEquals(other, labels(child, "stage1.layer1.expand.bn"));
+                return null;
+            }
+        });
+    }
+
     /** Labels every channel of the batch norms by its index: a child's labels are then its kept channels. */
     private static void labelBatchNormChannels(NetworkBlock parent) {
         for (var l : parent.network().layers()) {
