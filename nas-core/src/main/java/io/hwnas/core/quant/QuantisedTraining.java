@@ -29,12 +29,12 @@ import java.util.Map;
 /**
  * Quantisation-aware fine-tuning of a compressed network from a trained uncompressed one: the compressed network
  * inherits the trained weights ({@link WeightInheritance}: the channels with the largest L2 norms where it is
- * pruned, or the first ones where the start says its channels are ordered, as a supernet's are), its batch-norm statistics are recomputed on training batches, each MAC layer's input range is calibrated
- * (minimum and maximum over a few training batches, weights already quantised), the post-training quantised top-1 is
- * measured, then {@code steps} SGD steps with fake quantisation and straight-through gradients follow, batch norm is
- * recomputed once more (with quantisation on) and the validation top-1 is measured with fake quantisation. Every
- * DJL resource lives in one manager closed before it returns; the same seed gives the same result at a fixed
- * thread count.
+ * pruned, or the first ones where the start says its channels are ordered, as a supernet's are), its batch-norm
+ * statistics are recomputed on training batches, each MAC layer's input range is calibrated (minimum and maximum
+ * over a few training batches, weights already quantised), the post-training quantised top-1 is measured, then
+ * {@code steps} SGD steps with fake quantisation and straight-through gradients follow, batch norm is recomputed
+ * once more (with quantisation on) and the validation top-1 is measured with fake quantisation. Every DJL resource
+ * lives in one manager closed before it returns; the same seed gives the same result at a fixed thread count.
  */
 public final class QuantisedTraining {
 

@@ -154,7 +154,8 @@ class WeightInheritanceTest {
         MobilenetSpace space = (MobilenetSpace) SearchSpaces.get("mobilenet", Map.of("resolutions", List.of(32),
                 "widths", List.of(0.5)));
         Network pn = space.network(space.parse(
-                "r32-w0.5|k3e6,k3e6|k3e6se,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"), new Shape(3, 32, 32), 10);
+                "r32-w0.5|k3e6,k3e6|k3e6se,k3e6,k3e6|k3e6,k3e6,k3e6,k3e6|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"),
+                new Shape(3, 32, 32), 10);
         Network cn = space.network(space.parse(
                 "r32-w0.5|k3e6,k3e6|k3e4se,k3e4,k3e6|k3e6@0.5,k3e6@0.5,k3e6@0.5,k3e6@0.5|k3e6,k3e6,k3e6|k3e6,k3e6,k3e6"),
                 new Shape(3, 32, 32), 10);
@@ -169,7 +170,8 @@ class WeightInheritanceTest {
                 assertArrayEquals(first, labels(child, "stage1.layer0.expand.bn"));
                 assertArrayEquals(first, labels(child, "stage1.layer0.dw.bn"));
                 // the norms would have chosen other channels: the test can tell the two rules apart
-                int[] strongest = strongest(param(parent.layerBlock(id(pn, "stage1.layer0.expand.conv")), "weight"), kept);
+                int[] strongest = strongest(param(parent.layerBlock(id(pn, "stage1.layer0.expand.conv")), "weight"),
+                        kept);
                 assertTrue(!java.util.Arrays.equals(first, strongest), java.util.Arrays.toString(strongest));
                 // the squeeze-excite gate of the ordered channels keeps its first hidden units, on its first channels
                 Block ps = ((SqueezeExciteBlock) parent.layerBlock(id(pn, "stage1.layer0.se"))).reduce();

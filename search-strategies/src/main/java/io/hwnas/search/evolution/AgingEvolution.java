@@ -49,8 +49,8 @@ public final class AgingEvolution implements SearchStrategy {
     }
 
     private AgingEvolution(Map<String, ?> raw) {
-        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection", "start_unpruned",
-                "prune_step"));
+        StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection",
+                "start_unpruned", "prune_step"));
         this.raw = Map.copyOf(raw);
         this.population = o.integer("population", 50, 2, 1_000_000);
         this.sample = o.integer("sample", 10, 1, population);

@@ -138,7 +138,8 @@ class CompressedSpaceTest {
 
     @Test
     void aPruneStepMovesEveryGroupOfTheNetworkOneRatioAndNothingElse() {
-        CompressedSpace s = (CompressedSpace) CompressedSpaces.get("mobilenet", Map.of(CompressedSpace.OPTION, SECTION));
+        CompressedSpace s = (CompressedSpace) CompressedSpaces.get("mobilenet",
+                Map.of(CompressedSpace.OPTION, SECTION));
         Architecture a = s.decode(s.unpruned(s.sample(new SplittableRandom(5)).vectorArray()));
         int groups = s.slots(a).groups().size();
         Architecture up = s.decode(s.prunedStep(a.vectorArray(), 1));
