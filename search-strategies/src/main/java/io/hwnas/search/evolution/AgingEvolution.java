@@ -72,9 +72,7 @@ public final class AgingEvolution implements SearchStrategy {
     @Override
     public Map<String, Object> options() {
         return StrategyOptions.merged(StrategyOptions.ordered("population", population, "sample", sample,
-                "selection", selection), StrategyOptions.merged(
-                        startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of(),
-                        pruneStep > 0 ? StrategyOptions.ordered("prune_step", pruneStep) : Map.of()));
+                "selection", selection), CompressionMoves.options(startUnpruned, pruneStep));
     }
 
     @Override
@@ -134,7 +132,7 @@ public final class AgingEvolution implements SearchStrategy {
             for (int t = 0; t < MUTATION_TRIES; t++) {
                 Architecture c = pruneStep > 0 && problem.space() instanceof CompressedSpace cs
                         && random.nextDouble() < pruneStep // no draw at all when q is 0
-                        ? cs.decode(cs.prunedStep(parent.vectorArray(), random.nextBoolean() ? 1 : -1))
+                        ? cs.decode(CompressionMoves.step(cs, parent.vectorArray(), random))
                         : problem.space().mutate(parent, random);
                 if (claim(c)) {
                     return c;

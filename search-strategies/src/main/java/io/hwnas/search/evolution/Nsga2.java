@@ -75,8 +75,7 @@ public final class Nsga2 implements SearchStrategy {
     public Map<String, Object> options() {
         return StrategyOptions.merged(StrategyOptions.ordered("population", population, "offspring", offspring,
                 "crossover", crossover, "mutation", mutation, "stale_generations", staleGenerations),
-                StrategyOptions.merged(startUnpruned ? StrategyOptions.ordered("start_unpruned", true) : Map.of(),
-                        pruneStep > 0 ? StrategyOptions.ordered("prune_step", pruneStep) : Map.of()));
+                CompressionMoves.options(startUnpruned, pruneStep));
     }
 
     @Override

@@ -286,7 +286,7 @@ final class Nsga2Run extends AbstractRun {
             for (int i = 0; i < pop.size(); i++) {
                 if (pruneStep > 0 && random.nextDouble() < pruneStep) { // no draw at all when q is 0
                     Genotype<IntegerGene> gt = pop.get(i).genotype();
-                    int[] v = compressed.prunedStep(vector(gt), random.nextBoolean() ? 1 : -1);
+                    int[] v = CompressionMoves.step(compressed, vector(gt), random);
                     pop.set(i, Phenotype.of(genotype(gt, v), generation));
                     altered++;
                     continue;
