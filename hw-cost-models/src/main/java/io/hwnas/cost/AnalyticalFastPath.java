@@ -22,7 +22,7 @@ final class AnalyticalFastPath implements FastPath {
     private final int batch;
     private final AnalyticalModel.Costing costing;
     private final boolean fuse;
-    private final boolean fold;
+    private final ZeroLayers fold;
     private final double memory;
     private final double storage;
     private final Map<Kernel, Integer> ids = new HashMap<>();
@@ -38,7 +38,7 @@ final class AnalyticalFastPath implements FastPath {
         this.batch = batch;
         this.costing = costing;
         this.fuse = AnalyticalModel.fuses(device);
-        this.fold = AnalyticalModel.foldsZero(device);
+        this.fold = ZeroLayers.of(device);
         this.memory = device.number("memory_bytes");
         this.storage = device.number("storage_bytes", Double.POSITIVE_INFINITY);
     }

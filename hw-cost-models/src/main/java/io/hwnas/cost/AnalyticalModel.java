@@ -104,14 +104,9 @@ public abstract class AnalyticalModel implements CostModel {
         return device.choice("fuse", "false", "true", "false").equals("true");
     }
 
-    /** Whether the device's graph optimiser folds multiplications by zero and the dead code after them. */
-    public static boolean foldsZero(DeviceProfile device) {
-        return device.choice("fold_zero", "false", "true", "false").equals("true");
-    }
-
     /** The plan of a network as this device's runtime would run it. */
     public static KernelPlan plan(Network network, DeviceProfile device) {
-        return KernelPlan.of(network, fuses(device), foldsZero(device));
+        return KernelPlan.of(network, fuses(device), ZeroLayers.of(device));
     }
 
     /** Checks that this model can cost the device. */
@@ -129,7 +124,7 @@ public abstract class AnalyticalModel implements CostModel {
         try {
             cached(device, batch);
             fuses(device);
-            foldsZero(device);
+            ZeroLayers.of(device);
             return List.of();
         } catch (IllegalArgumentException e) {
             return List.of(e.getMessage());
@@ -180,7 +175,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
         Cached cache = cached(device, batch);
         Costing c = cache.costing;
-        KernelPlan plan = KernelPlan.of(network, fuses(device), foldsZero(device), c.hostFrom(network));
+        KernelPlan plan = KernelPlan.of(network, fuses(device), ZeroLayers.of(device), c.hostFrom(network));
         int n = plan.distinct();
         double[] time = new double[n];
         double[] energy = new double[n];

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * A network compiled into the kernels a runtime launches: optional fusion of convolution, batch
- * norm and activation, optional constant folding of multiply-by-zero ({@code none} edges) as graph
- * optimisers such as TFLite's do, and equal kernels kept once with their count. Plans are cached
+ * norm and activation, zero layers ({@code none} edges) computed, left out of the sums that read them, or
+ * constant-folded as graph optimisers such as TFLite's do ({@link ZeroLayers}), and equal kernels kept once
+ * with their count. Plans are cached
  * per network instance, so repeated estimates of one network cost only the arithmetic.
  */
 public final class KernelPlan {
@@ -43,8 +44,8 @@ public final class KernelPlan {
     }
 
     /** The plan of a network (cached per network instance). */
-    public static KernelPlan of(Network network, boolean fuse, boolean foldZero) {
-        return of(network, fuse, foldZero, 0);
+    public static KernelPlan of(Network network, boolean fuse, ZeroLayers zeros) {
+        return of(network, fuse, zeros, 0);
     }
 
     /**
@@ -52,19 +53,19 @@ public final class KernelPlan {
      * ({@link Kernel#host()}; 0: none), as an Edge TPU runs every op after the first one it cannot
      * run on its host (cached per network instance and cut).
      */
-    public static KernelPlan of(Network network, boolean fuse, boolean foldZero, int hostFrom) {
-        return CACHE.get(network, (fuse ? 2 : 0) + (foldZero ? 1 : 0) + 4 * hostFrom,
-                n -> compile(n, fuse, foldZero, true, hostFrom));
+    public static KernelPlan of(Network network, boolean fuse, ZeroLayers zeros, int hostFrom) {
+        return CACHE.get(network, zeros.ordinal() + (fuse ? 3 : 0) + 6 * hostFrom,
+                n -> compile(n, fuse, zeros, true, hostFrom));
     }
 
     /** A plan without per-layer names (for calibration over thousands of networks); not cached. */
-    public static KernelPlan compact(Network network, boolean fuse, boolean foldZero) {
-        return compact(network, fuse, foldZero, 0);
+    public static KernelPlan compact(Network network, boolean fuse, ZeroLayers zeros) {
+        return compact(network, fuse, zeros, 0);
     }
 
     /** A compact plan whose kernels from layer {@code hostFrom} on run on the host (0: none). */
-    public static KernelPlan compact(Network network, boolean fuse, boolean foldZero, int hostFrom) {
-        return compile(network, fuse, foldZero, false, hostFrom);
+    public static KernelPlan compact(Network network, boolean fuse, ZeroLayers zeros, int hostFrom) {
+        return compile(network, fuse, zeros, false, hostFrom);
     }
 
     /** The name and kind of the layer from which every kernel runs on the host, or "" when none does. */
@@ -122,11 +123,12 @@ public final class KernelPlan {
         return weightedDepth;
     }
 
-    private static KernelPlan compile(Network network, boolean fuse, boolean foldZero, boolean keepNames,
+    private static KernelPlan compile(Network network, boolean fuse, ZeroLayers zeros, boolean keepNames,
             int hostFrom) {
         List<Layer> layers = network.layers();
         int n = layers.size();
-        boolean[] constant = constants(layers, foldZero);
+        boolean[] constant = zeros == ZeroLayers.SKIPPED_IN_SUMS ? network.zerosReadOnlyBySums()
+                : constants(layers, zeros == ZeroLayers.FOLDED);
         boolean[] live = live(layers, constant);
         int[] consumers = consumers(layers, live);
         boolean[] absorbed = new boolean[n];
@@ -143,7 +145,7 @@ public final class KernelPlan {
                     operands += constant[in] ? 0 : 1;
                 }
                 if (operands < 2) {
-                    continue; // adding a folded constant is free
+                    continue; // adding a folded constant (or leaving out a zero) is free
                 }
                 b.add(elementwise(l, operands, l.kind() == LayerKind.ADD ? operands - 1 : 0), l.name(), l.kind(), i);
             } else if (fuse && (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR)) {

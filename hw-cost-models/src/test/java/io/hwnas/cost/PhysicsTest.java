@@ -2,6 +2,7 @@ package io.hwnas.cost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.ir.Network;
@@ -11,6 +12,7 @@ import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.neuromorphic.FiringRates;
 import io.hwnas.cost.neuromorphic.NeuromorphicModel;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -122,22 +124,53 @@ class PhysicsTest {
     void foldingZerosDropsDeadEdgesAndAFullyCutCellFoldsTheWholeNetwork() {
         SearchSpace s = SearchSpaces.get("nb201");
         Network full = s.network(s.parse("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"));
-        KernelPlan all = KernelPlan.compact(full, false, false);
-        KernelPlan folded = KernelPlan.compact(full, false, true);
+        KernelPlan all = KernelPlan.compact(full, false, ZeroLayers.COMPUTED);
+        KernelPlan folded = KernelPlan.compact(full, false, ZeroLayers.FOLDED);
         assertTrue(total(folded) < total(all));
         Network cut = s.network(s.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|"));
-        assertEquals(0, KernelPlan.compact(cut, false, true).distinct());
-        assertTrue(KernelPlan.compact(cut, false, false).distinct() > 0);
+        assertEquals(0, KernelPlan.compact(cut, false, ZeroLayers.FOLDED).distinct());
+        assertTrue(KernelPlan.compact(cut, false, ZeroLayers.COMPUTED).distinct() > 0);
+    }
+
+    /**
+     * {@code fold_zero: sums}, the deployment export's form: zeros read only by sums with another input are left out
+     * with everything only they read, and the other zeros run; the plan lists exactly the cells' layers the export
+     * computes.
+     */
+    @Test
+    void skippingZerosInSumsLeavesOutTheLayersOnlyTheyRead() {
+        SearchSpace s = SearchSpaces.get("nb201");
+        // node 3 = skip(0) + zero(1) + zero(2): nodes 1 and 2 (two 3x3 convolutions) are never read
+        Network dead = s.network(
+                s.parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"));
+        KernelPlan skipped = KernelPlan.of(dead, true, ZeroLayers.SKIPPED_IN_SUMS);
+        assertTrue(skipped.names().stream().noneMatch(k -> k.contains(".cell")), skipped.names().toString());
+        assertTrue(KernelPlan.of(dead, true, ZeroLayers.COMPUTED).names().stream()
+                .anyMatch(k -> k.contains("cell0.edge(0-1).conv")));
+        // node 1 = zero(0) is read by a convolution: it runs, as the export's zero convolution does; node 3 =
+        // zero(0) + zero(1) + skip(2) leaves its two zeros out
+        Network read = s.network(s.parse("|none~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|skip_connect~2|"));
+        List<String> names = KernelPlan.of(read, true, ZeroLayers.SKIPPED_IN_SUMS).names();
+        assertTrue(names.contains("stage1.cell0.edge(0-1).zero") && names.contains("stage1.cell0.edge(1-2).conv+bn"),
+                names.toString());
+        assertTrue(names.stream().noneMatch(k -> k.contains("cell0.edge(0-3)") || k.contains("cell0.edge(1-3)")),
+                names.toString());
+        assertEquals(ZeroLayers.SKIPPED_IN_SUMS, ZeroLayers.of(DeviceCatalog.get("raspi4").withSetting("fold_zero",
+                "sums")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ZeroLayers.of(
+                DeviceCatalog.get("raspi4").withSetting("fold_zero", "maybe")));
+        assertTrue(e.getMessage().contains("fold_zero = 'maybe'") && e.getMessage().contains("[false, sums, true]"),
+                e.getMessage());
     }
 
     @Test
     void fusionMergesConvolutionBatchNormAndActivation() {
         Network n = Toy.chain(16, 2, 16);
-        KernelPlan fused = KernelPlan.of(n, true, false);
-        KernelPlan plain = KernelPlan.of(n, false, false);
+        KernelPlan fused = KernelPlan.of(n, true, ZeroLayers.COMPUTED);
+        KernelPlan plain = KernelPlan.of(n, false, ZeroLayers.COMPUTED);
         assertTrue(fused.occurrences() < plain.occurrences());
         assertTrue(fused.names().contains("l0.conv+bn+relu"), fused.names().toString());
-        assertTrue(KernelPlan.of(n, true, false) == fused, "plans are cached per network instance");
+        assertTrue(KernelPlan.of(n, true, ZeroLayers.COMPUTED) == fused, "plans are cached per network instance");
     }
 
     private static int total(KernelPlan p) {

@@ -8,6 +8,7 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
+import io.hwnas.cost.ZeroLayers;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.table.Lut;
 import io.hwnas.cost.table.Measurements;
@@ -90,7 +91,7 @@ final class AgentValidateCommand {
                 throw new UncheckedIOException("cannot write " + c.writeMeasurements, e);
             }
         }
-        Validation v = new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d));
+        Validation v = new Validation(s, meas, AnalyticalModel.fuses(d), ZeroLayers.of(d));
         ValidationResult r = v.run(m, d, 1, c.calibrate, c.seed);
         if (c.writeCalibration != null && r.calibration() != null) {
             r.calibration().write(c.writeCalibration);

@@ -7,6 +7,7 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
+import io.hwnas.cost.ZeroLayers;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.table.Measurements;
 import io.hwnas.cost.validation.ColumnValidation;
@@ -162,9 +163,9 @@ final class CostValidateCommand implements Callable<Integer> {
         DeviceProfile d = CostCommand.profile(dev, calibration);
         CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
         Measurements meas = Measurements.read(measurements, c, archColumn);
-        String key = AnalyticalModel.fuses(d) + "/" + AnalyticalModel.foldsZero(d);
+        String key = AnalyticalModel.fuses(d) + "/" + ZeroLayers.of(d);
         Validation v = compiled.get(key);
-        v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), AnalyticalModel.foldsZero(d))
+        v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), ZeroLayers.of(d))
                 : v.withMeasurements(meas);
         compiled.put(key, v);
         int b = batch != null ? batch : Measurements.batchOf(c);

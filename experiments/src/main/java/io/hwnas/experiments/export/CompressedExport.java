@@ -94,11 +94,12 @@ public final class CompressedExport {
     private CompressedExport() {
     }
 
-    /** The MAC layers (convolutions, linear layers) of a compressed IR network. */
+    /** The MAC layers (convolutions, linear layers) of a compressed IR network that its deployed form computes. */
     public static List<Layer> macLayers(Network net) {
         List<Layer> out = new ArrayList<>();
+        boolean[] computed = net.computedLayers();
         for (Layer l : net.layers()) {
-            if (l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR) {
+            if ((l.kind() == LayerKind.CONV2D || l.kind() == LayerKind.LINEAR) && computed[l.id()]) {
                 out.add(l);
             }
         }

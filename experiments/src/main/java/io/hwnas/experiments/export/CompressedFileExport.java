@@ -13,6 +13,7 @@ import io.hwnas.experiments.export.mixed.MixedQdqRewriter;
 import io.hwnas.experiments.export.mixed.RangeCalibration;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -113,9 +114,12 @@ public final class CompressedFileExport {
             }
             return plain;
         });
+        Map<String, MixedQdqRewriter.Written> written = new HashMap<>();
+        e.written().forEach(w -> written.put(w.layer(), w));
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            rows.add(new Row(layers.get(i), e.written().get(i)));
+        for (CompressionLayers.Row l : layers) {
+            rows.add(new Row(l, written.getOrDefault(l.name(), new MixedQdqRewriter.Written(l.name(), "none", "none",
+                    "not exported: only zero edges read its output"))));
         }
         return rows;
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import io.hwnas.core.djl.NetworkBlock;
 import io.hwnas.core.ir.Layer;
+import io.hwnas.core.ir.LayerKind;
 import io.hwnas.core.ir.Network;
 import io.hwnas.experiments.export.mixed.MixedQdqRewriter;
 import io.hwnas.experiments.export.mixed.Precision;
@@ -51,8 +52,11 @@ final class QuantizedReference {
             ParameterStore store = new ParameterStore(m, false);
             NDArray[] values = new NDArray[net.layers().size()];
             values[0] = m.create(x, new Shape(shape));
+            boolean[] computed = net.computedLayers();
             for (Layer l : net.layers().subList(1, net.layers().size())) {
-                values[l.id()] = layer(l, values, store, m);
+                if (computed[l.id()] || l.kind() == LayerKind.ZERO) { // the export leaves the others out
+                    values[l.id()] = layer(l, values, store, m);
+                }
             }
             return values[values.length - 1].toFloatArray();
         }
@@ -99,8 +103,10 @@ final class QuantizedReference {
             }
             case IDENTITY:
                 return x;
-            case ZERO:
-                return x.mul(0f);
+            case ZERO: {
+                io.hwnas.core.ir.Shape o = l.output();
+                return m.zeros(new Shape(values[0].getShape().get(0), o.channels(), o.height(), o.width()));
+            }
             default:
                 throw new UnsupportedArchitectureException("the quantised reference cannot run layer " + l.name()
                         + " of kind " + l.kind().id());

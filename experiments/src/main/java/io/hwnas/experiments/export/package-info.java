@@ -13,6 +13,7 @@
  * {@code count_include_pad} as the DJL network computes it (see {@link
  * io.hwnas.experiments.export.DjlSemantics}), MAX_POOL MaxPool, GLOBAL_AVG_POOL GlobalAveragePool, LINEAR
  * Flatten + Gemm (transB), SQUEEZE_EXCITE GlobalAveragePool, Conv 1x1, Relu, Conv 1x1, Sigmoid, Mul,
- * CHANNEL_SHUFFLE Reshape-Transpose-Reshape, IDENTITY Identity, ZERO Mul by 0.
+ * CHANNEL_SHUFFLE Reshape-Transpose-Reshape, IDENTITY Identity, ZERO Mul by 0 (in the deployment form left out where
+ * only sums read it, else a depthwise 1x1 Conv with zero weights; layers only zeros read are left out).
  */
 package io.hwnas.experiments.export;

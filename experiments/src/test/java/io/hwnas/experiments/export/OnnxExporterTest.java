@@ -82,19 +82,23 @@ class OnnxExporterTest {
     }
 
     /**
-     * The deployment form leaves out zero edges read only by sums and writes each sum as two-input Adds (which
-     * ONNX Runtime fuses into convolutions); a sum of zero edges only keeps them. Both compute what DJL computes.
+     * The deployment form leaves out zero edges read only by sums and the layers only they read, writes each sum as
+     * two-input Adds (which ONNX Runtime fuses into convolutions), and writes a zero that something else reads as a
+     * zero-weight depthwise 1x1 convolution (kept in ONNX Runtime's channel-blocked layout, unlike a Mul by 0).
+     * Both forms compute what DJL computes.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // node 1 = conv(0); node 2 = zero(0) + conv(1): one live input; node 3 = skip(0) + zero(1) + skip(2)
-        "'|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|', 0, 1",
+        "'|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|', 0, 1, 2",
         // three live inputs per node 3: two Adds each
-        "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|', 0, 3",
-        // every edge zero: nothing to leave them out for, so each cell keeps its six multiplications by 0
-        "'|none~0|+|none~0|none~1|+|none~0|none~1|none~2|', 90, 3"})
-    void theDeploymentFormLeavesOutZeroEdgesAndWritesSumsAsAdds(String arch, int muls, int addsPerCell)
-            throws Exception {
+        "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|', 0, 3, 6",
+        // node 3 = skip(0) + zero(1) + zero(2): nodes 1 and 2 are read only through zeros, so never computed
+        "'|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|', 0, 0, 0",
+        // every edge zero: nothing to leave them out for, so each cell keeps its six zeros
+        "'|none~0|+|none~0|none~1|+|none~0|none~1|none~2|', 90, 3, 0"})
+    void theDeploymentFormLeavesOutZeroEdgesAndWritesSumsAsAdds(String arch, int zeros, int addsPerCell,
+            int convsPerCell) throws Exception {
         SearchSpace space = SearchSpaces.get("nb201");
         Network net = space.network(space.parse(arch), new io.hwnas.core.ir.Shape(3, 16, 16), 10);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -105,7 +109,12 @@ class OnnxExporterTest {
             java.util.function.Function<String, Long> count = op -> folded.getGraph().getNodeList().stream()
                     .filter(node -> node.getOpType().equals(op)).count();
             assertEquals(0, count.apply("Sum"), arch);
-            assertEquals(muls, count.apply("Mul"), arch);
+            assertEquals(0, count.apply("Mul"), arch);
+            long zeroConvs = folded.getGraph().getNodeList().stream().filter(node -> node.getOpType().equals("Conv")
+                    && node.getInput(1).endsWith(".zero")).count();
+            assertEquals(zeros, zeroConvs, arch);
+            // the stem, two convolutions and a shortcut convolution per residual block, and the cells' own
+            assertEquals(1 + 2 * 3 + 15 * convsPerCell, count.apply("Conv") - zeroConvs, arch);
             // 15 cells, plus the two residual blocks' Adds
             assertEquals(15 * addsPerCell + 2, count.apply("Add"), arch);
             long zeroEdges = arch.split("none~", -1).length - 1;

@@ -50,13 +50,16 @@ public final class KernelUnits {
                 readers.get(in).add(l.id());
             }
         }
+        boolean[] skipped = network.zerosReadOnlyBySums();
+        boolean[] live = network.computedLayers();
         boolean[] absorbed = new boolean[n];
         Set<String> seen = new HashSet<>();
         List<Unit> out = new ArrayList<>();
         for (int i = 1; i < n; i++) {
             Layer l = layers.get(i);
-            if (absorbed[i] || l.kind() == LayerKind.IDENTITY
-                    || (l.kind() == LayerKind.ADD || l.kind() == LayerKind.CONCAT) && l.inputs().size() < 2) {
+            if (!live[i] || absorbed[i] || l.kind() == LayerKind.IDENTITY
+                    || (l.kind() == LayerKind.ADD || l.kind() == LayerKind.CONCAT)
+                    && l.inputs().stream().filter(k -> !skipped[k]).count() < 2) {
                 continue;
             }
             if (!l.kind().hasWeights() && !seen.add(l.kind() + "|" + l.inputs() + "|k" + l.kernel() + "s" + l.stride()

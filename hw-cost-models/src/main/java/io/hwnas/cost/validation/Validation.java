@@ -6,6 +6,7 @@ import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.KernelPlan;
+import io.hwnas.cost.ZeroLayers;
 import io.hwnas.cost.calibration.Calibrator;
 import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceProfile;
@@ -26,18 +27,18 @@ public final class Validation {
     private final KernelPlan[] plans;
     private final double[] flops;
     private final boolean fuse;
-    private final boolean foldZero;
+    private final ZeroLayers zeros;
 
     /**
      * Compiles every measured architecture once for a device runtime's fusion and folding.
      *
      * @throws IllegalArgumentException naming the row of an architecture the space cannot parse
      */
-    public Validation(SearchSpace space, Measurements measurements, boolean fuse, boolean foldZero) {
+    public Validation(SearchSpace space, Measurements measurements, boolean fuse, ZeroLayers zeros) {
         this.space = space;
         this.measurements = measurements;
         this.fuse = fuse;
-        this.foldZero = foldZero;
+        this.zeros = zeros;
         int n = measurements.size();
         this.plans = new KernelPlan[n];
         this.flops = new double[n];
@@ -49,14 +50,14 @@ public final class Validation {
                 throw new IllegalArgumentException(measurements.source() + ": row " + (i + 2) + ": " + e.getMessage(), e);
             }
             Network net = space.network(a);
-            plans[i] = KernelPlan.compact(net, fuse, foldZero);
+            plans[i] = KernelPlan.compact(net, fuse, zeros);
             flops[i] = net.macs();
         }
     }
 
     /** Whether these plans suit a device (same fusion and folding). */
     public boolean suits(DeviceProfile device) {
-        return AnalyticalModel.fuses(device) == fuse && AnalyticalModel.foldsZero(device) == foldZero;
+        return AnalyticalModel.fuses(device) == fuse && ZeroLayers.of(device) == zeros;
     }
 
     public Measurements measurements() {
@@ -137,7 +138,7 @@ public final class Validation {
         this.plans = base.plans;
         this.flops = base.flops;
         this.fuse = base.fuse;
-        this.foldZero = base.foldZero;
+        this.zeros = base.zeros;
     }
 
     /**

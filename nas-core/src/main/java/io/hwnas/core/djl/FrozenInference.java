@@ -109,7 +109,7 @@ public final class FrozenInference implements AutoCloseable {
         Map<Integer, Integer> folds = foldableBatchNorms(n);
         Map<Integer, Integer> foldedFrom = new HashMap<>();
         folds.forEach((conv, bn) -> foldedFrom.put(bn, conv));
-        boolean[] skipped = skippedZeros(n);
+        boolean[] skipped = n.zerosReadOnlyBySums();
         int[] rep = new int[layers.size()];
         Map<String, Integer> activations = new HashMap<>();
         for (int j = 1; j < layers.size(); j++) {
@@ -147,31 +147,6 @@ public final class FrozenInference implements AutoCloseable {
         markInPlaceSums();
         collectAliases(rep);
         return out;
-    }
-
-    /**
-     * The zero layers a pass need not compute, by layer id: every reader is a sum with an input that is not such a
-     * zero (and the network's output is never one). Those sums skip them; a sum left with one input is that input.
-     */
-    public static boolean[] skippedZeros(Network n) {
-        List<Layer> layers = n.layers();
-        boolean[] zero = new boolean[layers.size()];
-        for (Layer l : layers) {
-            zero[l.id()] = l.kind() == LayerKind.ZERO && l.id() != layers.size() - 1;
-        }
-        for (Layer l : layers) {
-            for (int i : l.inputs()) {
-                if (zero[i] && l.kind() != LayerKind.ADD) {
-                    zero[i] = false;
-                }
-            }
-        }
-        for (Layer l : layers) {
-            if (l.kind() == LayerKind.ADD && l.inputs().stream().allMatch(i -> zero[i])) {
-                l.inputs().forEach(i -> zero[i] = false);
-            }
-        }
-        return zero;
     }
 
     private void countReads(int out) {

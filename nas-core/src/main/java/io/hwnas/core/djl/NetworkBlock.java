@@ -38,7 +38,7 @@ public final class NetworkBlock extends AbstractBlock {
     private final Block[] blocks;
     /** How many input edges read each layer's output. */
     private final int[] consumers;
-    /** Zero layers read only by sums with another input ({@link FrozenInference#skippedZeros}): not computed. */
+    /** Zero layers read only by sums with another input ({@link Network#zerosReadOnlyBySums}): not computed. */
     private final boolean[] skippedZeros;
     /** Per sum layer that reads a skipped zero, its other inputs (null for every other layer). */
     private final List<List<Integer>> liveSumInputs = new ArrayList<>();
@@ -52,7 +52,7 @@ public final class NetworkBlock extends AbstractBlock {
         this.network = network;
         this.blocks = new Block[network.layers().size()];
         this.consumers = network.consumers();
-        this.skippedZeros = FrozenInference.skippedZeros(network);
+        this.skippedZeros = network.zerosReadOnlyBySums();
         for (Layer l : network.layers()) {
             boolean readsSkipped = l.kind() == LayerKind.ADD && l.inputs().stream().anyMatch(i -> skippedZeros[i]);
             liveSumInputs.add(readsSkipped ? l.inputs().stream().filter(i -> !skippedZeros[i]).toList() : null);

@@ -54,6 +54,51 @@ public record Network(List<Layer> layers, long declaredParams) {
         return sum;
     }
 
+    /**
+     * The zero layers a deployed pass need not compute, by layer id: every reader is a sum with an input that is
+     * not such a zero (and the network's output is never one). Those sums leave them out; a sum left with one
+     * input is that input. NAS-Bench-201's {@code none} edges into a node that also has a real edge are such.
+     */
+    public boolean[] zerosReadOnlyBySums() {
+        boolean[] zero = new boolean[layers.size()];
+        for (Layer l : layers) {
+            zero[l.id()] = l.kind() == LayerKind.ZERO && l.id() != layers.size() - 1;
+        }
+        for (Layer l : layers) {
+            for (int i : l.inputs()) {
+                if (zero[i] && l.kind() != LayerKind.ADD) {
+                    zero[i] = false;
+                }
+            }
+        }
+        for (Layer l : layers) {
+            if (l.kind() == LayerKind.ADD && l.inputs().stream().allMatch(i -> zero[i])) {
+                l.inputs().forEach(i -> zero[i] = false);
+            }
+        }
+        return zero;
+    }
+
+    /**
+     * The layers a deployed pass computes, by layer id: those the output reads, not through the zeros that the
+     * sums reading them leave out ({@link #zerosReadOnlyBySums}), and not those zeros. A NAS-Bench-201 node
+     * read only by {@code none} edges is not computed.
+     */
+    public boolean[] computedLayers() {
+        boolean[] skipped = zerosReadOnlyBySums();
+        boolean[] live = new boolean[layers.size()];
+        live[0] = true;
+        live[layers.size() - 1] = true;
+        for (int i = layers.size() - 1; i > 0; i--) {
+            if (live[i]) {
+                for (int in : layers.get(i).inputs()) {
+                    live[in] |= !skipped[in];
+                }
+            }
+        }
+        return live;
+    }
+
     /** Multiply-accumulates for one sample. */
     public long macs() {
         long sum = 0;

@@ -62,7 +62,7 @@ class MemoryFormatTest {
                 long released = arraysLeft(m, x, in -> block.forward(new ParameterStore(in.getManager(), false),
                         new NDList(in), false));
                 long aliases = net.layers().stream().filter(l -> l.kind() == LayerKind.IDENTITY).count();
-                boolean[] skipped = FrozenInference.skippedZeros(net);
+                boolean[] skipped = net.zerosReadOnlyBySums();
                 long zeros = java.util.stream.IntStream.range(0, skipped.length).filter(k -> skipped[k]).count();
                 long scalarArrays = arraysLeft(m, x, in -> Scalars.mul(in, 0)) - arraysLeft(m, x, in -> { }) - 1;
                 assertEquals(net.layers().size() - 2 - aliases + zeros * scalarArrays, kept - released, spaceName + ": arrays kept " + kept

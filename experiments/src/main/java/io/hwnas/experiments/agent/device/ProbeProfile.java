@@ -3,6 +3,7 @@ package io.hwnas.experiments.agent.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.Json;
+import io.hwnas.cost.ZeroLayers;
 import java.util.List;
 
 /** The JSON of a probed profile: the catalog's form, every number with {@code measured} and its source. */
@@ -23,7 +24,7 @@ final class ProbeProfile {
         ObjectNode s = root.putObject("settings");
         s.put("runtime", "onnxruntime");
         s.put("fuse", "true");
-        s.put("fold_zero", "false");
+        s.put("fold_zero", ZeroLayers.SKIPPED_IN_SUMS.setting());
         s.put("measured_by", "hwnas device probe via " + url);
         s.put("measured_threads", Integer.toString(info.path("threads").asInt()));
         if (kernelsFile != null) {
