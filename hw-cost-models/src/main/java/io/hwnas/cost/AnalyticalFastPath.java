@@ -21,8 +21,7 @@ final class AnalyticalFastPath implements FastPath {
     private final DeviceProfile device;
     private final int batch;
     private final AnalyticalModel.Costing costing;
-    private final boolean fuse;
-    private final ZeroLayers fold;
+    private final GraphRewrites rewrites;
     private final double memory;
     private final double storage;
     private final Map<Kernel, Integer> ids = new HashMap<>();
@@ -37,15 +36,14 @@ final class AnalyticalFastPath implements FastPath {
         this.device = device;
         this.batch = batch;
         this.costing = costing;
-        this.fuse = AnalyticalModel.fuses(device);
-        this.fold = ZeroLayers.of(device);
-        this.memory = device.number("memory_bytes");
+        this.rewrites = GraphRewrites.of(device);
+                this.memory = device.number("memory_bytes");
         this.storage = device.number("storage_bytes", Double.POSITIVE_INFINITY);
     }
 
     @Override
     public CostRow compile(Network network) {
-        KernelPlan plan = KernelPlan.compact(network, fuse, fold, costing.hostFrom(network));
+        KernelPlan plan = KernelPlan.compact(network, rewrites, costing.hostFrom(network));
         int n = plan.distinct();
         int[] kernels = new int[2 * n];
         for (int i = 0; i < n; i++) {

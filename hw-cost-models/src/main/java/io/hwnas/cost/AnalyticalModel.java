@@ -99,14 +99,9 @@ public abstract class AnalyticalModel implements CostModel {
         return List.of();
     }
 
-    /** Whether the device's runtime fuses convolution, batch norm and activation. */
-    public static boolean fuses(DeviceProfile device) {
-        return device.choice("fuse", "false", "true", "false").equals("true");
-    }
-
     /** The plan of a network as this device's runtime would run it. */
     public static KernelPlan plan(Network network, DeviceProfile device) {
-        return KernelPlan.of(network, fuses(device), ZeroLayers.of(device));
+        return KernelPlan.of(network, GraphRewrites.of(device));
     }
 
     /** Checks that this model can cost the device. */
@@ -123,8 +118,7 @@ public abstract class AnalyticalModel implements CostModel {
     public List<String> check(DeviceProfile device, String space, int batch) {
         try {
             cached(device, batch);
-            fuses(device);
-            ZeroLayers.of(device);
+            GraphRewrites.of(device);
             return List.of();
         } catch (IllegalArgumentException e) {
             return List.of(e.getMessage());
@@ -175,7 +169,7 @@ public abstract class AnalyticalModel implements CostModel {
         }
         Cached cache = cached(device, batch);
         Costing c = cache.costing;
-        KernelPlan plan = KernelPlan.of(network, fuses(device), ZeroLayers.of(device), c.hostFrom(network));
+        KernelPlan plan = KernelPlan.of(network, GraphRewrites.of(device), c.hostFrom(network));
         int n = plan.distinct();
         double[] time = new double[n];
         double[] energy = new double[n];

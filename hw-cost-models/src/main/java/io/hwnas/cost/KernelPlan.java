@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * A network compiled into the kernels a runtime launches: optional fusion of convolution, batch
  * norm and activation, zero layers ({@code none} edges) computed, left out of the sums that read them, or
- * constant-folded as graph optimisers such as TFLite's do ({@link ZeroLayers}), and equal kernels kept once
- * with their count. Plans are cached
+ * constant-folded as graph optimisers such as TFLite's do ({@link ZeroLayers}), optional common subexpression
+ * elimination, and equal kernels kept once with their count ({@link GraphRewrites}). Plans are cached
  * per network instance, so repeated estimates of one network cost only the arithmetic.
  */
 public final class KernelPlan {
@@ -44,8 +44,8 @@ public final class KernelPlan {
     }
 
     /** The plan of a network (cached per network instance). */
-    public static KernelPlan of(Network network, boolean fuse, ZeroLayers zeros) {
-        return of(network, fuse, zeros, 0);
+    public static KernelPlan of(Network network, GraphRewrites rewrites) {
+        return of(network, rewrites, 0);
     }
 
     /**
@@ -53,19 +53,18 @@ public final class KernelPlan {
      * ({@link Kernel#host()}; 0: none), as an Edge TPU runs every op after the first one it cannot
      * run on its host (cached per network instance and cut).
      */
-    public static KernelPlan of(Network network, boolean fuse, ZeroLayers zeros, int hostFrom) {
-        return CACHE.get(network, zeros.ordinal() + (fuse ? 3 : 0) + 6 * hostFrom,
-                n -> compile(n, fuse, zeros, true, hostFrom));
+    public static KernelPlan of(Network network, GraphRewrites rewrites, int hostFrom) {
+        return CACHE.get(network, rewrites.key() + 12 * hostFrom, n -> compile(n, rewrites, true, hostFrom));
     }
 
     /** A plan without per-layer names (for calibration over thousands of networks); not cached. */
-    public static KernelPlan compact(Network network, boolean fuse, ZeroLayers zeros) {
-        return compact(network, fuse, zeros, 0);
+    public static KernelPlan compact(Network network, GraphRewrites rewrites) {
+        return compact(network, rewrites, 0);
     }
 
     /** A compact plan whose kernels from layer {@code hostFrom} on run on the host (0: none). */
-    public static KernelPlan compact(Network network, boolean fuse, ZeroLayers zeros, int hostFrom) {
-        return compile(network, fuse, zeros, false, hostFrom);
+    public static KernelPlan compact(Network network, GraphRewrites rewrites, int hostFrom) {
+        return compile(network, rewrites, false, hostFrom);
     }
 
     /** The name and kind of the layer from which every kernel runs on the host, or "" when none does. */
@@ -123,20 +122,21 @@ public final class KernelPlan {
         return weightedDepth;
     }
 
-    private static KernelPlan compile(Network network, boolean fuse, ZeroLayers zeros, boolean keepNames,
-            int hostFrom) {
+    private static KernelPlan compile(Network network, GraphRewrites rewrites, boolean keepNames, int hostFrom) {
         List<Layer> layers = network.layers();
         int n = layers.size();
-        boolean[] constant = zeros == ZeroLayers.SKIPPED_IN_SUMS ? network.zerosReadOnlyBySums()
-                : constants(layers, zeros == ZeroLayers.FOLDED);
+        boolean fuse = rewrites.fuse();
+        boolean[] constant = rewrites.zeros() == ZeroLayers.SKIPPED_IN_SUMS ? network.zerosReadOnlyBySums()
+                : constants(layers, rewrites.zeros() == ZeroLayers.FOLDED);
         boolean[] live = live(layers, constant);
         int[] consumers = consumers(layers, live);
         boolean[] absorbed = new boolean[n];
         Builder b = new Builder(keepNames, hostFrom > 0 ? hostFrom : Integer.MAX_VALUE);
         int[] next = nextInChain(layers, live, consumers);
+        boolean[] repeat = rewrites.cse() ? network.repeatedLayers(live, constant) : new boolean[n];
         for (int i = 1; i < n; i++) {
             Layer l = layers.get(i);
-            if (!live[i] || absorbed[i] || l.kind() == LayerKind.IDENTITY) {
+            if (!live[i] || absorbed[i] || repeat[i] || l.kind() == LayerKind.IDENTITY) {
                 continue;
             }
             if (l.kind() == LayerKind.ADD || l.kind() == LayerKind.CONCAT) {

@@ -124,12 +124,12 @@ class PhysicsTest {
     void foldingZerosDropsDeadEdgesAndAFullyCutCellFoldsTheWholeNetwork() {
         SearchSpace s = SearchSpaces.get("nb201");
         Network full = s.network(s.parse("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"));
-        KernelPlan all = KernelPlan.compact(full, false, ZeroLayers.COMPUTED);
-        KernelPlan folded = KernelPlan.compact(full, false, ZeroLayers.FOLDED);
+        KernelPlan all = KernelPlan.compact(full, new GraphRewrites(false, ZeroLayers.COMPUTED, false));
+        KernelPlan folded = KernelPlan.compact(full, new GraphRewrites(false, ZeroLayers.FOLDED, false));
         assertTrue(total(folded) < total(all));
         Network cut = s.network(s.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|none~2|"));
-        assertEquals(0, KernelPlan.compact(cut, false, ZeroLayers.FOLDED).distinct());
-        assertTrue(KernelPlan.compact(cut, false, ZeroLayers.COMPUTED).distinct() > 0);
+        assertEquals(0, KernelPlan.compact(cut, new GraphRewrites(false, ZeroLayers.FOLDED, false)).distinct());
+        assertTrue(KernelPlan.compact(cut, new GraphRewrites(false, ZeroLayers.COMPUTED, false)).distinct() > 0);
     }
 
     /**
@@ -143,14 +143,15 @@ class PhysicsTest {
         // node 3 = skip(0) + zero(1) + zero(2): nodes 1 and 2 (two 3x3 convolutions) are never read
         Network dead = s.network(
                 s.parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"));
-        KernelPlan skipped = KernelPlan.of(dead, true, ZeroLayers.SKIPPED_IN_SUMS);
+        KernelPlan skipped = KernelPlan.of(dead, new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, false));
         assertTrue(skipped.names().stream().noneMatch(k -> k.contains(".cell")), skipped.names().toString());
-        assertTrue(KernelPlan.of(dead, true, ZeroLayers.COMPUTED).names().stream()
+        assertTrue(KernelPlan.of(dead, new GraphRewrites(true, ZeroLayers.COMPUTED, false)).names().stream()
                 .anyMatch(k -> k.contains("cell0.edge(0-1).conv")));
         // node 1 = zero(0) is read by a convolution: it runs, as the export's zero convolution does; node 3 =
         // zero(0) + zero(1) + skip(2) leaves its two zeros out
         Network read = s.network(s.parse("|none~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|skip_connect~2|"));
-        List<String> names = KernelPlan.of(read, true, ZeroLayers.SKIPPED_IN_SUMS).names();
+        List<String> names = KernelPlan.of(read, new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, false))
+                .names();
         assertTrue(names.contains("stage1.cell0.edge(0-1).zero") && names.contains("stage1.cell0.edge(1-2).conv+bn"),
                 names.toString());
         assertTrue(names.stream().noneMatch(k -> k.contains("cell0.edge(0-3)") || k.contains("cell0.edge(1-3)")),
@@ -163,14 +164,41 @@ class PhysicsTest {
                 e.getMessage());
     }
 
+    /**
+     * {@code cse: true}: a pooling or activation that repeats an earlier one on the same input, seen through skip
+     * connections and one-operand sums, runs once, as ONNX Runtime's common subexpression elimination runs it.
+     */
+    @Test
+    void commonSubexpressionEliminationRunsARepeatedPoolingOnce() {
+        SearchSpace s = SearchSpaces.get("nb201");
+        // node 1 = x; node 3 = pool(x) + pool(node 1 = x) + zero(node 2): one pooling of x per cell (node 2 is
+        // read only through a zero and never runs)
+        Network n = s.network(s.parse("|skip_connect~0|+|avg_pool_3x3~0|skip_connect~1|+|avg_pool_3x3~0|avg_pool_3x3~1|"
+                + "none~2|"));
+        GraphRewrites plain = new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, false);
+        java.util.function.Function<GraphRewrites, Long> pools = r -> KernelPlan.of(n, r).names().stream()
+                .filter(k -> k.startsWith("stage1.cell0.") && k.endsWith(".pool")).count();
+        assertEquals(2, pools.apply(plain));
+        assertEquals(1, pools.apply(new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, true)));
+        // two convolution edges read node 0: two ReLUs of it, one with cse (node 1's fuses into its convolution)
+        Network relu = s.network(s.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|"
+                + "skip_connect~2|"));
+        java.util.function.Function<GraphRewrites, Long> relus = r -> KernelPlan.of(relu, r).names().stream()
+                .filter(k -> k.startsWith("stage1.cell0.") && k.endsWith(".relu")).count();
+        assertEquals(2, relus.apply(plain));
+        assertEquals(1, relus.apply(new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, true)));
+        assertTrue(GraphRewrites.of(DeviceCatalog.get("raspi4").withSetting("cse", "true")).cse());
+    }
+
     @Test
     void fusionMergesConvolutionBatchNormAndActivation() {
         Network n = Toy.chain(16, 2, 16);
-        KernelPlan fused = KernelPlan.of(n, true, ZeroLayers.COMPUTED);
-        KernelPlan plain = KernelPlan.of(n, false, ZeroLayers.COMPUTED);
+        KernelPlan fused = KernelPlan.of(n, new GraphRewrites(true, ZeroLayers.COMPUTED, false));
+        KernelPlan plain = KernelPlan.of(n, new GraphRewrites(false, ZeroLayers.COMPUTED, false));
         assertTrue(fused.occurrences() < plain.occurrences());
         assertTrue(fused.names().contains("l0.conv+bn+relu"), fused.names().toString());
-        assertTrue(KernelPlan.of(n, true, ZeroLayers.COMPUTED) == fused, "plans are cached per network instance");
+        assertTrue(KernelPlan.of(n, new GraphRewrites(true, ZeroLayers.COMPUTED, false)) == fused,
+                "plans are cached per network instance");
     }
 
     private static int total(KernelPlan p) {

@@ -5,10 +5,9 @@ import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
-import io.hwnas.cost.ZeroLayers;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.table.Lut;
 import io.hwnas.cost.table.Measurements;
@@ -71,6 +70,9 @@ final class AgentValidateCommand {
         if (c.runs <= 0 || c.repeat != 1) {
             throw new UsageException("--runs must be positive and --repeat 1 with --agent");
         }
+        if (c.rounds < 1 || c.rounds > 20) {
+            throw new UsageException("--rounds must be in 1..20, but was " + c.rounds);
+        }
         if (c.kernelTable != null && c.calibrate < 4) {
             throw new UsageException("--kernel-table needs --calibrate of at least 4, but was " + c.calibrate);
         }
@@ -80,7 +82,7 @@ final class AgentValidateCommand {
         PrintWriter err = c.spec.commandLine().getErr();
         Lut table = c.kernelTable == null ? null : KernelTables.read(c.kernelTable);
         List<Architecture> archs = AgentSample.draw(s, c.calibrate + c.sample, c.seed);
-        Measurements meas = AgentSample.measure(s, archs, client, 3, c.runs, c.latency, line -> {
+        Measurements meas = AgentSample.measure(s, archs, client, 3, c.runs, c.rounds, c.latency, line -> {
             err.println("measured " + line);
             err.flush();
         });
@@ -91,7 +93,7 @@ final class AgentValidateCommand {
                 throw new UncheckedIOException("cannot write " + c.writeMeasurements, e);
             }
         }
-        Validation v = new Validation(s, meas, AnalyticalModel.fuses(d), ZeroLayers.of(d));
+        Validation v = new Validation(s, meas, GraphRewrites.of(d));
         ValidationResult r = v.run(m, d, 1, c.calibrate, c.seed);
         if (c.writeCalibration != null && r.calibration() != null) {
             r.calibration().write(c.writeCalibration);

@@ -4,10 +4,9 @@ import io.hwnas.core.io.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.space.SearchSpace;
-import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
-import io.hwnas.cost.ZeroLayers;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.table.Measurements;
 import io.hwnas.cost.validation.ColumnValidation;
@@ -53,6 +52,10 @@ final class CostValidateCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "15", description = "with --agent: timed runs per network (default: ${DEFAULT-VALUE})")
     int runs;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "with --agent: measure the sample this many "
+            + "times, round-robin, and keep each network's median (default: ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--latency", defaultValue = "median", description = "with --agent: median, p10 or cpu "
             + "(default: ${DEFAULT-VALUE}; see device probe)")
@@ -163,9 +166,9 @@ final class CostValidateCommand implements Callable<Integer> {
         DeviceProfile d = CostCommand.profile(dev, calibration);
         CostModel m = model == null ? CostModels.forDevice(d) : CostModels.get(model);
         Measurements meas = Measurements.read(measurements, c, archColumn);
-        String key = AnalyticalModel.fuses(d) + "/" + ZeroLayers.of(d);
+        String key = GraphRewrites.of(d).toString();
         Validation v = compiled.get(key);
-        v = v == null ? new Validation(s, meas, AnalyticalModel.fuses(d), ZeroLayers.of(d))
+        v = v == null ? new Validation(s, meas, GraphRewrites.of(d))
                 : v.withMeasurements(meas);
         compiled.put(key, v);
         int b = batch != null ? batch : Measurements.batchOf(c);

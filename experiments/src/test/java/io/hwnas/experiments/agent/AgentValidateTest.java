@@ -62,6 +62,29 @@ class AgentValidateTest {
         }
     }
 
+    /** {@code --rounds 2}: every network is measured once per round-robin round; 0 rounds exit 2. */
+    @Test
+    void roundsMeasureEveryNetworkOncePerRound(@TempDir Path dir) throws Exception {
+        Path tokenFile = dir.resolve("token");
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AgentServer agent = agent(tokenFile, log)) {
+            String url = "http://127.0.0.1:" + agent.address().getPort();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertEquals(0, run(out, err, "cost", "validate", "--space", "nb201", "--device", "raspi4", "--agent", url,
+                    "--token-file", tokenFile.toString(), "--sample", "3", "--calibrate", "2", "--runs", "2",
+                    "--rounds", "2", "--latency", "cpu", "--json"), err.toString());
+            assertEquals(10, log.stream().filter(l -> l.contains("-> 200")).count(), log.toString());
+            assertTrue(err.toString().contains("measured round 2/2 5/5"), err.toString());
+            JsonNode j = Json.MAPPER.readTree(out.toString());
+            assertTrue(j.get("measurements").asText().contains("cpu, median of 2 round-robin rounds"), j.toString());
+            StringWriter bad = new StringWriter();
+            assertEquals(2, run(new StringWriter(), bad, "cost", "validate", "--space", "nb201", "--device", "raspi4",
+                    "--agent", url, "--token-file", tokenFile.toString(), "--sample", "3", "--rounds", "0"));
+            assertTrue(bad.toString().contains("--rounds must be in 1..20, but was 0"), bad.toString());
+        }
+    }
+
     @Test
     void kernelTableIsMeasuredOnceScoredAndAMalformedOneExits2(@TempDir Path dir) throws Exception {
         Path tokenFile = dir.resolve("token");

@@ -7,9 +7,7 @@ import io.hwnas.core.ir.NetworkBuilder;
 import io.hwnas.core.ir.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The kernels a runtime launches for a network, as nn-Meter tables them: a convolution or linear layer
@@ -53,7 +51,7 @@ public final class KernelUnits {
         boolean[] skipped = network.zerosReadOnlyBySums();
         boolean[] live = network.computedLayers();
         boolean[] absorbed = new boolean[n];
-        Set<String> seen = new HashSet<>();
+        boolean[] repeated = network.repeatedLayers(live, skipped);
         List<Unit> out = new ArrayList<>();
         for (int i = 1; i < n; i++) {
             Layer l = layers.get(i);
@@ -62,8 +60,7 @@ public final class KernelUnits {
                     && l.inputs().stream().filter(k -> !skipped[k]).count() < 2) {
                 continue;
             }
-            if (!l.kind().hasWeights() && !seen.add(l.kind() + "|" + l.inputs() + "|k" + l.kernel() + "s" + l.stride()
-                    + "p" + l.padding() + "g" + l.groups())) {
+            if (repeated[i]) {
                 continue; // the runtime computes a repeated weightless operator on the same inputs once
             }
             List<Layer> unit = new ArrayList<>(List.of(l));

@@ -5,8 +5,8 @@ import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.SearchSpace;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModel;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.KernelPlan;
-import io.hwnas.cost.ZeroLayers;
 import io.hwnas.cost.calibration.Calibrator;
 import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceProfile;
@@ -26,19 +26,17 @@ public final class Validation {
     private final Measurements measurements;
     private final KernelPlan[] plans;
     private final double[] flops;
-    private final boolean fuse;
-    private final ZeroLayers zeros;
+    private final GraphRewrites rewrites;
 
     /**
      * Compiles every measured architecture once for a device runtime's fusion and folding.
      *
      * @throws IllegalArgumentException naming the row of an architecture the space cannot parse
      */
-    public Validation(SearchSpace space, Measurements measurements, boolean fuse, ZeroLayers zeros) {
+    public Validation(SearchSpace space, Measurements measurements, GraphRewrites rewrites) {
         this.space = space;
         this.measurements = measurements;
-        this.fuse = fuse;
-        this.zeros = zeros;
+        this.rewrites = rewrites;
         int n = measurements.size();
         this.plans = new KernelPlan[n];
         this.flops = new double[n];
@@ -50,14 +48,14 @@ public final class Validation {
                 throw new IllegalArgumentException(measurements.source() + ": row " + (i + 2) + ": " + e.getMessage(), e);
             }
             Network net = space.network(a);
-            plans[i] = KernelPlan.compact(net, fuse, zeros);
+            plans[i] = KernelPlan.compact(net, rewrites);
             flops[i] = net.macs();
         }
     }
 
     /** Whether these plans suit a device (same fusion and folding). */
     public boolean suits(DeviceProfile device) {
-        return AnalyticalModel.fuses(device) == fuse && ZeroLayers.of(device) == zeros;
+        return GraphRewrites.of(device).equals(rewrites);
     }
 
     public Measurements measurements() {
@@ -137,8 +135,7 @@ public final class Validation {
         this.measurements = other;
         this.plans = base.plans;
         this.flops = base.flops;
-        this.fuse = base.fuse;
-        this.zeros = base.zeros;
+        this.rewrites = base.rewrites;
     }
 
     /**

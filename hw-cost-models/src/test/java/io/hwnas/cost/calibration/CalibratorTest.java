@@ -10,7 +10,7 @@ import io.hwnas.core.space.SearchSpaces;
 import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.KernelPlan;
-import io.hwnas.cost.ZeroLayers;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.device.Calibration;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
@@ -41,7 +41,7 @@ class CalibratorTest {
         double[] y = new double[250];
         for (int i = 0; i < y.length; i++) {
             Network n = s.network(s.sample(rng));
-            plans.add(KernelPlan.compact(n, false, ZeroLayers.COMPUTED));
+            plans.add(KernelPlan.compact(n, GraphRewrites.NONE));
             y[i] = cpu.latencyMs(plans.get(i), truth, 1) * Math.exp(0.02 * rng.nextGaussian());
         }
         double[] cal = java.util.Arrays.copyOf(y, 50);
@@ -77,7 +77,7 @@ class CalibratorTest {
     @Test
     void rejectsNonPositiveMeasurements() {
         SearchSpace s = SearchSpaces.get("nb201");
-        KernelPlan p = KernelPlan.compact(s.network(s.parse("0")), false, ZeroLayers.COMPUTED);
+        KernelPlan p = KernelPlan.compact(s.network(s.parse("0")), GraphRewrites.NONE);
         AnalyticalModel cpu = (AnalyticalModel) CostModels.get("cpu");
         assertThrows(IllegalArgumentException.class,
                 () -> Calibrator.fit(cpu, DeviceCatalog.get("raspi4"), List.of(p), new double[] {-1}, 1, "x"));

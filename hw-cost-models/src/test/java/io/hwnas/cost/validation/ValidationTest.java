@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.table.BenchmarkTable;
 import io.hwnas.core.space.SearchSpaces;
-import io.hwnas.cost.AnalyticalModel;
 import io.hwnas.cost.CostModels;
-import io.hwnas.cost.ZeroLayers;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
 import io.hwnas.cost.table.Measurements;
@@ -33,7 +32,7 @@ class ValidationTest {
     void calibratedModelsRankHeldOutCellsBetterThanFlops(String table, String column, int n, double min) {
         DeviceProfile d = DeviceCatalog.get(ValidationSuite.deviceFor(column));
         Measurements m = Measurements.read(table, column, "arch_str");
-        Validation v = new Validation(SearchSpaces.get("nb201"), m, AnalyticalModel.fuses(d), ZeroLayers.of(d));
+        Validation v = new Validation(SearchSpaces.get("nb201"), m, GraphRewrites.of(d));
         ValidationResult r = v.run(CostModels.forDevice(d), d, Measurements.batchOf(column), n, 0);
         assertEquals(n, r.nCalibrate());
         assertEquals(15625 - n, r.nTest());
@@ -49,8 +48,7 @@ class ValidationTest {
         DeviceProfile d = DeviceCatalog.get("h200");
         for (String column : new String[] {"h200_1", "h200_256"}) {
             Measurements m = Measurements.read("h200_nb201_latency.csv.gz", column, "arch_str");
-            Validation v = new Validation(SearchSpaces.get("nb201"), m, AnalyticalModel.fuses(d),
-                    ZeroLayers.of(d));
+            Validation v = new Validation(SearchSpaces.get("nb201"), m, GraphRewrites.of(d));
             ValidationResult r = v.run(CostModels.forDevice(d), d, Measurements.batchOf(column), 50, 0);
             assertEquals(450, r.nTest());
             assertTrue(r.spearman() >= 0.85 && r.spearman() > r.flopsSpearman(),

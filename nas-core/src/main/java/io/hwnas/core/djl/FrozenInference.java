@@ -23,7 +23,8 @@ import java.util.Map;
  * them to on every pass), and a batch norm that follows a convolution read by nothing else is folded into it
  * (weights {@code W * gamma / sqrt(var + eps)}, bias {@code beta + (b - mean) * gamma / sqrt(var + eps)});
  * <li>a {@code zero} layer read only by sums that have another input is never computed, and its sums skip it (a
- * sum left with one input is that input);
+ * sum left with one input is that input); nor is a layer read only through such zeros ({@link
+ * Network#computedLayers});
  * <li>identities, and an activation of an input that the same activation already read, are the earlier array;
  * <li>a sum with an operand that is a fresh convolution or sum result read by nothing else adds into it in place.
  * </ul>
@@ -110,14 +111,15 @@ public final class FrozenInference implements AutoCloseable {
         Map<Integer, Integer> foldedFrom = new HashMap<>();
         folds.forEach((conv, bn) -> foldedFrom.put(bn, conv));
         boolean[] skipped = n.zerosReadOnlyBySums();
+        boolean[] computed = n.computedLayers();
         int[] rep = new int[layers.size()];
         Map<String, Integer> activations = new HashMap<>();
         for (int j = 1; j < layers.size(); j++) {
             Layer l = layers.get(j);
             int in = l.inputs().isEmpty() ? 0 : rep[l.inputs().get(0)];
             rep[j] = j;
-            if (folds.containsKey(j) || skipped[j]) {
-                rep[j] = -1;
+            if (folds.containsKey(j) || skipped[j] || !computed[j]) {
+                rep[j] = -1; // folded, or a zero the sums reading it leave out, or read only through such zeros
             } else if (l.kind() == LayerKind.CONV2D) {
                 steps.add(new Step(Op.CONV, l, j, new int[] {in}, false));
             } else if (foldedFrom.containsKey(j)) {

@@ -99,6 +99,53 @@ public record Network(List<Layer> layers, long declaredParams) {
         return live;
     }
 
+    /**
+     * The computed weightless layers (pooling, activations, shuffles) that repeat an earlier one on the same inputs,
+     * seen through identities and through sums left with one operand: a runtime's common subexpression elimination
+     * computes each once.
+     *
+     * @param computed the layers that run
+     * @param leftOut  the layers the sums reading them leave out (folded constants, skipped zeros)
+     */
+    public boolean[] repeatedLayers(boolean[] computed, boolean[] leftOut) {
+        int n = layers.size();
+        boolean[] repeat = new boolean[n];
+        int[] same = new int[n];
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Layer l = layers.get(i);
+            same[i] = i;
+            if (i == 0 || !computed[i]) {
+                continue;
+            }
+            if (l.kind() == LayerKind.IDENTITY) {
+                same[i] = same[l.inputs().get(0)];
+                continue;
+            }
+            if (l.kind() == LayerKind.ADD) {
+                List<Integer> operands = l.inputs().stream().filter(in -> !leftOut[in]).toList();
+                if (operands.size() == 1) { // a sum left with one operand is that operand
+                    same[i] = same[operands.get(0)];
+                }
+                continue;
+            }
+            if (l.kind().hasWeights() || l.kind() == LayerKind.CONCAT || l.kind() == LayerKind.ZERO) {
+                continue;
+            }
+            StringBuilder key = new StringBuilder(l.kind().id()).append('|').append(l.kernel()).append('|')
+                    .append(l.stride()).append('|').append(l.padding()).append('|').append(l.groups());
+            for (int in : l.inputs()) {
+                key.append('|').append(same[in]);
+            }
+            Integer earlier = seen.putIfAbsent(key.toString(), i);
+            if (earlier != null) {
+                repeat[i] = true;
+                same[i] = same[earlier];
+            }
+        }
+        return repeat;
+    }
+
     /** Multiply-accumulates for one sample. */
     public long macs() {
         long sum = 0;

@@ -58,6 +58,15 @@ class FrozenInferenceTest {
                 "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|"));
         assertTrue(net.layers().stream().anyMatch(l -> l.kind() == LayerKind.ZERO));
         compare("nb201 cell with zeros", net, true);
+        // node 3 = skip(0) + zero(1) + zero(2): nodes 1 and 2 are read only through zeros and never computed;
+        // node 1 = zero(0) read by a convolution runs
+        for (String dead : List.of("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|",
+                "|none~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|none~1|skip_connect~2|")) {
+            Network d = nb201.network(nb201.parse(dead));
+            boolean[] computed = d.computedLayers();
+            assertTrue(d.layers().stream().anyMatch(l -> !computed[l.id()]), dead);
+            compare(dead, d, true);
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 
 /**
  * A seeded sample of distinct architectures of a space, each exported to ONNX (seeded random weights)
@@ -50,20 +51,42 @@ public final class AgentSample {
         return out;
     }
 
-    /** Times each architecture on the agent (progress: one line per architecture). */
+    /** Times each architecture on the agent once (progress: one line per architecture). */
     public static Measurements measure(SearchSpace space, List<Architecture> archs, AgentClient agent, int warmup,
             int runs, String statistic, Consumer<String> progress) {
-        List<String> names = new ArrayList<>();
-        double[] ms = new double[archs.size()];
-        for (int i = 0; i < ms.length; i++) {
-            Architecture a = archs.get(i);
-            Measurement m = agent.measure(DeviceProbe.onnx(space.network(a)), warmup, runs);
-            names.add(a.canonical());
-            ms[i] = m.latency(statistic);
-            progress.accept(String.format(Locale.ROOT, "%d/%d median %.3f ms (p10 %.3f, p90 %.3f, cpu %.3f)", i + 1,
-                    ms.length, m.medianMs(), m.p10Ms(), m.p90Ms(), m.cpuMedianMs()));
+        return measure(space, archs, agent, warmup, runs, 1, statistic, progress);
+    }
+
+    /**
+     * Times each architecture on the agent in {@code rounds} round-robin passes over the list and keeps the median
+     * of its rounds: a slow drift of the device's speed (clock, thermal state, other load) then touches every
+     * network alike instead of shifting the few measured while it lasted (progress: one line per measurement).
+     */
+    public static Measurements measure(SearchSpace space, List<Architecture> archs, AgentClient agent, int warmup,
+            int runs, int rounds, String statistic, Consumer<String> progress) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, but was " + rounds);
         }
-        return new Measurements("agent " + agent.url() + " (" + statistic + ")", COLUMN, names, ms);
+        List<String> names = new ArrayList<>();
+        double[][] each = new double[archs.size()][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < archs.size(); i++) {
+                Architecture a = archs.get(i);
+                Measurement m = agent.measure(DeviceProbe.onnx(space.network(a)), warmup, runs);
+                each[i][r] = m.latency(statistic);
+                progress.accept(String.format(Locale.ROOT, "%s%d/%d median %.3f ms (p10 %.3f, p90 %.3f, cpu %.3f)",
+                        rounds > 1 ? "round " + (r + 1) + "/" + rounds + " " : "", i + 1, archs.size(), m.medianMs(),
+                        m.p10Ms(), m.p90Ms(), m.cpuMedianMs()));
+            }
+        }
+        double[] ms = new double[archs.size()];
+        Median median = new Median();
+        for (int i = 0; i < ms.length; i++) {
+            names.add(archs.get(i).canonical());
+            ms[i] = rounds == 1 ? each[i][0] : median.evaluate(each[i]);
+        }
+        String how = statistic + (rounds > 1 ? ", median of " + rounds + " round-robin rounds" : "");
+        return new Measurements("agent " + agent.url() + " (" + how + ")", COLUMN, names, ms);
     }
 
     /** Writes measurements as CSV ({@value #ARCH},{@value #COLUMN}), readable by {@code cost validate --measurements}. */

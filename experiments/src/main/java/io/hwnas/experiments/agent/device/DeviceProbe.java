@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.Json;
 import io.hwnas.cost.KernelPlan;
-import io.hwnas.cost.ZeroLayers;
 import io.hwnas.cost.calibration.Calibrator;
 import io.hwnas.cost.cpu.CpuModel;
 import io.hwnas.cost.device.Calibration;
@@ -68,7 +67,7 @@ public final class DeviceProbe {
             String statistic, Consumer<String> progress) {
         List<Row> rows = new ArrayList<>();
         for (ProbeKernels.Probe p : probes) {
-            KernelPlan plan = KernelPlan.of(p.network(), true, ZeroLayers.SKIPPED_IN_SUMS);
+            KernelPlan plan = KernelPlan.of(p.network(), ProbeProfile.REWRITES);
             double ops = 0;
             double bytes = 0;
             for (int i = 0; i < plan.distinct(); i++) {

@@ -3,11 +3,20 @@ package io.hwnas.experiments.agent.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.io.Json;
+import io.hwnas.cost.GraphRewrites;
 import io.hwnas.cost.ZeroLayers;
 import java.util.List;
 
 /** The JSON of a probed profile: the catalog's form, every number with {@code measured} and its source. */
 final class ProbeProfile {
+
+    /**
+     * What ONNX Runtime does to hwnas's deployment export (all graph optimisations): it fuses convolutions with the
+     * batch norms and activations after them, runs the zeros the export keeps, and computes a repeated pooling or
+     * activation of the same input once.
+     */
+    static final GraphRewrites REWRITES = new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, true);
+
 
     private ProbeProfile() {
     }
@@ -23,8 +32,9 @@ final class ProbeProfile {
         root.putObject("numbers");
         ObjectNode s = root.putObject("settings");
         s.put("runtime", "onnxruntime");
-        s.put("fuse", "true");
-        s.put("fold_zero", ZeroLayers.SKIPPED_IN_SUMS.setting());
+        s.put("fuse", Boolean.toString(REWRITES.fuse()));
+        s.put("fold_zero", REWRITES.zeros().setting());
+        s.put("cse", Boolean.toString(REWRITES.cse()));
         s.put("measured_by", "hwnas device probe via " + url);
         s.put("measured_threads", Integer.toString(info.path("threads").asInt()));
         if (kernelsFile != null) {
