@@ -37,7 +37,7 @@ final class AnalyticalFastPath implements FastPath {
         this.batch = batch;
         this.costing = costing;
         this.rewrites = GraphRewrites.of(device);
-                this.memory = device.number("memory_bytes");
+        this.memory = device.number("memory_bytes");
         this.storage = device.number("storage_bytes", Double.POSITIVE_INFINITY);
     }
 

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param fuse  {@code fuse}: convolutions and linear layers run with the batch norms and activations after them
  * @param zeros {@code fold_zero}: how zero layers run ({@link ZeroLayers})
  * @param cse   {@code cse}: common subexpression elimination, a weightless layer (pooling, activation) that
- *              repeats an earlier one on the same inputs, seen through identities, runs once (ONNX Runtime)
+ *              repeats an earlier one on the same inputs, seen through identities and one-operand sums, runs
+ *              once (ONNX Runtime)
  */
 public record GraphRewrites(boolean fuse, ZeroLayers zeros, boolean cse) {
 
@@ -28,16 +29,6 @@ public record GraphRewrites(boolean fuse, ZeroLayers zeros, boolean cse) {
     public static GraphRewrites of(DeviceProfile device) {
         return new GraphRewrites(device.choice("fuse", "false", "true", "false").equals("true"), ZeroLayers.of(device),
                 device.choice("cse", "false", "true", "false").equals("true"));
-    }
-
-    /** These rewrites with fusion on or off. */
-    public GraphRewrites withFuse(boolean on) {
-        return new GraphRewrites(on, zeros, cse);
-    }
-
-    /** These rewrites with another zero-layer mode. */
-    public GraphRewrites withZeros(ZeroLayers z) {
-        return new GraphRewrites(fuse, z, cse);
     }
 
     int key() {

@@ -17,7 +17,6 @@ final class ProbeProfile {
      */
     static final GraphRewrites REWRITES = new GraphRewrites(true, ZeroLayers.SKIPPED_IN_SUMS, true);
 
-
     private ProbeProfile() {
     }
 
