@@ -128,7 +128,7 @@ public final class KernelPlan {
         boolean fuse = rewrites.fuse();
         boolean[] constant = rewrites.zeros() == ZeroLayers.SKIPPED_IN_SUMS ? network.zerosReadOnlyBySums()
                 : constants(layers, rewrites.zeros() == ZeroLayers.FOLDED);
-        boolean[] live = live(layers, constant);
+        boolean[] live = constant[n - 1] ? new boolean[n] : network.computedLayers(constant);
         int[] consumers = consumers(layers, live);
         boolean[] absorbed = new boolean[n];
         Builder b = new Builder(keepNames, hostFrom > 0 ? hostFrom : Integer.MAX_VALUE);
@@ -180,24 +180,6 @@ public final class KernelPlan {
             }
         }
         return constant;
-    }
-
-    /** The layers the output depends on through non-constant values. */
-    private static boolean[] live(List<Layer> layers, boolean[] constant) {
-        int n = layers.size();
-        boolean[] live = new boolean[n];
-        live[n - 1] = !constant[n - 1];
-        for (int i = n - 1; i > 0; i--) {
-            if (!live[i]) {
-                continue;
-            }
-            for (int in : layers.get(i).inputs()) {
-                if (!constant[in]) {
-                    live[in] = true;
-                }
-            }
-        }
-        return live;
     }
 
     /** For each layer, how many live layers read it. */

@@ -121,6 +121,10 @@ final class CostValidateCommand implements Callable<Integer> {
             throw new UsageException("--kernel-table " + kernelTable
                     + " needs --agent (the kernels are measured there)");
         }
+        if (rounds != 1) {
+            throw new UsageException("--rounds " + rounds + " needs --agent (measurements from --measurements are "
+                    + "already taken)");
+        }
         if (measurements == null || column == null) {
             throw new UsageException("--measurements and --column are required (or --agent, --token-file and --sample)");
         }

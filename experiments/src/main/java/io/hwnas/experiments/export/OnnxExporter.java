@@ -86,7 +86,7 @@ public final class OnnxExporter {
         String[] tensor = new String[layers.size()];
         boolean[] folded = new boolean[layers.size()];
         boolean[] skipped = foldBatchNorm ? net.zerosReadOnlyBySums() : new boolean[layers.size()];
-        boolean[] computed = net.computedLayers();
+        boolean[] computed = net.computedLayers(skipped);
         tensor[0] = INPUT;
         Shape in = net.inputShape();
         g.addInput(GraphWriter.floatValue(INPUT, BATCH, in.channels(), in.height(), in.width()));

@@ -82,6 +82,10 @@ class AgentValidateTest {
             assertEquals(2, run(new StringWriter(), bad, "cost", "validate", "--space", "nb201", "--device", "raspi4",
                     "--agent", url, "--token-file", tokenFile.toString(), "--sample", "3", "--rounds", "0"));
             assertTrue(bad.toString().contains("--rounds must be in 1..20, but was 0"), bad.toString());
+            StringWriter noAgent = new StringWriter();
+            assertEquals(2, run(new StringWriter(), noAgent, "cost", "validate", "--space", "nb201", "--device",
+                    "raspi4", "--measurements", "m.csv", "--column", "latency_ms", "--rounds", "3"));
+            assertTrue(noAgent.toString().contains("--rounds 3 needs --agent"), noAgent.toString());
         }
     }
 

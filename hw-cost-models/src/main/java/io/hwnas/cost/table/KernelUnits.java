@@ -49,7 +49,7 @@ public final class KernelUnits {
             }
         }
         boolean[] skipped = network.zerosReadOnlyBySums();
-        boolean[] live = network.computedLayers();
+        boolean[] live = network.computedLayers(skipped);
         boolean[] absorbed = new boolean[n];
         boolean[] repeated = network.repeatedLayers(live, skipped);
         List<Unit> out = new ArrayList<>();

@@ -111,7 +111,7 @@ public final class FrozenInference implements AutoCloseable {
         Map<Integer, Integer> foldedFrom = new HashMap<>();
         folds.forEach((conv, bn) -> foldedFrom.put(bn, conv));
         boolean[] skipped = n.zerosReadOnlyBySums();
-        boolean[] computed = n.computedLayers();
+        boolean[] computed = n.computedLayers(skipped);
         int[] rep = new int[layers.size()];
         Map<String, Integer> activations = new HashMap<>();
         for (int j = 1; j < layers.size(); j++) {

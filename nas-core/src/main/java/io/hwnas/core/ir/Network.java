@@ -85,7 +85,14 @@ public record Network(List<Layer> layers, long declaredParams) {
      * read only by {@code none} edges is not computed.
      */
     public boolean[] computedLayers() {
-        boolean[] skipped = zerosReadOnlyBySums();
+        return computedLayers(zerosReadOnlyBySums());
+    }
+
+    /**
+     * The input, the output and the layers the output reads through layers other than {@code skipped} ones (which
+     * are not computed either), by layer id.
+     */
+    public boolean[] computedLayers(boolean[] skipped) {
         boolean[] live = new boolean[layers.size()];
         live[0] = true;
         live[layers.size() - 1] = true;

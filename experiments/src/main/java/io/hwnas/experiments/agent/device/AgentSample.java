@@ -51,12 +51,6 @@ public final class AgentSample {
         return out;
     }
 
-    /** Times each architecture on the agent once (progress: one line per architecture). */
-    public static Measurements measure(SearchSpace space, List<Architecture> archs, AgentClient agent, int warmup,
-            int runs, String statistic, Consumer<String> progress) {
-        return measure(space, archs, agent, warmup, runs, 1, statistic, progress);
-    }
-
     /**
      * Times each architecture on the agent in {@code rounds} round-robin passes over the list and keeps the median
      * of its rounds: a slow drift of the device's speed (clock, thermal state, other load) then touches every
