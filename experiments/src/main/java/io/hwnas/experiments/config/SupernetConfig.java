@@ -23,15 +23,17 @@ import java.util.Map;
  * @param width            the width multiplier, or null for the space's largest
  * @param kernels          the depthwise kernels served
  * @param expansions       the expansion ratios served
+ * @param groupWidths      fractions of each outer channel group a trained subnet keeps (elastic group widths)
  * @param validationImages images held out of the training set for validation
  * @param training         the training options
  */
 public record SupernetConfig(Path file, String name, long seed, ExperimentConfig.SpaceSpec space,
         Map<String, Object> dataset, Path checkpoint, Integer resolution, Double width, List<Integer> kernels,
-        List<Integer> expansions, int validationImages, SupernetTrainingOptions training) {
+        List<Integer> expansions, List<Double> groupWidths, int validationImages, SupernetTrainingOptions training) {
 
     /** The fields of the {@code supernet} section. */
     static final List<String> FIELDS = List.of("checkpoint", "resolution", "width", "kernels", "expansions",
+            "group_widths",
             "validation_images", "steps", "batch", "lr", "schedule", "step_every", "step_factor", "warmup",
             "momentum", "weight_decay", "random_subnets", "zero_init_residual", "checkpoint_every", "validate_every",
             "validate_images", "threads");
@@ -67,10 +69,12 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         Double width = s.number("width", null, 0);
         List<Integer> kernels = choices(s, "kernels", List.of(3, 5, 7), p);
         List<Integer> expansions = choices(s, "expansions", List.of(3, 4, 6), p);
+        List<Double> groupWidths = groupWidths(s, p);
         int validation = (int) s.integer("validation_images", 5000, 1, 1_000_000);
         SupernetTrainingOptions training = training(s, p);
         return new SupernetConfig(file, name, seed, space, dataset, checkpoint,
-                resolution == 0 ? null : (int) resolution, width, kernels, expansions, validation, training);
+                resolution == 0 ? null : (int) resolution, width, kernels, expansions, groupWidths, validation,
+                training);
     }
 
     private static List<Integer> choices(Node s, String field, List<Integer> allowed, Problems p) {
@@ -93,6 +97,38 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
             return allowed;
         }
         return out.stream().sorted().toList();
+    }
+
+    /** {@code group_widths}: fractions in (0, 1], 1.0 among them; [1.0] (full widths only) when absent. */
+    private static List<Double> groupWidths(Node s, Problems p) {
+        String what = "a list of fractions in (0, 1] with 1.0 among them, e.g. [1.0, 0.75, 0.5]";
+        if (!s.has("group_widths")) {
+            return List.of(1.0);
+        }
+        java.util.TreeSet<Double> out = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (Node item : s.list("group_widths", false)) {
+            String v = item.asString();
+            Double d = parse(v);
+            if (d != null && d > 0 && d <= 1) {
+                out.add(d);
+            } else if (v != null) {
+                p.notAllowed(s.path("group_widths"), v, what);
+                return List.of(1.0);
+            }
+        }
+        if (!out.contains(1.0)) {
+            p.notAllowed(s.path("group_widths"), List.copyOf(out), what);
+            return List.of(1.0);
+        }
+        return List.copyOf(out);
+    }
+
+    private static Double parse(String v) {
+        try {
+            return v == null ? null : Double.valueOf(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static SupernetTrainingOptions training(Node s, Problems p) {

@@ -74,7 +74,8 @@ public record SupernetSetup(SupernetRun run, ImageDataset.Split data) {
 
     private static SupernetSpec spec(SupernetConfig c, MobilenetSpace space, int channels, int classes, String file) {
         List<String> problems = new ArrayList<>();
-        SupernetSpec spec = SupernetSpec.of(space, channels, classes).withElastic(c.kernels(), c.expansions());
+        SupernetSpec spec = SupernetSpec.of(space, channels, classes).withElastic(c.kernels(), c.expansions())
+                .withGroupWidths(c.groupWidths());
         try {
             spec = spec.at(c.resolution() == null ? spec.resolution() : c.resolution(),
                     c.width() == null ? spec.width() : c.width());

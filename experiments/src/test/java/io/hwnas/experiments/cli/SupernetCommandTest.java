@@ -97,17 +97,32 @@ class SupernetCommandTest {
                 && invalid.err().contains("\"linear\"") && invalid.err().contains("cosine or step"), invalid.err());
         assertTrue(invalid.err().contains("supernet.zero_init_residual = 3 is not allowed; expected true or false"),
                 invalid.err());
+
+        Path widths = write("widths.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  group_widths: [0.75, 0.5]"));
+        CliRunner noFull = CliRunner.run("supernet", "train", "--config", widths.toString());
+        assertEquals(2, noFull.exitCode(), noFull.err());
+        assertTrue(noFull.err().contains("supernet.group_widths = [0.75, 0.5] is not allowed; expected a list of "
+                + "fractions in (0, 1] with 1.0 among them"), noFull.err());
+        Path elastic = write("elastic.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  group_widths: [1, 0.5]"));
+        CliRunner changed = CliRunner.run("supernet", "train", "--resume", dir.toString(), "--config",
+                elastic.toString(), "--quiet");
+        assertEquals(2, changed.exitCode(), changed.err());
+        assertTrue(changed.err().contains("group widths [1.0, 0.5] in the config, but [1.0] in the checkpoint"),
+                changed.err());
     }
 
     /** A training killed (SIGKILL) after its first checkpoint and resumed ends with a straight run's parameters. */
     @Test
     void aKilledTrainingResumesToTheParametersOfAStraightRun() throws Exception {
-        Path cfg = write("tiny.yaml", config(5, 8).replace("checkpoint_every: 2", "checkpoint_every: 1"));
+        Path cfg = write("tiny.yaml", config(5, 8).replace("checkpoint_every: 2", "checkpoint_every: 1")
+                .replace("batch: 16", "batch: 16\n  group_widths: [1.0, 0.75, 0.5]")); // elastic group widths drawn
         Path straight = tmp.resolve("straight");
         CliRunner s = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--out", straight.toString(),
                 "--json", "--quiet");
         assertEquals(0, s.exitCode(), s.err());
         String want = Json.MAPPER.readTree(s.out()).path("parameters_sha256").asText();
+        assertEquals("[1.0,0.75,0.5]", Json.MAPPER.readTree(straight.resolve("checkpoint.json").toFile())
+                .path("supernet").path("group_widths").toString());
 
         Path killed = tmp.resolve("killed");
         Process p = SearchCommandTest.start(tmp.resolve("killed.log"), "supernet", "train", "--config",

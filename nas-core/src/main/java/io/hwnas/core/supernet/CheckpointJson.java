@@ -29,6 +29,7 @@ final class CheckpointJson {
         s.put("width", spec.width());
         s.set("kernels", Json.MAPPER.valueToTree(spec.kernels()));
         s.set("expansions", Json.MAPPER.valueToTree(spec.expansions()));
+        s.set("group_widths", Json.MAPPER.valueToTree(spec.groupWidths()));
         root.set("input_shape", Json.MAPPER.valueToTree(List.of(spec.channels(), spec.resolution(),
                 spec.resolution())));
         root.put("classes", spec.classes());
@@ -89,7 +90,8 @@ final class CheckpointJson {
         JsonNode shape = need(root, "input_shape", where);
         SupernetSpec spec = new SupernetSpec(space, shape.get(0).asInt(), need(root, "classes", where).asInt(),
                 need(root, "supernet.resolution", where).asInt(), need(root, "supernet.width", where).asDouble(),
-                ints(need(root, "supernet.kernels", where)), ints(need(root, "supernet.expansions", where)));
+                ints(need(root, "supernet.kernels", where)), ints(need(root, "supernet.expansions", where)),
+                groupWidths(root.path("supernet").path("group_widths"), where));
         JsonNode d = need(root, "dataset", where);
         SupernetRun.Dataset dataset = new SupernetRun.Dataset(need(root, "dataset.name", where).asText(),
                 d.path("dir").isNull() || d.path("dir").isMissingNode() ? null : d.path("dir").asText(),
@@ -124,6 +126,22 @@ final class CheckpointJson {
         String p = "files." + key + ".";
         return new SupernetCheckpoint.FileHash(need(root, p + "file", where).asText(),
                 need(root, p + "sha256", where).asText(), need(root, p + "bytes", where).asLong());
+    }
+
+    /** The group widths; [1.0] when absent (checkpoints written before elastic group widths existed). */
+    private static List<Double> groupWidths(JsonNode n, String where) {
+        if (n.isMissingNode() || n.isNull()) {
+            return List.of(1.0);
+        }
+        List<Double> out = new ArrayList<>();
+        n.forEach(x -> {
+            if (!x.isNumber()) {
+                throw new IllegalArgumentException(where + ": supernet.group_widths holds '" + x.asText()
+                        + "'; expected numbers");
+            }
+            out.add(x.asDouble());
+        });
+        return out;
     }
 
     private static List<Integer> ints(JsonNode n) {

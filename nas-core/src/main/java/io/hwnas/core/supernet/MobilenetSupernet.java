@@ -148,9 +148,19 @@ public final class MobilenetSupernet extends AbstractBlock {
      * @throws IllegalArgumentException if the subnet is outside the supernet's elastic range
      */
     public NDArray forward(Architecture subnet, NDArray x, boolean training) {
+        return forward(subnet, null, x, training);
+    }
+
+    /**
+     * {@link #forward(Architecture, NDArray, boolean)} of the subnet with its outer channel groups narrowed to
+     * {@code groupWidths} ({@link SupernetSpec#network(Architecture, double[])}; null: full widths), as the training
+     * with elastic group widths runs it.
+     */
+    public NDArray forward(Architecture subnet, double[] groupWidths, NDArray x, boolean training) {
         spec.check(subnet);
         NDManager m = x.getManager();
-        return SubnetForward.run(spec.network(subnet), l -> elastic.of(l, m), x, training, channelsLast);
+        return SubnetForward.run(spec.network(subnet, groupWidths), l -> elastic.of(l, m), x, training,
+                channelsLast);
     }
 
     /**

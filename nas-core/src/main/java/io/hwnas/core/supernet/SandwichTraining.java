@@ -18,8 +18,10 @@ import java.util.SplittableRandom;
  * the largest's detached softmax), sums their gradients and takes one SGD step with momentum and weight decay.
  * Training the extremes every step bounds the whole range from both sides, and distilling from the largest,
  * which is trained in the same step, gives the small subnets richer targets than one-hot labels at no extra
- * cost. Subnets are drawn from a seeded generator; call {@link #step} inside {@code Autograd.exclusive} for a
- * deterministic run.
+ * cost. With {@link SupernetSpec#elasticGroupWidths() elastic group widths} the smallest subnet keeps the narrowest
+ * width of every outer channel group and each random subnet a drawn one (drawn after the subnet itself, so a spec
+ * without them draws what it drew before). Subnets are drawn from a seeded generator; call {@link #step} inside
+ * {@code Autograd.exclusive} for a deterministic run.
  */
 public final class SandwichTraining {
 
@@ -92,8 +94,10 @@ public final class SandwichTraining {
     public Losses step(NDArray x, NDArray y, double lr, SplittableRandom subnets) {
         SupernetSpec spec = supernet.spec();
         List<Architecture> trained = new ArrayList<>(List.of(spec.largest(), spec.smallest()));
+        List<double[]> widths = new ArrayList<>(java.util.Arrays.asList(null, spec.narrowestGroupWidths()));
         for (int i = 0; i < options.randomSubnets(); i++) {
             trained.add(spec.sample(subnets));
+            widths.add(spec.drawGroupWidths(subnets)); // draws nothing without elastic group widths
         }
         long batch = x.getShape().get(0);
         double largest;
@@ -107,7 +111,7 @@ public final class SandwichTraining {
             NDArray logP = logits.stopGradient().logSoftmax(1);
             NDArray p = logP.exp();
             for (int i = 1; i < trained.size(); i++) {
-                NDArray logQ = supernet.forward(trained.get(i), x, true).logSoftmax(1);
+                NDArray logQ = supernet.forward(trained.get(i), widths.get(i), x, true).logSoftmax(1);
                 NDArray loss = Scalars.div(p.mul(logP.sub(logQ)).sum(), batch);
                 gc.backward(loss);
                 kl.add((double) loss.getFloat());

@@ -16,6 +16,16 @@ import java.util.SplittableRandom;
  * kernels and expansions the supernet serves (all of the space's by default). Depths 2-4, squeeze-excite on
  * or off and every per-layer channel scale are always covered (the last by slicing output channels).
  *
+ * <p><em>Elastic group widths</em> ({@code groupWidths} other than {@code [1.0]}) train narrower networks too:
+ * each random subnet the training draws keeps, for each of the nine residual-tied channel groups outside the
+ * MBConv blocks' hidden channels (the stem, the first block, each of the five stages, the last block, the head
+ * convolution; {@link #OUTER_GROUPS}), one of these fractions of the group's channels (the first ones; the smallest
+ * subnet the narrowest everywhere), the hidden channels unchanged. That is exactly the network a channel pruning
+ * of those groups leaves when it keeps the first channels ({@link #orderedChannels}), so a pruned group starts from
+ * weights the supernet trained (OFA's elastic width, at the granularity of the groups a compression search
+ * prunes). The architectures, and so the searches and the accuracy estimators, are those of the space; only the
+ * training and the pruning use the widths.
+ *
  * @param space      the search space, with the options its architectures were made under
  * @param channels   input image channels
  * @param classes    output classes
@@ -23,17 +33,25 @@ import java.util.SplittableRandom;
  * @param width      the width multiplier of every subnet, one of the space's {@code widths}
  * @param kernels    depthwise kernel sizes served, ascending; the largest is the kernel the weights are kept at
  * @param expansions expansion ratios served, ascending; the largest sets the hidden channels kept
+ * @param groupWidths fractions of an outer group's channels a trained subnet keeps, in (0, 1], descending, 1.0
+ *                   first; {@code [1.0]} trains full widths only
  */
 public record SupernetSpec(MobilenetSpace space, int channels, int classes, int resolution, double width,
-        List<Integer> kernels, List<Integer> expansions) {
+        List<Integer> kernels, List<Integer> expansions, List<Double> groupWidths) {
 
     private static final List<Integer> SPACE_KERNELS = List.of(3, 5, 7);
     private static final List<Integer> SPACE_EXPANSIONS = List.of(3, 4, 6);
+    private static final List<Double> FULL = List.of(1.0);
+    /** The channel groups outside the blocks' hidden channels: stem, first block, five stages, last block, head. */
+    public static final int OUTER_GROUPS = 9;
+    private static final java.util.regex.Pattern PROJECTION = java.util.regex.Pattern.compile(
+            "stage(\\d+)\\.layer\\d+\\.project\\.conv");
 
     public SupernetSpec {
         Objects.requireNonNull(space, "space");
         kernels = sortedSubset("kernels", kernels, SPACE_KERNELS);
         expansions = sortedSubset("expansions", expansions, SPACE_EXPANSIONS);
+        groupWidths = groupWidths(groupWidths);
         if (!resolutions(space).contains(resolution)) {
             throw new IllegalArgumentException("supernet resolution " + resolution + " is not one of the space's "
                     + resolutions(space));
@@ -46,6 +64,12 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
             throw new IllegalArgumentException("a supernet needs positive input channels and at least 2 classes, "
                     + "but had " + channels + " and " + classes);
         }
+    }
+
+    /** A spec with full widths only (no elastic group widths). */
+    public SupernetSpec(MobilenetSpace space, int channels, int classes, int resolution, double width,
+            List<Integer> kernels, List<Integer> expansions) {
+        this(space, channels, classes, resolution, width, kernels, expansions, FULL);
     }
 
     /** A spec of the space's largest resolution and width, with every kernel and expansion. */
@@ -72,6 +96,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         differ(diff, "width", width, other.width, here, there);
         differ(diff, "kernels", kernels, other.kernels, here, there);
         differ(diff, "expansions", expansions, other.expansions, here, there);
+        differ(diff, "group widths", groupWidths, other.groupWidths, here, there);
         return diff;
     }
 
@@ -83,12 +108,47 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
 
     /** A copy serving other kernels and expansions (subsets of 3/5/7 and 3/4/6). */
     public SupernetSpec withElastic(List<Integer> newKernels, List<Integer> newExpansions) {
-        return new SupernetSpec(space, channels, classes, resolution, width, newKernels, newExpansions);
+        return new SupernetSpec(space, channels, classes, resolution, width, newKernels, newExpansions, groupWidths);
+    }
+
+    /** A copy whose trained subnets take these group widths (fractions in (0, 1], 1.0 among them). */
+    public SupernetSpec withGroupWidths(List<Double> widths) {
+        return new SupernetSpec(space, channels, classes, resolution, width, kernels, expansions, widths);
+    }
+
+    /** Whether the training draws narrower outer groups: group widths other than [1.0]. */
+    public boolean elasticGroupWidths() {
+        return groupWidths.size() > 1;
+    }
+
+    /**
+     * One width per {@link #OUTER_GROUPS outer group}, drawn from {@code random}, for a trained subnet; null (and
+     * nothing drawn) without {@link #elasticGroupWidths() elastic group widths}.
+     */
+    public double[] drawGroupWidths(SplittableRandom random) {
+        if (!elasticGroupWidths()) {
+            return null;
+        }
+        double[] w = new double[OUTER_GROUPS];
+        for (int s = 0; s < w.length; s++) {
+            w[s] = groupWidths.get(random.nextInt(groupWidths.size()));
+        }
+        return w;
+    }
+
+    /** The narrowest width for every outer group (the smallest subnet's); null without elastic group widths. */
+    public double[] narrowestGroupWidths() {
+        if (!elasticGroupWidths()) {
+            return null;
+        }
+        double[] w = new double[OUTER_GROUPS];
+        java.util.Arrays.fill(w, groupWidths.get(groupWidths.size() - 1));
+        return w;
     }
 
     /** A copy at another resolution and width of the space. */
     public SupernetSpec at(int newResolution, double newWidth) {
-        return new SupernetSpec(space, channels, classes, newResolution, newWidth, kernels, expansions);
+        return new SupernetSpec(space, channels, classes, newResolution, newWidth, kernels, expansions, groupWidths);
     }
 
     /** The kernel the depthwise weights are kept at. */
@@ -99,16 +159,60 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
     /**
      * Whether the channels the convolution {@code conv} of a subnet writes are ordered in the supernet: the
      * expansion convolutions of the searched stages' blocks, whose narrower expansions are trained on the first
-     * channels, when the spec has more than one expansion. Pruning such channels to fewer keeps the first ones:
-     * a narrower block the supernet trained, or close to one, rather than a new choice by norm.
+     * channels, when the spec has more than one expansion; and, with {@link #elasticGroupWidths() elastic group
+     * widths}, the convolutions that write the outer groups (stem, block projections, head). Pruning such channels
+     * to fewer keeps the first ones: a narrower block or group the supernet trained, or close to one, rather than
+     * a new choice by norm.
      */
     public boolean orderedChannels(String conv) {
-        return expansions.size() > 1 && conv.matches("stage\\d+\\.layer\\d+\\.expand\\.conv");
+        return expansions.size() > 1 && conv.matches("stage\\d+\\.layer\\d+\\.expand\\.conv")
+                || elasticGroupWidths() && outerGroup(conv) >= 0;
+    }
+
+    /**
+     * The outer group a convolution writes: 0 the stem, 1 the first block, 2 + s stage s's blocks, 7 the last
+     * block, 8 the head convolution; -1 for any other layer.
+     */
+    static int outerGroup(String layer) {
+        java.util.regex.Matcher m = PROJECTION.matcher(layer);
+        if (m.matches()) {
+            return 2 + Integer.parseInt(m.group(1));
+        }
+        return switch (layer) {
+            case "stem.conv" -> 0;
+            case "first.project.conv" -> 1;
+            case "last.project.conv" -> 7;
+            case "head.conv" -> 8;
+            default -> -1;
+        };
     }
 
     /** The IR network of a subnet at this spec's input. */
     public Network network(Architecture subnet) {
         return space.network(subnet, new Shape(channels, resolution, resolution), classes);
+    }
+
+    /**
+     * The IR network of a subnet whose {@link #OUTER_GROUPS outer group} {@code g} keeps {@code round(c *
+     * groupWidths[g])} of its {@code c} channels (rounded as a compression search rounds; a group a residual ties
+     * across stages takes its first stage's width), or the plain network when {@code groupWidths} is null.
+     */
+    public Network network(Architecture subnet, double[] groupWidths) {
+        Network full = network(subnet);
+        if (groupWidths == null) {
+            return full;
+        }
+        int[] group = io.hwnas.core.ir.ChannelGroups.of(full);
+        java.util.Map<Integer, Integer> keptOfGroup = new java.util.HashMap<>();
+        int[] kept = new int[full.layers().size()];
+        for (io.hwnas.core.ir.Layer l : full.layers()) {
+            int g = outerGroup(l.name());
+            if (g >= 0) {
+                kept[l.id()] = keptOfGroup.computeIfAbsent(group[l.id()],
+                        k -> Math.max(1, (int) Math.round(l.output().channels() * groupWidths[g])));
+            }
+        }
+        return new io.hwnas.core.ir.Compression(new int[kept.length], new int[kept.length], kept).apply(full);
     }
 
     /** The subnet whose weights the supernet keeps: depth 4, the largest kernel and expansion, SE, full channels. */
@@ -151,6 +255,16 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
             }
         }
         return space.decode(v);
+    }
+
+    private static List<Double> groupWidths(List<Double> widths) {
+        List<Double> sorted = new ArrayList<>(new java.util.TreeSet<>(Objects.requireNonNull(widths, "groupWidths")));
+        Collections.reverse(sorted);
+        if (sorted.isEmpty() || sorted.get(0) != 1.0 || sorted.get(sorted.size() - 1) <= 0) {
+            throw new IllegalArgumentException("supernet group widths " + widths + " must be fractions in (0, 1] "
+                    + "with 1.0 among them");
+        }
+        return List.copyOf(sorted);
     }
 
     private int[] head() {
@@ -209,7 +323,8 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
     public String describe() {
         return "space " + space.name() + " " + space.options() + " at resolution " + resolution + ", width " + width
                 + ", input channels " + channels + ", " + classes + " classes: depths 2-4, kernels " + kernels
-                + ", expansions " + expansions + ", SE on or off, every channel scale";
+                + ", expansions " + expansions + ", SE on or off, every channel scale"
+                + (elasticGroupWidths() ? " (trained with group widths " + groupWidths + ")" : "");
     }
 
     private static List<Integer> sortedSubset(String what, List<Integer> values, List<Integer> allowed) {
