@@ -3,15 +3,17 @@
 # (README, "Compression from one trained network, measured"), for the same evaluation budget:
 #   scripts/joint-search-figures.sh SUPERNET_CHECKPOINT [WORK_DIR]
 # The checkpoint is a `hwnas supernet train` directory of the mobilenet space at 32 x 32, width 0.5, stem stride 2
-# (Fashion-MNIST). Both searches run NSGA-II with the same seeds, population and budget, and score every candidate
-# the same way: the qat estimator takes the subnet's weights from the supernet (pruned channels by inheritance,
-# the most important first), recalibrates batch norm, fine-tunes S steps with int8 fake quantisation and measures
-# top-1 on the 5,000 held-out images. The joint search adds per-group pruning (0, 25, 50%) to the architecture;
-# the baseline searches the architecture with every layer int8 and nothing pruned (the Edge TPU runs int8 only).
-# `hwnas report --compare` then gives both fronts' hypervolumes (accuracy vs predicted edge-tpu latency) within
-# the bounds of both fronts together, per seed, with the reference point 0.1% beyond both fronts' worst values and
-# 10% beyond them (so the extreme members count); over two or more seeds, `report --compare ... --against ...`
-# pairs the runs by seed and gives a paired t-test of the hypervolume differences.
+# (Fashion-MNIST), best trained with `group_widths: [1.0, 0.75, 0.5]` in its `supernet` section, so that pruned stem,
+# stage and head channels inherit the narrower widths the supernet trained. Both searches run NSGA-II with the same
+# seeds, population and budget, and score every candidate the same way: the qat estimator takes the subnet's weights
+# from the supernet (pruned channels by inheritance, the most important first), recalibrates batch norm, fine-tunes S
+# steps with int8 fake quantisation and measures top-1 on the 5,000 held-out images. The joint search adds per-group
+# pruning (0, 25, 50%) to the architecture; the baseline searches the architecture with every layer int8 and nothing
+# pruned (the Edge TPU runs int8 only). `hwnas report --compare` then gives both fronts' hypervolumes (accuracy vs
+# predicted edge-tpu latency) within the bounds of both fronts together, per seed, with the reference point 0.1%
+# beyond both fronts' worst values and 10% beyond them (so the extreme members count); over two or more seeds,
+# `report --compare ... --against ...` pairs the runs by seed and gives a paired t-test of the hypervolume
+# differences.
 #   S=N qat fine-tuning steps per candidate (default 40); B=N evaluations per search (default 36);
 #   SEEDS="3 4" the seeds (default 3); D=W the qat distillation weight (option distill, default 0);
 #   UNPRUNED=1 (default) gives the joint search NSGA-II's start_unpruned option: its first generation is the
