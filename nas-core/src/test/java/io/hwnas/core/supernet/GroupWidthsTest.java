@@ -7,17 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.DjlNetworks;
-import io.hwnas.core.djl.NetworkBlock;
-import io.hwnas.core.djl.OneThread;
-import io.hwnas.core.djl.WeightInheritance;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.core.space.compress.CompressionOptions;
@@ -27,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,25 +111,10 @@ class GroupWidthsTest {
         Network pruned = cs.network(cs.decode(v), new io.hwnas.core.ir.Shape(3, 32, 32), 10);
         assertEquals(spec.network(full, half).params(), pruned.params(), "outer groups pruned 50%: trained shapes");
         assertTrue(pruned.layers().stream().anyMatch(l -> l.name().equals("stage2.layer1.add")), "residuals kept");
-        double ordered = difference(spec, full, half, pruned, spec::orderedChannels);
-        double byNorm = difference(spec, full, half, pruned, name -> false);
+        double ordered = SupernetFixtures.prunedDifference(spec, full, full, half, pruned,
+                spec::orderedChannels);
+        double byNorm = SupernetFixtures.prunedDifference(spec, full, full, half, pruned, name -> false);
         assertTrue(ordered < 1e-5, "ordered: " + ordered);
         assertTrue(byNorm > 1e-2, "by norm: " + byNorm);
-    }
-
-    private static double difference(SupernetSpec spec, Architecture parent, double[] widths, Network pruned,
-            Predicate<String> ordered) {
-        return OneThread.exclusive(1, () -> {
-            try (NDManager m = NDManager.newBaseManager()) {
-                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
-                SupernetFixtures.perturb(supernet, 3);
-                NetworkBlock child = DjlNetworks.initialized(pruned, m, DataType.FLOAT32, 2);
-                WeightInheritance.inherit(supernet.extract(parent, m), child, ordered);
-                NDArray x = SupernetFixtures.normal(m, new Shape(2, 3, 32, 32), 7);
-                NDArray want = supernet.forward(parent, widths, x, false);
-                NDArray got = child.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
-                return SupernetFixtures.relative(want, got);
-            }
-        });
     }
 }

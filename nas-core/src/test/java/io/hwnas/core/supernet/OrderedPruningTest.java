@@ -4,23 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.hwnas.core.arch.Architecture;
-import io.hwnas.core.djl.DjlNetworks;
-import io.hwnas.core.djl.NetworkBlock;
-import io.hwnas.core.djl.OneThread;
-import io.hwnas.core.djl.WeightInheritance;
 import io.hwnas.core.ir.Network;
 import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.core.space.compress.CompressionOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,26 +41,9 @@ class OrderedPruningTest {
                 .findFirst().orElseThrow().position()] = 1;
         Network pruned = cs.network(cs.decode(v), new io.hwnas.core.ir.Shape(3, 32, 32), 10);
         assertEquals(spec.network(e3).params(), pruned.params(), "e4 pruned 25% has e3's shapes");
-        double ordered = difference(spec, e4, e3, pruned, spec::orderedChannels);
-        double byNorm = difference(spec, e4, e3, pruned, name -> false);
+        double ordered = SupernetFixtures.prunedDifference(spec, e4, e3, null, pruned, spec::orderedChannels);
+        double byNorm = SupernetFixtures.prunedDifference(spec, e4, e3, null, pruned, name -> false);
         assertTrue(ordered < 1e-5, "ordered: " + ordered);
         assertTrue(byNorm > 1e-2, "by norm: " + byNorm);
-    }
-
-    /** max relative difference of the pruned network's logits, inherited from {@code parent}, to {@code target}'s. */
-    private static double difference(SupernetSpec spec, Architecture parent, Architecture target, Network pruned,
-            Predicate<String> ordered) {
-        return OneThread.exclusive(1, () -> {
-            try (NDManager m = NDManager.newBaseManager()) {
-                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
-                SupernetFixtures.perturb(supernet, 3);
-                NetworkBlock child = DjlNetworks.initialized(pruned, m, DataType.FLOAT32, 2);
-                WeightInheritance.inherit(supernet.extract(parent, m), child, ordered);
-                NDArray x = SupernetFixtures.normal(m, new Shape(2, 3, 32, 32), 7);
-                NDArray want = supernet.forward(target, x, false);
-                NDArray got = child.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
-                return SupernetFixtures.relative(want, got);
-            }
-        });
     }
 }

@@ -1,6 +1,13 @@
 package io.hwnas.core.supernet;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import io.hwnas.core.arch.Architecture;
 import io.hwnas.core.djl.ConvLayoutCheck;
+import io.hwnas.core.djl.DjlNetworks;
+import io.hwnas.core.djl.NetworkBlock;
+import io.hwnas.core.djl.OneThread;
+import io.hwnas.core.djl.WeightInheritance;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -78,5 +85,26 @@ final class SupernetFixtures {
     /** max |a - b| / max |a|. */
     static double relative(NDArray a, NDArray b) {
         return ConvLayoutCheck.relative(a, b);
+    }
+
+    /**
+     * The max relative difference of a pruned network's logits, its weights inherited from the supernet's
+     * {@code parent} subnet (groups whose writers {@code ordered} accepts keeping their first channels), to the
+     * supernet's own logits of {@code target} narrowed to {@code widths} (null: full widths), on seeded images.
+     */
+    static double prunedDifference(SupernetSpec spec, Architecture parent, Architecture target, double[] widths,
+            io.hwnas.core.ir.Network pruned, java.util.function.Predicate<String> ordered) {
+        return OneThread.exclusive(1, () -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                MobilenetSupernet supernet = MobilenetSupernet.create(spec, m);
+                perturb(supernet, 3);
+                NetworkBlock child = DjlNetworks.initialized(pruned, m, ai.djl.ndarray.types.DataType.FLOAT32, 2);
+                WeightInheritance.inherit(supernet.extract(parent, m), child, ordered);
+                NDArray x = normal(m, new Shape(2, 3, 32, 32), 7);
+                NDArray want = supernet.forward(target, widths, x, false);
+                NDArray got = child.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+                return relative(want, got);
+            }
+        });
     }
 }
