@@ -48,12 +48,19 @@ class GroupWidthsTest {
         assertEquals(new SplittableRandom(5).nextLong(), r.nextLong(), "nothing drawn without group widths");
         assertNull(off.narrowestGroupWidths());
         Set<Double> seen = new HashSet<>();
-        for (int i = 0; i < 30; i++) {
-            for (double w : on.drawGroupWidths(r)) {
+        int fullWidths = 0;
+        for (int i = 0; i < 200; i++) {
+            double[] drawn = on.drawGroupWidths(r);
+            if (drawn == null) {
+                fullWidths++;
+                continue;
+            }
+            for (double w : drawn) {
                 seen.add(w);
             }
         }
         assertEquals(Set.copyOf(WIDTHS), seen);
+        assertTrue(fullWidths > 70 && fullWidths < 130, "about half the draws keep full widths: " + fullWidths);
         assertArrayEquals(new double[] {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, on.narrowestGroupWidths());
         assertTrue(on.describe().contains("group widths [1.0, 0.75, 0.5]"), on.describe());
         assertTrue(on.differences(off, "here", "there").contains(
