@@ -81,8 +81,12 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         if (!s.has(field)) {
             return allowed;
         }
+        List<Node> items = items(s, field, p);
+        if (items == null) {
+            return allowed;
+        }
         List<Integer> out = new ArrayList<>();
-        for (Node item : s.list(field, false)) {
+        for (Node item : items) {
             String v = item.asString();
             if (v != null && v.matches("\\d+") && allowed.contains(Integer.parseInt(v))) {
                 if (!out.contains(Integer.parseInt(v))) {
@@ -105,8 +109,12 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         if (!s.has("group_widths")) {
             return List.of(1.0);
         }
+        List<Node> items = items(s, "group_widths", p);
+        if (items == null) {
+            return List.of(1.0);
+        }
         java.util.TreeSet<Double> out = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
-        for (Node item : s.list("group_widths", false)) {
+        for (Node item : items) {
             String v = item.asString();
             Double d = parse(v);
             if (d != null && d > 0 && d <= 1) {
@@ -121,6 +129,13 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
             return List.of(1.0);
         }
         return List.copyOf(out);
+    }
+
+    /** The items of a list field, or null when it is not a list (reported once, not again as an empty list). */
+    private static List<Node> items(Node s, String field, Problems p) {
+        int before = p.all().size();
+        List<Node> items = s.list(field, false);
+        return p.all().size() > before ? null : items;
     }
 
     private static Double parse(String v) {

@@ -103,6 +103,11 @@ class SupernetCommandTest {
         assertEquals(2, noFull.exitCode(), noFull.err());
         assertTrue(noFull.err().contains("supernet.group_widths = [0.75, 0.5] is not allowed; expected a list of "
                 + "fractions in (0, 1] with 1.0 among them"), noFull.err());
+        Path scalar = write("scalar.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  group_widths: 0.5"));
+        CliRunner notList = CliRunner.run("supernet", "train", "--config", scalar.toString());
+        assertEquals(2, notList.exitCode(), notList.err());
+        assertTrue(notList.err().contains("supernet.group_widths = 0.5 is not allowed; expected a list")
+                && !notList.err().contains("= []"), "one problem, not a second about an empty list: " + notList.err());
         Path elastic = write("elastic.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  group_widths: [1, 0.5]"));
         CliRunner changed = CliRunner.run("supernet", "train", "--resume", dir.toString(), "--config",
                 elastic.toString(), "--quiet");

@@ -88,10 +88,15 @@ final class CheckpointJson {
         Map<String, Object> opts = Json.MAPPER.convertValue(need(root, "space.options", where), Map.class);
         MobilenetSpace space = (MobilenetSpace) new MobilenetSpace().withOptions(opts);
         JsonNode shape = need(root, "input_shape", where);
-        SupernetSpec spec = new SupernetSpec(space, shape.get(0).asInt(), need(root, "classes", where).asInt(),
-                need(root, "supernet.resolution", where).asInt(), need(root, "supernet.width", where).asDouble(),
-                ints(need(root, "supernet.kernels", where)), ints(need(root, "supernet.expansions", where)),
-                groupWidths(root.path("supernet").path("group_widths"), where));
+        SupernetSpec spec;
+        try {
+            spec = new SupernetSpec(space, shape.get(0).asInt(), need(root, "classes", where).asInt(),
+                    need(root, "supernet.resolution", where).asInt(), need(root, "supernet.width", where).asDouble(),
+                    ints(need(root, "supernet.kernels", where)), ints(need(root, "supernet.expansions", where)),
+                    groupWidths(root.path("supernet").path("group_widths"), where));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
         JsonNode d = need(root, "dataset", where);
         SupernetRun.Dataset dataset = new SupernetRun.Dataset(need(root, "dataset.name", where).asText(),
                 d.path("dir").isNull() || d.path("dir").isMissingNode() ? null : d.path("dir").asText(),

@@ -96,6 +96,22 @@ class SupernetCheckpointTest {
     }
 
     @Test
+    void groupWidthsAreReadBackAbsentOnesAreFullAndBadOnesNameTheManifest() throws IOException {
+        write(1, 3);
+        Path manifest = dir.resolve("checkpoint.json");
+        String text = Files.readString(manifest);
+        assertTrue(text.contains("\"group_widths\" : [ 1.0 ]"), text);
+        String before = text.replaceAll(",\\s*\"group_widths\" : \\[ 1.0 \\]", ""); // as written before the option
+        assertFalse(before.contains("group_widths"), before);
+        Files.writeString(manifest, before);
+        assertEquals(List.of(1.0), SupernetCheckpoint.read(dir).spec().groupWidths());
+        Files.writeString(manifest, text.replace("\"group_widths\" : [ 1.0 ]", "\"group_widths\" : [ 0.75, 0.5 ]"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SupernetCheckpoint.read(dir));
+        assertTrue(e.getMessage().startsWith(manifest.toString()) && e.getMessage().contains("group widths [0.75, 0.5]")
+                && e.getMessage().contains("with 1.0 among them"), e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherSupernetNamesEveryMismatch() {
         write(1, 3);
         SupernetSpec fourClasses = new SupernetSpec(RUN.spec().space(), 3, 4, 32, 0.25, List.of(3, 5, 7),
