@@ -20,6 +20,7 @@ import java.util.Map;
  * @param dataset          the dataset section ({@code name}, {@code dir}), {@code synthetic} when absent
  * @param checkpoint       the checkpoint directory, resolved against the config's folder
  * @param resolution       the input resolution every subnet runs at, or null for the space's largest
+ * @param resolutions      the input resolutions subnets run at (elastic resolution), or null for one
  * @param width            the width multiplier, or null for the space's largest
  * @param kernels          the depthwise kernels served
  * @param expansions       the expansion ratios served
@@ -28,11 +29,13 @@ import java.util.Map;
  * @param training         the training options
  */
 public record SupernetConfig(Path file, String name, long seed, ExperimentConfig.SpaceSpec space,
-        Map<String, Object> dataset, Path checkpoint, Integer resolution, Double width, List<Integer> kernels,
+        Map<String, Object> dataset, Path checkpoint, Integer resolution, List<Integer> resolutions, Double width,
+        List<Integer> kernels,
         List<Integer> expansions, List<Double> groupWidths, int validationImages, SupernetTrainingOptions training) {
 
     /** The fields of the {@code supernet} section. */
-    static final List<String> FIELDS = List.of("checkpoint", "resolution", "width", "kernels", "expansions",
+    static final List<String> FIELDS = List.of("checkpoint", "resolution", "resolutions", "width", "kernels",
+            "expansions",
             "group_widths",
             "validation_images", "steps", "batch", "lr", "schedule", "step_every", "step_factor", "warmup",
             "momentum", "weight_decay", "random_subnets", "zero_init_residual", "checkpoint_every", "validate_every",
@@ -66,6 +69,10 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         String ck = s.string("checkpoint", "runs/" + name + "-supernet", false);
         Path checkpoint = ck == null ? null : base.resolve(ck).normalize();
         long resolution = s.integer("resolution", 0, 1, 4096);
+        List<Integer> resolutions = resolutions(s, p);
+        if (resolutions != null && resolution != 0) {
+            p.notAllowed(s.path("resolutions"), resolutions, "resolutions or resolution, not both");
+        }
         Double width = s.number("width", null, 0);
         List<Integer> kernels = choices(s, "kernels", List.of(3, 5, 7), p);
         List<Integer> expansions = choices(s, "expansions", List.of(3, 4, 6), p);
@@ -73,7 +80,8 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         int validation = (int) s.integer("validation_images", 5000, 1, 1_000_000);
         SupernetTrainingOptions training = training(s, p);
         return new SupernetConfig(file, name, seed, space, dataset, checkpoint,
-                resolution == 0 ? null : (int) resolution, width, kernels, expansions, groupWidths, validation,
+                resolution == 0 ? null : (int) resolution, resolutions, width, kernels, expansions, groupWidths,
+                validation,
                 training);
     }
 
@@ -101,6 +109,32 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
             return allowed;
         }
         return out.stream().sorted().toList();
+    }
+
+    /** {@code resolutions}: positive input resolutions (the space's, checked with it); null when absent. */
+    private static List<Integer> resolutions(Node s, Problems p) {
+        if (!s.has("resolutions")) {
+            return null;
+        }
+        List<Node> items = items(s, "resolutions", p);
+        if (items == null) {
+            return null;
+        }
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (Node item : items) {
+            String v = item.asString();
+            if (v != null && v.matches("\\d{1,4}") && Integer.parseInt(v) > 0) {
+                out.add(Integer.parseInt(v));
+            } else if (v != null) {
+                p.notAllowed(s.path("resolutions"), v, "a list of input resolutions of the space, e.g. [16, 24, 32]");
+                return null;
+            }
+        }
+        if (out.isEmpty()) {
+            p.notAllowed(s.path("resolutions"), "[]", "a non-empty list of input resolutions of the space");
+            return null;
+        }
+        return List.copyOf(out);
     }
 
     /** {@code group_widths}: fractions in (0, 1], 1.0 among them; [1.0] (full widths only) when absent. */

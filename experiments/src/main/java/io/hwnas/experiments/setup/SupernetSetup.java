@@ -82,6 +82,14 @@ public record SupernetSetup(SupernetRun run, ImageDataset.Split data) {
         } catch (IllegalArgumentException e) {
             problems.add(file + ": supernet.resolution / supernet.width: " + e.getMessage());
         }
+        if (c.resolutions() != null) {
+            try {
+                spec = spec.withResolutions(c.resolutions());
+            } catch (IllegalArgumentException e) {
+                problems.add(file + ": supernet.resolutions = " + c.resolutions() + " is not allowed: "
+                        + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

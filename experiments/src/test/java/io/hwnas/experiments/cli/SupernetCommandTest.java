@@ -116,18 +116,36 @@ class SupernetCommandTest {
                 changed.err());
     }
 
+    /** Elastic resolutions outside the space's, or given with a single resolution, exit 2 naming the field. */
+    @Test
+    void badResolutionsExitTwoNamingTheField() throws Exception {
+        Path res = write("res.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  resolutions: [16, 32]"));
+        CliRunner notInSpace = CliRunner.run("supernet", "train", "--config", res.toString());
+        assertEquals(2, notInSpace.exitCode(), notInSpace.err());
+        assertTrue(notInSpace.err().contains("supernet.resolutions = [16, 32] is not allowed: supernet resolutions "
+                + "[16, 32] must be a non-empty subset of [32]"), notInSpace.err());
+        Path both = write("both.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  resolutions: [32]\n"
+                + "  resolution: 32"));
+        CliRunner twice = CliRunner.run("supernet", "train", "--config", both.toString());
+        assertEquals(2, twice.exitCode(), twice.err());
+        assertTrue(twice.err().contains("supernet.resolutions = [32] is not allowed; expected resolutions or "
+                + "resolution, not both"), twice.err());
+    }
+
     /** A training killed (SIGKILL) after its first checkpoint and resumed ends with a straight run's parameters. */
     @Test
     void aKilledTrainingResumesToTheParametersOfAStraightRun() throws Exception {
         Path cfg = write("tiny.yaml", config(5, 8).replace("checkpoint_every: 2", "checkpoint_every: 1")
-                .replace("batch: 16", "batch: 16\n  group_widths: [1.0, 0.75, 0.5]")); // elastic group widths drawn
+                .replace("batch: 16", "batch: 16\n  group_widths: [1.0, 0.75, 0.5]\n  resolutions: [16, 32]")
+                .replace("resolutions: [32]", "resolutions: [16, 32]")); // elastic group widths and resolutions
         Path straight = tmp.resolve("straight");
         CliRunner s = CliRunner.run("supernet", "train", "--config", cfg.toString(), "--out", straight.toString(),
                 "--json", "--quiet");
         assertEquals(0, s.exitCode(), s.err());
         String want = Json.MAPPER.readTree(s.out()).path("parameters_sha256").asText();
-        assertEquals("[1.0,0.75,0.5]", Json.MAPPER.readTree(straight.resolve("checkpoint.json").toFile())
-                .path("supernet").path("group_widths").toString());
+        JsonNode manifest = Json.MAPPER.readTree(straight.resolve("checkpoint.json").toFile()).path("supernet");
+        assertEquals("[1.0,0.75,0.5]", manifest.path("group_widths").toString());
+        assertEquals("[16,32]", manifest.path("resolutions").toString());
 
         Path killed = tmp.resolve("killed");
         Process p = SearchCommandTest.start(tmp.resolve("killed.log"), "supernet", "train", "--config",

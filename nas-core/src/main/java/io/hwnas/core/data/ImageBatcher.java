@@ -45,6 +45,11 @@ public final class ImageBatcher {
         return target;
     }
 
+    /** This batcher's normalisation for another network input (another resolution of the same images). */
+    public ImageBatcher at(Shape newTarget) {
+        return newTarget.equals(target) ? this : new ImageBatcher(source, newTarget, mean, std);
+    }
+
     /** Images {@code indices[from..to)} of {@code data} as floats, NCHW in the target shape. */
     public float[] fill(ImageDataset data, int[] indices, int from, int to) {
         return fill(data, indices, from, to, Augmentation.NONE, null);

@@ -244,7 +244,9 @@ public final class QatEstimator implements AccuracyEstimator {
         if (checkpoint != null) {
             SupernetSpec spec = checkpoint.spec();
             ImageDataset train = supernetSplit().train();
-            Shape in = new Shape(spec.channels(), spec.resolution(), spec.resolution());
+            Architecture base = space instanceof CompressedSpace cs ? cs.baseArchitecture(architecture) : architecture;
+            int r = spec.space().resolution(spec.space().parse(base.canonical()));
+            Shape in = new Shape(spec.channels(), r, r);
             return new TrainingImages(checkpoint.run().dataset().name(), checkpoint.run().dataset().dir(),
                     checkpoint.run().seed(), train, in);
         }
@@ -278,8 +280,8 @@ public final class QatEstimator implements AccuracyEstimator {
         int[] first = new int[n];
         Arrays.setAll(first, i -> i);
         ImageDataset.Split used = new ImageDataset.Split(split.train(), split.validation().select(first));
-        Network compressed = space.network(a, new Shape(spec.channels(), spec.resolution(), spec.resolution()),
-                spec.classes());
+        int r = spec.space().resolution(subnet);
+        Network compressed = space.network(a, new Shape(spec.channels(), r, r), spec.classes());
         return QuantisedTraining.run(compressed, QuantisedTraining.Start.ordered(m -> checkpoint.load(m).extract(
                 subnet, m), spec::orderedChannels), used, settings, seed, saveWeights, saveRanges);
     }

@@ -30,6 +30,7 @@ final class CheckpointJson {
         s.set("kernels", Json.MAPPER.valueToTree(spec.kernels()));
         s.set("expansions", Json.MAPPER.valueToTree(spec.expansions()));
         s.set("group_widths", Json.MAPPER.valueToTree(spec.groupWidths()));
+        s.set("resolutions", Json.MAPPER.valueToTree(spec.resolutions()));
         root.set("input_shape", Json.MAPPER.valueToTree(List.of(spec.channels(), spec.resolution(),
                 spec.resolution())));
         root.put("classes", spec.classes());
@@ -93,7 +94,8 @@ final class CheckpointJson {
             spec = new SupernetSpec(space, shape.get(0).asInt(), need(root, "classes", where).asInt(),
                     need(root, "supernet.resolution", where).asInt(), need(root, "supernet.width", where).asDouble(),
                     ints(need(root, "supernet.kernels", where)), ints(need(root, "supernet.expansions", where)),
-                    groupWidths(root.path("supernet").path("group_widths"), where));
+                    groupWidths(root.path("supernet").path("group_widths"), where),
+                    resolutions(root.path("supernet"), where));
         } catch (IllegalArgumentException e) {
             throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -147,6 +149,19 @@ final class CheckpointJson {
             out.add(x.asDouble());
         });
         return out;
+    }
+
+    /** The resolutions served; the one resolution when absent (checkpoints written before elastic resolution). */
+    private static List<Integer> resolutions(JsonNode supernet, String where) {
+        JsonNode n = supernet.path("resolutions");
+        if (n.isMissingNode() || n.isNull()) {
+            return List.of(need(supernet, "resolution", where).asInt());
+        }
+        if (!n.isArray()) {
+            throw new IllegalArgumentException(where + ": supernet.resolutions is '" + n + "', expected a list of "
+                    + "input resolutions");
+        }
+        return ints(n);
     }
 
     private static List<Integer> ints(JsonNode n) {

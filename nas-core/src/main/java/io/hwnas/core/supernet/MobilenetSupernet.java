@@ -38,6 +38,9 @@ import java.util.Map;
  *   <li>Elastic expansion and channel scale: the first channels of each channel dimension, which
  *       {@link #sortChannels()} orders by importance.</li>
  *   <li>Squeeze-excite on or off: the block's SE weights, sliced to the subnet's hidden channels, or none.</li>
+ *   <li>Elastic resolution ({@link SupernetSpec#resolutions()}): convolutions and global pooling take any input
+ *       size, so a subnet at a smaller resolution runs on the same weights; only batch-norm statistics depend on
+ *       it, and an evaluation recalibrates them per subnet at its resolution anyway.</li>
  * </ul>
  *
  * <p>Parameters live in the manager the supernet is {@link #create created} in; call {@code create} inside

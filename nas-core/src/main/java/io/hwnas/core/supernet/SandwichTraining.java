@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
  * which is trained in the same step, gives the small subnets richer targets than one-hot labels at no extra
  * cost. With {@link SupernetSpec#elasticGroupWidths() elastic group widths} the smallest subnet keeps the narrowest
  * width of every outer channel group and each random subnet a drawn one (drawn after the subnet itself, so a spec
- * without them draws what it drew before). Subnets are drawn from a seeded generator; call {@link #step} inside
+ * without them draws what it drew before). With {@link SupernetSpec#elasticResolutions() elastic resolutions} the
+ * largest subnet runs at the largest resolution, the smallest at the smallest and each random one at a drawn one,
+ * all on the step's images (BigNAS's sandwich over resolutions). Subnets are drawn from a seeded generator; call {@link #step} inside
  * {@code Autograd.exclusive} for a deterministic run.
  */
 public final class SandwichTraining {
@@ -92,6 +94,21 @@ public final class SandwichTraining {
      * {@code subnets} instead of the trainer's own generator (a resumable run derives it from the seed and step).
      */
     public Losses step(NDArray x, NDArray y, double lr, SplittableRandom subnets) {
+        return step(r -> {
+            if (x.getShape().get(2) != r || x.getShape().get(3) != r) {
+                throw new IllegalArgumentException("a subnet at resolution " + r + " needs inputs at that resolution, "
+                        + "not " + x.getShape());
+            }
+            return x;
+        }, y, lr, subnets);
+    }
+
+    /**
+     * One sandwich step as {@link #step(NDArray, NDArray, double, SplittableRandom)} with {@link
+     * SupernetSpec#elasticResolutions() elastic resolutions}: {@code x} gives the batch's images at each resolution
+     * a subnet runs at (the same images, so every subnet distils from the largest on them).
+     */
+    public Losses step(java.util.function.IntFunction<NDArray> x, NDArray y, double lr, SplittableRandom subnets) {
         SupernetSpec spec = supernet.spec();
         List<Architecture> trained = new ArrayList<>(List.of(spec.largest(), spec.smallest()));
         List<double[]> widths = new ArrayList<>(java.util.Arrays.asList(null, spec.narrowestGroupWidths()));
@@ -99,19 +116,20 @@ public final class SandwichTraining {
             trained.add(spec.sample(subnets));
             widths.add(spec.drawGroupWidths(subnets)); // draws nothing without elastic group widths
         }
-        long batch = x.getShape().get(0);
+        long batch = y.getShape().get(0);
         double largest;
         double smallest = Double.NaN;
         List<Double> kl = new ArrayList<>();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = supernet.forward(trained.get(0), x, true);
+            NDArray logits = supernet.forward(trained.get(0), x.apply(spec.space().resolution(trained.get(0))), true);
             NDArray ce = Scalars.div(logits.logSoftmax(1).mul(y).sum(), -batch);
             gc.backward(ce);
             largest = ce.getFloat();
             NDArray logP = logits.stopGradient().logSoftmax(1);
             NDArray p = logP.exp();
             for (int i = 1; i < trained.size(); i++) {
-                NDArray logQ = supernet.forward(trained.get(i), widths.get(i), x, true).logSoftmax(1);
+                NDArray in = x.apply(spec.space().resolution(trained.get(i)));
+                NDArray logQ = supernet.forward(trained.get(i), widths.get(i), in, true).logSoftmax(1);
                 NDArray loss = Scalars.div(p.mul(logP.sub(logQ)).sum(), batch);
                 gc.backward(loss);
                 kl.add((double) loss.getFloat());
@@ -120,7 +138,7 @@ public final class SandwichTraining {
                 }
             }
         }
-        update(lr, x.getManager());
+        update(lr, y.getManager());
         return new Losses(largest, smallest, kl, trained);
     }
 

@@ -6,7 +6,9 @@ import io.hwnas.core.space.mobilenet.MobilenetSpace;
 /**
  * Once-for-All's architecture encoding for the accuracy predictor: for each of the 5 stages' 4 layer slots, a
  * one-hot of the kernel (over the supernet's kernels), of the expansion (over its expansions), of squeeze-excite
- * off/on and, where the space searches them, of the channel scale; a slot beyond the stage's depth is all zeros.
+ * off/on and, where the space searches them, of the channel scale; a slot beyond the stage's depth is all zeros;
+ * then, with {@link SupernetSpec#elasticResolutions() elastic resolutions}, a one-hot of the resolution (as OFA's
+ * predictor takes the resolution).
  */
 public final class SubnetEncoding {
 
@@ -22,7 +24,7 @@ public final class SubnetEncoding {
 
     /** The encoding's length. */
     public int features() {
-        return 5 * 4 * perLayer;
+        return 5 * 4 * perLayer + (spec.elasticResolutions() ? spec.resolutions().size() : 0);
     }
 
     /**
@@ -48,6 +50,9 @@ public final class SubnetEncoding {
                     x[at + kernels + expansions + 2 + v[MobilenetSpace.position(s, l, 3)]] = 1;
                 }
             }
+        }
+        if (spec.elasticResolutions()) {
+            x[5 * 4 * perLayer + spec.resolutions().indexOf(spec.space().resolution(subnet))] = 1;
         }
         return x;
     }

@@ -22,8 +22,9 @@ import java.util.Objects;
  *
  * <p>The calibration images are the first {@code bnBatches x bnBatchSize} images of a permutation of the
  * training set seeded by {@code seed}, the same for every subnet; the validation images are the first
- * {@code validationImages} of the split's validation set, in order. Both are converted to floats once, when the
- * evaluation is built. The same inputs give the same result bit for bit at a fixed PyTorch thread count on the
+ * {@code validationImages} of the split's validation set, in order. Both are converted to floats once per
+ * resolution: at the supernet's largest when the evaluation is built, at another of its {@link
+ * SupernetSpec#resolutions() resolutions} when a subnet first needs it (the same images, resized by the batcher). The same inputs give the same result bit for bit at a fixed PyTorch thread count on the
  * calling thread (nothing draws from DJL's global random generator). Thread-safe: {@link #evaluate} reads the
  * supernet's parameters and never writes them, and every array it makes lives in its own manager, so threads
  * may evaluate subnets of one supernet at once (while no thread trains it).
@@ -48,10 +49,12 @@ public final class SubnetEvaluation {
     private final String validationName;
     private final int classes;
     private final int batchSize;
-    private final Shape image;
     private final int[] calibration;
-    private final float[][] calibrationBatches;
-    private final float[][] validationBatches;
+    /** The calibration and validation images at each resolution served, converted when first needed. */
+    private final java.util.Map<Integer, Inputs> inputs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ImageBatcher batcher;
+    private final ImageDataset.Split data;
+    private final int evalBatch;
     private final int[] labels;
     private final boolean channelsLast;
     private final InferenceEngine engine;
@@ -79,17 +82,30 @@ public final class SubnetEvaluation {
         this.validationName = validation.name();
         this.classes = spec.classes();
         this.batchSize = b.bnBatchSize;
-        this.image = new Shape(spec.channels(), spec.resolution(), spec.resolution());
         this.calibration = Arrays.copyOf(ImageDataset.permutation(train.size(), b.seed), images);
-        this.calibrationBatches = fill(batcher, train, calibration, b.bnBatchSize);
-        int n = Math.min(b.validationImages, validation.size());
-        int[] first = new int[n];
-        Arrays.setAll(first, i -> i);
-        this.validationBatches = fill(batcher, validation, first, b.evalBatch);
-        this.labels = new int[n];
+        this.batcher = batcher;
+        this.data = b.data;
+        this.evalBatch = b.evalBatch;
+        this.labels = new int[Math.min(b.validationImages, validation.size())];
         Arrays.setAll(labels, validation::label);
+        inputs(spec.resolution());
         this.channelsLast = b.channelsLast;
         this.engine = b.engine != null ? b.engine : InferenceEngine.preferred();
+    }
+
+    /** The calibration and validation batches at one resolution, and the image shape they hold. */
+    private record Inputs(Shape image, float[][] calibration, float[][] validation) {
+    }
+
+    private Inputs inputs(int r) {
+        return inputs.computeIfAbsent(r, k -> {
+            io.hwnas.core.ir.Shape at = new io.hwnas.core.ir.Shape(batcher.target().channels(), r, r);
+            ImageBatcher b = batcher.at(at);
+            int[] first = new int[labels.length];
+            Arrays.setAll(first, i -> i);
+            return new Inputs(new Shape(at.channels(), r, r), fill(b, data.train(), calibration, batchSize),
+                    fill(b, data.validation(), first, evalBatch));
+        });
     }
 
     private static float[][] fill(ImageBatcher batcher, ImageDataset data, int[] indices, int batch) {
@@ -135,7 +151,7 @@ public final class SubnetEvaluation {
         long start = System.nanoTime();
         double[] v = Autograd.withoutGradients(() -> {
             try (NDManager m = NDManager.newBaseManager()) {
-                return validate(calibrateIn(subnet, m), subnet);
+                return validate(calibrateIn(subnet, m), subnet, inputs(supernet.spec().space().resolution(subnet)));
             }
         });
         return new Result(subnet, v[0], v[1], calibration.length, labels.length, (System.nanoTime() - start) / 1e9);
@@ -156,30 +172,28 @@ public final class SubnetEvaluation {
     private NetworkBlock calibrateIn(Architecture subnet, NDManager manager) {
         NetworkBlock block = supernet.extract(subnet, manager).channelsLast(channelsLast);
         BatchNormCalibration bn = new BatchNormCalibration(block);
-        for (float[] batch : calibrationBatches) {
+        Inputs in = inputs(supernet.spec().space().resolution(subnet));
+        for (float[] batch : in.calibration()) {
             try (NDManager step = manager.newSubManager()) {
-                bn.add(step.create(batch, shape(batch.length)));
+                long n = batch.length / in.image().size();
+                bn.add(step.create(batch, new Shape(n, in.image().get(0), in.image().get(1), in.image().get(2))));
             }
         }
         bn.apply();
         return block;
     }
 
-    private Shape shape(int floats) {
-        long per = image.size();
-        return new Shape(floats / per, image.get(0), image.get(1), image.get(2));
-    }
-
     /**
      * Top-1 in percent and mean cross-entropy (log-softmax in double) over the validation images, in inference
      * mode on the evaluation's {@link InferenceEngine} at the PyTorch engine's thread count.
      */
-    private double[] validate(NetworkBlock block, Architecture subnet) {
+    private double[] validate(NetworkBlock block, Architecture subnet, Inputs in) {
+        Shape image = in.image();
         long correct = 0;
         double loss = 0;
         int offset = 0;
         try (InferenceEngine.Session session = engine.open(block, DjlRuntime.threads())) {
-            for (float[] batch : validationBatches) {
+            for (float[] batch : in.validation()) {
                 long n = batch.length / image.size();
                 float[] logits = session.logits(batch, new long[] {n, image.get(0), image.get(1), image.get(2)});
                 for (int j = 0; j < n; j++) {

@@ -29,15 +29,18 @@ import java.util.SplittableRandom;
  * @param space      the search space, with the options its architectures were made under
  * @param channels   input image channels
  * @param classes    output classes
- * @param resolution the input resolution every subnet runs at, one of the space's {@code resolutions}
+ * @param resolution the largest input resolution a subnet runs at (the largest subnet's), one of the space's
+ *                   {@code resolutions}
  * @param width      the width multiplier of every subnet, one of the space's {@code widths}
  * @param kernels    depthwise kernel sizes served, ascending; the largest is the kernel the weights are kept at
  * @param expansions expansion ratios served, ascending; the largest sets the hidden channels kept
  * @param groupWidths fractions of an outer group's channels a trained subnet keeps, in (0, 1], descending, 1.0
  *                   first; {@code [1.0]} trains full widths only
+ * @param resolutions the input resolutions served (elastic resolution, as in OFA), ascending, some of the space's,
+ *                   the largest {@code resolution}; {@code [resolution]} serves that one only
  */
 public record SupernetSpec(MobilenetSpace space, int channels, int classes, int resolution, double width,
-        List<Integer> kernels, List<Integer> expansions, List<Double> groupWidths) {
+        List<Integer> kernels, List<Integer> expansions, List<Double> groupWidths, List<Integer> resolutions) {
 
     private static final List<Integer> SPACE_KERNELS = List.of(3, 5, 7);
     private static final List<Integer> SPACE_EXPANSIONS = List.of(3, 4, 6);
@@ -56,6 +59,11 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
             throw new IllegalArgumentException("supernet resolution " + resolution + " is not one of the space's "
                     + resolutions(space));
         }
+        resolutions = sortedSubset("resolutions", resolutions, resolutions(space));
+        if (resolutions.get(resolutions.size() - 1) != resolution) {
+            throw new IllegalArgumentException("supernet resolutions " + resolutions + " must have the largest "
+                    + "resolution " + resolution + " as their largest");
+        }
         if (widthIndex(space, width) < 0) {
             throw new IllegalArgumentException("supernet width " + width + " is not one of the space's "
                     + widths(space));
@@ -66,7 +74,13 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         }
     }
 
-    /** A spec with full widths only (no elastic group widths). */
+    /** A spec at one resolution. */
+    public SupernetSpec(MobilenetSpace space, int channels, int classes, int resolution, double width,
+            List<Integer> kernels, List<Integer> expansions, List<Double> groupWidths) {
+        this(space, channels, classes, resolution, width, kernels, expansions, groupWidths, List.of(resolution));
+    }
+
+    /** A spec at one resolution with full widths only (no elastic group widths). */
     public SupernetSpec(MobilenetSpace space, int channels, int classes, int resolution, double width,
             List<Integer> kernels, List<Integer> expansions) {
         this(space, channels, classes, resolution, width, kernels, expansions, FULL);
@@ -93,6 +107,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         differ(diff, "input channels", channels, other.channels, here, there);
         differ(diff, "classes", classes, other.classes, here, there);
         differ(diff, "resolution", resolution, other.resolution, here, there);
+        differ(diff, "resolutions", resolutions, other.resolutions, here, there);
         differ(diff, "width", width, other.width, here, there);
         differ(diff, "kernels", kernels, other.kernels, here, there);
         differ(diff, "expansions", expansions, other.expansions, here, there);
@@ -108,12 +123,25 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
 
     /** A copy serving other kernels and expansions (subsets of 3/5/7 and 3/4/6). */
     public SupernetSpec withElastic(List<Integer> newKernels, List<Integer> newExpansions) {
-        return new SupernetSpec(space, channels, classes, resolution, width, newKernels, newExpansions, groupWidths);
+        return new SupernetSpec(space, channels, classes, resolution, width, newKernels, newExpansions, groupWidths,
+                resolutions);
     }
 
     /** A copy whose trained subnets take these group widths (fractions in (0, 1], 1.0 among them). */
     public SupernetSpec withGroupWidths(List<Double> widths) {
-        return new SupernetSpec(space, channels, classes, resolution, width, kernels, expansions, widths);
+        return new SupernetSpec(space, channels, classes, resolution, width, kernels, expansions, widths,
+                resolutions);
+    }
+
+    /** A copy serving these input resolutions (some of the space's; the largest keeps the weights' shape). */
+    public SupernetSpec withResolutions(List<Integer> newResolutions) {
+        return new SupernetSpec(space, channels, classes, Collections.max(newResolutions), width, kernels, expansions,
+                groupWidths, newResolutions);
+    }
+
+    /** Whether subnets run at more than one resolution (elastic resolution). */
+    public boolean elasticResolutions() {
+        return resolutions.size() > 1;
     }
 
     /** Whether the training draws narrower outer groups: group widths other than [1.0]. */
@@ -150,7 +178,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         return w;
     }
 
-    /** A copy at another resolution and width of the space. */
+    /** A copy at another (single) resolution and width of the space. */
     public SupernetSpec at(int newResolution, double newWidth) {
         return new SupernetSpec(space, channels, classes, newResolution, newWidth, kernels, expansions, groupWidths);
     }
@@ -191,9 +219,10 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         };
     }
 
-    /** The IR network of a subnet at this spec's input. */
+    /** The IR network of a subnet, at its own resolution and this spec's input channels. */
     public Network network(Architecture subnet) {
-        return space.network(subnet, new Shape(channels, resolution, resolution), classes);
+        int r = space.resolution(subnet);
+        return space.network(subnet, new Shape(channels, r, r), classes);
     }
 
     /**
@@ -221,17 +250,20 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
 
     /** The subnet whose weights the supernet keeps: depth 4, the largest kernel and expansion, SE, full channels. */
     public Architecture largest() {
-        return build(4, kernels.size() - 1, expansions.size() - 1, 1, 0);
+        return build(resolution, 4, kernels.size() - 1, expansions.size() - 1, 1, 0);
     }
 
-    /** The smallest subnet: depth 2, the smallest kernel and expansion, no SE, the narrowest searched channels. */
+    /**
+     * The smallest subnet: the smallest resolution, depth 2, the smallest kernel and expansion, no SE, the
+     * narrowest searched channels.
+     */
     public Architecture smallest() {
         int scales = space.choices()[MobilenetSpace.position(0, 0, 3)];
-        return build(2, 0, 0, 0, scales - 1);
+        return build(resolutions.get(0), 2, 0, 0, 0, scales - 1);
     }
 
-    private Architecture build(int depth, int kernel, int expansion, int se, int scale) {
-        int[] v = head();
+    private Architecture build(int r, int depth, int kernel, int expansion, int se, int scale) {
+        int[] v = head(r);
         for (int s = 0; s < 5; s++) {
             v[MobilenetSpace.depthPosition(s)] = depth - 2;
             for (int l = 0; l < 4; l++) {
@@ -244,10 +276,13 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         return space.decode(v);
     }
 
-    /** A uniformly drawn subnet of the elastic range (channel scales only where the space searches them). */
+    /**
+     * A uniformly drawn subnet of the elastic range (channel scales only where the space searches them; the
+     * resolution, drawn first, only with {@link #elasticResolutions() elastic resolutions}).
+     */
     public Architecture sample(SplittableRandom random) {
         int[] choices = space.choices();
-        int[] v = head();
+        int[] v = head(elasticResolutions() ? resolutions.get(random.nextInt(resolutions.size())) : resolution);
         for (int s = 0; s < 5; s++) {
             v[MobilenetSpace.depthPosition(s)] = random.nextInt(3);
             for (int l = 0; l < 4; l++) {
@@ -271,9 +306,9 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         return List.copyOf(sorted);
     }
 
-    private int[] head() {
+    private int[] head(int r) {
         int[] v = new int[space.choices().length];
-        v[0] = resolutions(space).indexOf(resolution);
+        v[0] = resolutions(space).indexOf(r);
         v[1] = widthIndex(space, width);
         return v;
     }
@@ -302,7 +337,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
     }
 
     private void checkLayers(int r, double w, int[] v, List<String> outside) {
-        if (r != resolution) {
+        if (!resolutions.contains(r)) {
             outside.add("resolution " + r);
         }
         if (Math.abs(w - width) > 1e-9) {
@@ -325,7 +360,8 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
 
     /** What the supernet covers, in words. */
     public String describe() {
-        return "space " + space.name() + " " + space.options() + " at resolution " + resolution + ", width " + width
+        return "space " + space.name() + " " + space.options() + " at resolution"
+                + (elasticResolutions() ? "s " + resolutions : " " + resolution) + ", width " + width
                 + ", input channels " + channels + ", " + classes + " classes: depths 2-4, kernels " + kernels
                 + ", expansions " + expansions + ", SE on or off, every channel scale"
                 + (elasticGroupWidths() ? " (trained with group widths " + groupWidths + ")" : "");

@@ -58,6 +58,8 @@ public final class SupernetTraining {
     private final SupernetRun run;
     private final ImageDataset.Split data;
     private final ImageBatcher batcher;
+    /** The batcher at each resolution subnets run at. */
+    private final java.util.Map<Integer, ImageBatcher> batchers = new java.util.HashMap<>();
     private final Path dir;
     private final Listener listener;
     /** Training batches the progress validation recalibrates batch-norm statistics on. */
@@ -183,11 +185,13 @@ public final class SupernetTraining {
         int[] order = ImageDataset.permutation(train.size(), run.seed() * 31 + t / perEpoch);
         int from = (t % perEpoch) * batch;
         try (NDManager step = manager.newSubManager()) {
-            NDArray x = step.create(batcher.fill(train, order, from, from + batch),
-                    new Shape(batch, spec.channels(), spec.resolution(), spec.resolution()));
+            java.util.Map<Integer, NDArray> x = new java.util.HashMap<>();
+            java.util.function.IntFunction<NDArray> at = r -> x.computeIfAbsent(r, k -> step.create(
+                    batchers.computeIfAbsent(r, q -> batcher.at(new io.hwnas.core.ir.Shape(spec.channels(), r, r)))
+                            .fill(train, order, from, from + batch), new Shape(batch, spec.channels(), r, r)));
             NDArray y = step.create(oneHot(train, order, from, batch, spec.classes()),
                     new Shape(batch, spec.classes()));
-            SandwichTraining.Losses losses = training.step(x, y, lr, subnetRandom(run.seed(), t));
+            SandwichTraining.Losses losses = training.step(at, y, lr, subnetRandom(run.seed(), t));
             if (!Double.isFinite(losses.largest())) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
                         "supernet training: the largest subnet's loss became %s at step %d of %d (learning rate "
