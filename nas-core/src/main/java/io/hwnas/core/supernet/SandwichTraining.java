@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * width of every outer channel group and each random subnet a drawn one (drawn after the subnet itself, so a spec
  * without them draws what it drew before). With {@link SupernetSpec#elasticResolutions() elastic resolutions} the
  * largest subnet runs at the largest resolution, the smallest at the smallest and each random one at a drawn one,
- * all on the step's images (BigNAS's sandwich over resolutions). Subnets are drawn from a seeded generator; call {@link #step} inside
- * {@code Autograd.exclusive} for a deterministic run.
+ * all on the step's images (BigNAS's sandwich over resolutions). Subnets are drawn from a seeded generator; call
+ * {@link #step} inside {@code Autograd.exclusive} for a deterministic run.
  */
 public final class SandwichTraining {
 

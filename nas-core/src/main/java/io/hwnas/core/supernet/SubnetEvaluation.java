@@ -24,8 +24,9 @@ import java.util.Objects;
  * training set seeded by {@code seed}, the same for every subnet; the validation images are the first
  * {@code validationImages} of the split's validation set, in order. Both are converted to floats once per
  * resolution: at the supernet's largest when the evaluation is built, at another of its {@link
- * SupernetSpec#resolutions() resolutions} when a subnet first needs it (the same images, resized by the batcher). The same inputs give the same result bit for bit at a fixed PyTorch thread count on the
- * calling thread (nothing draws from DJL's global random generator). Thread-safe: {@link #evaluate} reads the
+ * SupernetSpec#resolutions() resolutions} when a subnet first needs it (the same images, resized by the batcher).
+ * The same inputs give the same result bit for bit at a fixed PyTorch thread count on the calling thread (nothing
+ * draws from DJL's global random generator). Thread-safe: {@link #evaluate} reads the
  * supernet's parameters and never writes them, and every array it makes lives in its own manager, so threads
  * may evaluate subnets of one supernet at once (while no thread trains it).
  */
