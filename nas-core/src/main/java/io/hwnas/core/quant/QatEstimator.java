@@ -202,7 +202,7 @@ public final class QatEstimator implements AccuracyEstimator {
             throw new IllegalStateException("accuracy estimator qat: give option weights (with arch) or checkpoint");
         }
         SearchSpace base = space instanceof CompressedSpace cs ? cs.base() : space;
-        Architecture baseArch = space instanceof CompressedSpace cs ? cs.baseArchitecture(architecture) : architecture;
+        Architecture baseArch = baseArchitecture(space, architecture);
         return checkpoint != null ? fromSupernet(space, architecture, base, baseArch, seed, saveWeights, saveRanges)
                 : fromWeights(space, architecture, base, baseArch, seed, saveWeights, saveRanges);
     }
@@ -244,8 +244,7 @@ public final class QatEstimator implements AccuracyEstimator {
         if (checkpoint != null) {
             SupernetSpec spec = checkpoint.spec();
             ImageDataset train = supernetSplit().train();
-            Architecture base = space instanceof CompressedSpace cs ? cs.baseArchitecture(architecture) : architecture;
-            int r = spec.space().resolution(spec.space().parse(base.canonical()));
+            int r = spec.space().resolution(spec.space().parse(baseArchitecture(space, architecture).canonical()));
             Shape in = new Shape(spec.channels(), r, r);
             return new TrainingImages(checkpoint.run().dataset().name(), checkpoint.run().dataset().dir(),
                     checkpoint.run().seed(), train, in);
@@ -255,6 +254,11 @@ public final class QatEstimator implements AccuracyEstimator {
         Shape in = space.network(architecture, input != null ? input : space.defaultInput(), classes > 0 ? classes
                 : train.classes()).inputShape();
         return new TrainingImages((String) d.get("dataset"), (String) d.get("dir"), 0, train, in);
+    }
+
+    /** The uncompressed architecture under a candidate of a compressed space (the candidate itself otherwise). */
+    private static Architecture baseArchitecture(SearchSpace space, Architecture architecture) {
+        return space instanceof CompressedSpace cs ? cs.baseArchitecture(architecture) : architecture;
     }
 
     private ImageDataset.Split supernetSplit() {

@@ -112,6 +112,26 @@ class SupernetCheckpointTest {
     }
 
     @Test
+    void resolutionsAreReadBackAbsentOnesAreTheOneResolutionAndBadOnesNameTheManifest() throws IOException {
+        write(1, 3);
+        Path manifest = dir.resolve("checkpoint.json");
+        String text = Files.readString(manifest);
+        assertTrue(text.contains("\"resolutions\" : [ 32 ]"), text);
+        Files.writeString(manifest, text.replaceAll(",\\s*\"resolutions\" : \\[ 32 \\]", "")); // written before it
+        assertEquals(List.of(32), SupernetCheckpoint.read(dir).spec().resolutions());
+        Files.writeString(manifest, text.replace("\"resolutions\" : [ 32 ]", "\"resolutions\" : 32"));
+        IllegalArgumentException scalar = assertThrows(IllegalArgumentException.class,
+                () -> SupernetCheckpoint.read(dir));
+        assertTrue(scalar.getMessage().startsWith(manifest.toString())
+                && scalar.getMessage().contains("supernet.resolutions is '32', expected a list"), scalar.getMessage());
+        Files.writeString(manifest, text.replace("\"resolutions\" : [ 32 ]", "\"resolutions\" : [ 40 ]"));
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> SupernetCheckpoint.read(dir));
+        assertTrue(other.getMessage().startsWith(manifest.toString()) && other.getMessage().contains(
+                "resolutions [40] must have the largest resolution 32"), other.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherSupernetNamesEveryMismatch() {
         write(1, 3);
         SupernetSpec fourClasses = new SupernetSpec(RUN.spec().space(), 3, 4, 32, 0.25, List.of(3, 5, 7),
