@@ -118,11 +118,20 @@ final class SupernetTrainCommand implements Callable<Integer> {
         if (config.seed() != checkpoint.seed()) {
             out.add("the seed is " + config.seed() + " in the config but " + checkpoint.seed() + " in the checkpoint");
         }
+        if (!java.util.Objects.equals(config.init(), checkpoint.init())) {
+            out.add("the initial weights are " + describe(config.init()) + " in the config but "
+                    + describe(checkpoint.init()) + " in the checkpoint");
+        }
         if (!config.options().equals(checkpoint.options())) {
             out.add("the training options are " + config.options() + " in the config but " + checkpoint.options()
                     + " in the checkpoint");
         }
         return out;
+    }
+
+    private static String describe(io.hwnas.core.supernet.SupernetInit init) {
+        return init == null ? "a fresh initialisation" : "those of " + init.dir() + " (step " + init.stepsDone()
+                + ", parameters SHA-256 " + init.parametersSha256() + ")";
     }
 
     private void describe(SupernetRun run, ImageDataset.Split data, Path dir, int from) {
@@ -133,6 +142,10 @@ final class SupernetTrainCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "supernet %s on %d %s images (%d held out), %s%d steps of batch %d into %s%n",
                 run.spec().describe(), data.train().size(), run.dataset().name(), data.validation().size(),
                 from == 0 ? "" : "from step " + from + " to ", run.options().steps(), run.options().batch(), dir);
+        if (run.init() != null) {
+            err.printf(Locale.ROOT, "starting from the weights of %s (step %d)%n", run.init().dir(),
+                    run.init().stepsDone());
+        }
         err.flush();
     }
 

@@ -27,11 +27,14 @@ import java.util.Map;
  * @param groupWidths      fractions of each outer channel group a trained subnet keeps (elastic group widths)
  * @param validationImages images held out of the training set for validation
  * @param training         the training options
+ * @param initFrom         the checkpoint whose weights the training starts from (a warm start), resolved against
+ *                         the config's folder, or null for a fresh initialisation
  */
 public record SupernetConfig(Path file, String name, long seed, ExperimentConfig.SpaceSpec space,
         Map<String, Object> dataset, Path checkpoint, Integer resolution, List<Integer> resolutions, Double width,
         List<Integer> kernels,
-        List<Integer> expansions, List<Double> groupWidths, int validationImages, SupernetTrainingOptions training) {
+        List<Integer> expansions, List<Double> groupWidths, int validationImages, SupernetTrainingOptions training,
+        Path initFrom) {
 
     /** The fields of the {@code supernet} section. */
     static final List<String> FIELDS = List.of("checkpoint", "resolution", "resolutions", "width", "kernels",
@@ -39,7 +42,7 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
             "group_widths",
             "validation_images", "steps", "batch", "lr", "schedule", "step_every", "step_factor", "warmup",
             "momentum", "weight_decay", "random_subnets", "zero_init_residual", "checkpoint_every", "validate_every",
-            "validate_images", "threads");
+            "validate_images", "threads", "init_from");
 
     /**
      * Reads the sections {@code supernet train} needs from a config file.
@@ -79,10 +82,10 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
         List<Double> groupWidths = groupWidths(s, p);
         int validation = (int) s.integer("validation_images", 5000, 1, 1_000_000);
         SupernetTrainingOptions training = training(s, p);
+        String init = s.string("init_from", null, false);
         return new SupernetConfig(file, name, seed, space, dataset, checkpoint,
                 resolution == 0 ? null : (int) resolution, resolutions, width, kernels, expansions, groupWidths,
-                validation,
-                training);
+                validation, training, init == null ? null : base.resolve(init).normalize());
     }
 
     private static List<Integer> choices(Node s, String field, List<Integer> allowed, Problems p) {

@@ -53,6 +53,14 @@ public record SupernetSetup(SupernetRun run, ImageDataset.Split data) {
         }
         SupernetTrainingOptions options = steps == null ? c.training() : c.training().toBuilder().steps(steps).build();
         SupernetRun run = new SupernetRun(spec, SupernetRun.Dataset.of(dataset, dir, data), c.seed(), options);
+        if (c.initFrom() != null) {
+            try {
+                run = run.startingFrom(c.initFrom());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(List.of(file + ": supernet.init_from = " + c.initFrom() + " is not allowed: "
+                        + e.getMessage()));
+            }
+        }
         return new SupernetSetup(run, data);
     }
 

@@ -132,6 +132,42 @@ class SupernetCommandTest {
                 + "resolution, not both"), twice.err());
     }
 
+    /**
+     * {@code init_from} starts a training (here with another resolution) from a checkpoint's weights, recorded in
+     * the manifest; a missing checkpoint or one of another seed exits 2 naming the field and the mismatch.
+     */
+    @Test
+    void trainsFromAnotherCheckpointsWeightsAndRefusesOnesThatDoNotFit() throws Exception {
+        Path base = tmp.resolve("base");
+        CliRunner first = CliRunner.run("supernet", "train", "--config", write("tiny.yaml", config(5, 2)).toString(),
+                "--out", base.toString(), "--quiet");
+        assertEquals(0, first.exitCode(), first.err());
+        String warm = config(5, 2).replace("resolutions: [32]", "resolutions: [16, 32]")
+                .replace("batch: 16", "batch: 16\n  resolutions: [16, 32]\n  init_from: base");
+        CliRunner next = CliRunner.run("supernet", "train", "--config", write("warm.yaml", warm).toString(), "--out",
+                tmp.resolve("warm").toString());
+        assertEquals(0, next.exitCode(), next.err());
+        assertTrue(next.err().contains("starting from the weights of " + base + " (step 2)"), next.err());
+        JsonNode init = Json.MAPPER.readTree(tmp.resolve("warm").resolve("checkpoint.json").toFile()).path("init_from");
+        assertEquals(base.toString(), init.path("dir").asText());
+        assertEquals(Json.MAPPER.readTree(base.resolve("checkpoint.json").toFile()).path("files").path("parameters")
+                .path("sha256").asText(), init.path("parameters_sha256").asText());
+        assertEquals(2, init.path("steps_done").asInt());
+
+        CliRunner missing = CliRunner.run("supernet", "train", "--config", write("missing.yaml",
+                warm.replace("init_from: base", "init_from: nowhere")).toString(), "--out",
+                tmp.resolve("m").toString());
+        assertEquals(2, missing.exitCode(), missing.err());
+        assertTrue(missing.err().contains("supernet.init_from = " + tmp.resolve("nowhere") + " is not allowed: ")
+                && missing.err().contains("no such file"), missing.err());
+        CliRunner seed = CliRunner.run("supernet", "train", "--config", write("seed.yaml",
+                warm.replace("seed: 5", "seed: 6")).toString(), "--out", tmp.resolve("s").toString());
+        assertEquals(2, seed.exitCode(), seed.err());
+        assertTrue(seed.err().contains("supernet.init_from") && seed.err().contains("seed 5 there, but 6 here"),
+                seed.err());
+        assertTrue(!Files.exists(tmp.resolve("m")) && !Files.exists(tmp.resolve("s")), "nothing written");
+    }
+
     /** A training killed (SIGKILL) after its first checkpoint and resumed ends with a straight run's parameters. */
     @Test
     void aKilledTrainingResumesToTheParametersOfAStraightRun() throws Exception {

@@ -90,6 +90,52 @@ final class ArrayStream {
         }
     }
 
+    /**
+     * Sets those of {@code arrays} whose names {@code bytes} also holds, by name, whatever the order; the others
+     * keep their values.
+     *
+     * @return the names of the arrays set
+     * @throws IllegalArgumentException naming {@code file} and an array held under a name of {@code names} with
+     *         another shape
+     */
+    static List<String> decodeByName(Path file, byte[] bytes, List<String> names, List<NDArray> arrays) {
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+        }
+        List<String> set = new java.util.ArrayList<>();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            String magic = in.readUTF();
+            if (!MAGIC.equals(magic)) {
+                throw new IllegalArgumentException(file + ": arrays in format '" + magic + "', expected '" + MAGIC
+                        + "'");
+            }
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                String shape = in.readUTF();
+                float[] v = new float[in.readInt()];
+                byte[] raw = new byte[v.length * Float.BYTES];
+                in.readFully(raw);
+                Integer at = index.get(name);
+                if (at == null) {
+                    continue;
+                }
+                String want = Arrays.toString(arrays.get(at).getShape().getShape());
+                if (!shape.equals(want)) {
+                    throw new IllegalArgumentException(file + ": " + name + " is " + shape + ", but the supernet's "
+                            + "is " + want);
+                }
+                ByteBuffer.wrap(raw).asFloatBuffer().get(v);
+                arrays.get(at).set(FloatBuffer.wrap(v));
+                set.add(name);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": truncated or corrupt (" + e + ")", e);
+        }
+        return set;
+    }
+
     /** The lower-case hex SHA-256 of {@code bytes}. */
     static String sha256(byte[] bytes) {
         try {

@@ -41,6 +41,12 @@ final class CheckpointJson {
         d.put("validation_images", run.dataset().validationImages());
         root.put("seed", run.seed());
         root.set("training", options(run.options()));
+        if (run.init() != null) {
+            ObjectNode i = root.putObject("init_from");
+            i.put("dir", run.init().dir());
+            i.put("parameters_sha256", run.init().parametersSha256());
+            i.put("steps_done", run.init().stepsDone());
+        }
         root.put("steps_done", c.stepsDone());
         ObjectNode files = root.putObject("files");
         file(files.putObject("parameters"), c.parameters());
@@ -105,7 +111,7 @@ final class CheckpointJson {
                 need(root, "dataset.train_images", where).asInt(), need(root, "dataset.validation_images", where)
                 .asInt());
         SupernetRun run = new SupernetRun(spec, dataset, need(root, "seed", where).asLong(),
-                options(need(root, "training", where), where));
+                options(need(root, "training", where), where), init(root, where));
         return new SupernetCheckpoint(dir, run, need(root, "steps_done", where).asInt(),
                 file(root, "parameters", where), file(root, "optimizer", where));
     }
@@ -127,6 +133,21 @@ final class CheckpointJson {
             b.cosine();
         }
         return b.build();
+    }
+
+    /** The checkpoint a warm-started training began from; null when absent (a fresh initialisation). */
+    private static SupernetInit init(JsonNode root, String where) {
+        if (!root.has("init_from")) {
+            return null;
+        }
+        try {
+            return new SupernetInit(need(root, "init_from.dir", where).asText(),
+                    need(root, "init_from.parameters_sha256", where).asText(),
+                    need(root, "init_from.steps_done", where).asInt());
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": init_from: "
+                    + e.getMessage(), e);
+        }
     }
 
     private static SupernetCheckpoint.FileHash file(JsonNode root, String key, String where) {

@@ -136,6 +136,11 @@ public final class MobilenetSupernet extends AbstractBlock {
         return weights;
     }
 
+    /** The names of the kernel transforms (parameters a supernet serving one kernel does not have). */
+    java.util.Set<String> transformNames() {
+        return java.util.Collections.unmodifiableSet(transforms.keySet());
+    }
+
     /** The trainable parameters: the largest network's, then the kernel transforms. */
     public List<Parameter> trainable() {
         List<Parameter> out = new ArrayList<>(weights.trainable());

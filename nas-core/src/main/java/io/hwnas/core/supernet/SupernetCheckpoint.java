@@ -152,6 +152,18 @@ public record SupernetCheckpoint(Path dir, SupernetRun run, int stepsDone, FileH
                 parameterArrays(supernet));
     }
 
+    /**
+     * Sets those of {@code supernet}'s parameters the checkpoint holds (by name, shapes checked) to the checkpoint's.
+     *
+     * @return the names of {@code supernet}'s parameters the checkpoint does not hold
+     */
+    List<String> loadParametersByName(MobilenetSupernet supernet) {
+        List<String> names = parameterNames(supernet);
+        java.util.Set<String> held = new java.util.HashSet<>(ArrayStream.decodeByName(dir.resolve(parameters.file()),
+                bytes(parameters), names, parameterArrays(supernet)));
+        return names.stream().filter(n -> !held.contains(n)).toList();
+    }
+
     /** Sets {@code training}'s momentum buffers to the checkpoint's, in place. */
     public void loadOptimizer(MobilenetSupernet supernet, SandwichTraining training) {
         ArrayStream.decode(dir.resolve(optimizer.file()), bytes(optimizer), velocityNames(supernet),

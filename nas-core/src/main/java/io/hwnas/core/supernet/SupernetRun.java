@@ -14,8 +14,10 @@ import java.util.Objects;
  * @param dataset the dataset's name, directory and sizes
  * @param seed    the seed of the initialisation, of each step's batch order and of each step's subnets
  * @param options the training options
+ * @param init    the checkpoint whose weights the training starts from, or {@code null} for a fresh initialisation
  */
-public record SupernetRun(SupernetSpec spec, Dataset dataset, long seed, SupernetTrainingOptions options) {
+public record SupernetRun(SupernetSpec spec, Dataset dataset, long seed, SupernetTrainingOptions options,
+        SupernetInit init) {
 
     public SupernetRun {
         Objects.requireNonNull(spec, "spec");
@@ -23,9 +25,28 @@ public record SupernetRun(SupernetSpec spec, Dataset dataset, long seed, Superne
         Objects.requireNonNull(options, "options");
     }
 
+    /** A training from a fresh initialisation. */
+    public SupernetRun(SupernetSpec spec, Dataset dataset, long seed, SupernetTrainingOptions options) {
+        this(spec, dataset, seed, options, null);
+    }
+
     /** A copy with other options (say, more steps for a longer run). */
     public SupernetRun withOptions(SupernetTrainingOptions newOptions) {
-        return new SupernetRun(spec, dataset, seed, newOptions);
+        return new SupernetRun(spec, dataset, seed, newOptions, init);
+    }
+
+    /**
+     * A copy that starts from the weights of the checkpoint in {@code dir} (see {@link SupernetInit}).
+     *
+     * @throws IllegalArgumentException if the checkpoint cannot be read or its weights do not fit this training
+     */
+    public SupernetRun startingFrom(Path dir) {
+        return new SupernetRun(spec, dataset, seed, options, SupernetInit.of(dir, this));
+    }
+
+    /** Steps already behind the weights this training starts from: the offset of its batch order and subnets. */
+    public int stepOffset() {
+        return init == null ? 0 : init.stepsDone();
     }
 
     /**

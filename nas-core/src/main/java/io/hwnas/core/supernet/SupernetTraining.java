@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * random subnets from {@link #subnetRandom}), the optimiser is plain SGD with momentum whose buffers the
  * checkpoint keeps, and nothing else carries state from one step to the next. So training N steps straight, and
  * training K steps, then {@link #resume} from the checkpoint in a fresh supernet to N, give bit-identical
- * parameters on the same PyTorch build and thread count.
+ * parameters on the same PyTorch build and thread count. A training that {@link SupernetInit starts from another
+ * checkpoint's weights} loads them instead of initialising, and draws step {@code t}'s batch and subnets as step
+ * {@code t} plus that checkpoint's steps would have.
  */
 public final class SupernetTraining {
 
@@ -150,7 +152,9 @@ public final class SupernetTraining {
 
     private SupernetCheckpoint loop(NDManager manager, SupernetCheckpoint from, int start, int until) {
         supernet = MobilenetSupernet.create(run.spec(), manager);
-        if (from == null && run.options().zeroInitResidual()) {
+        if (from == null && run.init() != null) {
+            run.init().load(supernet);
+        } else if (from == null && run.options().zeroInitResidual()) {
             supernet.zeroInitResidual();
         }
         training = new SandwichTraining(supernet, run.options().sandwich(), run.seed(), manager);
@@ -182,8 +186,9 @@ public final class SupernetTraining {
         SupernetSpec spec = run.spec();
         int batch = Math.min(run.options().batch(), train.size());
         int perEpoch = Math.max(1, train.size() / batch);
-        int[] order = ImageDataset.permutation(train.size(), run.seed() * 31 + t / perEpoch);
-        int from = (t % perEpoch) * batch;
+        int u = t + run.stepOffset(); // a warm start's data and subnets go on after its checkpoint's
+        int[] order = ImageDataset.permutation(train.size(), run.seed() * 31 + u / perEpoch);
+        int from = (u % perEpoch) * batch;
         try (NDManager step = manager.newSubManager()) {
             java.util.Map<Integer, NDArray> x = new java.util.HashMap<>();
             java.util.function.IntFunction<NDArray> at = r -> x.computeIfAbsent(r, k -> step.create(
@@ -191,7 +196,7 @@ public final class SupernetTraining {
                             .fill(train, order, from, from + batch), new Shape(batch, spec.channels(), r, r)));
             NDArray y = step.create(oneHot(train, order, from, batch, spec.classes()),
                     new Shape(batch, spec.classes()));
-            SandwichTraining.Losses losses = training.step(at, y, lr, subnetRandom(run.seed(), t));
+            SandwichTraining.Losses losses = training.step(at, y, lr, subnetRandom(run.seed(), u));
             if (!Double.isFinite(losses.largest())) {
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
                         "supernet training: the largest subnet's loss became %s at step %d of %d (learning rate "
