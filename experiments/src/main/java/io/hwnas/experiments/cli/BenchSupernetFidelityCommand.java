@@ -39,7 +39,11 @@ import picocli.CommandLine.Spec;
  * {@code hwnas bench supernet-fidelity}: does the supernet rank subnets as training them would? Seeded subnets
  * spanning a device's predicted latency range are scored twice, with inherited weights and after standalone
  * training from scratch on the same training images, both on the same held-out images; it prints Kendall's tau
- * and Spearman's rho between the two and writes every subnet's pair of accuracies to a CSV.
+ * and Spearman's rho between the two and writes every subnet's pair of accuracies to a CSV. A standalone
+ * training that ends no better than guessing (within three standard errors of chance: it collapsed) is marked in the
+ * CSV and left out of the correlations. With {@code --reference CSV} the standalone accuracies come from an earlier
+ * run's CSV on the same subnets instead of new trainings, so that another checkpoint of the same supernet range is
+ * scored against the same reference in minutes.
  */
 @Command(name = "supernet-fidelity", mixinStandardHelpOptions = true,
         description = "Rank fidelity: supernet-inherited top-1 against standalone training from scratch.")
@@ -87,12 +91,17 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             + "rank-fidelity-DEVICE-seedS.csv in the checkpoint)")
     Path csv;
 
+    @Option(names = "--reference", paramLabel = "CSV", description = "take the standalone accuracies from this "
+            + "CSV of an earlier run on the same subnets (same supernet range, --pool, --seed, --device) instead of "
+            + "training them")
+    Path reference;
+
     @Option(names = "--json", description = "print one JSON object on stdout")
     boolean json;
 
-    /** One compared subnet. */
+    /** One compared subnet; {@code collapsed}: its standalone training ended no better than chance. */
     record Row(Architecture arch, double latencyMs, long macs, double supernetTop1, double standaloneTop1,
-            double trainSeconds) {
+            double trainSeconds, boolean collapsed) {
     }
 
     @Override
@@ -104,6 +113,8 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
         DeviceProfile profile = DeviceCatalog.get(device);
         DjlRuntime.setThreads(threads);
         PrintWriter err = spec.commandLine().getErr();
+        java.util.Map<String, FidelityReference.Standalone> ref = reference == null ? null
+                : FidelityReference.read(reference);
         List<Row> rows = new ArrayList<>();
         try (SupernetEvaluator e = SupernetEvaluator.open(checkpoint, evaluation::apply)) {
             SupernetSpec s = e.spec();
@@ -111,20 +122,36 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             ImageDataset.Split data = standaloneData(e.checkpoint().run(), e.validationImages());
             TrainOptions options = new TrainOptions(0, steps, batch, lr, 0.9, true, 5e-4, warmup, 256, threads);
             List<Picked> picked = spanning(s, profile);
+            if (ref != null) {
+                picked.stream().map(p -> p.arch().canonical()).filter(a -> !ref.containsKey(a)).findFirst()
+                        .ifPresent(a -> {
+                            throw new UsageException(reference + ": no row for subnet " + a + "; the reference must "
+                                    + "come from a run on the same supernet range, --pool, --seed and --device");
+                        });
+            }
             for (int i = 0; i < picked.size(); i++) {
                 Architecture a = picked.get(i).arch();
                 Network net = s.network(a);
                 double inherited = e.evaluate(a).top1();
-                TrainResult t = Training.train(net, data, options, seed + i);
-                rows.add(new Row(a, picked.get(i).latencyMs(), net.macs(), inherited, t.top1(), t.wallSeconds()));
-                err.printf(Locale.ROOT, "subnet %d/%d: supernet %.2f%%, standalone %.2f%% (%d steps, %.0f s)%n",
-                        i + 1, picked.size(), inherited, t.top1(), steps, t.wallSeconds());
+                FidelityReference.Standalone t = ref != null ? ref.get(a.canonical()) : train(net, data, options, i);
+                boolean collapsed = FidelityReference.collapsed(t.top1(), s.classes(), data.validation().size());
+                rows.add(new Row(a, picked.get(i).latencyMs(), net.macs(), inherited, t.top1(), t.trainSeconds(),
+                        collapsed));
+                err.printf(Locale.ROOT, "subnet %d/%d: supernet %.2f%%, standalone %.2f%% (%s, %.0f s)%s%n", i + 1,
+                        picked.size(), inherited, t.top1(), ref != null ? reference.toString() : steps + " steps",
+                        t.trainSeconds(), collapsed ? "; the standalone training collapsed (no better than chance): "
+                                + "left out of the correlations" : "");
                 err.flush();
                 writeCsv(out, rows);
             }
             print(rows, out, e.describeValidation());
         }
         return 0;
+    }
+
+    private FidelityReference.Standalone train(Network net, ImageDataset.Split data, TrainOptions options, int i) {
+        TrainResult t = Training.train(net, data, options, seed + i);
+        return new FidelityReference.Standalone(t.top1(), t.wallSeconds());
     }
 
     /** The checkpoint's training images, and the first {@code images} of its held-out ones. */
@@ -158,15 +185,18 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
         return out;
     }
 
+    /** The inherited or standalone top-1 of the rows whose standalone training did not collapse. */
     static double[] column(List<Row> rows, boolean standalone) {
-        return rows.stream().mapToDouble(r -> standalone ? r.standaloneTop1() : r.supernetTop1()).toArray();
+        return rows.stream().filter(r -> !r.collapsed())
+                .mapToDouble(r -> standalone ? r.standaloneTop1() : r.supernetTop1()).toArray();
     }
 
     private static void writeCsv(Path out, List<Row> rows) {
-        StringBuilder b = new StringBuilder("arch,latency_ms,macs,supernet_top1,standalone_top1,train_seconds\n");
+        StringBuilder b = new StringBuilder("arch,latency_ms,macs,supernet_top1,standalone_top1,train_seconds,"
+                + "standalone_collapsed\n");
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "\"%s\",%.6g,%d,%.4f,%.4f,%.1f%n", r.arch().canonical(), r.latencyMs(),
-                    r.macs(), r.supernetTop1(), r.standaloneTop1(), r.trainSeconds()));
+            b.append(String.format(Locale.ROOT, "\"%s\",%.6g,%d,%.4f,%.4f,%.1f,%b%n", r.arch().canonical(),
+                    r.latencyMs(), r.macs(), r.supernetTop1(), r.standaloneTop1(), r.trainSeconds(), r.collapsed()));
         }
         try {
             Files.writeString(out, b.toString());
@@ -178,25 +208,38 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     private void print(List<Row> rows, Path out, String images) {
         double[] inherited = column(rows, false);
         double[] standalone = column(rows, true);
-        double tau = new KendallsCorrelation().correlation(inherited, standalone);
-        double rho = new SpearmansCorrelation().correlation(inherited, standalone);
+        boolean enough = inherited.length >= 3;
+        double tau = enough ? new KendallsCorrelation().correlation(inherited, standalone) : Double.NaN;
+        double rho = enough ? new SpearmansCorrelation().correlation(inherited, standalone) : Double.NaN;
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             ObjectNode n = Json.object();
             n.put("checkpoint", checkpoint.toString());
             n.put("device", device);
             n.put("subnets", rows.size());
-            n.put("standalone_steps", steps);
+            n.put("subnets_compared", inherited.length);
+            n.put("standalone_collapsed", rows.size() - inherited.length);
+            if (reference == null) {
+                n.put("standalone_steps", steps);
+            } else {
+                n.put("standalone_reference", reference.toString());
+            }
             n.put("validation", images);
             n.put("kendall_tau", tau);
             n.put("spearman_rho", rho);
             n.put("csv", out.toString());
             Json.print(o, n);
         } else {
-            o.printf(Locale.ROOT, "rank fidelity over %d subnets spanning %s latency (standalone: %d steps): "
-                    + "Kendall tau %.3f, Spearman rho %.3f; top-1 on %s; pairs in %s%n", rows.size(), device, steps,
+            o.printf(Locale.ROOT, "rank fidelity over %d subnets spanning %s latency (standalone: %s)%s: "
+                    + "Kendall tau %.3f, Spearman rho %.3f; top-1 on %s; pairs in %s%n", inherited.length, device,
+                    reference == null ? steps + " steps" : reference, rows.size() == inherited.length ? ""
+                            : ", " + collapsedNote(rows.size() - inherited.length),
                     tau, rho, images, out);
             o.flush();
         }
+    }
+
+    private static String collapsedNote(int k) {
+        return k + " collapsed standalone training" + (k == 1 ? "" : "s") + " left out";
     }
 }
