@@ -67,6 +67,20 @@ class SupernetInitTest {
         assertEquals(read.parameters(), SupernetTraining.resume(c, DATA, null).parameters(), "already at the end");
     }
 
+    /** A warm-started training stopped after its first checkpoint resumes to the bytes of an uninterrupted one. */
+    @Test
+    void aWarmStartedTrainingResumesToTheBytesOfAStraightOne() {
+        SupernetRun plain = run(SupernetFixtures.spec(), 13, PLAIN);
+        SupernetTraining.train(plain, DATA, a, null, 2);
+        SupernetRun warm = plain.withOptions(PLAIN.toBuilder().momentum(0.9).build()).startingFrom(a);
+        SupernetCheckpoint straight = SupernetTraining.train(warm, DATA, b, null);
+        SupernetTraining.train(warm, DATA, c, null, 2);
+        SupernetCheckpoint resumed = SupernetTraining.resume(c, DATA, null);
+        assertEquals(4, resumed.stepsDone());
+        assertEquals(straight.parameters().sha256(), resumed.parameters().sha256());
+        assertEquals(straight.optimizer().sha256(), resumed.optimizer().sha256());
+    }
+
     /**
      * A warm start onto more elastic choices (every kernel and two resolutions, from a supernet of kernel 7 at one
      * resolution) loads every weight the checkpoint holds; the kernel transforms it lacks keep their identity.
