@@ -41,8 +41,8 @@ final class FidelityReference {
      */
     static Map<String, Standalone> read(Path csv) {
         if (!Files.isRegularFile(csv)) {
-            throw new UsageException(csv + ": no such file (--reference takes the CSV of an earlier bench "
-                    + "supernet-fidelity run)");
+            throw new UsageException(csv + ": no such file, or not a file (--reference takes the CSV of an earlier "
+                    + "bench supernet-fidelity run)");
         }
         CsvMapper mapper = new CsvMapper();
         Map<String, Standalone> out = new LinkedHashMap<>();

@@ -76,11 +76,7 @@ final class ArrayStream {
                     throw new IllegalArgumentException(file + ": array " + i + " is " + name + " " + shape
                             + ", but the supernet has " + names.get(i) + " " + Arrays.toString(want.getShape()));
                 }
-                float[] v = new float[in.readInt()];
-                byte[] raw = new byte[v.length * Float.BYTES];
-                in.readFully(raw);
-                ByteBuffer.wrap(raw).asFloatBuffer().get(v);
-                arrays.get(i).set(FloatBuffer.wrap(v));
+                arrays.get(i).set(FloatBuffer.wrap(floats(in)));
             }
             if (in.read() != -1) {
                 throw new IllegalArgumentException(file + ": trailing bytes after " + count + " arrays");
@@ -114,9 +110,7 @@ final class ArrayStream {
             for (int i = 0; i < count; i++) {
                 String name = in.readUTF();
                 String shape = in.readUTF();
-                float[] v = new float[in.readInt()];
-                byte[] raw = new byte[v.length * Float.BYTES];
-                in.readFully(raw);
+                float[] v = floats(in); // read whether or not it is kept
                 Integer at = index.get(name);
                 if (at == null) {
                     continue;
@@ -126,7 +120,6 @@ final class ArrayStream {
                     throw new IllegalArgumentException(file + ": " + name + " is " + shape + ", but the supernet's "
                             + "is " + want);
                 }
-                ByteBuffer.wrap(raw).asFloatBuffer().get(v);
                 arrays.get(at).set(FloatBuffer.wrap(v));
                 set.add(name);
             }
@@ -134,6 +127,15 @@ final class ArrayStream {
             throw new IllegalArgumentException(file + ": truncated or corrupt (" + e + ")", e);
         }
         return set;
+    }
+
+    /** One array's values: their count, then the big-endian floats. */
+    private static float[] floats(DataInputStream in) throws IOException {
+        float[] v = new float[in.readInt()];
+        byte[] raw = new byte[v.length * Float.BYTES];
+        in.readFully(raw);
+        ByteBuffer.wrap(raw).asFloatBuffer().get(v);
+        return v;
     }
 
     /** The lower-case hex SHA-256 of {@code bytes}. */

@@ -80,9 +80,7 @@ public record SupernetInit(String dir, String parametersSha256, int stepsDone) {
     }
 
     private static void differ(List<String> diff, String what, Object there, Object here) {
-        if (!there.equals(here)) {
-            diff.add(what + " " + there + " there, but " + here + " here");
-        }
+        SupernetSpec.differ(diff, what, there, here, "there", "here");
     }
 
     /**

@@ -115,7 +115,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         return diff;
     }
 
-    private static void differ(List<String> diff, String what, Object have, Object want, String here, String there) {
+    static void differ(List<String> diff, String what, Object have, Object want, String here, String there) {
         if (!have.equals(want)) {
             diff.add(what + " " + have + " " + here + ", but " + want + " " + there);
         }
