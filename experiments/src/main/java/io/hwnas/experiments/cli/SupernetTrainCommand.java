@@ -139,8 +139,9 @@ final class SupernetTrainCommand implements Callable<Integer> {
             return;
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf(Locale.ROOT, "supernet %s on %d %s images (%d held out), %s%d steps of batch %d into %s%n",
-                run.spec().describe(), data.train().size(), run.dataset().name(), data.validation().size(),
+        err.printf(Locale.ROOT, "supernet %s on %d %s images (%d held out; augmentation %s), %s%d steps of batch %d "
+                + "into %s%n", run.spec().describe(), data.train().size(), run.dataset().name(),
+                data.validation().size(), run.options().augment().describe(),
                 from == 0 ? "" : "from step " + from + " to ", run.options().steps(), run.options().batch(), dir);
         if (run.init() != null) {
             err.printf(Locale.ROOT, "starting from the weights of %s (step %d)%n", run.init().dir(),

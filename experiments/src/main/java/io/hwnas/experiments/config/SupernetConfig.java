@@ -1,6 +1,7 @@
 package io.hwnas.experiments.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.supernet.SupernetTrainingOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,8 +42,8 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
             "expansions",
             "group_widths",
             "validation_images", "steps", "batch", "lr", "schedule", "step_every", "step_factor", "warmup",
-            "momentum", "weight_decay", "random_subnets", "zero_init_residual", "checkpoint_every", "validate_every",
-            "validate_images", "threads", "init_from");
+            "momentum", "weight_decay", "random_subnets", "zero_init_residual", "flip", "shift", "checkpoint_every",
+            "validate_every", "validate_images", "threads", "init_from");
 
     /**
      * Reads the sections {@code supernet train} needs from a config file.
@@ -194,6 +195,7 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
                 .weightDecay(s.number("weight_decay", d.weightDecay(), 0))
                 .randomSubnets((int) s.integer("random_subnets", d.randomSubnets(), 0, 64))
                 .zeroInitResidual(s.bool("zero_init_residual", d.zeroInitResidual()))
+                .augment(new Augmentation(s.bool("flip", false), (int) s.integer("shift", 0, 0, Augmentation.MAX_SHIFT)))
                 .checkpointEvery((int) s.integer("checkpoint_every", d.checkpointEvery(), 1, 100_000_000))
                 .validation((int) s.integer("validate_every", d.validateEvery(), 0, 100_000_000),
                         (int) s.integer("validate_images", d.validationImages(), 1, 1_000_000))

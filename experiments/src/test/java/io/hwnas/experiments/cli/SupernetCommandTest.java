@@ -19,14 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SupernetCommandTest {
 
-    /** A config of a tiny supernet: 6 steps of batch 16, a checkpoint every 2, validation every 3. */
+    /** A config of a tiny supernet: 6 steps of batch 16, a checkpoint every 2, validation every 3, augmented. */
     static String config(long seed, int steps) {
         return "name: tiny-supernet\nseed: " + seed + "\n"
                 + "space:\n  name: mobilenet\n  options: {resolutions: [32], widths: [0.25], search_channels: true}\n"
                 + "dataset: {name: synthetic}\n"
                 + "supernet:\n  checkpoint: supernet\n  validation_images: 200\n  steps: " + steps + "\n"
                 + "  batch: 16\n  lr: 0.02\n  warmup: 2\n  checkpoint_every: 2\n  validate_every: 3\n"
-                + "  validate_images: 32\n  threads: 1\n";
+                + "  validate_images: 32\n  threads: 1\n  flip: true\n  shift: 2\n";
     }
 
     @TempDir
@@ -44,7 +44,8 @@ class SupernetCommandTest {
         assertEquals(6, t.path("validated_at_step").asInt());
         double top1 = t.path("top1_largest").asDouble();
         assertTrue(top1 >= 0 && top1 <= 100, train.out());
-        assertTrue(Files.isRegularFile(dir.resolve("checkpoint.json")));
+        JsonNode training = Json.MAPPER.readTree(dir.resolve("checkpoint.json").toFile()).path("training");
+        assertTrue(training.path("flip").asBoolean() && training.path("shift").asInt() == 2, training.toString());
 
         CliRunner eval = CliRunner.run("supernet", "eval", "--checkpoint", dir.toString(), "--sample", "2",
                 "--seed", "3", "--bn-batches", "2", "--bn-batch-size", "16", "--validation-images", "64", "--json");
@@ -90,13 +91,14 @@ class SupernetCommandTest {
         assertTrue(java.util.Arrays.equals(manifest, Files.readAllBytes(dir.resolve("checkpoint.json"))));
 
         Path bad = write("bad.yaml", config(5, 6).replace("lr: 0.02", "lr: -1").replace("batch: 16", "batch: 16\n  "
-                + "schedule: linear\n  zero_init_residual: 3"));
+                + "schedule: linear\n  zero_init_residual: 3").replace("shift: 2", "shift: 17"));
         CliRunner invalid = CliRunner.run("supernet", "train", "--config", bad.toString());
         assertEquals(2, invalid.exitCode(), invalid.err());
         assertTrue(invalid.err().contains("supernet.lr") && invalid.err().contains("supernet.schedule")
                 && invalid.err().contains("\"linear\"") && invalid.err().contains("cosine or step"), invalid.err());
         assertTrue(invalid.err().contains("supernet.zero_init_residual = 3 is not allowed; expected true or false"),
                 invalid.err());
+        assertTrue(invalid.err().contains("supernet.shift = 17 is not allowed"), invalid.err());
 
         Path widths = write("widths.yaml", config(5, 6).replace("batch: 16", "batch: 16\n  group_widths: [0.75, 0.5]"));
         CliRunner noFull = CliRunner.run("supernet", "train", "--config", widths.toString());

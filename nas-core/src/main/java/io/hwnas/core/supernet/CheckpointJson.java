@@ -2,6 +2,7 @@ package io.hwnas.core.supernet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.io.Json;
 import io.hwnas.core.space.mobilenet.MobilenetSpace;
 import java.util.ArrayList;
@@ -71,6 +72,8 @@ final class CheckpointJson {
         t.put("validation_images", o.validationImages());
         t.put("threads", o.threads());
         t.put("zero_init_residual", o.zeroInitResidual());
+        t.put("flip", o.augment().flip());
+        t.put("shift", o.augment().shift());
         t.put("optimizer", "sgd-momentum (momentum buffers in the optimizer file)");
         return t;
     }
@@ -126,7 +129,8 @@ final class CheckpointJson {
                 .checkpointEvery(need(t, "checkpoint_every", where).asInt())
                 .validation(need(t, "validate_every", where).asInt(), need(t, "validation_images", where).asInt())
                 .threads(need(t, "threads", where).asInt())
-                .zeroInitResidual(t.path("zero_init_residual").asBoolean(false)); // absent before it existed
+                .zeroInitResidual(t.path("zero_init_residual").asBoolean(false)) // absent before it existed
+                .augment(new Augmentation(t.path("flip").asBoolean(false), t.path("shift").asInt(0))); // as well
         b.stepDecay(need(t, "decay_every", where).asInt(), need(t, "decay_factor", where).asDouble());
         if (SupernetTrainingOptions.Schedule.of(need(t, "schedule", where).asText())
                 == SupernetTrainingOptions.Schedule.COSINE) {

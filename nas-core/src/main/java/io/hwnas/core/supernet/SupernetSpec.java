@@ -106,8 +106,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         differ(diff, "space options", space.options(), other.space.options(), here, there);
         differ(diff, "input channels", channels, other.channels, here, there);
         differ(diff, "classes", classes, other.classes, here, there);
-        differ(diff, "resolution", resolution, other.resolution, here, there);
-        differ(diff, "resolutions", resolutions, other.resolutions, here, there);
+        differ(diff, "resolutions", resolutions, other.resolutions, here, there); // the largest is the resolution
         differ(diff, "width", width, other.width, here, there);
         differ(diff, "kernels", kernels, other.kernels, here, there);
         differ(diff, "expansions", expansions, other.expansions, here, there);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.hwnas.core.arch.Architecture;
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.data.ImageBatcher;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.djl.Autograd;
@@ -20,7 +21,7 @@ import java.util.SplittableRandom;
  *
  * <p>Exactly resumable: every random choice of step {@code t} derives from the seed and {@code t} alone (the
  * batch order from {@code ImageDataset.permutation(size, 31 * seed + epoch)} as {@code Training} draws it, the
- * random subnets from {@link #subnetRandom}), the optimiser is plain SGD with momentum whose buffers the
+ * random subnets from {@link #subnetRandom}, the augmentation draws from {@link Augmentation#generator}), the optimiser is plain SGD with momentum whose buffers the
  * checkpoint keeps, and nothing else carries state from one step to the next. So training N steps straight, and
  * training K steps, then {@link #resume} from the checkpoint in a fresh supernet to N, give bit-identical
  * parameters on the same PyTorch build and thread count. A training that {@link SupernetInit starts from another
@@ -189,11 +190,14 @@ public final class SupernetTraining {
         int u = t + run.stepOffset(); // a warm start's data and subnets go on after its checkpoint's
         int[] order = ImageDataset.permutation(train.size(), run.seed() * 31 + u / perEpoch);
         int from = (u % perEpoch) * batch;
+        Augmentation augment = run.options().augment();
         try (NDManager step = manager.newSubManager()) {
             java.util.Map<Integer, NDArray> x = new java.util.HashMap<>();
             java.util.function.IntFunction<NDArray> at = r -> x.computeIfAbsent(r, k -> step.create(
                     batchers.computeIfAbsent(r, q -> batcher.at(new io.hwnas.core.ir.Shape(spec.channels(), r, r)))
-                            .fill(train, order, from, from + batch), new Shape(batch, spec.channels(), r, r)));
+                            .fill(train, order, from, from + batch, augment, augment.none() ? null
+                                    : Augmentation.generator(run.seed(), u)), // the same draws at each resolution
+                    new Shape(batch, spec.channels(), r, r)));
             NDArray y = step.create(oneHot(train, order, from, batch, spec.classes()),
                     new Shape(batch, spec.classes()));
             SandwichTraining.Losses losses = training.step(at, y, lr, subnetRandom(run.seed(), u));

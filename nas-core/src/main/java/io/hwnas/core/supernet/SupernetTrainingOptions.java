@@ -1,5 +1,6 @@
 package io.hwnas.core.supernet;
 
+import io.hwnas.core.data.Augmentation;
 import java.util.Locale;
 
 /**
@@ -24,10 +25,13 @@ import java.util.Locale;
  *                         batch norm at zero, so that every residual block starts as the identity (BigNAS's
  *                         recipe for training supernets at a higher learning rate; torchvision's
  *                         {@code zero_init_residual})
+ * @param augment          training-image augmentation (random flip and shift, {@link Augmentation}; the same
+ *                         augmented batch feeds every subnet of a step), {@link Augmentation#NONE} for none
  */
 public record SupernetTrainingOptions(int steps, int batch, double learningRate, Schedule schedule, int warmupSteps,
         int decayEvery, double decayFactor, double momentum, double weightDecay, int randomSubnets,
-        int checkpointEvery, int validateEvery, int validationImages, int threads, boolean zeroInitResidual) {
+        int checkpointEvery, int validateEvery, int validationImages, int threads, boolean zeroInitResidual,
+        Augmentation augment) {
 
     /** The learning-rate decay after the warm-up. */
     public enum Schedule {
@@ -65,6 +69,7 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
         require(validateEvery >= 0 && validationImages > 0 && threads >= 0, "validation interval >= 0, validation "
                 + "images > 0 and threads >= 0 are needed, but had " + validateEvery + ", " + validationImages
                 + " and " + threads);
+        require(augment != null, "an augmentation is needed (Augmentation.NONE for none)");
         sandwich(momentum, weightDecay, randomSubnets); // checks the SGD settings
     }
 
@@ -119,6 +124,7 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
         b.validationImages = validationImages;
         b.threads = threads;
         b.zeroInitResidual = zeroInitResidual;
+        b.augment = augment;
         return b;
     }
 
@@ -126,7 +132,7 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
      * Builds options. Defaults: 1,000 steps of batch 64, peak rate 0.05 (the four subnets' gradients are summed),
      * cosine after 50 warm-up steps (step schedule: x0.1 every 300 steps), momentum 0.9, weight decay 3e-5 (OFA's),
      * two random subnets, a checkpoint every 100 steps, validation on 500 images every 100 steps, the engine's threads,
-     * batch-norm scales at one everywhere.
+     * batch-norm scales at one everywhere, no augmentation.
      */
     public static final class Builder {
         private int steps = 1000;
@@ -144,6 +150,7 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
         private int validationImages = 500;
         private int threads;
         private boolean zeroInitResidual;
+        private Augmentation augment = Augmentation.NONE;
 
         private Builder() {
         }
@@ -220,10 +227,16 @@ public record SupernetTrainingOptions(int steps, int batch, double learningRate,
             return this;
         }
 
+        /** Training images augmented by {@code a} ({@link SupernetTrainingOptions#augment}). */
+        public Builder augment(Augmentation a) {
+            augment = a;
+            return this;
+        }
+
         public SupernetTrainingOptions build() {
             return new SupernetTrainingOptions(steps, batch, learningRate, schedule, warmupSteps, decayEvery,
                     decayFactor, momentum, weightDecay, randomSubnets, checkpointEvery, validateEvery,
-                    validationImages, threads, zeroInitResidual);
+                    validationImages, threads, zeroInitResidual, augment);
         }
     }
 }

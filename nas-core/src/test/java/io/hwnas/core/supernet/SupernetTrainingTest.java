@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hwnas.core.data.Augmentation;
 import io.hwnas.core.data.ImageDataset;
 import io.hwnas.core.data.SyntheticImages;
 import io.hwnas.core.ir.Shape;
@@ -22,11 +23,15 @@ class SupernetTrainingTest {
     private static final ImageDataset.Split DATA = SyntheticImages.generate("synthetic", 112, new Shape(3, 32, 32),
             10, 21).split(32, 21);
 
-    /** Six steps of batch 16 (five per epoch, so the batch order is reshuffled), step decay, validation every 3. */
+    /**
+     * Six steps of batch 16 (five per epoch, so the batch order is reshuffled), step decay, validation every 3,
+     * images flipped and shifted at random.
+     */
     private static final SupernetRun RUN = new SupernetRun(SupernetFixtures.spec(),
             SupernetRun.Dataset.of("synthetic", null, DATA), 13,
             SupernetTrainingOptions.builder().steps(STEPS).batch(16).learningRate(0.01).warmupSteps(2)
-                    .stepDecay(2, 0.5).checkpointEvery(2).validation(3, 32).threads(1).build());
+                    .stepDecay(2, 0.5).checkpointEvery(2).validation(3, 32).threads(1)
+                    .augment(new Augmentation(true, 2)).build());
 
     @TempDir
     Path straight;
@@ -66,6 +71,18 @@ class SupernetTrainingTest {
         assertTrue(a.get(2).validated() && a.get(5).validated() && !a.get(3).validated());
         assertTrue(a.get(1).checkpointed() && !a.get(2).checkpointed() && b.get(2).checkpointed());
         assertTrue(Double.isFinite(a.get(5).largestLoss()) && a.get(5).top1Largest() >= 0);
+    }
+
+    /** The augmentation is part of the run: kept by the checkpoint, and it changes what the weights see. */
+    @Test
+    void augmentationIsKeptByTheCheckpointAndChangesTheTraining() {
+        SupernetCheckpoint augmented = SupernetTraining.train(RUN, DATA, straight, null, 1);
+        assertEquals(new Augmentation(true, 2), SupernetCheckpoint.read(straight).run().options().augment());
+        SupernetRun plain = new SupernetRun(RUN.spec(), RUN.dataset(), RUN.seed(),
+                RUN.options().toBuilder().augment(Augmentation.NONE).build());
+        SupernetCheckpoint unaugmented = SupernetTraining.train(plain, DATA, interrupted, null, 1);
+        assertNotEquals(augmented.parameters().sha256(), unaugmented.parameters().sha256());
+        assertEquals(Augmentation.NONE, SupernetCheckpoint.read(interrupted).run().options().augment());
     }
 
     @Test
