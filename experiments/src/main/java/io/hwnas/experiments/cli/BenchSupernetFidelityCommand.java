@@ -62,6 +62,20 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             + "their sorted latencies (default ${DEFAULT-VALUE})")
     int pool = 500;
 
+    /** How the compared subnets are picked from the pool. */
+    enum Spacing {
+        /** Nearest to latencies evenly spaced from the fastest to the slowest subnet (the space's smallest and
+         *  largest join the pool), so the extremes are represented as well as the crowded middle. */
+        latency,
+        /** Evenly spaced over the pool's latency ranks (its quantiles: mostly the crowded middle). */
+        rank
+    }
+
+    @Option(names = "--spacing", description = "latency: subnets nearest to latencies evenly spaced from the "
+            + "space's smallest to its largest subnet; rank: evenly spaced over the pool's sorted latencies "
+            + "(default ${DEFAULT-VALUE})")
+    Spacing spacing = Spacing.latency;
+
     @Option(names = "--seed", description = "seed of the pool and of the trainings (default ${DEFAULT-VALUE})")
     long seed = 0;
 
@@ -92,8 +106,8 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     Path csv;
 
     @Option(names = "--reference", paramLabel = "CSV", description = "take the standalone accuracies from this "
-            + "CSV of an earlier run on the same subnets (same supernet range, --pool, --seed, --device) instead of "
-            + "training them")
+            + "CSV of an earlier run on the same subnets (same supernet range, --pool, --seed, --device, --spacing) "
+            + "instead of training them")
     Path reference;
 
     @Option(names = "--json", description = "print one JSON object on stdout")
@@ -126,7 +140,7 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
                 picked.stream().map(p -> p.arch().canonical()).filter(a -> !ref.containsKey(a)).findFirst()
                         .ifPresent(a -> {
                             throw new UsageException(reference + ": no row for subnet " + a + "; the reference must "
-                                    + "come from a run on the same supernet range, --pool, --seed and --device");
+                                    + "come from a run on the same supernet range, --pool, --seed, --device and --spacing");
                         });
             }
             for (int i = 0; i < picked.size(); i++) {
@@ -165,23 +179,62 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     }
 
     /** A subnet of the pool with its predicted latency. */
-    private record Picked(Architecture arch, double latencyMs) {
+    record Picked(Architecture arch, double latencyMs) {
     }
 
-    /** {@code --subnets} of {@code --pool} seeded subnets, evenly spaced over their sorted predicted latencies. */
+    /**
+     * {@code --subnets} of {@code --pool} seeded subnets, by {@code --spacing}, in ascending predicted latency.
+     */
     private List<Picked> spanning(SupernetSpec s, DeviceProfile profile) {
         CostModel model = CostModels.forDevice(profile);
         SplittableRandom random = new SplittableRandom(seed);
-        List<Picked> all = new ArrayList<>();
+        List<Architecture> archs = new ArrayList<>();
         for (int i = 0; i < pool; i++) {
-            Architecture a = s.sample(random);
+            archs.add(s.sample(random));
+        }
+        if (spacing == Spacing.latency) {
+            archs.add(s.smallest());
+            archs.add(s.largest());
+        }
+        List<Picked> all = new ArrayList<>();
+        for (Architecture a : archs) {
             all.add(new Picked(a, model.estimate(a, s.network(a), profile, 1).latencyMs()));
         }
         all.sort(Comparator.comparingDouble(Picked::latencyMs));
+        return spacing == Spacing.rank ? byRank(all, subnets) : byLatency(all, subnets);
+    }
+
+    /** {@code n} of {@code sorted}, evenly spaced over its ranks. */
+    static List<Picked> byRank(List<Picked> sorted, int n) {
         List<Picked> out = new ArrayList<>();
-        for (int k = 0; k < subnets; k++) {
-            out.add(all.get((int) Math.round((double) k * (pool - 1) / (subnets - 1))));
+        for (int k = 0; k < n; k++) {
+            out.add(sorted.get((int) Math.round((double) k * (sorted.size() - 1) / (n - 1))));
         }
+        return out;
+    }
+
+    /**
+     * {@code n} distinct subnets of {@code sorted}, each the one not yet picked nearest to a latency evenly spaced
+     * from the fastest to the slowest (the first found on a tie), in ascending latency.
+     */
+    static List<Picked> byLatency(List<Picked> sorted, int n) {
+        double lo = sorted.get(0).latencyMs();
+        double hi = sorted.get(sorted.size() - 1).latencyMs();
+        boolean[] taken = new boolean[sorted.size()];
+        List<Picked> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            double target = lo + (hi - lo) * k / (n - 1);
+            int best = -1;
+            for (int i = 0; i < sorted.size(); i++) {
+                if (!taken[i] && (best < 0 || Math.abs(sorted.get(i).latencyMs() - target)
+                        < Math.abs(sorted.get(best).latencyMs() - target))) {
+                    best = i;
+                }
+            }
+            taken[best] = true;
+            out.add(sorted.get(best));
+        }
+        out.sort(Comparator.comparingDouble(Picked::latencyMs));
         return out;
     }
 
@@ -216,6 +269,7 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             ObjectNode n = Json.object();
             n.put("checkpoint", checkpoint.toString());
             n.put("device", device);
+            n.put("spacing", spacing.name());
             n.put("subnets", rows.size());
             n.put("subnets_compared", inherited.length);
             n.put("standalone_collapsed", rows.size() - inherited.length);
@@ -230,8 +284,9 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
             n.put("csv", out.toString());
             Json.print(o, n);
         } else {
-            o.printf(Locale.ROOT, "rank fidelity over %d subnets spanning %s latency (standalone: %s)%s: "
-                    + "Kendall tau %.3f, Spearman rho %.3f; top-1 on %s; pairs in %s%n", inherited.length, device,
+            o.printf(Locale.ROOT, "rank fidelity over %d subnets spanning %s latency (spaced by %s; standalone: "
+                    + "%s)%s: Kendall tau %.3f, Spearman rho %.3f; top-1 on %s; pairs in %s%n", inherited.length,
+                    device, spacing,
                     reference == null ? steps + " steps" : reference, rows.size() == inherited.length ? ""
                             : ", " + collapsedNote(rows.size() - inherited.length),
                     tau, rho, images, out);

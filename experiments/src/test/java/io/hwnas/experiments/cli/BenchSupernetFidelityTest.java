@@ -116,6 +116,23 @@ class BenchSupernetFidelityTest {
         return Files.writeString(tmp.resolve(name), b.toString());
     }
 
+    /** Latency spacing represents the sparse extremes; rank spacing, the pool's quantiles (its crowded middle). */
+    @Test
+    void latencySpacingPicksNearestToEvenlySpacedLatenciesAndRankSpacingByQuantile() {
+        List<BenchSupernetFidelityCommand.Picked> pool = java.util.stream.DoubleStream.of(1.0, 1.1, 1.2, 1.3, 1.4,
+                4.0, 4.9, 10.0).mapToObj(l -> new BenchSupernetFidelityCommand.Picked(null, l)).toList();
+        assertEquals(List.of(1.0, 4.9, 10.0), latencies(BenchSupernetFidelityCommand.byLatency(pool, 3)));
+        assertEquals(List.of(1.0, 4.0, 4.9, 10.0), latencies(BenchSupernetFidelityCommand.byLatency(pool, 4)));
+        assertEquals(List.of(1.0, 1.4, 10.0), latencies(BenchSupernetFidelityCommand.byRank(pool, 3)));
+        // more subnets than distinct targets: each still picked once
+        assertEquals(List.of(1.0, 1.1, 1.2, 1.3, 1.4, 4.0, 4.9, 10.0),
+                latencies(BenchSupernetFidelityCommand.byLatency(pool, 8)));
+    }
+
+    private static List<Double> latencies(List<BenchSupernetFidelityCommand.Picked> picked) {
+        return picked.stream().map(BenchSupernetFidelityCommand.Picked::latencyMs).toList();
+    }
+
     @Test
     void aStandaloneTopOneWithinThreeStandardErrorsOfChanceHasCollapsed() {
         assertTrue(FidelityReference.collapsed(9.9, 10, 5000));
