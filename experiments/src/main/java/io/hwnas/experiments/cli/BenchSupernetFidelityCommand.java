@@ -140,7 +140,8 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
                 picked.stream().map(p -> p.arch().canonical()).filter(a -> !ref.containsKey(a)).findFirst()
                         .ifPresent(a -> {
                             throw new UsageException(reference + ": no row for subnet " + a + "; the reference must "
-                                    + "come from a run on the same supernet range, --pool, --seed, --device and --spacing");
+                                    + "come from a run on the same supernet range, --pool, --seed, --device and "
+                                    + "--spacing");
                         });
             }
             for (int i = 0; i < picked.size(); i++) {

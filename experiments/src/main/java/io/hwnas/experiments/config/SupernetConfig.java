@@ -195,7 +195,8 @@ public record SupernetConfig(Path file, String name, long seed, ExperimentConfig
                 .weightDecay(s.number("weight_decay", d.weightDecay(), 0))
                 .randomSubnets((int) s.integer("random_subnets", d.randomSubnets(), 0, 64))
                 .zeroInitResidual(s.bool("zero_init_residual", d.zeroInitResidual()))
-                .augment(new Augmentation(s.bool("flip", false), (int) s.integer("shift", 0, 0, Augmentation.MAX_SHIFT)))
+                .augment(new Augmentation(s.bool("flip", false),
+                        (int) s.integer("shift", 0, 0, Augmentation.MAX_SHIFT)))
                 .checkpointEvery((int) s.integer("checkpoint_every", d.checkpointEvery(), 1, 100_000_000))
                 .validation((int) s.integer("validate_every", d.validateEvery(), 0, 100_000_000),
                         (int) s.integer("validate_images", d.validationImages(), 1, 1_000_000))

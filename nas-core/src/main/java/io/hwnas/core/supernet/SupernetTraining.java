@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
  * batches, with the options' learning-rate schedule, writing a {@link SupernetCheckpoint} every
  * {@code checkpointEvery} steps and at the end, and telling a {@link Listener} about every step.
  *
- * <p>Exactly resumable: every random choice of step {@code t} derives from the seed and {@code t} alone (the
- * batch order from {@code ImageDataset.permutation(size, 31 * seed + epoch)} as {@code Training} draws it, the
- * random subnets from {@link #subnetRandom}, the augmentation draws from {@link Augmentation#generator}), the optimiser is plain SGD with momentum whose buffers the
- * checkpoint keeps, and nothing else carries state from one step to the next. So training N steps straight, and
- * training K steps, then {@link #resume} from the checkpoint in a fresh supernet to N, give bit-identical
- * parameters on the same PyTorch build and thread count. A training that {@link SupernetInit starts from another
- * checkpoint's weights} loads them instead of initialising, and draws step {@code t}'s batch and subnets as step
- * {@code t} plus that checkpoint's steps would have.
+ * <p>Exactly resumable: every random choice of step {@code t} derives from the seed and {@code t} alone (the batch
+ * order from {@code ImageDataset.permutation(size, 31 * seed + epoch)} as {@code Training} draws it, the random
+ * subnets from {@link #subnetRandom}, the augmentation draws from {@link Augmentation#generator}), the optimiser is
+ * plain SGD with momentum whose buffers the checkpoint keeps, and nothing else carries state from one step to the
+ * next. So training N steps straight, and training K steps, then {@link #resume} from the checkpoint in a fresh
+ * supernet to N, give bit-identical parameters on the same PyTorch build and thread count. A training that
+ * {@link SupernetInit starts from another checkpoint's weights} loads them instead of initialising, and draws step
+ * {@code t}'s batch and subnets as step {@code t} plus that checkpoint's steps would have.
  */
 public final class SupernetTraining {
 
