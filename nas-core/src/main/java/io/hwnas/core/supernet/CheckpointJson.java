@@ -120,6 +120,15 @@ final class CheckpointJson {
     }
 
     private static SupernetTrainingOptions options(JsonNode t, String where) {
+        try {
+            return trainingOptions(t, where);
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": training: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static SupernetTrainingOptions trainingOptions(JsonNode t, String where) {
         SupernetTrainingOptions.Builder b = SupernetTrainingOptions.builder()
                 .steps(need(t, "steps", where).asInt()).batch(need(t, "batch", where).asInt())
                 .learningRate(need(t, "learning_rate", where).asDouble())

@@ -132,6 +132,22 @@ class SupernetCheckpointTest {
     }
 
     @Test
+    void augmentationIsReadBackAbsentIsNoneAndABadShiftNamesTheManifest() throws IOException {
+        write(1, 3);
+        Path manifest = dir.resolve("checkpoint.json");
+        String text = Files.readString(manifest);
+        assertTrue(text.contains("\"flip\" : false") && text.contains("\"shift\" : 0"), text);
+        String before = text.replaceAll(",\\s*\"flip\" : false,\\s*\"shift\" : 0", ""); // as written before it
+        assertFalse(before.contains("\"shift\""), before);
+        Files.writeString(manifest, before);
+        assertEquals(io.hwnas.core.data.Augmentation.NONE, SupernetCheckpoint.read(dir).run().options().augment());
+        Files.writeString(manifest, text.replace("\"shift\" : 0", "\"shift\" : 40"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SupernetCheckpoint.read(dir));
+        assertTrue(e.getMessage().startsWith(manifest + ": training: augmentation shift must be in [0, 16], but was 40"),
+                e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherSupernetNamesEveryMismatch() {
         write(1, 3);
         SupernetSpec fourClasses = new SupernetSpec(RUN.spec().space(), 3, 4, 32, 0.25, List.of(3, 5, 7),
