@@ -16,10 +16,7 @@ import io.hwnas.cost.CostModel;
 import io.hwnas.cost.CostModels;
 import io.hwnas.cost.device.DeviceCatalog;
 import io.hwnas.cost.device.DeviceProfile;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -157,7 +154,7 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
                         t.trainSeconds(), collapsed ? "; the standalone training collapsed (no better than chance): "
                                 + "left out of the correlations" : "");
                 err.flush();
-                writeCsv(out, rows);
+                FidelityReference.write(out, rows);
             }
             print(rows, out, e.describeValidation());
         }
@@ -184,21 +181,27 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code --subnets} of {@code --pool} seeded subnets, by {@code --spacing}, in ascending predicted latency.
+     * {@code --subnets} of the distinct subnets among {@code --pool} seeded ones, by {@code --spacing}, in
+     * ascending predicted latency.
      */
     private List<Picked> spanning(SupernetSpec s, DeviceProfile profile) {
         CostModel model = CostModels.forDevice(profile);
         SplittableRandom random = new SplittableRandom(seed);
-        List<Architecture> archs = new ArrayList<>();
+        java.util.Map<String, Architecture> archs = new java.util.LinkedHashMap<>(); // a subnet drawn twice, once
         for (int i = 0; i < pool; i++) {
-            archs.add(s.sample(random));
+            Architecture a = s.sample(random);
+            archs.putIfAbsent(a.canonical(), a);
         }
         if (spacing == Spacing.latency) {
-            archs.add(s.smallest());
-            archs.add(s.largest());
+            archs.putIfAbsent(s.smallest().canonical(), s.smallest());
+            archs.putIfAbsent(s.largest().canonical(), s.largest());
+        }
+        if (archs.size() < subnets) {
+            throw new UsageException("--pool " + pool + " drew only " + archs.size() + " distinct subnets of this "
+                    + "supernet, fewer than --subnets " + subnets + "; allowed: a larger --pool or fewer --subnets");
         }
         List<Picked> all = new ArrayList<>();
-        for (Architecture a : archs) {
+        for (Architecture a : archs.values()) {
             all.add(new Picked(a, model.estimate(a, s.network(a), profile, 1).latencyMs()));
         }
         all.sort(Comparator.comparingDouble(Picked::latencyMs));
@@ -243,20 +246,6 @@ final class BenchSupernetFidelityCommand implements Callable<Integer> {
     static double[] column(List<Row> rows, boolean standalone) {
         return rows.stream().filter(r -> !r.collapsed())
                 .mapToDouble(r -> standalone ? r.standaloneTop1() : r.supernetTop1()).toArray();
-    }
-
-    private static void writeCsv(Path out, List<Row> rows) {
-        StringBuilder b = new StringBuilder("arch,latency_ms,macs,supernet_top1,standalone_top1,train_seconds,"
-                + "standalone_collapsed\n");
-        for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "\"%s\",%.6g,%d,%.4f,%.4f,%.1f,%b%n", r.arch().canonical(),
-                    r.latencyMs(), r.macs(), r.supernetTop1(), r.standaloneTop1(), r.trainSeconds(), r.collapsed()));
-        }
-        try {
-            Files.writeString(out, b.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-        }
     }
 
     private void print(List<Row> rows, Path out, String images) {

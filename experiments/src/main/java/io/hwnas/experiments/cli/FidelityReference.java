@@ -1,20 +1,35 @@
 package io.hwnas.experiments.cli;
 
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.hwnas.core.io.AtomicFiles;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The standalone side of a rank-fidelity comparison: what counts as a collapsed standalone training, and the
  * standalone accuracies of an earlier {@code bench supernet-fidelity} CSV, reused to score another checkpoint on
- * the same subnets without training them again (standalone training does not depend on the supernet).
+ * the same subnets without training them again (standalone training does not depend on the supernet). The bench
+ * writes its CSV here too, so that both sides keep to one schema.
  */
 final class FidelityReference {
+
+    static final String ARCH = "arch";
+    static final String STANDALONE_TOP1 = "standalone_top1";
+    static final String TRAIN_SECONDS = "train_seconds";
+
+    /** The columns of a {@code bench supernet-fidelity} CSV, in order, with a header line. */
+    static final CsvSchema SCHEMA = CsvSchema.builder().addColumn(ARCH).addNumberColumn("latency_ms")
+            .addNumberColumn("macs").addNumberColumn("supernet_top1").addNumberColumn(STANDALONE_TOP1)
+            .addNumberColumn(TRAIN_SECONDS).addBooleanColumn("standalone_collapsed").build().withHeader();
 
     /** A subnet's standalone result in a reference CSV. */
     record Standalone(double top1, double trainSeconds) {
@@ -31,6 +46,20 @@ final class FidelityReference {
     static boolean collapsed(double top1, int classes, int images) {
         double p = 1.0 / classes;
         return !(top1 > 100 * (p + 3 * Math.sqrt(p * (1 - p) / Math.max(1, images))));
+    }
+
+    /** Writes the compared subnets so far to {@code out} (atomically: a kill leaves the previous rows). */
+    static void write(Path out, List<BenchSupernetFidelityCommand.Row> rows) {
+        StringWriter text = new StringWriter();
+        try (SequenceWriter w = new CsvMapper().writer(SCHEMA).writeValues(text)) {
+            for (BenchSupernetFidelityCommand.Row r : rows) {
+                w.write(List.of(r.arch().canonical(), r.latencyMs(), r.macs(), r.supernetTop1(), r.standaloneTop1(),
+                        r.trainSeconds(), r.collapsed()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.writeString(out, text.toString());
     }
 
     /**
@@ -52,13 +81,13 @@ final class FidelityReference {
             while (it.hasNext()) {
                 row++;
                 Map<String, String> r = it.next();
-                String arch = r.get("arch");
+                String arch = r.get(ARCH);
                 if (arch == null || arch.isBlank()) {
                     throw new UsageException(csv + ": row " + row + " has no arch; expected the columns arch and "
                             + "standalone_top1 of a bench supernet-fidelity CSV");
                 }
-                double top1 = number(csv, row, "standalone_top1", r.get("standalone_top1"), true);
-                double seconds = number(csv, row, "train_seconds", r.get("train_seconds"), false);
+                double top1 = number(csv, row, STANDALONE_TOP1, r.get(STANDALONE_TOP1), true);
+                double seconds = number(csv, row, TRAIN_SECONDS, r.get(TRAIN_SECONDS), false);
                 if (top1 < 0 || top1 > 100) {
                     throw new UsageException(csv + ": row " + row + ": standalone_top1 = " + top1 + " is not "
                             + "allowed; expected a percentage in [0, 100]");

@@ -95,11 +95,16 @@ class SupernetCheckpointTest {
                 && e.getMessage().contains("does not match checkpoint.json"), e.getMessage());
     }
 
+    /** Writes a checkpoint and returns its manifest's text. */
+    private String writtenManifest(Path manifest) throws IOException {
+        write(1, 3);
+        return Files.readString(manifest);
+    }
+
     @Test
     void groupWidthsAreReadBackAbsentOnesAreFullAndBadOnesNameTheManifest() throws IOException {
-        write(1, 3);
         Path manifest = dir.resolve("checkpoint.json");
-        String text = Files.readString(manifest);
+        String text = writtenManifest(manifest);
         assertTrue(text.contains("\"group_widths\" : [ 1.0 ]"), text);
         String before = text.replaceAll(",\\s*\"group_widths\" : \\[ 1.0 \\]", ""); // as written before the option
         assertFalse(before.contains("group_widths"), before);
@@ -113,9 +118,8 @@ class SupernetCheckpointTest {
 
     @Test
     void resolutionsAreReadBackAbsentOnesAreTheOneResolutionAndBadOnesNameTheManifest() throws IOException {
-        write(1, 3);
         Path manifest = dir.resolve("checkpoint.json");
-        String text = Files.readString(manifest);
+        String text = writtenManifest(manifest);
         assertTrue(text.contains("\"resolutions\" : [ 32 ]"), text);
         Files.writeString(manifest, text.replaceAll(",\\s*\"resolutions\" : \\[ 32 \\]", "")); // written before it
         assertEquals(List.of(32), SupernetCheckpoint.read(dir).spec().resolutions());
@@ -133,9 +137,8 @@ class SupernetCheckpointTest {
 
     @Test
     void augmentationIsReadBackAbsentIsNoneAndABadShiftNamesTheManifest() throws IOException {
-        write(1, 3);
         Path manifest = dir.resolve("checkpoint.json");
-        String text = Files.readString(manifest);
+        String text = writtenManifest(manifest);
         assertTrue(text.contains("\"flip\" : false") && text.contains("\"shift\" : 0"), text);
         String before = text.replaceAll(",\\s*\"flip\" : false,\\s*\"shift\" : 0", ""); // as written before it
         assertFalse(before.contains("\"shift\""), before);
