@@ -59,6 +59,11 @@ final class ReportCommand implements Callable<Integer> {
             + " members count)")
     Double margin;
 
+    @Option(names = "--accuracy", paramLabel = "KIND", description = "with --compare: validation (the accuracy the"
+            + " searches ranked by, the default) or test (each member's exported model's test top-1 in ONNX Runtime,"
+            + " from its model card after `hwnas export RUN_DIR`; runs of other spaces on the same dataset compare)")
+    ComparePage.Accuracy accuracy;
+
     @Option(names = "--figures", paramLabel = "FORMAT",
             description = "also write each chart as a vector file under RUN_DIR/figures: svg or pdf")
     String figures;
@@ -71,9 +76,9 @@ final class ReportCommand implements Callable<Integer> {
             }
             return compare();
         }
-        if (json || against != null || margin != null) {
-            throw new UsageException((json ? "--json" : against != null ? "--against" : "--reference-margin")
-                    + " applies to --compare only");
+        if (json || against != null || margin != null || accuracy != null) {
+            throw new UsageException((json ? "--json" : against != null ? "--against" : margin != null
+                    ? "--reference-margin" : "--accuracy") + " applies to --compare only");
         }
         if (dirs.size() != 1 || out != null) {
             throw new UsageException(dirs.size() != 1 ? "report takes one RUN_DIR; give --compare to compare "
@@ -107,14 +112,16 @@ final class ReportCommand implements Callable<Integer> {
         if (against != null) {
             all.addAll(against);
         }
-        List<PairedFronts> paired = against == null ? List.of() : PairedFronts.of(dirs, against, m);
-        ComparePage.Comparison c = ComparePage.write(all, out == null ? Path.of("compare.html") : out, m);
+        ComparePage.Accuracy kind = accuracy == null ? ComparePage.Accuracy.validation : accuracy;
+        List<PairedFronts> paired = against == null ? List.of() : PairedFronts.of(dirs, against, m, kind);
+        ComparePage.Comparison c = ComparePage.write(all, out == null ? Path.of("compare.html") : out, m, kind);
         spec.commandLine().getErr().println("comparison of " + all.size() + " runs: " + c.page());
         paired.forEach(p -> spec.commandLine().getErr().println("paired by seed, " + p.summary()));
         if (json) {
             ObjectNode o = c.data().objectNode();
             o.put("page", c.page().toString());
             o.put("reference_margin", m);
+            o.put("accuracy", kind.name());
             ArrayNode runs = o.putArray("runs");
             for (JsonNode r : c.data().path("runs")) {
                 runs.add(((ObjectNode) r.deepCopy()).without("fronts"));

@@ -20,9 +20,19 @@ import java.util.Map;
 /**
  * {@code hwnas report --compare}: several runs of one search space on one page, each device's
  * Pareto sets of every run on one chart (accuracy against the device's first objective) and a
- * table of their hypervolumes within the bounds of all the runs' members together.
+ * table of their hypervolumes within the bounds of all the runs' members together. With
+ * {@link Accuracy#test}, the accuracy is each member's exported model's test top-1
+ * ({@link MemberTestTop1}), and runs of other spaces on the same dataset compare too.
  */
 public final class ComparePage {
+
+    /** Which accuracy the fronts are drawn and scored with. */
+    public enum Accuracy {
+        /** The accuracy the search ranked its candidates by (its estimator's). */
+        validation,
+        /** Each member's test top-1 in ONNX Runtime, from its model card (after {@code hwnas export}). */
+        test
+    }
 
     /** Marks a page this class wrote, the only kind of existing file it overwrites. */
     static final String GENERATOR = "<meta name=\"generator\" content=\"hwnas report --compare\">";
@@ -44,29 +54,22 @@ public final class ComparePage {
     }
 
     /**
-     * Writes the comparison of {@code dirs} to {@code out}.
-     *
-     * @throws IllegalArgumentException naming the run and file when a run directory is incomplete,
-     *         the runs search different spaces, or {@code out} is a file this command did not write
-     */
-    public static Comparison write(List<Path> dirs, Path out) {
-        return write(dirs, out, DEFAULT_MARGIN);
-    }
-
-    /**
      * Writes the comparison of {@code dirs} to {@code out}, the hypervolumes' reference point {@code margin} of
-     * each range beyond the worst member.
+     * each range beyond the worst member, the fronts drawn and scored with {@code accuracy}.
      *
-     * @throws IllegalArgumentException as {@link #write(List, Path)} does
+     * @throws IllegalArgumentException naming the run and file when a run directory is incomplete, the runs search
+     *         different spaces (with {@link Accuracy#test}: use different datasets, or a member's model card has no
+     *         test top-1), or {@code out} is a file this command did not write
      */
-    public static Comparison write(List<Path> dirs, Path out, double margin) {
+    public static Comparison write(List<Path> dirs, Path out, double margin, Accuracy accuracy) {
         if (dirs.size() < 2) {
             throw new IllegalArgumentException("--compare needs at least two run directories; got " + dirs.size());
         }
-        List<Run> runs = readAll(dirs);
+        List<Run> runs = readAll(dirs, accuracy);
         checkOut(out);
         Map<String, String> devices = devices(runs);
         ObjectNode data = data(runs, devices, margin);
+        data.put("accuracy", accuracy.name());
         AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
                 body(runs, devices, data, margin)).replace("<head>", "<head>" + GENERATOR));
         return new Comparison(out, data);
@@ -78,12 +81,13 @@ public final class ComparePage {
      *
      * @param dirs   run directories of one search space
      * @param margin the reference point's distance beyond the worst member, as a share of each range
+     * @param accuracy the accuracy the fronts are scored with
      * @return per run, in order: its seed and its hypervolume per device (devices whose chart metric is the run's
      *         first objective)
-     * @throws IllegalArgumentException as {@link #write(List, Path)} does
+     * @throws IllegalArgumentException as {@link #write(List, Path, double, Accuracy)} does
      */
-    public static List<Scored> hypervolumes(List<Path> dirs, double margin) {
-        List<Run> runs = readAll(dirs);
+    public static List<Scored> hypervolumes(List<Path> dirs, double margin, Accuracy accuracy) {
+        List<Run> runs = readAll(dirs, accuracy);
         Map<String, String> devices = devices(runs);
         List<Scored> out = new ArrayList<>();
         for (Run r : runs) {
@@ -99,7 +103,7 @@ public final class ComparePage {
         return out;
     }
 
-    /** One run's seed and hypervolume per device, from {@link #hypervolumes(List, double)}. */
+    /** One run's seed and hypervolume per device, from {@link #hypervolumes(List, double, Accuracy)}. */
     public record Scored(Path dir, long seed, Map<String, Double> hypervolume) {
     }
 
@@ -109,14 +113,22 @@ public final class ComparePage {
         return front != null && r.config().objectives().get(0).equals(metric) ? front : null;
     }
 
-    /** Reads every run and checks that they search one space. */
-    private static List<Run> readAll(List<Path> dirs) {
+    /** Reads every run and checks that they search one space (with test accuracy: use one dataset). */
+    private static List<Run> readAll(List<Path> dirs, Accuracy accuracy) {
         List<Run> runs = new ArrayList<>();
         for (Path d : dirs) {
-            runs.add(read(d, runs.size()));
+            runs.add(read(d, runs.size(), accuracy));
         }
         ExperimentConfig.SpaceSpec space = runs.get(0).config().space();
         for (Run r : runs) {
+            if (accuracy == Accuracy.test) {
+                List<Object> a = dataset(runs.get(0).config());
+                if (!a.equals(dataset(r.config()))) {
+                    throw new IllegalArgumentException("--accuracy test compares runs on one dataset's test split: "
+                            + runs.get(0).dir() + " used " + a + ", " + r.dir() + " used " + dataset(r.config()));
+                }
+                continue;
+            }
             ExperimentConfig.SpaceSpec s = r.config().space();
             if (!s.name().equals(space.name()) || !baseOptions(s).equals(baseOptions(space))) {
                 throw new IllegalArgumentException("--compare needs runs of one search space (their compression"
@@ -147,7 +159,12 @@ public final class ComparePage {
         return c == null ? "none" : c.toString();
     }
 
-    private static Run read(Path dir, int index) {
+    /** A run's dataset: its name and folder (null: the default one). */
+    private static List<Object> dataset(ExperimentConfig c) {
+        return java.util.Arrays.asList(c.dataset().get("name"), c.dataset().get("dir"));
+    }
+
+    private static Run read(Path dir, int index, Accuracy accuracy) {
         Path config = dir.resolve("config.yaml");
         if (!Files.isRegularFile(config)) {
             throw new IllegalArgumentException(dir + " is not a run directory: it has no config.yaml");
@@ -163,10 +180,13 @@ public final class ComparePage {
             String metric = c.objectives().get(0);
             List<Member> members = new ArrayList<>();
             try {
+                int k = 0;
                 for (JsonNode m : ReportData.JSON.readTree(file.toFile()).path("members")) {
+                    k++;
                     if (m.path(metric).isNumber() && m.path("accuracy").isNumber()) {
-                        members.add(new Member(m.path(metric).asDouble(), m.path("accuracy").asDouble(),
-                                m.path("arch").asText()));
+                        String arch = m.path("arch").asText();
+                        members.add(new Member(m.path(metric).asDouble(), accuracy == Accuracy.test
+                                ? MemberTestTop1.read(dir, d.name(), k, arch) : m.path("accuracy").asDouble(), arch));
                     }
                 }
             } catch (IOException e) {
@@ -257,16 +277,21 @@ public final class ComparePage {
     }
 
     private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data, double margin) {
-        StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>space <b>")
-                .append(ReportWriter.esc(runs.get(0).config().space().name())).append("</b> ")
-                .append(ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
+        boolean test = "test".equals(data.path("accuracy").asText());
+        StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>")
+                .append(test ? "test top-1 on the test split of <b>" + ReportWriter.esc(dataset(runs.get(0).config())
+                        .get(0)) + "</b>" : "space <b>" + ReportWriter.esc(runs.get(0).config().space().name())
+                        + "</b> " + ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
         for (Run r : runs) {
+            ExperimentConfig.SpaceSpec s = r.config().space();
             h.append("<li><code>").append(ReportWriter.esc(r.dir())).append("</code>: ")
                     .append(ReportWriter.esc(r.name())).append(", ").append(r.config().budget()).append(" evaluations budget")
-                    .append(", compression ").append(ReportWriter.esc(compression(r.config().space()))).append("</li>");
+                    .append(test ? ", space " + ReportWriter.esc(s.name() + " " + baseOptions(s)) : "")
+                    .append(", compression ").append(ReportWriter.esc(compression(s))).append("</li>");
         }
-        h.append("</ol><h2>Hypervolume</h2><p>Normalised, accuracy against each device's first objective, within the"
-                + " bounds of all the runs' Pareto members on that device, the reference point ")
+        h.append("</ol><h2>Hypervolume</h2><p>Normalised, ").append(test ? "each member's test top-1 (its exported "
+                + "model.onnx in ONNX Runtime, from its model card)" : "accuracy").append(" against each device's first"
+                + " objective, within the bounds of all the runs' Pareto members on that device, the reference point ")
                 .append(ReportWriter.fmt(100 * margin)).append("% of each range beyond the worst member (1 is best)."
                 + "</p><table id=\"hv-table\"><tr><th class=\"l\">run</th>");
         devices.keySet().forEach(d -> h.append("<th>").append(ReportWriter.esc(d)).append("</th>"));

@@ -30,11 +30,12 @@ public record PairedFronts(String device, List<Pair> pairs, PairedComparison com
      * @param a      the first arm's run directories
      * @param b      the second arm's, as many, pair i with the same seed as a's run i
      * @param margin the hypervolume reference point's distance beyond the pair's worst member, a share of each range
+     * @param accuracy the accuracy the fronts are scored with
      * @return one comparison per device of the first run, in its order
      * @throws IllegalArgumentException when the arms differ in length, a pair's seeds differ, a run cannot be read
      *         or a pair's runs search different spaces (naming the runs)
      */
-    public static List<PairedFronts> of(List<Path> a, List<Path> b, double margin) {
+    public static List<PairedFronts> of(List<Path> a, List<Path> b, double margin, ComparePage.Accuracy accuracy) {
         if (a.size() != b.size()) {
             throw new IllegalArgumentException("--against needs as many run directories as are compared, paired in"
                     + " order: " + a.size() + " runs against " + b.size());
@@ -42,7 +43,7 @@ public record PairedFronts(String device, List<Pair> pairs, PairedComparison com
         Map<String, List<Pair>> byDevice = new LinkedHashMap<>();
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < a.size(); i++) {
-            List<ComparePage.Scored> s = ComparePage.hypervolumes(List.of(a.get(i), b.get(i)), margin);
+            List<ComparePage.Scored> s = ComparePage.hypervolumes(List.of(a.get(i), b.get(i)), margin, accuracy);
             ComparePage.Scored x = s.get(0);
             ComparePage.Scored y = s.get(1);
             if (x.seed() != y.seed()) {

@@ -205,21 +205,22 @@
   /** The comparison page: every run's front per device on one chart. */
   V.compare = function () {
     var colors = ['#c82828', '#1060e0', '#20a040', '#e08020', '#8040b0', '#008080', '#a0a000', '#604020'];
+    var acc = R.data.accuracy === 'test' ? 'test top-1' : 'accuracy';
     R.data.devices.forEach(function (d, i) {
       var series = R.data.runs.map(function (run, j) {
         var pts = (run.fronts[d.name] || []).slice().sort(function (a, b) { return a[0] - b[0]; });
         return { name: run.name, type: 'line', step: 'end', data: pts, symbol: 'diamond', symbolSize: 9,
           itemStyle: { color: colors[j % colors.length] } };
       });
-      u.chart('compare-' + i, { animation: false, title: { text: d.name + ': accuracy vs ' + u.label(d.metric), textStyle: { fontSize: 14 } },
+      u.chart('compare-' + i, { animation: false, title: { text: d.name + ': ' + acc + ' vs ' + u.label(d.metric), textStyle: { fontSize: 14 } },
         legend: { top: 24, data: R.data.runs.map(function (r) { return r.name; }) },
         tooltip: { trigger: 'item', formatter: function (p) {
-          return '<b>' + u.esc(p.seriesName) + '</b><br><code class="arch">' + u.esc(p.data[2]) + '</code><br>accuracy '
+          return '<b>' + u.esc(p.seriesName) + '</b><br><code class="arch">' + u.esc(p.data[2]) + '</code><br>' + acc + ' '
             + u.fmt(p.data[1]) + ', ' + u.esc(u.label(d.metric)) + ' ' + u.fmt(p.data[0]);
         } },
         grid: { top: 70, left: 60, right: 20, bottom: 45 },
         xAxis: { type: 'value', name: u.label(d.metric), nameLocation: 'middle', nameGap: 28, scale: true },
-        yAxis: { type: 'value', name: 'accuracy', scale: true }, series: series });
+        yAxis: { type: 'value', name: acc, scale: true }, series: series });
     });
   };
 

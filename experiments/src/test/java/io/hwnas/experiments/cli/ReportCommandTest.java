@@ -109,6 +109,56 @@ class ReportCommandTest {
         assertTrue(r.err().contains("--json applies to --compare only"), r.err());
     }
 
+    /**
+     * {@code --accuracy test} draws and scores the fronts with each member's test top-1 from its model card, so runs
+     * of other spaces on one dataset compare; a card without it, or a model directory of another member, exits 2.
+     */
+    @Test
+    void testAccuracyComesFromTheModelCardsAndComparesRunsOfOtherSpaces() throws Exception {
+        Path a = copy(QuickstartRun.dir(), tmp.resolve("ta"));
+        Path b = copy(a, tmp.resolve("tb"));
+        Files.writeString(b.resolve("config.yaml"), Files.readString(b.resolve("config.yaml"))
+                .replace("  options: {}\n", "  options: {prune: true}\n"));
+        Path out = tmp.resolve("test.html");
+        String[] args = {"report", "--compare", a.toString(), b.toString(), "--out", out.toString(), "--accuracy",
+            "test", "--json"};
+        CliRunner r = CliRunner.run(args);
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("model-card.md has no test top-1 of model.onnx") && r.err().contains(
+                "hwnas export"), r.err());
+        testTop1(a, 80.0);
+        testTop1(b, 85.0); // every member of b 5 points better on the test images, whatever its validation accuracy
+        r = CliRunner.run(args);
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("test", j.path("accuracy").asText(), r.out());
+        for (String d : SearchCommandTest.DEVICES) {
+            // a's members all at the lowest test top-1: only the reference margin's sliver; b's at the highest
+            assertTrue(j.path("runs").get(0).path("hypervolume").path(d).asDouble(-1) < 0.01, d + ": " + r.out());
+            assertTrue(j.path("runs").get(1).path("hypervolume").path(d).asDouble() > 0.3, d + ": " + r.out());
+        }
+        assertTrue(Files.readString(out).contains("test top-1 on the test split"), "the page says which accuracy");
+        assertEquals(2, CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString())
+                .exitCode(), "validation accuracies of other spaces do not compare");
+        Path arch = a.resolve("models/" + SearchCommandTest.DEVICES.get(0) + "/1/architecture.json");
+        Files.writeString(arch, Files.readString(arch).replaceFirst("\"arch\" : \"[^\"]*\"", "\"arch\" : \"x\""));
+        r = CliRunner.run(args);
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains(arch + " holds x, but member 1 of "), r.err());
+        assertEquals(2, CliRunner.run("report", a.toString(), "--accuracy", "test").exitCode());
+    }
+
+    /** Appends the export's test top-1 line, at {@code top1}, to every model card of a run. */
+    private static void testTop1(Path run, double top1) throws IOException {
+        try (Stream<Path> files = Files.walk(run.resolve("models"))) {
+            for (Path card : files.filter(f -> f.getFileName().toString().equals("model-card.md")).toList()) {
+                Files.writeString(card, Files.readString(card) + String.format(java.util.Locale.ROOT, "- test top-1 of"
+                        + " model.onnx in ONNX Runtime: %.2f%% (%d of 10,000): the whole test split%n", top1,
+                        Math.round(top1 * 100)));
+            }
+        }
+    }
+
     @Test
     void againstPairsRunsBySeedAndTestsTheHypervolumeDifferences() throws Exception {
         Path a1 = QuickstartRun.dir();

@@ -174,6 +174,8 @@ class SupernetFinalTrainingTest {
                     "test top-1 of model.onnx in ONNX Runtime: %.2f%% (%d of 1,000)", e.test().top1(),
                     e.test().correct())) && card.contains("synthetic (seed 5)") && card.contains("(of the 5,800 "
                     + "training images)"), card);
+            assertEquals(e.test().top1(), io.hwnas.experiments.report.MemberTestTop1.read(dir, "fast",
+                    Integer.parseInt(e.member()), a.canonical()), 0.005, "report --compare --accuracy test reads it");
         }
     }
 
