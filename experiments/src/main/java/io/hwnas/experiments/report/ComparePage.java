@@ -133,7 +133,8 @@ public final class ComparePage {
             if (!s.name().equals(space.name()) || !baseOptions(s).equals(baseOptions(space))) {
                 throw new IllegalArgumentException("--compare needs runs of one search space (their compression"
                         + " sections may differ): " + runs.get(0).dir() + " searched " + space.name() + " "
-                        + baseOptions(space) + ", " + r.dir() + " searched " + s.name() + " " + baseOptions(s));
+                        + baseOptions(space) + ", " + r.dir() + " searched " + s.name() + " " + baseOptions(s)
+                        + "; --accuracy test compares their exported members on one dataset's test split");
             }
         }
         return runs;
