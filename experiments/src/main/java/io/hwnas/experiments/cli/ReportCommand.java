@@ -61,7 +61,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--accuracy", paramLabel = "KIND", description = "with --compare: validation (the accuracy the"
             + " searches ranked by, the default) or test (each member's exported model's test top-1 in ONNX Runtime,"
-            + " from its model card after `hwnas export RUN_DIR`; runs of other spaces on the same dataset compare)")
+            + " as `hwnas export RUN_DIR` records it in models/<device>/<k>/test-top1.json; runs of other spaces"
+            + " compare when every member was measured on the same test split)")
     ComparePage.Accuracy accuracy;
 
     @Option(names = "--figures", paramLabel = "FORMAT",

@@ -77,6 +77,8 @@ public final class CompressedRunExport {
         }
         RunDirectoryExport.replaceExportSection(dir.resolve(RunDirectoryExport.CARD), cardSection(r)
                 + (test == null ? "" : test.cardLine(RunDirectoryExport.MODEL, normalisation)));
+        TestTop1File.write(dir, a.canonical(), normalisation, test == null ? java.util.Map.of()
+                : java.util.Map.of(RunDirectoryExport.MODEL, test));
         return new RunDirectoryExport.Exported(device, dir.getFileName().toString(), null, test, r);
     }
 

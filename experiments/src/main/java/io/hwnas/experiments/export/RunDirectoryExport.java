@@ -235,6 +235,7 @@ public final class RunDirectoryExport {
             out.add(new Exported(m.device(), m.name(), q, qTest));
         }
         replaceExportSection(m.dir().resolve(CARD), section.toString());
+        TestTop1File.write(m.dir(), a.canonical(), input, out);
         return out;
     }
 

@@ -30,7 +30,7 @@ public final class ComparePage {
     public enum Accuracy {
         /** The accuracy the search ranked its candidates by (its estimator's). */
         validation,
-        /** Each member's test top-1 in ONNX Runtime, from its model card (after {@code hwnas export}). */
+        /** Each member's test top-1 in ONNX Runtime, recorded by {@code hwnas export} ({@link MemberTestTop1}). */
         test
     }
 
@@ -38,7 +38,8 @@ public final class ComparePage {
     static final String GENERATOR = "<meta name=\"generator\" content=\"hwnas report --compare\">";
 
     /** One run's fronts: per device, its members as (first objective, accuracy, architecture). */
-    record Run(String name, Path dir, ExperimentConfig config, Map<String, List<Member>> fronts) {
+    record Run(String name, Path dir, ExperimentConfig config, Map<String, List<Member>> fronts,
+            List<MemberTestTop1> tested) {
     }
 
     record Member(double cost, double accuracy, String arch) {
@@ -58,8 +59,8 @@ public final class ComparePage {
      * each range beyond the worst member, the fronts drawn and scored with {@code accuracy}.
      *
      * @throws IllegalArgumentException naming the run and file when a run directory is incomplete, the runs search
-     *         different spaces (with {@link Accuracy#test}: use different datasets, or a member's model card has no
-     *         test top-1), or {@code out} is a file this command did not write
+     *         different spaces (with {@link Accuracy#test}: members measured on different test splits, or a member
+     *         has no test top-1), or {@code out} is a file this command did not write
      */
     public static Comparison write(List<Path> dirs, Path out, double margin, Accuracy accuracy) {
         if (dirs.size() < 2) {
@@ -113,22 +114,30 @@ public final class ComparePage {
         return front != null && r.config().objectives().get(0).equals(metric) ? front : null;
     }
 
-    /** Reads every run and checks that they search one space (with test accuracy: use one dataset). */
+    /**
+     * Reads every run and checks that they search one space (with test accuracy: that every member was measured on
+     * one test split).
+     */
     private static List<Run> readAll(List<Path> dirs, Accuracy accuracy) {
         List<Run> runs = new ArrayList<>();
         for (Path d : dirs) {
             runs.add(read(d, runs.size(), accuracy));
         }
+        if (accuracy == Accuracy.test) {
+            MemberTestTop1 first = runs.stream().flatMap(r -> r.tested().stream()).findFirst().orElse(null);
+            for (Run r : runs) {
+                for (MemberTestTop1 t : r.tested()) {
+                    if (!t.testSplit().equals(first.testSplit())) {
+                        throw new IllegalArgumentException("--accuracy test compares members measured on one test"
+                                + " split: " + first.file() + " was measured on " + first.testSplit() + ", "
+                                + t.file() + " on " + t.testSplit());
+                    }
+                }
+            }
+            return runs;
+        }
         ExperimentConfig.SpaceSpec space = runs.get(0).config().space();
         for (Run r : runs) {
-            if (accuracy == Accuracy.test) {
-                List<Object> a = dataset(runs.get(0).config());
-                if (!a.equals(dataset(r.config()))) {
-                    throw new IllegalArgumentException("--accuracy test compares runs on one dataset's test split: "
-                            + runs.get(0).dir() + " used " + a + ", " + r.dir() + " used " + dataset(r.config()));
-                }
-                continue;
-            }
             ExperimentConfig.SpaceSpec s = r.config().space();
             if (!s.name().equals(space.name()) || !baseOptions(s).equals(baseOptions(space))) {
                 throw new IllegalArgumentException("--compare needs runs of one search space (their compression"
@@ -160,11 +169,6 @@ public final class ComparePage {
         return c == null ? "none" : c.toString();
     }
 
-    /** A run's dataset: its name and folder (null: the default one). */
-    private static List<Object> dataset(ExperimentConfig c) {
-        return java.util.Arrays.asList(c.dataset().get("name"), c.dataset().get("dir"));
-    }
-
     private static Run read(Path dir, int index, Accuracy accuracy) {
         Path config = dir.resolve("config.yaml");
         if (!Files.isRegularFile(config)) {
@@ -172,6 +176,7 @@ public final class ComparePage {
         }
         ExperimentConfig c = ConfigLoader.load(config);
         Map<String, List<Member>> fronts = new LinkedHashMap<>();
+        List<MemberTestTop1> tested = new ArrayList<>();
         for (ExperimentConfig.DeviceSpec d : c.devices()) {
             Path file = dir.resolve("pareto").resolve(d.name() + ".json");
             if (!Files.isRegularFile(file)) {
@@ -186,8 +191,13 @@ public final class ComparePage {
                     k++;
                     if (m.path(metric).isNumber() && m.path("accuracy").isNumber()) {
                         String arch = m.path("arch").asText();
-                        members.add(new Member(m.path(metric).asDouble(), accuracy == Accuracy.test
-                                ? MemberTestTop1.read(dir, d.name(), k, arch) : m.path("accuracy").asDouble(), arch));
+                        MemberTestTop1 t = accuracy == Accuracy.test ? MemberTestTop1.read(dir, d.name(), k, arch)
+                                : null;
+                        if (t != null) {
+                            tested.add(t);
+                        }
+                        members.add(new Member(m.path(metric).asDouble(), t != null ? t.top1()
+                                : m.path("accuracy").asDouble(), arch));
                     }
                 }
             } catch (IOException e) {
@@ -196,7 +206,7 @@ public final class ComparePage {
             fronts.put(d.name(), members);
         }
         String name = (index + 1) + ": " + c.name() + " (" + c.strategy().name() + ", seed " + c.seed() + ")";
-        return new Run(name, dir, c, fronts);
+        return new Run(name, dir, c, fronts, tested);
     }
 
     private static void checkOut(Path out) {
@@ -280,19 +290,22 @@ public final class ComparePage {
     private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data, double margin) {
         boolean test = "test".equals(data.path("accuracy").asText());
         StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>")
-                .append(test ? "test top-1 on the test split of <b>" + ReportWriter.esc(dataset(runs.get(0).config())
-                        .get(0)) + "</b>" : "space <b>" + ReportWriter.esc(runs.get(0).config().space().name())
+                .append(test ? "test top-1 on the test split of <b>" + ReportWriter.esc(runs.stream().flatMap(r -> r
+                        .tested().stream()).findFirst().map(MemberTestTop1::testSplit).orElse("-")) + "</b>"
+                        : "space <b>" + ReportWriter.esc(runs.get(0).config().space().name())
                         + "</b> " + ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
         for (Run r : runs) {
             ExperimentConfig.SpaceSpec s = r.config().space();
             h.append("<li><code>").append(ReportWriter.esc(r.dir())).append("</code>: ")
-                    .append(ReportWriter.esc(r.name())).append(", ").append(r.config().budget()).append(" evaluations budget")
+                    .append(ReportWriter.esc(r.name())).append(", ").append(r.config().budget())
+                    .append(" evaluations budget")
                     .append(test ? ", space " + ReportWriter.esc(s.name() + " " + baseOptions(s)) : "")
                     .append(", compression ").append(ReportWriter.esc(compression(s))).append("</li>");
         }
         h.append("</ol><h2>Hypervolume</h2><p>Normalised, ").append(test ? "each member's test top-1 (its exported "
-                + "model.onnx in ONNX Runtime, from its model card)" : "accuracy").append(" against each device's first"
-                + " objective, within the bounds of all the runs' Pareto members on that device, the reference point ")
+                + "model.onnx in ONNX Runtime, as hwnas export recorded it)" : "accuracy").append(" against each"
+                + " device's first objective, within the bounds of all the runs' Pareto members on that device, the"
+                + " reference point ")
                 .append(ReportWriter.fmt(100 * margin)).append("% of each range beyond the worst member (1 is best)."
                 + "</p><table id=\"hv-table\"><tr><th class=\"l\">run</th>");
         devices.keySet().forEach(d -> h.append("<th>").append(ReportWriter.esc(d)).append("</th>"));

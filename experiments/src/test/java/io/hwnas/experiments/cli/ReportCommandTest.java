@@ -124,10 +124,17 @@ class ReportCommandTest {
             "test", "--json"};
         CliRunner r = CliRunner.run(args);
         assertEquals(2, r.exitCode(), r.err());
-        assertTrue(r.err().contains("model-card.md has no test top-1 of model.onnx") && r.err().contains(
+        assertTrue(r.err().contains("has no test-top1.json (no test top-1 of model.onnx)") && r.err().contains(
                 "hwnas export"), r.err());
-        testTop1(a, 80.0);
-        testTop1(b, 85.0); // every member of b 5 points better on the test images, whatever its validation accuracy
+        testTop1(a, 80.0, "fashion-mnist (directory /data/fm)");
+        testTop1(b, 85.0, "fashion-mnist (directory /data/other)");
+        r = CliRunner.run(args);
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--accuracy test compares members measured on one test split: ") && r.err()
+                .contains("test-top1.json was measured on fashion-mnist (directory /data/fm), ") && r.err().contains(
+                        "on fashion-mnist (directory /data/other)"), r.err());
+        // every member of b 5 points better on the test images, whatever its validation accuracy
+        testTop1(b, 85.0, "fashion-mnist (directory /data/fm)");
         r = CliRunner.run(args);
         assertEquals(0, r.exitCode(), r.err());
         com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
@@ -137,7 +144,8 @@ class ReportCommandTest {
             assertTrue(j.path("runs").get(0).path("hypervolume").path(d).asDouble(-1) < 0.01, d + ": " + r.out());
             assertTrue(j.path("runs").get(1).path("hypervolume").path(d).asDouble() > 0.3, d + ": " + r.out());
         }
-        assertTrue(Files.readString(out).contains("test top-1 on the test split"), "the page says which accuracy");
+        assertTrue(Files.readString(out).contains("test top-1 on the test split of <b>fashion-mnist (directory "
+                + "/data/fm)</b>"), "the page says which accuracy, on which images");
         assertEquals(2, CliRunner.run("report", "--compare", a.toString(), b.toString(), "--out", out.toString())
                 .exitCode(), "validation accuracies of other spaces do not compare");
         Path arch = a.resolve("models/" + SearchCommandTest.DEVICES.get(0) + "/1/architecture.json");
@@ -148,13 +156,15 @@ class ReportCommandTest {
         assertEquals(2, CliRunner.run("report", a.toString(), "--accuracy", "test").exitCode());
     }
 
-    /** Appends the export's test top-1 line, at {@code top1}, to every model card of a run. */
-    private static void testTop1(Path run, double top1) throws IOException {
+    /** Writes the export's test top-1 record, at {@code top1} on {@code split}, beside every model card of a run. */
+    private static void testTop1(Path run, double top1, String split) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         try (Stream<Path> files = Files.walk(run.resolve("models"))) {
-            for (Path card : files.filter(f -> f.getFileName().toString().equals("model-card.md")).toList()) {
-                Files.writeString(card, Files.readString(card) + String.format(java.util.Locale.ROOT, "- test top-1 of"
-                        + " model.onnx in ONNX Runtime: %.2f%% (%d of 10,000): the whole test split%n", top1,
-                        Math.round(top1 * 100)));
+            for (Path arch : files.filter(f -> f.getFileName().toString().equals("architecture.json")).toList()) {
+                com.fasterxml.jackson.databind.node.ObjectNode o = json.createObjectNode().put("arch", json.readTree(
+                        arch.toFile()).path("arch").asText()).put("test_split", split);
+                o.putObject("models").putObject("model.onnx").put("top1", top1).put("images", 10_000);
+                Files.writeString(arch.resolveSibling("test-top1.json"), json.writeValueAsString(o));
             }
         }
     }

@@ -174,8 +174,10 @@ class SupernetFinalTrainingTest {
                     "test top-1 of model.onnx in ONNX Runtime: %.2f%% (%d of 1,000)", e.test().top1(),
                     e.test().correct())) && card.contains("synthetic (seed 5)") && card.contains("(of the 5,800 "
                     + "training images)"), card);
-            assertEquals(e.test().top1(), io.hwnas.experiments.report.MemberTestTop1.read(dir, "fast",
-                    Integer.parseInt(e.member()), a.canonical()), 0.005, "report --compare --accuracy test reads it");
+            io.hwnas.experiments.report.MemberTestTop1 read = io.hwnas.experiments.report.MemberTestTop1.read(dir,
+                    "fast", Integer.parseInt(e.member()), a.canonical());
+            assertEquals(e.test().top1(), read.top1(), 1e-9, "report --compare --accuracy test reads the record");
+            assertEquals("synthetic (seed 5)", read.testSplit());
         }
     }
 
@@ -248,6 +250,10 @@ class SupernetFinalTrainingTest {
             String text = Files.readString(card);
             assertTrue(text.contains("test top-1 of model.onnx in ONNX Runtime: ") && text.contains(
                     "test top-1 of model-int8.onnx in ONNX Runtime: "), text);
+            JsonNode record = JSON.readTree(card.resolveSibling("test-top1.json").toFile()).path("models").path(Path.of(
+                    m.get("file").asText()).getFileName().toString());
+            assertEquals(m.get("test_top1").asDouble(), record.path("top1").asDouble(-1), 0.005, record.toString());
+            assertEquals(1000, record.path("images").asInt(), record.toString());
         }
     }
 }
