@@ -21,6 +21,15 @@ public interface SearchStrategy extends Named {
     /** The options in force, defaults filled in. */
     Map<String, Object> options();
 
+    /**
+     * Checks the options that depend on the space searched (e.g. {@link InitialArchitectures}) before a run starts,
+     * so that a bad config is refused before anything is written; nothing to check by default.
+     *
+     * @throws IllegalArgumentException naming the option, its value and why it does not fit the space
+     */
+    default void check(io.hwnas.core.space.SearchSpace space) {
+    }
+
     /** Starts a run on a problem; all randomness comes from generators seeded with {@code seed}. */
     StrategyRun start(SearchProblem problem, long seed);
 }

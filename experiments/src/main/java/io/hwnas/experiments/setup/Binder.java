@@ -49,6 +49,13 @@ final class Binder {
                 new ExperimentConfig.Plugin(c.screen().proxy(), c.screen().options()), Map.of("name", "proxy"));
         List<DeviceTarget> devices = devices(space);
         SearchStrategy strategy = strategy();
+        if (strategy != null && space != null) {
+            try {
+                strategy.check(space);
+            } catch (IllegalArgumentException e) {
+                p.at("strategy.options", e.getMessage());
+            }
+        }
         ExecutorProvider.Configured executor = executor();
         AccuracyEstimator finalTraining = c.finalTraining().isEmpty() || !AccuracyEstimators.registry().contains("train")
                 ? null : PluginBinding.build("final_training", FinalTrainingSource.trainOptions(c.finalTraining()),

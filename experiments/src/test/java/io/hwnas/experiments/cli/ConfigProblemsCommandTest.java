@@ -48,6 +48,38 @@ class ConfigProblemsCommandTest {
         assertEquals(expected.size(), err.lines().filter(l -> l.startsWith("  " + bad + ": ")).count(), err);
         assertFalse(Files.exists(tmp.resolve("x")), "nothing is written for a bad config");
     }
+    /**
+     * {@code strategy.options.initial}: an entry that is not an architecture of the space exits 2 naming it before
+     * anything is written; valid entries are the run's first evaluations, in order.
+     */
+    @Test
+    void initialArchitecturesAreCheckedAgainstTheSpaceAndEvaluatedFirst() throws Exception {
+        String large = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|"
+                + "nor_conv_3x3~2|";
+        String small = "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|";
+        String base = SearchCommandTest.read(SearchCommandTest.QUICKSTART).replace("budget: 240", "budget: 30")
+                .replace("executor: {name: local, parallelism: 2}", "executor: {name: local, parallelism: 1}");
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, base.replace("options: {population: 24}", "options: {population: 24, initial: ['"
+                + large + "', 'r32-w0.5|k3e3']}"));
+        CliRunner r = CliRunner.run("search", "--config", bad.toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains(bad + ": strategy.options: strategy nsga2: initial[1] 'r32-w0.5|k3e3' is not an "
+                + "architecture of space 'nb201': "), r.err());
+        assertFalse(Files.exists(tmp.resolve("x")), "nothing is written for a bad config");
+        Path good = tmp.resolve("good.yaml");
+        Files.writeString(good, base.replace("options: {population: 24}", "options: {population: 24, initial: ['"
+                + large + "', '" + small + "']}"));
+        r = CliRunner.run("search", "--config", good.toString(), "--out", tmp.resolve("y").toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> journal = Files.readAllLines(tmp.resolve("y/evaluations.jsonl")); // in order: one at a time
+        assertEquals(30, journal.size());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> first = List.of(json.readTree(journal.get(0)).path("architecture").path("arch").asText(),
+                json.readTree(journal.get(1)).path("architecture").path("arch").asText());
+        assertEquals(List.of(large, small), first, "the listed architectures are evaluated first");
+    }
+
     @Test
     void theDatasetTheLocalExecutorsOptionsAndIntegerRangesAreCheckedWithTheRest() throws Exception {
         String text = SearchCommandTest.read(SearchCommandTest.QUICKSTART)

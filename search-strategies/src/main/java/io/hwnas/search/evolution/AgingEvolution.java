@@ -5,6 +5,7 @@ import io.hwnas.core.pareto.Pareto;
 import io.hwnas.core.space.compress.CompressedSpace;
 import io.hwnas.search.AbstractRun;
 import io.hwnas.search.Evaluation;
+import io.hwnas.search.InitialArchitectures;
 import io.hwnas.search.Ranking;
 import io.hwnas.search.SearchProblem;
 import io.hwnas.search.SearchStrategy;
@@ -43,6 +44,7 @@ public final class AgingEvolution implements SearchStrategy {
     private final String selection;
     private final boolean startUnpruned;
     private final double pruneStep;
+    private final InitialArchitectures initial;
 
     public AgingEvolution() {
         this(Map.of());
@@ -50,13 +52,14 @@ public final class AgingEvolution implements SearchStrategy {
 
     private AgingEvolution(Map<String, ?> raw) {
         StrategyOptions o = new StrategyOptions(name(), raw, Set.of("population", "sample", "selection",
-                "start_unpruned", "prune_step"));
+                "start_unpruned", "prune_step", InitialArchitectures.OPTION));
         this.raw = Map.copyOf(raw);
         this.population = o.integer("population", 50, 2, 1_000_000);
         this.sample = o.integer("sample", 10, 1, population);
         this.selection = o.string("selection", "pareto", SELECTIONS);
         this.startUnpruned = o.bool("start_unpruned", false);
         this.pruneStep = o.number("prune_step", 0, 0, 1);
+        this.initial = InitialArchitectures.of(name(), raw, population, "the first population members");
     }
 
     @Override
@@ -69,10 +72,22 @@ public final class AgingEvolution implements SearchStrategy {
         return new AgingEvolution(StrategyOptions.merged(raw, options));
     }
 
+    /**
+     * Options: {@code population}, {@code sample}, {@code selection}, {@code start_unpruned} and {@code prune_step}
+     * as above; {@code initial} ({@link InitialArchitectures}) architectures the first {@code population} members
+     * start with, before the random ones; listed only when given.
+     */
     @Override
     public Map<String, Object> options() {
-        return StrategyOptions.merged(StrategyOptions.ordered("population", population, "sample", sample,
-                "selection", selection), CompressionMoves.options(startUnpruned, pruneStep));
+        Map<String, Object> o = StrategyOptions.merged(StrategyOptions.ordered("population", population, "sample",
+                sample, "selection", selection), CompressionMoves.options(startUnpruned, pruneStep));
+        return initial.isEmpty() ? o : StrategyOptions.merged(o, Map.of(InitialArchitectures.OPTION,
+                initial.texts()));
+    }
+
+    @Override
+    public void check(io.hwnas.core.space.SearchSpace space) {
+        initial.resolve(space);
     }
 
     @Override
@@ -84,10 +99,12 @@ public final class AgingEvolution implements SearchStrategy {
 
         private final RandomGenerator random;
         private final Deque<Evaluation> queue = new ArrayDeque<>();
+        private final Deque<Architecture> seeds;
 
         Run(SearchProblem problem, long seed) {
             super(problem);
             this.random = Seeds.generator(seed, "aging-evolution");
+            this.seeds = new ArrayDeque<>(initial.resolve(problem.space()));
         }
 
         @Override
@@ -112,6 +129,12 @@ public final class AgingEvolution implements SearchStrategy {
         }
 
         private Architecture sampleNew() {
+            while (!seeds.isEmpty()) { // the initial architectures first, in order, without a draw
+                Architecture a = seeds.pollFirst();
+                if (claim(a)) {
+                    return a;
+                }
+            }
             for (int t = 0; t < 10_000; t++) {
                 Architecture a = problem.space().sample(random);
                 if (startUnpruned && problem.space() instanceof CompressedSpace cs) {

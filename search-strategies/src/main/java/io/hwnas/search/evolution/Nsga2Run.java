@@ -64,7 +64,7 @@ final class Nsga2Run extends AbstractRun {
     private final int staleLimit;
     private final Engine<IntegerGene, Vec<double[]>> engine;
     private final Map<Architecture, Vec<double[]>> told = new HashMap<>();
-    private EvolutionStart<IntegerGene, Vec<double[]>> start = EvolutionStart.of(ISeq.empty(), 1);
+    private EvolutionStart<IntegerGene, Vec<double[]>> start;
     private int stale;
     private int generations;
     private int repeats;
@@ -97,6 +97,19 @@ final class Nsga2Run extends AbstractRun {
                 .maximalPhenotypeAge(Integer.MAX_VALUE)
                 .executor(Runnable::run)
                 .build();
+        // initial: the first generation starts with these, the rest drawn from the factory (with a generator of its
+        // own); without them, Engine.evolve draws the whole first generation, as it always did
+        List<Phenotype<IntegerGene, Vec<double[]>>> first = new ArrayList<>();
+        strategy.initial.resolve(space).forEach(a -> first.add(Phenotype.of(genotype(prototype, a.vectorArray()), 1)));
+        if (!first.isEmpty()) {
+            RandomRegistry.with(Seeds.generator(seed, "nsga2-initial"), r -> {
+                while (first.size() < strategy.population + strategy.offspring) {
+                    first.add(Phenotype.of(factory.newInstance(), 1));
+                }
+                return null;
+            });
+        }
+        this.start = EvolutionStart.of(ISeq.of(first), 1);
     }
 
     @Override
