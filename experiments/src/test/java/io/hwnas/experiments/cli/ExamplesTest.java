@@ -140,6 +140,9 @@ class ExamplesTest {
         search(c, 8, "raspi4", "jetson-tx2", "edge-tpu", "loihi2");
         List<Evaluation> evaluated = QuickstartSlurmTest.journal(tmp.resolve("run"));
         assertTrue(evaluated.stream().allMatch(e -> e.status() == Evaluation.Status.OK), evaluated.toString());
+        Object initial = ConfigLoader.load(c).strategy().options().get("initial");
+        assertEquals(initial, evaluated.subList(0, 3).stream().map(e -> e.architecture().canonical()).toList(),
+                "the seeded first generation (largest, largest without SE, smallest) is evaluated first");
     }
 
     @Test
