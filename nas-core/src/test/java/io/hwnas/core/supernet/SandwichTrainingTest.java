@@ -23,7 +23,7 @@ class SandwichTrainingTest {
     private static final int BATCH = 32;
     private static final int CLASSES = 4;
     /** Peak learning rate, reached after a 5-step linear warm-up (the 4 subnets' gradients are summed). */
-    private static final double RATE = 0.01;
+    private static final double RATE = 0.005;
 
     /** A 32 x 32, width 0.25 supernet without channel search (fewer distinct layer shapes, a faster test). */
     private static SupernetSpec spec() {
@@ -90,19 +90,23 @@ class SandwichTrainingTest {
     }
 
     /**
-     * Over 40 steps the largest subnet's cross-entropy falls well below chance (ln 4 = 1.39); the smallest (depth 2,
-     * kernel 3, expansion 3, no SE, 8 to 40 channels), which learns only from the largest's soft labels, falls less
-     * (at rates 0.005 / 0.01 / 0.02: largest 1.57 -> 1.07 / 1.60 -> 0.67 / 1.64 -> 1.28, smallest 1.67 -> 1.51 /
-     * 1.72 -> 1.52 / 1.69 -> 2.15, means of the first and last 5 steps).
+     * Over 60 steps the largest subnet's cross-entropy falls well below chance (ln 4 = 1.39); the smallest (depth 2,
+     * kernel 3, expansion 3, no SE, 8 to 40 channels), which learns only from the largest's soft labels, falls less.
+     * Means of the first and last 5 steps, on a 2-core AMD EPYC (AVX-512), seeds 7 / 8 / 9: largest 1.54 -> 0.30 /
+     * 1.59 -> 0.59 / 1.68 -> 0.62, smallest 1.74 -> 1.28 / 1.63 -> 1.39 / 1.53 -> 1.17. The float32 trajectory
+     * depends on the CPU's kernels: at rate 0.01 and 40 steps, where this test stood before, the Intel machine it was
+     * set on gave seed 7 largest 1.60 -> 0.67 and smallest 1.72 -> 1.52, the AMD one 1.58 -> 1.25 and 1.64 -> 1.71
+     * (the smallest rose for seeds 7 and 9 there), so the rate was halved and the steps raised until every seed
+     * passed with a margin.
      */
     @Test
-    void largestAndSmallestLossesFallOverFortySteps() {
-        Run run = train(7, 40);
+    void largestAndSmallestLossesFallOverSixtySteps() {
+        Run run = train(7, 60);
         double firstLargest = mean(run.losses(), 0, 5, true);
-        double lastLargest = mean(run.losses(), 35, 40, true);
+        double lastLargest = mean(run.losses(), 55, 60, true);
         double firstSmallest = mean(run.losses(), 0, 5, false);
-        double lastSmallest = mean(run.losses(), 35, 40, false);
-        System.out.printf("sandwich, 40 steps: largest %.3f -> %.3f, smallest %.3f -> %.3f%n", firstLargest,
+        double lastSmallest = mean(run.losses(), 55, 60, false);
+        System.out.printf("sandwich, 60 steps: largest %.3f -> %.3f, smallest %.3f -> %.3f%n", firstLargest,
                 lastLargest, firstSmallest, lastSmallest);
         assertTrue(lastLargest < 0.6 * firstLargest && lastLargest < Math.log(CLASSES),
                 firstLargest + " -> " + lastLargest);
