@@ -46,9 +46,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
     private static final List<Integer> SPACE_EXPANSIONS = List.of(3, 4, 6);
     private static final List<Double> FULL = List.of(1.0);
     /** The channel groups outside the blocks' hidden channels: stem, first block, five stages, last block, head. */
-    public static final int OUTER_GROUPS = 9;
-    private static final java.util.regex.Pattern PROJECTION = java.util.regex.Pattern.compile(
-            "stage(\\d+)\\.layer\\d+\\.project\\.conv");
+    public static final int OUTER_GROUPS = MobilenetSpace.OUTER_GROUPS;
 
     public SupernetSpec {
         Objects.requireNonNull(space, "space");
@@ -197,25 +195,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
      */
     public boolean orderedChannels(String conv) {
         return expansions.size() > 1 && conv.matches("stage\\d+\\.layer\\d+\\.expand\\.conv")
-                || elasticGroupWidths() && outerGroup(conv) >= 0;
-    }
-
-    /**
-     * The outer group a convolution writes: 0 the stem, 1 the first block, 2 + s stage s's blocks, 7 the last
-     * block, 8 the head convolution; -1 for any other layer.
-     */
-    static int outerGroup(String layer) {
-        java.util.regex.Matcher m = PROJECTION.matcher(layer);
-        if (m.matches()) {
-            return 2 + Integer.parseInt(m.group(1));
-        }
-        return switch (layer) {
-            case "stem.conv" -> 0;
-            case "first.project.conv" -> 1;
-            case "last.project.conv" -> 7;
-            case "head.conv" -> 8;
-            default -> -1;
-        };
+                || elasticGroupWidths() && MobilenetSpace.outerGroup(conv) >= 0;
     }
 
     /** The IR network of a subnet, at its own resolution and this spec's input channels. */
@@ -238,7 +218,7 @@ public record SupernetSpec(MobilenetSpace space, int channels, int classes, int 
         java.util.Map<Integer, Integer> keptOfGroup = new java.util.HashMap<>();
         int[] kept = new int[full.layers().size()];
         for (io.hwnas.core.ir.Layer l : full.layers()) {
-            int g = outerGroup(l.name());
+            int g = MobilenetSpace.outerGroup(l.name());
             if (g >= 0) {
                 kept[l.id()] = keptOfGroup.computeIfAbsent(group[l.id()],
                         k -> Math.max(1, (int) Math.round(l.output().channels() * groupWidths[g])));

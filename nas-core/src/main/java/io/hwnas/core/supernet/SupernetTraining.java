@@ -46,7 +46,9 @@ public final class SupernetTraining {
      * @param smallestLoss  the smallest subnet's cross-entropy on the step's batch
      * @param top1Largest   the largest subnet's validation top-1 in percent (batch-norm recalibrated), NaN on steps
      *                      without validation
-     * @param top1Smallest  the smallest subnet's validation top-1 in percent, NaN on steps without validation
+     * @param top1Smallest  the smallest subnet's validation top-1 in percent, NaN on steps without validation; with
+     *                      elastic group widths, of the smallest architecture at full group widths (what the
+     *                      {@code supernet} estimator scores), where {@code smallestLoss} is at the narrowest
      * @param checkpointed  whether a checkpoint was written after this step
      */
     public record Progress(int step, int steps, double learningRate, double largestLoss, double smallestLoss,

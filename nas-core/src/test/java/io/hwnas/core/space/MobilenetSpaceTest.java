@@ -30,6 +30,29 @@ class MobilenetSpaceTest extends SearchSpaceContract {
         assertEquals(224, n.inputShape().height());
     }
 
+    /**
+     * {@link MobilenetSpace#outerGroup} names every group the network ties by residual adds outside the hidden
+     * channels, by the layer names {@code network} gives: each group's convolutions share one channel group of the
+     * IR, and no other convolution has a group.
+     */
+    @Test
+    void outerGroupsAreTheResidualTiedGroupsOfTheNetworksLayerNames() {
+        MobilenetSpace s = new MobilenetSpace();
+        Network n = s.network(s.parse(MOBILENET_V2));
+        int[] irGroup = io.hwnas.core.ir.ChannelGroups.of(n);
+        Map<Integer, java.util.Set<Integer>> irGroupsOf = new java.util.TreeMap<>();
+        for (io.hwnas.core.ir.Layer l : n.layers()) {
+            int g = MobilenetSpace.outerGroup(l.name());
+            if (g >= 0) {
+                assertEquals(io.hwnas.core.ir.LayerKind.CONV2D, l.kind(), l.name());
+                irGroupsOf.computeIfAbsent(g, k -> new java.util.TreeSet<>()).add(irGroup[l.id()]);
+            }
+        }
+        assertEquals(MobilenetSpace.OUTER_GROUPS, irGroupsOf.size(), irGroupsOf.toString());
+        irGroupsOf.forEach((g, ir) -> assertEquals(1, ir.size(), "outer group " + g + " spans IR groups " + ir));
+        assertEquals(-1, MobilenetSpace.outerGroup("stage2.layer1.expand.conv"));
+    }
+
     @Test
     void channelScalesShrinkOneLayerAndDropItsResidual() {
         MobilenetSpace s = new MobilenetSpace();

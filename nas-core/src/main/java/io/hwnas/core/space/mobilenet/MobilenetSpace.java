@@ -243,6 +243,33 @@ public final class MobilenetSpace implements SearchSpace {
         return b.build();
     }
 
+    /**
+     * The channel groups {@link #network} writes outside the blocks' hidden channels, which residual adds tie
+     * together: the stem, the first block, the five stages, the last block, the head convolution.
+     */
+    public static final int OUTER_GROUPS = 9;
+
+    private static final java.util.regex.Pattern STAGE_PROJECTION = java.util.regex.Pattern.compile(
+            "stage(\\d+)\\.layer\\d+\\.project\\.conv");
+
+    /**
+     * The outer group a convolution of {@link #network} writes, by the layer names it gives them: 0 the stem, 1 the
+     * first block, 2 + s stage s's blocks, 7 the last block, 8 the head convolution; -1 for any other layer.
+     */
+    public static int outerGroup(String layer) {
+        java.util.regex.Matcher m = STAGE_PROJECTION.matcher(layer);
+        if (m.matches()) {
+            return 2 + Integer.parseInt(m.group(1));
+        }
+        return switch (layer) {
+            case "stem.conv" -> 0;
+            case "first.project.conv" -> 1;
+            case "last.project.conv" -> 7;
+            case "head.conv" -> 8;
+            default -> -1;
+        };
+    }
+
     private int mbconv(NetworkBuilder b, String name, int x, int out, int kernel, int expansion, int stride,
             boolean se) {
         int in = b.shape(x).channels();
