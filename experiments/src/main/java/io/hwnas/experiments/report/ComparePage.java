@@ -71,6 +71,9 @@ public final class ComparePage {
         Map<String, String> devices = devices(runs);
         ObjectNode data = data(runs, devices, margin);
         data.put("accuracy", accuracy.name());
+        if (accuracy == Accuracy.test) {
+            data.put("test_split", firstTested(runs).map(MemberTestTop1::testSplit).orElse("-"));
+        }
         AtomicFiles.writeString(out, ReportPage.html("hwnas compare: " + runs.size() + " runs", data,
                 body(runs, devices, data, margin)).replace("<head>", "<head>" + GENERATOR));
         return new Comparison(out, data);
@@ -124,7 +127,7 @@ public final class ComparePage {
             runs.add(read(d, runs.size(), accuracy));
         }
         if (accuracy == Accuracy.test) {
-            MemberTestTop1 first = runs.stream().flatMap(r -> r.tested().stream()).findFirst().orElse(null);
+            MemberTestTop1 first = firstTested(runs).orElse(null);
             for (Run r : runs) {
                 for (MemberTestTop1 t : r.tested()) {
                     if (!t.testSplit().equals(first.testSplit())) {
@@ -147,6 +150,11 @@ public final class ComparePage {
             }
         }
         return runs;
+    }
+
+    /** The first member with a test top-1 record, in run and device order. */
+    private static java.util.Optional<MemberTestTop1> firstTested(List<Run> runs) {
+        return runs.stream().flatMap(r -> r.tested().stream()).findFirst();
     }
 
     /**
@@ -290,8 +298,8 @@ public final class ComparePage {
     private static StringBuilder body(List<Run> runs, Map<String, String> devices, ObjectNode data, double margin) {
         boolean test = "test".equals(data.path("accuracy").asText());
         StringBuilder h = new StringBuilder("<h1>hwnas: ").append(runs.size()).append(" runs compared</h1><p>")
-                .append(test ? "test top-1 on the test split of <b>" + ReportWriter.esc(runs.stream().flatMap(r -> r
-                        .tested().stream()).findFirst().map(MemberTestTop1::testSplit).orElse("-")) + "</b>"
+                .append(test ? "test top-1 on the test split of <b>" + ReportWriter.esc(data.path("test_split")
+                        .asText()) + "</b>"
                         : "space <b>" + ReportWriter.esc(runs.get(0).config().space().name())
                         + "</b> " + ReportWriter.esc(baseOptions(runs.get(0).config().space()))).append("</p><ol>");
         for (Run r : runs) {

@@ -38,32 +38,37 @@ public record MemberTestTop1(double top1, String testSplit, Path file) {
         Path architecture = dir.resolve("architecture.json");
         Path file = dir.resolve(FILE);
         String member = "member " + k + " of " + run.resolve("pareto").resolve(device + ".json");
+        if (!Files.isRegularFile(architecture)) {
+            throw new IllegalArgumentException(dir + " has no architecture.json (" + member + "); `hwnas report "
+                    + run + "` rewrites the model directories");
+        }
+        String held = tree(architecture).path("arch").asText();
+        if (!arch.equals(held)) {
+            throw new IllegalArgumentException(architecture + " holds " + held + ", but " + member + " is " + arch
+                    + "; `hwnas report " + run + "` rewrites the model directories, then `hwnas export " + run
+                    + " --format onnx`");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(dir + " has no " + FILE + " (no test top-1 of " + MODEL + "); `hwnas"
+                    + " export " + run + " --format onnx` measures it for members whose final training recorded"
+                    + " their inputs");
+        }
+        JsonNode root = tree(file);
+        JsonNode top1 = root.path("models").path(MODEL).path("top1");
+        if (!top1.isNumber() || !root.path("test_split").isTextual() || !arch.equals(root.path("arch").asText())) {
+            throw new IllegalArgumentException(file + " is not the test top-1 record of " + member + " (" + arch
+                    + "): it needs \"arch\" equal to it, text \"test_split\" and a number models." + MODEL
+                    + ".top1; `hwnas export " + run + " --format onnx` rewrites it");
+        }
+        return new MemberTestTop1(top1.asDouble(), root.path("test_split").asText(), file);
+    }
+
+    /** The JSON in {@code file}, or an error naming it. */
+    private static JsonNode tree(Path file) {
         try {
-            if (!Files.isRegularFile(architecture)) {
-                throw new IllegalArgumentException(dir + " has no architecture.json (" + member + "); `hwnas report "
-                        + run + "` rewrites the model directories");
-            }
-            String held = ReportData.JSON.readTree(architecture.toFile()).path("arch").asText();
-            if (!arch.equals(held)) {
-                throw new IllegalArgumentException(architecture + " holds " + held + ", but " + member + " is " + arch
-                        + "; `hwnas report " + run + "` rewrites the model directories, then `hwnas export " + run
-                        + " --format onnx`");
-            }
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException(dir + " has no " + FILE + " (no test top-1 of " + MODEL + "); `hwnas"
-                        + " export " + run + " --format onnx` measures it for members whose final training recorded"
-                        + " their inputs");
-            }
-            JsonNode root = ReportData.JSON.readTree(file.toFile());
-            JsonNode top1 = root.path("models").path(MODEL).path("top1");
-            if (!top1.isNumber() || !root.path("test_split").isTextual() || !arch.equals(root.path("arch").asText())) {
-                throw new IllegalArgumentException(file + " is not the test top-1 record of " + member + " (" + arch
-                        + "): it needs \"arch\" equal to it, text \"test_split\" and a number models." + MODEL
-                        + ".top1; `hwnas export " + run + " --format onnx` rewrites it");
-            }
-            return new MemberTestTop1(top1.asDouble(), root.path("test_split").asText(), file);
+            return ReportData.JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + dir + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read " + file + " as JSON: " + e.getMessage(), e);
         }
     }
 }
