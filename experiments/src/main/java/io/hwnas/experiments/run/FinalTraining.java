@@ -62,11 +62,13 @@ final class FinalTraining {
     }
 
     /** Trains every architecture of the fronts not finished before; empty when the config asks for none. */
-    static Map<String, Trained> run(RunSetup setup, Path dir, Map<String, List<Evaluation>> fronts, Trainer trainer) {
+    static Map<String, Trained> run(RunSetup setup, Path dir, Map<String, List<Evaluation>> fronts, Trainer given) {
         Map<String, Trained> out = new LinkedHashMap<>();
         if (setup.config().finalTraining().isEmpty()) {
             return out;
         }
+        Trainer trainer = given instanceof SupernetFinalTraining s && s.members() > 0
+                ? s.limitedTo(mostAccurate(fronts, s.members())) : given;
         for (List<Evaluation> front : fronts.values()) {
             for (Evaluation e : front) {
                 Architecture a = e.architecture();
@@ -77,12 +79,26 @@ final class FinalTraining {
                 if (t == null) {
                     Path weights = weightsFile(dir, a);
                     TrainResult r = trainer.train(a, setup.evaluator().seedFor(a), weights);
-                    String from = trainer instanceof SupernetFinalTraining s ? s.origin() : null;
+                    String from = trainer instanceof SupernetFinalTraining s ? s.origin(a) : null;
                     writeResult(resultFile(dir, a), r, from);
                     t = new Trained(weights, r, from);
                 }
                 out.put(a.canonical(), t);
             }
+        }
+        return out;
+    }
+
+    /**
+     * The architectures among the {@code k} most accurate members of any front (accuracy descending, ties by the
+     * architecture string, so the choice does not depend on the fronts' order).
+     */
+    static java.util.Set<String> mostAccurate(Map<String, List<Evaluation>> fronts, int k) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (List<Evaluation> front : fronts.values()) {
+            front.stream().sorted(java.util.Comparator.comparingDouble((Evaluation e) -> -e.metric("accuracy"))
+                    .thenComparing(e -> e.architecture().canonical())).limit(k)
+                    .forEach(e -> out.add(e.architecture().canonical()));
         }
         return out;
     }

@@ -26,7 +26,9 @@ import java.util.function.Function;
  * recalibrated exactly on the evaluation's calibration images), then trains {@code N} steps on the checkpoint's
  * training split with the section's SGD options ({@link Training}, seeded by the member); with {@code N = 0} the
  * inherited weights are kept. Top-1 is counted on the whole validation split the supernet held out, in both
- * cases. Each member loads the checkpoint afresh in its own manager, closed when it is done.
+ * cases. With {@code members: k}, only each front's {@code k} most accurate members fine-tune ({@link
+ * #limitedTo}); the others keep their inherited weights. Each member loads the checkpoint afresh in its own
+ * manager, closed when it is done.
  */
 final class SupernetFinalTraining implements FinalTraining.Trainer {
 
@@ -35,6 +37,8 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
     private final int steps;
     private final int bnBatches;
     private final Function<Architecture, Network> runNetwork;
+    private final int members;
+    private final java.util.Set<String> fineTuned;
     private ImageDataset.Split split;
 
     /**
@@ -42,19 +46,42 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
      *                   member's subnet must be it
      */
     SupernetFinalTraining(SupernetCheckpoint checkpoint, TrainOptions options, int bnBatches,
-            Function<Architecture, Network> runNetwork) {
+            Function<Architecture, Network> runNetwork, int members) {
+        this(checkpoint, options, bnBatches, runNetwork, members, null);
+    }
+
+    private SupernetFinalTraining(SupernetCheckpoint checkpoint, TrainOptions options, int bnBatches,
+            Function<Architecture, Network> runNetwork, int members, java.util.Set<String> fineTuned) {
         this.checkpoint = checkpoint;
         this.options = options;
         this.steps = options.steps();
         this.bnBatches = bnBatches;
         this.runNetwork = runNetwork;
+        this.members = members;
+        this.fineTuned = fineTuned;
     }
 
     /** The trainer of a run whose config says {@code from: supernet}. */
     static SupernetFinalTraining of(io.hwnas.experiments.setup.RunSetup setup, TrainOptions options) {
         FinalTrainingSource source = FinalTrainingSource.of(setup.config());
         return new SupernetFinalTraining(SupernetCheckpoint.read(source.checkpoint()), options, source.bnBatches(),
-                a -> setup.evaluator().network(a));
+                a -> setup.evaluator().network(a), source.members());
+    }
+
+    /** {@code final_training.members}: how many of each front's most accurate members fine-tune, 0 for all. */
+    int members() {
+        return members;
+    }
+
+    /** This training, fine-tuning only the architectures of {@code canonical} (the others keep their weights). */
+    SupernetFinalTraining limitedTo(java.util.Set<String> canonical) {
+        return new SupernetFinalTraining(checkpoint, options, bnBatches, runNetwork, members,
+                java.util.Set.copyOf(canonical));
+    }
+
+    /** The fine-tuning steps of an architecture: the section's, or 0 when {@code members} leaves it out. */
+    int steps(Architecture a) {
+        return fineTuned == null || fineTuned.contains(a.canonical()) ? steps : 0;
     }
 
     /** The checkpoint's training and validation split (loaded once). */
@@ -79,7 +106,7 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
                 network.inputShape()).write(InputNormalisation.beside(weights));
         // PyTorch's CPU results depend on the thread count: the section's threads hold for the whole member
         return DjlRuntime.withThreads(options.threads(),
-                () -> steps > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights));
+                () -> steps(a) > 0 ? fineTune(a, network, data, seed, weights) : inherit(a, data, weights));
     }
 
     /** Saves the calibrated subnet and measures it. */
@@ -104,11 +131,14 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
         }
     }
 
-    /** Where the members start, in words, for the model cards. */
-    String origin() {
+    /** Where a member starts, in words, for the model cards. */
+    String origin(Architecture a) {
+        String tuning = steps(a) > 0 ? "then " + steps + " fine-tuning steps" : steps > 0 ? "no fine-tuning (not "
+                + "among the " + members + " most accurate members of a front that final_training.members "
+                + "fine-tunes)" : "no fine-tuning";
         return "the supernet checkpoint " + checkpoint.dir() + " (after " + checkpoint.stepsDone() + " steps): "
                 + "inherited weights, batch-norm statistics recalibrated on " + bnBatches + " x 64 training images, "
-                + (steps > 0 ? "then " + steps + " fine-tuning steps" : "no fine-tuning") + "; top-1 on the "
+                + tuning + "; top-1 on the "
                 + "checkpoint's " + checkpoint.run().dataset().validationImages() + " held-out validation images";
     }
 }

@@ -23,8 +23,10 @@ import java.util.Set;
  * @param from       {@code scratch} or {@code supernet}
  * @param checkpoint the supernet checkpoint directory ({@code accuracy.options.checkpoint}), or null
  * @param bnBatches  calibration batches of the recalibration ({@code accuracy.options.bn_batches}, default 16)
+ * @param members    {@code final_training.members}: how many of each front's most accurate members fine-tune (the
+ *                   others keep their inherited weights), 0 for all
  */
-public record FinalTrainingSource(String from, Path checkpoint, int bnBatches) {
+public record FinalTrainingSource(String from, Path checkpoint, int bnBatches, int members) {
 
     public static final String SCRATCH = "scratch";
     public static final String SUPERNET = "supernet";
@@ -34,7 +36,7 @@ public record FinalTrainingSource(String from, Path checkpoint, int bnBatches) {
     public static final List<String> CHECKPOINT_ESTIMATORS = List.of("supernet", "predictor");
     /** The {@code final_training} options that apply to a fine-tuning from the supernet. */
     static final Set<String> SUPERNET_OPTIONS = Set.of("from", "steps", "batch", "lr", "momentum", "nesterov",
-            "weight_decay", "warmup", "threads");
+            "weight_decay", "warmup", "threads", "members", "flip", "shift");
     private static final int DEFAULT_BN_BATCHES = 16;
 
     /** Whether members start from the supernet's weights. */
@@ -46,17 +48,19 @@ public record FinalTrainingSource(String from, Path checkpoint, int bnBatches) {
     public static FinalTrainingSource of(ExperimentConfig c) {
         Object from = c.finalTraining().get("from");
         if (!SUPERNET.equals(from)) {
-            return new FinalTrainingSource(SCRATCH, null, 0);
+            return new FinalTrainingSource(SCRATCH, null, 0, 0);
         }
         Object bn = c.accuracy() == null ? null : c.accuracy().options().get("bn_batches");
+        Object members = c.finalTraining().get("members");
         return new FinalTrainingSource(SUPERNET, checkpoint(c), bn instanceof Number n && n.intValue() > 0
-                ? n.intValue() : DEFAULT_BN_BATCHES);
+                ? n.intValue() : DEFAULT_BN_BATCHES, members instanceof Number n ? n.intValue() : 0);
     }
 
-    /** The {@code train} estimator's options of the final training: the section without {@code from}. */
+    /** The {@code train} estimator's options of the final training: the section but {@code from}, {@code members}. */
     static Map<String, Object> trainOptions(Map<String, Object> finalTraining) {
         Map<String, Object> o = new LinkedHashMap<>(finalTraining);
         o.remove("from");
+        o.remove("members");
         return o;
     }
 
@@ -77,6 +81,14 @@ public record FinalTrainingSource(String from, Path checkpoint, int bnBatches) {
      */
     static void check(ExperimentConfig c, SearchSpace space, Shape input, int classes, Problems p) {
         Object from = c.finalTraining().get("from");
+        Object members = c.finalTraining().get("members");
+        if (members != null && !SUPERNET.equals(from)) {
+            p.at("final_training.members", "applies only with from: supernet (the members it leaves out keep their "
+                    + "inherited weights; trained from scratch, every member needs its training)");
+        } else if (members != null && !(members instanceof Integer n && n > 0)) {
+            p.notAllowed("final_training.members", members, "a whole number >= 1: how many of each front's most "
+                    + "accurate members fine-tune (leave it out for all)");
+        }
         if (from == null) {
             return;
         }

@@ -54,6 +54,16 @@ class SupernetFinalTrainingConfigTest {
     }
 
     @Test
+    void membersIsAWholeNumberAndOnlyForFineTuningFromTheSupernet() throws Exception {
+        String p = problems("{from: supernet, steps: 2, members: 0}", s -> s);
+        assertTrue(p.contains("sn.yaml: final_training.members = 0 is not allowed; expected a whole number >= 1"), p);
+        p = problems("{from: supernet, steps: 2, members: best}", s -> s);
+        assertTrue(p.contains("sn.yaml: final_training.members = \"best\" is not allowed; expected a whole number"), p);
+        p = problems("{steps: 2, members: 1}", s -> s);
+        assertTrue(p.contains("sn.yaml: final_training.members: applies only with from: supernet"), p);
+    }
+
+    @Test
     void aRelativeCheckpointResolvesAgainstTheConfigAndStaysResolvedInTheRunsCopy() throws Exception {
         Path f = tmp.resolve("rel.yaml");
         Files.writeString(f, SupernetRunFixtures.config(tmp.resolve("ckpt"), "{from: supernet}")

@@ -229,6 +229,32 @@ class SupernetFinalTrainingTest {
         exportsFineTunedMembersWithInt8(dir, front);
     }
 
+    @Test
+    void membersFineTunesOnlyEachFrontsMostAccurateTheOthersKeepTheirInheritedWeights() throws Exception {
+        Path f = tmp.resolve("members.yaml");
+        Files.writeString(f, SupernetRunFixtures.config(checkpoint.dir(), "{from: supernet, steps: 2, batch: 8, lr: "
+                + "0.01, warmup: 0, threads: 1, members: 1, flip: true, shift: 1}")
+                .replace("budget: 2", "budget: 6"));
+        Path dir = tmp.resolve("run");
+        List<Evaluation> front = runner(ConfigLoader.load(f), dir).run(false).fronts().get("fast");
+        assertTrue(front.size() >= 2, "the test needs a front of two or more: " + front.size());
+        Evaluation best = front.stream().max(java.util.Comparator.comparingDouble(e -> e.metric("accuracy"))).get();
+        for (Evaluation e : front) {
+            Architecture a = e.architecture();
+            JsonNode result = JSON.readTree(dir.resolve("trained/" + a.fileKey() + ".json").toFile());
+            String card = Files.readString(dir.resolve("models/fast/" + (front.indexOf(e) + 1) + "/model-card.md"));
+            if (e == best) {
+                assertEquals(2, result.get("steps").asInt(), result.toString());
+                assertTrue(card.contains("then 2 fine-tuning steps"), card);
+            } else {
+                assertEquals(0, result.get("steps").asInt(), result.toString());
+                assertTrue(sameParameters(a, dir.resolve("trained/" + a.fileKey() + ".params")), "member " + a
+                        + " keeps the calibrated subnet's weights");
+                assertTrue(card.contains("no fine-tuning (not among the 1 most accurate members of a front"), card);
+            }
+        }
+    }
+
     /** {@code hwnas export RUN_DIR --int8 --json}: both files of every member carry their ONNX Runtime test top-1. */
     static void exportsFineTunedMembersWithInt8(Path dir, List<Evaluation> front) throws Exception {
         CliRunner r = CliRunner.run("export", dir.toString(), "--int8", "--calibration", "synthetic",
