@@ -139,10 +139,13 @@ class ExamplesTest {
         assertEquals(3, Json.MAPPER.readTree(train.out()).path("steps_done").asInt());
         search(c, 8, "raspi4", "jetson-tx2", "edge-tpu", "loihi2");
         List<Evaluation> evaluated = QuickstartSlurmTest.journal(tmp.resolve("run"));
-        assertTrue(evaluated.stream().allMatch(e -> e.status() == Evaluation.Status.OK), evaluated.toString());
-        Object initial = ConfigLoader.load(c).strategy().options().get("initial");
-        assertEquals(initial, evaluated.subList(0, 3).stream().map(e -> e.architecture().canonical()).toList(),
-                "the seeded first generation (largest, largest without SE, smallest) is evaluated first");
+        // the largest subnet needs 133 of loihi2's 128 cores at stem stride 1: infeasible there, not failed
+        assertTrue(evaluated.stream().noneMatch(e -> e.status() == Evaluation.Status.FAILED), evaluated.toString());
+        List<?> initial = (List<?>) ConfigLoader.load(c).strategy().options().get("initial");
+        assertEquals(5, initial.size(), initial.toString());
+        assertEquals(initial, evaluated.subList(0, 5).stream().map(e -> e.architecture().canonical()).toList(),
+                "the seeded first generation (largest, largest without SE, smallest, largest at depths 2 and 3) is "
+                + "evaluated first");
     }
 
     @Test
