@@ -14,9 +14,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The final training of the Pareto members (the config's {@code final_training} section: the
@@ -93,10 +96,10 @@ final class FinalTraining {
      * The architectures among the {@code k} most accurate members of any front (accuracy descending, ties by the
      * architecture string, so the choice does not depend on the fronts' order).
      */
-    static java.util.Set<String> mostAccurate(Map<String, List<Evaluation>> fronts, int k) {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    static Set<String> mostAccurate(Map<String, List<Evaluation>> fronts, int k) {
+        Set<String> out = new TreeSet<>();
         for (List<Evaluation> front : fronts.values()) {
-            front.stream().sorted(java.util.Comparator.comparingDouble((Evaluation e) -> -e.metric("accuracy"))
+            front.stream().sorted(Comparator.comparingDouble((Evaluation e) -> -e.metric("accuracy"))
                     .thenComparing(e -> e.architecture().canonical())).limit(k)
                     .forEach(e -> out.add(e.architecture().canonical()));
         }

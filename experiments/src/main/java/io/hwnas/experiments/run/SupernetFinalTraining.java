@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -38,7 +39,7 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
     private final int bnBatches;
     private final Function<Architecture, Network> runNetwork;
     private final int members;
-    private final java.util.Set<String> fineTuned;
+    private final Set<String> fineTuned;
     private ImageDataset.Split split;
 
     /**
@@ -51,7 +52,7 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
     }
 
     private SupernetFinalTraining(SupernetCheckpoint checkpoint, TrainOptions options, int bnBatches,
-            Function<Architecture, Network> runNetwork, int members, java.util.Set<String> fineTuned) {
+            Function<Architecture, Network> runNetwork, int members, Set<String> fineTuned) {
         this.checkpoint = checkpoint;
         this.options = options;
         this.steps = options.steps();
@@ -74,9 +75,9 @@ final class SupernetFinalTraining implements FinalTraining.Trainer {
     }
 
     /** This training, fine-tuning only the architectures of {@code canonical} (the others keep their weights). */
-    SupernetFinalTraining limitedTo(java.util.Set<String> canonical) {
+    SupernetFinalTraining limitedTo(Set<String> canonical) {
         return new SupernetFinalTraining(checkpoint, options, bnBatches, runNetwork, members,
-                java.util.Set.copyOf(canonical));
+                Set.copyOf(canonical));
     }
 
     /** The fine-tuning steps of an architecture: the section's, or 0 when {@code members} leaves it out. */
